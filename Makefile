@@ -1,0 +1,43 @@
+# reinhardt-auth for Go. `make test` runs every test; `make lint` the checks.
+GO        ?= go
+PKGS      ?= ./...
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+STATICCHECK_VERSION ?= v0.8.2
+BIN       := $(CURDIR)/.bin
+
+.PHONY: test test-short lint bench fuzz cover deps tools
+
+## test: every test with the race detector, after installing what the tests use
+test: deps
+	env $$(cat $(BIN)/deps.env 2>/dev/null) $(GO) test -race -count=1 $(PKGS)
+
+## test-short: quick run without the race detector or optional services
+test-short:
+	$(GO) test -short $(PKGS)
+
+## deps: install what the tests need when it is missing (Debian; as root in CI)
+deps:
+	@mkdir -p $(BIN)
+	@bash scripts/deps.sh > $(BIN)/deps.env
+
+## lint: gofmt, go vet and staticcheck must all be clean
+lint: tools
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(BIN)/staticcheck $(PKGS)
+
+tools:
+	@test -x $(BIN)/staticcheck || GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## bench: the library's own benchmarks (comparisons with other libraries live in bench/)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+## fuzz: every fuzz target for FUZZTIME each
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZTIME)
+
+## cover: coverage of every package
+cover:
+	$(GO) test -count=1 -coverprofile=coverage.out $(PKGS) && $(GO) tool cover -func=coverage.out | tail -1

@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/reinhardt-go/auth/core/hashers"
+)
+
+// CompositeAuthBackend tries its backends in order until one returns a
+// user: Django's AUTHENTICATION_BACKENDS. A backend error stops the search
+// and is returned, so a failing store never lets a later backend decide.
+// It is safe for concurrent use, including AddBackend.
+type CompositeAuthBackend struct {
+	mu       sync.RWMutex
+	backends []AuthBackend
+}
+
+// NewCompositeAuthBackend returns a composite of backends, tried in order.
+func NewCompositeAuthBackend(backends ...AuthBackend) *CompositeAuthBackend {
+	return &CompositeAuthBackend{backends: backends}
+}
+
+// AddBackend appends b; it is tried after the others.
+func (c *CompositeAuthBackend) AddBackend(b AuthBackend) {
+	c.mu.Lock()
+	c.backends = append(c.backends, b)
+	c.mu.Unlock()
+}
+
+func (c *CompositeAuthBackend) list() []AuthBackend {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.backends
+}
+
+// Authenticate returns the first user a backend accepts.
+func (c *CompositeAuthBackend) Authenticate(ctx context.Context, username, password string) (User, error) {
+	for _, b := range c.list() {
+		u, err := b.Authenticate(ctx, username, password)
+		if err != nil || u != nil {
+			return u, err
+		}
+	}
+	return nil, nil
+}
+
+// GetUser returns the first user a backend knows by id.
+func (c *CompositeAuthBackend) GetUser(ctx context.Context, id string) (User, error) {
+	for _, b := range c.list() {
+		u, err := b.GetUser(ctx, id)
+		if err != nil || u != nil {
+			return u, err
+		}
+	}
+	return nil, nil
+}
+
+// ModelBackend is Django's ModelBackend over a UserStore: the username is
+// looked up exactly, the password checked with the user's hashers, a hash
+// made with a weaker hasher or weaker parameters is upgraded and saved, and
+// inactive users are refused. An unknown username costs one password hash,
+// so it takes as long as a wrong password (Django #20760).
+type ModelBackend struct {
+	Store UserStore
+	// Hashers checks passwords of users that do not choose their own
+	// (HasherChooser); nil means hashers.Default().
+	Hashers *hashers.Registry
+}
+
+// NewModelBackend returns a ModelBackend over store with the default
+// hashers.
+func NewModelBackend(store UserStore) *ModelBackend { return &ModelBackend{Store: store} }
+
+func (b *ModelBackend) registry(u BaseUser) *hashers.Registry {
+	if u != nil {
+		if c, ok := u.(HasherChooser); ok && c.PasswordHashers() != nil {
+			return c.PasswordHashers()
+		}
+	}
+	if b.Hashers != nil {
+		return b.Hashers
+	}
+	return hashers.Default()
+}
+
+// Authenticate implements AuthBackend.
+func (b *ModelBackend) Authenticate(ctx context.Context, username, password string) (User, error) {
+	u, err := b.Store.UserByUsername(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		if err := b.registry(nil).SimulateCheck(ctx, password); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	reg := b.registry(u)
+	ok, err := reg.CheckPassword(ctx, password, u.PasswordHash(), func(ctx context.Context, pw string) error {
+		encoded, err := reg.MakePassword(ctx, pw)
+		if err != nil {
+			return err
+		}
+		if err := b.Store.SetPasswordHash(ctx, u.GetID(), encoded); err != nil {
+			return err
+		}
+		u.SetPasswordHash(encoded)
+		return nil
+	})
+	if err != nil || !ok || !u.IsActive() {
+		return nil, err
+	}
+	return u, nil
+}
+
+// GetUser implements AuthBackend; inactive users are not returned, as in
+// Django's ModelBackend.get_user.
+func (b *ModelBackend) GetUser(ctx context.Context, id string) (User, error) {
+	u, err := b.Store.UserByID(ctx, id)
+	if err != nil || u == nil || !u.IsActive() {
+		return nil, err
+	}
+	return u, nil
+}
+
+// RecordLogin sets the user's last_login to now and persists it: what
+// Django's user_logged_in signal does. Login endpoints call it; per-request
+// authentication (Basic, tokens) does not, as in Django and DRF.
+func (b *ModelBackend) RecordLogin(ctx context.Context, u BaseUser, now time.Time) error {
+	if err := b.Store.SetLastLogin(ctx, u.GetID(), now); err != nil {
+		return err
+	}
+	u.SetLastLogin(now)
+	return nil
+}

@@ -1,0 +1,252 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/reinhardt-go/auth/core/hashers"
+)
+
+// BaseUserManager is Django's BaseUserManager: how users of type U are
+// created. password nil makes a user with an unusable password; extra
+// holds other fields by their Django names ("email", "first_name",
+// "last_name", "is_active", "is_staff", "is_superuser").
+type BaseUserManager[U BaseUser] interface {
+	CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (U, error)
+	CreateSuperuser(ctx context.Context, username string, password *string, extra map[string]any) (U, error)
+}
+
+// Errors of user creation.
+var (
+	// ErrEmptyUsername is Django's "The given username must be set".
+	ErrEmptyUsername = errors.New("The given username must be set")
+	// ErrDuplicateUsername: a user with that username exists.
+	ErrDuplicateUsername = errors.New("A user with that username already exists.")
+	// ErrUnknownField: extra names a field the user type does not have.
+	ErrUnknownField = errors.New("unknown user field")
+)
+
+// DefaultUserManager keeps DefaultUsers in memory: the reference's
+// DefaultUserManager, for tests and prototypes. It is safe for concurrent
+// use and implements UserStore, so a ModelBackend can authenticate against
+// it. Users are returned as copies; change them through the manager.
+type DefaultUserManager struct {
+	// Hashers hashes passwords; nil means hashers.Default().
+	Hashers *hashers.Registry
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	mu     sync.RWMutex
+	nextID int64
+	byID   map[int64]*DefaultUser
+	byName map[string]int64
+}
+
+// NewDefaultUserManager returns an empty manager.
+func NewDefaultUserManager() *DefaultUserManager {
+	return &DefaultUserManager{byID: map[int64]*DefaultUser{}, byName: map[string]int64{}}
+}
+
+func (m *DefaultUserManager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *DefaultUserManager) registry() *hashers.Registry {
+	if m.Hashers != nil {
+		return m.Hashers
+	}
+	return hashers.Default()
+}
+
+// CreateUser creates an active, non-staff user. The username is NFKC
+// normalized and the email's domain lower-cased, as Django does.
+func (m *DefaultUserManager) CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (*DefaultUser, error) {
+	return m.create(ctx, username, password, extra, false)
+}
+
+// CreateSuperuser creates an active staff superuser. extra may not set
+// is_staff or is_superuser to false (Django's "Superuser must have
+// is_staff=True.").
+func (m *DefaultUserManager) CreateSuperuser(ctx context.Context, username string, password *string, extra map[string]any) (*DefaultUser, error) {
+	for _, f := range []string{"is_staff", "is_superuser"} {
+		if v, ok := extra[f]; ok && v != true {
+			return nil, fmt.Errorf("Superuser must have %s=True.", f)
+		}
+	}
+	return m.create(ctx, username, password, extra, true)
+}
+
+func (m *DefaultUserManager) create(ctx context.Context, username string, password *string, extra map[string]any, super bool) (*DefaultUser, error) {
+	if username == "" {
+		return nil, ErrEmptyUsername
+	}
+	u := &DefaultUser{
+		Username:   NormalizeUsername(username),
+		Active:     true,
+		Staff:      super,
+		Superuser:  super,
+		DateJoined: m.now(),
+	}
+	if err := ApplyUserFields(u, extra); err != nil {
+		return nil, err
+	}
+	u.Email = NormalizeEmail(u.Email)
+	if password != nil {
+		encoded, err := m.registry().MakePassword(ctx, *password)
+		if err != nil {
+			return nil, err
+		}
+		u.Password = encoded
+	} else {
+		u.Password = hashers.MakeUnusablePassword()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.byID == nil {
+		m.byID, m.byName = map[int64]*DefaultUser{}, map[string]int64{}
+	}
+	if _, taken := m.byName[u.Username]; taken {
+		return nil, ErrDuplicateUsername
+	}
+	m.nextID++
+	u.ID = m.nextID
+	m.byID[u.ID] = u
+	m.byName[u.Username] = u.ID
+	return cloneUser(u), nil
+}
+
+// ApplyUserFields sets the fields named in extra on u (Django field names;
+// bools for the is_* flags, strings otherwise). An unknown name or a value
+// of the wrong type is an error wrapping ErrUnknownField.
+func ApplyUserFields(u *DefaultUser, extra map[string]any) error {
+	for k, v := range extra {
+		var ok bool
+		switch k {
+		case "email":
+			u.Email, ok = v.(string)
+		case "first_name":
+			u.FirstName, ok = v.(string)
+		case "last_name":
+			u.LastName, ok = v.(string)
+		case "is_active":
+			u.Active, ok = v.(bool)
+		case "is_staff":
+			u.Staff, ok = v.(bool)
+		case "is_superuser":
+			u.Superuser, ok = v.(bool)
+		default:
+			return fmt.Errorf("%w %q", ErrUnknownField, k)
+		}
+		if !ok {
+			return fmt.Errorf("%w %q: value of type %T", ErrUnknownField, k, v)
+		}
+	}
+	return nil
+}
+
+func cloneUser(u *DefaultUser) *DefaultUser {
+	c := *u
+	c.UserPermissions = append([]string(nil), u.UserPermissions...)
+	c.Groups = append([]Group(nil), u.Groups...)
+	if u.LastLogin != nil {
+		t := *u.LastLogin
+		c.LastLogin = &t
+	}
+	return &c
+}
+
+// GetByID returns a copy of the user with id, or nil.
+func (m *DefaultUserManager) GetByID(_ context.Context, id int64) (*DefaultUser, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u, ok := m.byID[id]; ok {
+		return cloneUser(u), nil
+	}
+	return nil, nil
+}
+
+// GetByUsername returns a copy of the user with username (exact match), or
+// nil.
+func (m *DefaultUserManager) GetByUsername(_ context.Context, username string) (*DefaultUser, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if id, ok := m.byName[username]; ok {
+		return cloneUser(m.byID[id]), nil
+	}
+	return nil, nil
+}
+
+// Update replaces the stored user with the same ID by a copy of u.
+func (m *DefaultUserManager) Update(_ context.Context, u *DefaultUser) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, ok := m.byID[u.ID]
+	if !ok {
+		return fmt.Errorf("update user %d: %w", u.ID, ErrUserNotFound)
+	}
+	if old.Username != u.Username {
+		if _, taken := m.byName[u.Username]; taken {
+			return ErrDuplicateUsername
+		}
+		delete(m.byName, old.Username)
+		m.byName[u.Username] = u.ID
+	}
+	m.byID[u.ID] = cloneUser(u)
+	return nil
+}
+
+// UserByID implements UserStore.
+func (m *DefaultUserManager) UserByID(ctx context.Context, id string) (BaseUser, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, nil
+	}
+	u, _ := m.GetByID(ctx, n)
+	if u == nil {
+		return nil, nil
+	}
+	return u, nil
+}
+
+// UserByUsername implements UserStore.
+func (m *DefaultUserManager) UserByUsername(ctx context.Context, username string) (BaseUser, error) {
+	u, _ := m.GetByUsername(ctx, username)
+	if u == nil {
+		return nil, nil
+	}
+	return u, nil
+}
+
+// SetPasswordHash implements UserStore.
+func (m *DefaultUserManager) SetPasswordHash(_ context.Context, id, encoded string) error {
+	return m.modify(id, func(u *DefaultUser) { u.Password = encoded })
+}
+
+// SetLastLogin implements UserStore.
+func (m *DefaultUserManager) SetLastLogin(_ context.Context, id string, t time.Time) error {
+	return m.modify(id, func(u *DefaultUser) { u.LastLogin = &t })
+}
+
+func (m *DefaultUserManager) modify(id string, f func(*DefaultUser)) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.byID[n]
+	if err != nil || !ok {
+		return fmt.Errorf("user %q: %w", id, ErrUserNotFound)
+	}
+	f(u)
+	return nil
+}
+
+var (
+	_ BaseUserManager[*DefaultUser] = (*DefaultUserManager)(nil)
+	_ UserStore                     = (*DefaultUserManager)(nil)
+)

@@ -1,0 +1,90 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"testing"
+
+	"github.com/reinhardt-go/auth/core"
+)
+
+func mustPrefixes(t *testing.T, s string) []netip.Prefix {
+	t.Helper()
+	p, err := core.ParseCIDRs(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRemoteUserAuthentication(t *testing.T) {
+	ctx := context.Background()
+	m := core.NewDefaultUserManager()
+	m.Hashers = fastHashers()
+	mustUser(t, m, "alice", "pw", nil)
+	mustUser(t, m, "gone", "pw", map[string]any{"is_active": false})
+	a := core.NewRemoteUserAuthentication("", m, mustPrefixes(t, "127.0.0.1, 10.0.0.0/8, ::1")...)
+
+	id, err := a.Authenticate(req("GET", "/", "10.9.8.7:1234", "REMOTE_USER: alice"))
+	if err != nil || id == nil || id.User.GetUsername() != "alice" || id.Method != "remote" {
+		t.Fatalf("trusted proxy: %+v %v", id, err)
+	}
+	if id, err := a.Authenticate(req("GET", "/", "[::1]:80", "REMOTE_USER: alice")); err != nil || id == nil {
+		t.Fatalf("ipv6 proxy: %v", err)
+	}
+	// From an untrusted peer the header does not exist.
+	if id, err := a.Authenticate(req("GET", "/", "192.0.2.1:1234", "REMOTE_USER: alice")); id != nil || err != nil {
+		t.Fatal("header believed from an untrusted peer")
+	}
+	// Forwarded headers never make a peer trusted.
+	if id, _ := a.Authenticate(req("GET", "/", "192.0.2.1:1234", "REMOTE_USER: alice", "X-Forwarded-For: 10.0.0.1")); id != nil {
+		t.Fatal("X-Forwarded-For trusted")
+	}
+	if id, err := a.Authenticate(req("GET", "/", "10.0.0.1:1", "REMOTE_USER: gone")); id != nil || !errors.Is(err, core.ErrInvalidCredentials) {
+		t.Fatalf("inactive: %v", err)
+	}
+	if _, err := a.Authenticate(req("GET", "/", "10.0.0.1:1", "REMOTE_USER: bob")); !errors.Is(err, core.ErrUserNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	// Creation of unknown users.
+	a.CreateUser = func(ctx context.Context, username string) (core.User, error) {
+		return m.CreateUser(ctx, username, nil, nil)
+	}
+	id, err = a.Authenticate(req("GET", "/", "10.0.0.1:1", "REMOTE_USER: bob"))
+	if err != nil || id.User.GetUsername() != "bob" {
+		t.Fatalf("create: %v", err)
+	}
+	if u, _ := m.GetByUsername(ctx, "bob"); u == nil || core.HasUsablePassword(u) {
+		t.Fatal("created user missing or has a usable password")
+	}
+	// No trusted proxies: never authenticates.
+	closed := core.NewRemoteUserAuthentication("X-Remote-User", m)
+	if id, _ := closed.Authenticate(req("GET", "/", "127.0.0.1:1", "X-Remote-User: alice")); id != nil {
+		t.Fatal("authenticated without trusted proxies")
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	trusted := mustPrefixes(t, "10.0.0.0/8")
+	cases := []struct{ remote, xff, want string }{
+		{"192.0.2.1:5", "1.1.1.1", "192.0.2.1"},
+		{"10.0.0.1:5", "1.1.1.1, 2.2.2.2", "2.2.2.2"},
+		{"10.0.0.1:5", "1.1.1.1, 10.0.0.9", "1.1.1.1"},
+		{"10.0.0.1:5", "", "10.0.0.1"},
+		{"10.0.0.1:5", "garbage", "10.0.0.1"},
+		{"10.0.0.1:5", "10.0.0.2,10.0.0.3", "10.0.0.2"},
+	}
+	for _, c := range cases {
+		r := req("GET", "/", c.remote)
+		if c.xff != "" {
+			r = req("GET", "/", c.remote, "X-Forwarded-For: "+c.xff)
+		}
+		if got := core.ClientIP(r, trusted).String(); got != c.want {
+			t.Errorf("%s %q: %s, want %s", c.remote, c.xff, got, c.want)
+		}
+	}
+	if got := core.ClientIP(req("GET", "/", "10.0.0.1:5", "X-Forwarded-For: 1.1.1.1"), nil).String(); got != "10.0.0.1" {
+		t.Errorf("no trusted proxies: %s", got)
+	}
+}

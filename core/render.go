@@ -1,0 +1,98 @@
+package core
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+)
+
+// MarshalJSON encodes v the way DRF's JSONRenderer does: compact, UTF-8
+// (no \u escapes for non-ASCII and no HTML escaping), no trailing newline.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w Response, status int, v any) error {
+	b, err := MarshalJSON(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return w.Write(status, b)
+}
+
+// errorBody is the DRF error body: detail first, then code and messages.
+type errorBody struct {
+	Detail   string `json:"detail"`
+	Code     string `json:"code,omitempty"`
+	Messages any    `json:"messages,omitempty"`
+}
+
+// WriteError renders err as DRF does. challenge is the WWW-Authenticate
+// value of the first configured authenticator ("" when it has none): an
+// authentication failure is 401 with that header when there is one, and 403
+// otherwise. A *ValidationError is 400 with its fields; an *APIError is its
+// own status; ErrStoreUnavailable is 503; anything else is 500 with a
+// generic message (the cause is never shown).
+func WriteError(w Response, err error, challenge string) error {
+	var ve ValidationError
+	if errors.As(err, &ve) {
+		return WriteJSON(w, http.StatusBadRequest, map[string][]string(ve))
+	}
+	ae := ToAPIError(err)
+	status := ae.Status
+	if status == http.StatusUnauthorized {
+		if challenge == "" {
+			status = http.StatusForbidden
+		} else {
+			w.Header().Set("WWW-Authenticate", challenge)
+		}
+	}
+	body := errorBody{Detail: ae.Detail, Messages: ae.Messages}
+	if ae.RenderCode || ae.Messages != nil {
+		body.Code = ae.Code
+	}
+	return WriteJSON(w, status, body)
+}
+
+// ToAPIError maps any error to the APIError it renders as.
+func ToAPIError(err error) *APIError {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var authErr *AuthenticationError
+	if errors.As(err, &authErr) {
+		detail := authErr.Detail
+		if detail == "" {
+			detail = ErrAuthenticationFailed.Detail
+		}
+		code := authErr.Code
+		if code == "" {
+			code = ErrAuthenticationFailed.Code
+		}
+		return &APIError{Status: http.StatusUnauthorized, Detail: detail, Code: code}
+	}
+	if errors.Is(err, ErrStoreUnavailable) {
+		return ErrServiceUnavailable
+	}
+	return ErrServerError
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

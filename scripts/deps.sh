@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Makes sure the programs the tests talk to are installed, installing the
+# Debian packages when they are missing and this user may (root with
+# apt-get). Prints environment assignments for the test run on stdout:
+# REINHARDT_REQUIRE_DJANGO=1 when Django is there, so that its round-trip
+# tests cannot silently skip. Progress goes to stderr.
+set -uo pipefail
+log() { echo "deps: $*" >&2; }
+
+have_django() { /usr/bin/python3 -c 'import django, argon2, bcrypt' >/dev/null 2>&1; }
+
+pkgs=()
+have_django || pkgs+=(python3-django python3-argon2 python3-bcrypt)
+
+if [ ${#pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq "${pkgs[@]}"; } >&2 || log "apt-get failed"
+  else
+    log "missing ${pkgs[*]} and cannot install them (not root or no apt-get)"
+  fi
+fi
+
+if have_django; then
+  echo "REINHARDT_REQUIRE_DJANGO=1"
+elif [ "${CI:-}" = "true" ]; then
+  log "CI=true and Django is not available: its interop tests will fail"
+  echo "REINHARDT_REQUIRE_DJANGO=1"
+fi

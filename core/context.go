@@ -16,19 +16,41 @@ type Identity struct {
 // Anonymous is the identity of an unauthenticated request.
 var anonymous = &Identity{User: AnonymousUser{}}
 
-type identityKey struct{}
+type stateKey struct{}
+
+// requestState is what the adapters' middleware leaves in a request's
+// context: one value, so that it costs one allocation.
+type requestState struct {
+	id     *Identity
+	engine *Engine
+}
 
 // WithIdentity returns a context carrying id.
 func WithIdentity(ctx context.Context, id *Identity) context.Context {
-	return context.WithValue(ctx, identityKey{}, id)
+	return WithAuth(ctx, EngineFromContext(ctx), id)
+}
+
+// WithAuth returns a context carrying the engine that authenticated the
+// request and the identity it found; adapters call it once per request.
+func WithAuth(ctx context.Context, e *Engine, id *Identity) context.Context {
+	return context.WithValue(ctx, stateKey{}, &requestState{id: id, engine: e})
 }
 
 // IdentityFromContext returns the identity in ctx, or the anonymous one.
 func IdentityFromContext(ctx context.Context) *Identity {
-	if id, ok := ctx.Value(identityKey{}).(*Identity); ok && id != nil && id.User != nil {
-		return id
+	if st, ok := ctx.Value(stateKey{}).(*requestState); ok && st.id != nil && st.id.User != nil {
+		return st.id
 	}
 	return anonymous
+}
+
+// EngineFromContext returns the engine that authenticated the request, or
+// nil when no adapter middleware ran.
+func EngineFromContext(ctx context.Context) *Engine {
+	if st, ok := ctx.Value(stateKey{}).(*requestState); ok {
+		return st.engine
+	}
+	return nil
 }
 
 // UserFromContext returns the current user: AnonymousUser when the request

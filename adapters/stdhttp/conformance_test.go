@@ -1,0 +1,51 @@
+package httpauth_test
+
+import (
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/reinhardt-go/auth/adapters/adaptertest"
+	httpauth "github.com/reinhardt-go/auth/adapters/stdhttp"
+	"github.com/reinhardt-go/auth/core"
+)
+
+type harness struct{}
+
+func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
+	mux := http.NewServeMux()
+	who := func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, f.WhoAmI(r.Context())) }
+	mux.HandleFunc("GET /open", who)
+	mux.Handle("GET /private", httpauth.Require(f.Private...)(http.HandlerFunc(who)))
+	mux.Handle("GET /admin", httpauth.Require(f.Admin...)(http.HandlerFunc(who)))
+	posts := httpauth.Require(f.Posts...)
+	mux.Handle("GET /posts", posts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, f.ListPosts())
+	})))
+	mux.Handle("POST /posts", posts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(f.CreatePost(core.NewHTTPRequest(r)))
+	})))
+	mux.Handle("PUT /posts/{id}", posts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(f.UpdatePost(core.NewHTTPRequest(r), r.PathValue("id"), func(obj any) error {
+			return httpauth.CheckObjectPermissions(r, obj, f.PostObject...)
+		}))
+	})))
+	mux.Handle("POST /register", httpauth.Endpoint(f.Register))
+	adaptertest.ServeHTTPHandler(t, l, httpauth.Middleware(f.Engine)(mux))
+}
+
+func reply(w http.ResponseWriter, r *http.Request) func(int, any, error) {
+	return func(status int, v any, err error) {
+		if err != nil {
+			httpauth.WriteError(w, r, err)
+			return
+		}
+		writeJSON(w, status, v)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	_ = core.WriteJSON(core.NewHTTPResponse(w), status, v)
+}
+
+func TestConformance(t *testing.T) { adaptertest.Run(t, harness{}) }

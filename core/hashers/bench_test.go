@@ -1,0 +1,141 @@
+package hashers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/reinhardt-go/auth/core/hashers"
+	"golang.org/x/crypto/argon2"
+)
+
+// BenchmarkArgon2Hash and BenchmarkArgon2RawIDKey compare the library's
+// Hash (salt generation, limiter, encoding) with a bare argon2.IDKey call
+// with identical parameters and salt length. The library's overhead should
+// be within 2% (BenchmarkArgon2Overhead reports the ratio directly).
+func BenchmarkArgon2Hash(b *testing.B) {
+	h := hashers.NewArgon2Hasher()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "my_password"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkArgon2HashLimited is BenchmarkArgon2Hash under a Limiter.
+func BenchmarkArgon2HashLimited(b *testing.B) {
+	h := hashers.NewArgon2Hasher()
+	h.Limiter = hashers.NewLimiter(2)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "my_password"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkArgon2RawIDKey(b *testing.B) {
+	salt := []byte("abcdefghijklmnopqrstuv") // 22 bytes, like a Django salt
+	b.ReportAllocs()
+	for b.Loop() {
+		argon2.IDKey([]byte("my_password"), salt, hashers.DefaultArgon2Time, hashers.DefaultArgon2Memory,
+			hashers.DefaultArgon2Threads, hashers.DefaultArgon2KeyLen)
+	}
+}
+
+// BenchmarkArgon2Overhead alternates Hash and a raw argon2.IDKey call, so
+// both see the same machine load, and reports the time ratio hash/raw
+// (1.00 means no overhead).
+func BenchmarkArgon2Overhead(b *testing.B) {
+	h := hashers.NewArgon2Hasher()
+	ctx := context.Background()
+	salt := []byte("abcdefghijklmnopqrstuv")
+	var lib, raw time.Duration
+	timeLib := func() {
+		t0 := time.Now()
+		if _, err := h.Hash(ctx, "my_password"); err != nil {
+			b.Fatal(err)
+		}
+		lib += time.Since(t0)
+	}
+	timeRaw := func() {
+		t0 := time.Now()
+		argon2.IDKey([]byte("my_password"), salt, hashers.DefaultArgon2Time, hashers.DefaultArgon2Memory,
+			hashers.DefaultArgon2Threads, hashers.DefaultArgon2KeyLen)
+		raw += time.Since(t0)
+	}
+	for i := 0; b.Loop(); i++ {
+		// Alternate the order so neither side always runs first.
+		if i%2 == 0 {
+			timeLib()
+			timeRaw()
+		} else {
+			timeRaw()
+			timeLib()
+		}
+	}
+	if raw > 0 {
+		b.ReportMetric(float64(lib)/float64(raw), "hash/raw")
+	}
+}
+
+func BenchmarkArgon2Verify(b *testing.B) {
+	h := hashers.NewArgon2Hasher()
+	ctx := context.Background()
+	enc := mustHash(b, h, "my_password")
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := h.Verify(ctx, "my_password", enc); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
+func BenchmarkPBKDF2SHA256(b *testing.B) {
+	h := hashers.NewPBKDF2SHA256Hasher() // 1,500,000 iterations
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "my_password"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBcryptSHA256(b *testing.B) {
+	h := hashers.NewBcryptSHA256Hasher() // cost 12
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "my_password"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkScrypt(b *testing.B) {
+	h := hashers.NewScryptHasher()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(ctx, "my_password"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRefuseHugeArgon2 measures refusing a stored m=4294967295.
+func BenchmarkRefuseHugeArgon2(b *testing.B) {
+	h := hashers.NewArgon2Hasher()
+	ctx := context.Background()
+	const enc = "argon2$argon2id$v=19$m=4294967295,t=2,p=1$c2FsdHNhbHQ$YC9+jJCrQhs5R6db7LlN8Q"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Verify(ctx, "x", enc); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}

@@ -347,3 +347,14 @@ func TestDefaultUserManagerConcurrent(t *testing.T) {
 		t.Fatalf("%d duplicates refused, want 31", dups)
 	}
 }
+
+func TestNewSecretKey(t *testing.T) {
+	seen := map[string]bool{}
+	for range 20 {
+		k := core.NewSecretKey()
+		if len(k) != 50 || strings.Trim(k, "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)") != "" || seen[k] {
+			t.Fatalf("bad key %q", k)
+		}
+		seen[k] = true
+	}
+}

@@ -6,11 +6,26 @@ BENCHTIME ?= 1s
 STATICCHECK_VERSION ?= v0.8.2
 BIN       := $(CURDIR)/.bin
 
-.PHONY: test test-short lint bench fuzz cover deps tools
+FRAMEWORK ?= stdhttp
 
-## test: every test with the race detector, after installing what the tests use
+.PHONY: run test test-short lint bench fuzz cover deps tools services services-stop
+
+## run: the showcase auth server (FRAMEWORK=stdhttp) on the embedded SQLite default
+run:
+	$(GO) run ./examples/$(FRAMEWORK)
+
+## test: every test with the race detector, after installing what the tests use,
+## against a throwaway PostgreSQL and Redis (scripts/services.sh), stopped even on failure
 test: deps
-	env $$(cat $(BIN)/deps.env 2>/dev/null) $(GO) test -race -count=1 $(PKGS)
+	@bash scripts/services.sh start
+	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) $(GO) test -race -count=1 -timeout 20m $(PKGS) || status=$$?; \
+	bash scripts/services.sh stop; exit $$status
+
+## services / services-stop: the test PostgreSQL and Redis, by hand (their URLs: .bin/services.env)
+services:
+	@bash scripts/services.sh start
+services-stop:
+	@bash scripts/services.sh stop
 
 ## test-short: quick run without the race detector or optional services
 test-short:

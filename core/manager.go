@@ -33,7 +33,8 @@ var (
 // DefaultUserManager keeps DefaultUsers in memory: the reference's
 // DefaultUserManager, for tests and prototypes. It is safe for concurrent
 // use and implements UserStore, so a ModelBackend can authenticate against
-// it. Users are returned as copies; change them through the manager.
+// it; every method returns ctx's error once ctx is done. Users are
+// returned as copies; change them through the manager.
 type DefaultUserManager struct {
 	// Hashers hashes passwords; nil means hashers.Default().
 	Hashers *hashers.Registry
@@ -84,6 +85,9 @@ func (m *DefaultUserManager) CreateSuperuser(ctx context.Context, username strin
 }
 
 func (m *DefaultUserManager) create(ctx context.Context, username string, password *string, extra map[string]any, super bool) (*DefaultUser, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	if username == "" {
 		return nil, ErrEmptyUsername
 	}
@@ -109,6 +113,9 @@ func (m *DefaultUserManager) create(ctx context.Context, username string, passwo
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	if m.byID == nil {
 		m.byID, m.byName = map[int64]*DefaultUser{}, map[string]int64{}
 	}
@@ -163,7 +170,10 @@ func cloneUser(u *DefaultUser) *DefaultUser {
 }
 
 // GetByID returns a copy of the user with id, or nil.
-func (m *DefaultUserManager) GetByID(_ context.Context, id int64) (*DefaultUser, error) {
+func (m *DefaultUserManager) GetByID(ctx context.Context, id int64) (*DefaultUser, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u, ok := m.byID[id]; ok {
@@ -174,7 +184,10 @@ func (m *DefaultUserManager) GetByID(_ context.Context, id int64) (*DefaultUser,
 
 // GetByUsername returns a copy of the user with username (exact match), or
 // nil.
-func (m *DefaultUserManager) GetByUsername(_ context.Context, username string) (*DefaultUser, error) {
+func (m *DefaultUserManager) GetByUsername(ctx context.Context, username string) (*DefaultUser, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if id, ok := m.byName[username]; ok {
@@ -184,7 +197,10 @@ func (m *DefaultUserManager) GetByUsername(_ context.Context, username string) (
 }
 
 // Update replaces the stored user with the same ID by a copy of u.
-func (m *DefaultUserManager) Update(_ context.Context, u *DefaultUser) error {
+func (m *DefaultUserManager) Update(ctx context.Context, u *DefaultUser) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, ok := m.byID[u.ID]
@@ -208,33 +224,36 @@ func (m *DefaultUserManager) UserByID(ctx context.Context, id string) (BaseUser,
 	if err != nil {
 		return nil, nil
 	}
-	u, _ := m.GetByID(ctx, n)
+	u, err := m.GetByID(ctx, n)
 	if u == nil {
-		return nil, nil
+		return nil, err
 	}
 	return u, nil
 }
 
 // UserByUsername implements UserStore.
 func (m *DefaultUserManager) UserByUsername(ctx context.Context, username string) (BaseUser, error) {
-	u, _ := m.GetByUsername(ctx, username)
+	u, err := m.GetByUsername(ctx, username)
 	if u == nil {
-		return nil, nil
+		return nil, err
 	}
 	return u, nil
 }
 
 // SetPasswordHash implements UserStore.
-func (m *DefaultUserManager) SetPasswordHash(_ context.Context, id, encoded string) error {
-	return m.modify(id, func(u *DefaultUser) { u.Password = encoded })
+func (m *DefaultUserManager) SetPasswordHash(ctx context.Context, id, encoded string) error {
+	return m.modify(ctx, id, func(u *DefaultUser) { u.Password = encoded })
 }
 
 // SetLastLogin implements UserStore.
-func (m *DefaultUserManager) SetLastLogin(_ context.Context, id string, t time.Time) error {
-	return m.modify(id, func(u *DefaultUser) { u.LastLogin = &t })
+func (m *DefaultUserManager) SetLastLogin(ctx context.Context, id string, t time.Time) error {
+	return m.modify(ctx, id, func(u *DefaultUser) { u.LastLogin = &t })
 }
 
-func (m *DefaultUserManager) modify(id string, f func(*DefaultUser)) error {
+func (m *DefaultUserManager) modify(ctx context.Context, id string, f func(*DefaultUser)) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -250,3 +269,12 @@ var (
 	_ BaseUserManager[*DefaultUser] = (*DefaultUserManager)(nil)
 	_ UserStore                     = (*DefaultUserManager)(nil)
 )
+
+// ctxErr is ctx's error as a store failure: a canceled request fails
+// closed like an unreachable store.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory user store: %w: %w", ErrStoreUnavailable, err)
+	}
+	return nil
+}

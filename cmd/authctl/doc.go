@@ -1,0 +1,15 @@
+// Command authctl holds the management commands of reinhardt-auth, the
+// counterparts of Django's manage.py commands:
+//
+//	authctl [-db URL] migrate
+//	authctl [-db URL] createsuperuser --username U --email E [--noinput]
+//	authctl [-db URL] changepassword [--stdin] USERNAME
+//	authctl hashpassword            < password
+//	authctl checkpassword ENCODED   < password
+//	authctl gensecret
+//
+// -db takes sqlite:PATH (the default is sqlite:var/showcase.sqlite3) or a
+// postgres:// URL, also from REINHARDT_DB. Passwords are read from a prompt
+// without echo, from standard input, or (createsuperuser --noinput) from
+// REINHARDT_SUPERUSER_PASSWORD; they never appear in arguments or logs.
+package main

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/stores/sqlstore"
+)
+
+// runCmd runs authctl in-process with stdin and the environment given.
+func runCmd(t *testing.T, stdin string, environ map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }}
+	e.readSecret = terminalReader(e)
+	code = run(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+func TestHashAndCheckPassword(t *testing.T) {
+	code, out, _ := runCmd(t, "s3cret pass\n", nil, "hashpassword")
+	encoded := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(encoded, "argon2$argon2id$") {
+		t.Fatalf("hashpassword: %d %q", code, out)
+	}
+	// The trailing newline is not part of the password; a final line
+	// without one counts.
+	for stdin, want := range map[string]int{"s3cret pass\n": 0, "s3cret pass": 0, "s3cret pass\r\n": 0, "s3cret pass \n": 1, "wrong\n": 1} {
+		if code, _, _ := runCmd(t, stdin, nil, "checkpassword", encoded); code != want {
+			t.Errorf("checkpassword %q: exit %d, want %d", stdin, code, want)
+		}
+	}
+	// A Django hash (H21).
+	if code, _, _ := runCmd(t, "lètmein\n", nil, "checkpassword", "md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3"); code != 0 {
+		t.Fatal("Django md5 hash")
+	}
+	if code, _, errs := runCmd(t, "", nil, "hashpassword"); code != 1 || !strings.Contains(errs, "no password") {
+		t.Fatalf("empty stdin: %d %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "x\n", nil, "checkpassword"); code != 2 {
+		t.Fatal("checkpassword without ENCODED")
+	}
+}
+
+func TestGenSecretAndUsage(t *testing.T) {
+	code, out, _ := runCmd(t, "", nil, "gensecret")
+	if code != 0 || len(strings.TrimSpace(out)) != 50 {
+		t.Fatalf("gensecret: %d %q", code, out)
+	}
+	if code, _, errs := runCmd(t, "", nil, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatal("unknown command")
+	}
+	if code, _, _ := runCmd(t, "", nil); code != 2 {
+		t.Fatal("no command")
+	}
+}
+
+func TestDatabaseCommands(t *testing.T) {
+	ctx := context.Background()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "a.sqlite3")
+	if code, out, errs := runCmd(t, "", nil, "-db", db, "migrate"); code != 0 || !strings.Contains(out, "migrated") {
+		t.Fatalf("migrate: %d %s %s", code, out, errs)
+	}
+	env := map[string]string{"REINHARDT_SUPERUSER_PASSWORD": "Adm1n-passw0rd", "REINHARDT_DB": db}
+	code, out, errs := runCmd(t, "", env, "createsuperuser", "--username", "root", "--email", "root@EXAMPLE.com", "--noinput")
+	if code != 0 || strings.Contains(out+errs, "Adm1n") {
+		t.Fatalf("createsuperuser: %d %s %s", code, out, errs)
+	}
+	// Interactive: the two prompts must match and pass the validators.
+	if code, _, errs := runCmd(t, "short\nshort\n", nil, "-db", db, "createsuperuser", "--username", "x"); code != 1 || !strings.Contains(errs, "This password is too short") {
+		t.Fatalf("weak password accepted: %s", errs)
+	}
+	if code, _, errs := runCmd(t, "long enough pass\nother pass here\n", nil, "-db", db, "createsuperuser", "--username", "x"); code != 1 || !strings.Contains(errs, "didn't match") {
+		t.Fatalf("mismatch accepted: %s", errs)
+	}
+	if code, _, _ := runCmd(t, "", env, "createsuperuser", "--username", "root", "--noinput"); code != 1 {
+		t.Fatal("duplicate superuser")
+	}
+	if code, _, _ := runCmd(t, "n3w-Passw0rd-ok\n", env, "changepassword", "--stdin", "root"); code != 0 {
+		t.Fatal("changepassword")
+	}
+	if code, _, _ := runCmd(t, "n3w-Passw0rd-ok\n", env, "changepassword", "--stdin", "nobody"); code != 1 {
+		t.Fatal("changepassword of an unknown user")
+	}
+	s, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := core.NewModelBackend(s)
+	if u, err := b.Authenticate(ctx, "root", "n3w-Passw0rd-ok"); err != nil || u == nil || !u.IsAdmin() {
+		t.Fatalf("new password: %v %v", u, err)
+	}
+	if u, _ := b.Authenticate(ctx, "root", "Adm1n-passw0rd"); u != nil {
+		t.Fatal("old password still works")
+	}
+	stored, _ := s.GetByUsername(ctx, "root")
+	if stored.Email != "root@example.com" || !stored.Superuser {
+		t.Fatalf("%+v", stored)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	if got := redact("postgres://u:p%40ss@h:5432/db"); got != "postgres://u:***@h:5432/db" {
+		t.Fatal(got)
+	}
+	if got := redact("sqlite:var/x.sqlite3"); got != "sqlite:var/x.sqlite3" {
+		t.Fatal(got)
+	}
+}

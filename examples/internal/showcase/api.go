@@ -1,0 +1,118 @@
+package showcase
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/reinhardt-go/auth/core"
+)
+
+// Me is the body of GET /api/me.
+type Me struct {
+	ID          int64    `json:"id"`
+	Username    string   `json:"username"`
+	Email       string   `json:"email"`
+	FirstName   string   `json:"first_name"`
+	LastName    string   `json:"last_name"`
+	IsActive    bool     `json:"is_active"`
+	IsStaff     bool     `json:"is_staff"`
+	IsSuperuser bool     `json:"is_superuser"`
+	Permissions []string `json:"permissions"`
+	Auth        string   `json:"auth"`
+}
+
+// MePermissions guards /api/me.
+var MePermissions = []core.Permission{core.IsAuthenticated{}}
+
+// Me is GET /api/me for the request's identity.
+func (a *App) Me(ctx context.Context) (int, any, error) {
+	id := core.IdentityFromContext(ctx)
+	u, ok := id.User.(*core.DefaultUser)
+	if !ok {
+		return 0, nil, core.ErrPermissionDenied
+	}
+	perms := u.GetAllPermissions()
+	if u.Superuser && u.Active {
+		// Django's ModelBackend gives an active superuser every permission.
+		all, err := a.allPermissions(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		perms = all
+	}
+	if perms == nil {
+		perms = []string{}
+	}
+	return http.StatusOK, Me{
+		ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		IsActive: u.Active, IsStaff: u.Staff, IsSuperuser: u.Superuser, Permissions: perms, Auth: id.Method,
+	}, nil
+}
+
+// UserSummary is one user of GET /api/admin/users.
+type UserSummary struct {
+	ID          int64      `json:"id"`
+	Username    string     `json:"username"`
+	Email       string     `json:"email"`
+	FirstName   string     `json:"first_name"`
+	LastName    string     `json:"last_name"`
+	IsActive    bool       `json:"is_active"`
+	IsStaff     bool       `json:"is_staff"`
+	IsSuperuser bool       `json:"is_superuser"`
+	DateJoined  time.Time  `json:"date_joined"`
+	LastLogin   *time.Time `json:"last_login"`
+}
+
+// AdminPermissions guards /api/admin/users.
+var AdminPermissions = []core.Permission{core.IsAdminUser{}}
+
+// AdminUsers is GET /api/admin/users.
+func (a *App) AdminUsers(ctx context.Context) (int, any, error) {
+	users, err := a.Store.ListUsers(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]UserSummary, 0, len(users))
+	for _, u := range users {
+		out = append(out, UserSummary{u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Active, u.Staff, u.Superuser, u.DateJoined.UTC(), u.LastLogin})
+	}
+	return http.StatusOK, out, nil
+}
+
+// Health is GET /healthz: 200 {"status":"ok"} while the database answers,
+// 503 otherwise.
+func (a *App) Health(ctx context.Context) (int, any, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.Store.DB().PingContext(ctx); err != nil {
+		return http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}, nil
+	}
+	return http.StatusOK, map[string]string{"status": "ok"}, nil
+}
+
+// NotFound is the body of every path the contract does not serve.
+func NotFound() error { return core.ErrNotFound }
+
+// allPermissions is every permission in the database, sorted.
+func (a *App) allPermissions(ctx context.Context) ([]string, error) {
+	rows, err := a.Store.DB().QueryContext(ctx, `SELECT ct.app_label, p.codename FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id`)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var app, code string
+		if err := rows.Scan(&app, &code); err != nil {
+			return nil, unavailable(err)
+		}
+		out = append(out, app+"."+code)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable(err)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}

@@ -1,0 +1,66 @@
+package showcase
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+
+	"github.com/reinhardt-go/auth/core"
+)
+
+// Config is the showcase's configuration: SHOWCASE.md's flags.
+type Config struct {
+	Addr             string
+	DB               string
+	Secret           string
+	Demo             bool
+	SecureCookies    bool
+	RemoteUserHeader string
+	TrustedProxies   []netip.Prefix
+}
+
+// Defaults of the flags.
+const (
+	DefaultAddr = "127.0.0.1:8000"
+	DefaultDB   = "sqlite:var/showcase.sqlite3"
+)
+
+// ParseFlags reads the flags from args; each flag falls back to its
+// environment variable (getenv), then to its default.
+func ParseFlags(name string, args []string, getenv func(string) string) (Config, error) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	var proxies string
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", env("REINHARDT_ADDR", DefaultAddr), "listen address (REINHARDT_ADDR)")
+	fs.StringVar(&c.DB, "db", env("REINHARDT_DB", DefaultDB), "sqlite:PATH or postgres://… (REINHARDT_DB)")
+	fs.StringVar(&c.Secret, "secret", env("REINHARDT_SECRET_KEY", ""), "secret key (REINHARDT_SECRET_KEY); generated once and kept in the database when empty")
+	fs.BoolVar(&c.Demo, "demo", env("REINHARDT_DEMO", "true") == "true", "create demo users on an empty database (REINHARDT_DEMO)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("REINHARDT_SECURE_COOKIES", "false") == "true", "mark cookies Secure (the showcase serves plain HTTP)")
+	fs.StringVar(&c.RemoteUserHeader, "remote-user-header", env("REINHARDT_REMOTE_USER_HEADER", ""), "header carrying the remote user (off when empty)")
+	fs.StringVar(&proxies, "trusted-proxies", env("REINHARDT_TRUSTED_PROXIES", ""), "comma-separated CIDRs allowed to set the remote-user header")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	p, err := core.ParseCIDRs(proxies)
+	if err != nil {
+		return c, fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	c.TrustedProxies = p
+	if c.RemoteUserHeader != "" && len(c.TrustedProxies) == 0 {
+		return c, fmt.Errorf("-remote-user-header needs -trusted-proxies (the header is believed only from those peers)")
+	}
+	return c, nil
+}
+
+// MaxHeaderBytes makes request headers over 64 KiB answer 431 (net/http
+// allows 4 KiB of slack over http.Server.MaxHeaderBytes).
+const MaxHeaderBytes = 64<<10 - 4096

@@ -1,0 +1,113 @@
+package showcasetest
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+type fixtureUser struct {
+	Username       string   `json:"username"`
+	Password       string   `json:"password"`
+	Algorithm      string   `json:"algorithm"`
+	Usable         bool     `json:"usable"`
+	IsActive       bool     `json:"is_active"`
+	IsSuperuser    bool     `json:"is_superuser"`
+	AllPermissions []string `json:"all_permissions"`
+}
+
+// djangoDatabase points the showcase at a database Django 3.2's migrations
+// made (stores/sqlstore/testdata, regenerated there by make_fixture.py):
+// Django's users log in with their passwords and report their own and
+// group permissions; inactive users and unusable passwords are refused.
+// With Django installed, the hashes upgraded on login here, and a user
+// registered here, still authenticate in Django.
+func djangoDatabase(t *testing.T, start Starter) {
+	testdata := filepath.Join(repoRoot(), "stores", "sqlstore", "testdata")
+	raw, err := os.ReadFile(filepath.Join(testdata, "django32.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Users []fixtureUser `json:"users"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(testdata, "django32.sqlite3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "django.sqlite3")
+	if err := os.WriteFile(dbPath, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := start(t, []string{"-db", "sqlite:" + dbPath, "-secret", "django-fixture-secret"})
+	c := newClient(t, base)
+	algorithms := map[string]bool{}
+	for _, u := range manifest.Users {
+		r := c.Do("GET", "/api/me", u.Username+":"+u.Password, "")
+		if !u.Usable || !u.IsActive {
+			c.Expect(r, 401, `{"detail":"Invalid username/password."}`)
+			continue
+		}
+		var me struct {
+			Permissions []string `json:"permissions"`
+		}
+		if r.Status != 200 {
+			t.Errorf("%s (%s): %d %s", u.Username, u.Algorithm, r.Status, r.Body)
+			continue
+		}
+		algorithms[u.Algorithm] = true
+		r.JSON(t, &me)
+		want := slices.Clone(u.AllPermissions)
+		if u.IsSuperuser {
+			// The showcase adds blog.Post's permissions to the database;
+			// Django gives a superuser every permission there is.
+			want = append(want, "blog.add_post", "blog.change_post", "blog.delete_post", "blog.view_post")
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if !slices.Equal(me.Permissions, want) && !(len(want) == 0 && len(me.Permissions) == 0) {
+			t.Errorf("%s permissions %v, Django says %v", u.Username, me.Permissions, want)
+		}
+	}
+	for _, alg := range []string{"pbkdf2_sha256", "pbkdf2_sha1", "argon2", "bcrypt_sha256", "bcrypt", "md5"} {
+		if !algorithms[alg] {
+			t.Errorf("no user with a %s hash logged in", alg)
+		}
+	}
+	c.Expect(c.Do("POST", "/api/auth/register", "", `{"username":"gopher","email":"g@example.com","password":"registered-in-go-1"}`), 201, "")
+
+	py := PythonWithDjango(t)
+	ctl := filepath.Join(testdata, "djangoctl.py")
+	// One Django process answers every pair: djangoctl.py authenticate
+	// DB USER PW [USER PW ...] prints [{"ok": ...}, ...].
+	var pairs []string
+	var names []string
+	for _, u := range manifest.Users {
+		if u.Usable && u.IsActive {
+			pairs, names = append(pairs, u.Username, u.Password), append(names, u.Username)
+		}
+	}
+	pairs = append(pairs, "gopher", "registered-in-go-1", "gopher", "wrong")
+	names = append(names, "gopher (registered here)", "gopher with a wrong password")
+	out, err := exec.Command(py, append([]string{ctl, "authenticate", dbPath}, pairs...)...).Output()
+	if err != nil {
+		t.Fatalf("djangoctl authenticate: %v", err)
+	}
+	var res []struct {
+		OK bool `json:"ok"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(names) {
+		t.Fatalf("djangoctl output %q: %v", out, err)
+	}
+	for i, name := range names {
+		if want := i != len(names)-1; res[i].OK != want {
+			t.Errorf("Django authenticate(%s) = %v, want %v", name, res[i].OK, want)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	httpauth "github.com/reinhardt-go/auth/adapters/stdhttp"
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/examples/internal/showcase"
+)
+
+// routes is the contract on a net/http ServeMux. API routes run behind
+// the authentication middleware; /healthz, /metrics and unknown paths do
+// not (as in Django, a URL that resolves nowhere is 404 before any view
+// authenticates).
+func routes(app *showcase.App) http.Handler {
+	mux := http.NewServeMux()
+	api := httpauth.Middleware(app.Engine)
+	guard := func(perms []core.Permission, h http.HandlerFunc) http.Handler {
+		return api(httpauth.Require(perms...)(h))
+	}
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Health(r.Context()))
+	})
+	mux.Handle("GET /metrics", app.Metrics.Handler())
+
+	mux.Handle("POST /api/auth/register", api(httpauth.Endpoint(app.Register)))
+	mux.Handle("GET /api/me", guard(showcase.MePermissions, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Me(r.Context()))
+	}))
+	mux.Handle("GET /api/admin/users", guard(showcase.AdminPermissions, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.AdminUsers(r.Context()))
+	}))
+
+	posts := showcase.PostsPermissions
+	mux.Handle("GET /api/posts", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Posts.List(r.Context()))
+	}))
+	mux.Handle("POST /api/posts", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Posts.Create(core.NewHTTPRequest(r)))
+	}))
+	mux.Handle("GET /api/posts/{id}", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Posts.Get(r.Context(), r.PathValue("id")))
+	}))
+	mux.Handle("PUT /api/posts/{id}", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Posts.Update(core.NewHTTPRequest(r), r.PathValue("id"), func(obj any) error {
+			return httpauth.CheckObjectPermissions(r, obj, showcase.ChangePostPermissions...)
+		}))
+	}))
+	mux.Handle("DELETE /api/posts/{id}", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(app.Posts.Delete(r.Context(), r.PathValue("id"), func(obj any) error {
+			return httpauth.CheckObjectPermissions(r, obj, showcase.DeletePostPermissions...)
+		}))
+	}))
+
+	// The paths above with any other method: DRF's 405.
+	for _, p := range []string{"/api/auth/register", "/api/me", "/api/admin/users", "/api/posts", "/api/posts/{id}"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		httpauth.WriteError(w, r, showcase.NotFound())
+	})
+	return instrument(app.Metrics, mux)
+}
+
+// reply writes what a showcase handler returned: the value as JSON with
+// its status (no body for 204), or the error as DRF renders it.
+func reply(w http.ResponseWriter, r *http.Request) func(status int, v any, err error) {
+	return func(status int, v any, err error) {
+		if err != nil {
+			httpauth.WriteError(w, r, err)
+			return
+		}
+		if status == http.StatusNoContent {
+			w.WriteHeader(status)
+			return
+		}
+		_ = core.WriteJSON(core.NewHTTPResponse(w), status, v)
+	}
+}
+
+// instrument counts requests by route pattern and status.
+func instrument(m *showcase.Metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		m.Observe(r.Pattern, r.Method, sw.status, time.Since(start))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

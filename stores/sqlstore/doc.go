@@ -1,0 +1,54 @@
+// Package sqlstore keeps users, groups and permissions in Django's own
+// tables over database/sql: SQLite through modernc.org/sqlite (pure Go, the
+// embedded default) and PostgreSQL through pgx.
+//
+// # Opening
+//
+//	s, err := sqlstore.Open(ctx, "sqlite:auth.sqlite3") // or "postgres://user@host/db"
+//	if err != nil { ... }
+//	defer s.Close()
+//	if err := s.Migrate(ctx); err != nil { ... }
+//	backend := core.NewModelBackend(s)
+//
+// An SQLite file is opened in WAL mode with a busy timeout (BusyTimeout),
+// foreign keys on and BEGIN IMMEDIATE transactions, with one read-write
+// connection (writers queue in Go, honouring their contexts, rather than
+// spinning on SQLITE_BUSY) and a pool of read-only connections that read
+// while the writer writes. "sqlite::memory:" is a private in-memory
+// database on a single connection, for tests.
+//
+// # Django compatibility
+//
+// The tables are those Django 3.2's contenttypes and auth migrations make:
+// django_content_type, auth_permission, auth_group, auth_group_permissions,
+// auth_user, auth_user_groups and auth_user_user_permissions, with Django's
+// DDL statement for statement on SQLite and Django's column, constraint,
+// index and sequence names on PostgreSQL (the tests compare both with what
+// Django's migrate makes). Migrate also seeds Django's default content
+// types and permissions and records contenttypes 0001-0002 and auth
+// 0001-0012 in django_migrations, so Django's migrate on a database made
+// here has nothing to do; on a database Django made, Migrate finds the
+// tables and adopts them without change. Migrations are versioned,
+// embedded in the binary and recorded in reinhardt_migrations.
+//
+// Datetimes are stored as Django stores them (UTC to the microsecond; on
+// SQLite as text "2006-01-02 15:04:05.000001"), and password hashes are
+// Django's encodings, so Django and this package read each other's rows:
+// users Django created log in here, hashes upgraded here log in to Django.
+// Custom user models (AUTH_USER_MODEL) are not supported.
+//
+// # Contract
+//
+// Store implements core.UserStore and core.BaseUserManager and passes the
+// conformance suite of package storetest. A user that does not exist is
+// (nil, nil); every database error wraps core.ErrStoreUnavailable (with
+// context.Canceled or DeadlineExceeded in the chain when ctx ended), so
+// authentication fails closed. Answers that are not failures have their
+// own errors: core.ErrDuplicateUsername (decided by the unique
+// constraint), core.ErrUserNotFound, ErrDuplicateGroup, ErrNotFound.
+// Queries are parametrised, and no error text contains a password, a hash
+// or a username.
+//
+// A user is read with its own permissions and its groups' permissions
+// ("app_label.codename") in one query.
+package sqlstore

@@ -1,0 +1,109 @@
+package sqlstore
+
+// queries holds the statements of a dialect, with its placeholders.
+type queries struct {
+	userByUsername, userByID, allUsers string
+
+	insertUser, updateUser, setPassword, setLastLogin string
+	deleteUserGroups, deleteUserPerms, deleteUser     string
+
+	insertContentType, contentTypeID string
+	insertPermission, permissionID   string
+	insertGroup                      string
+	insertGroupPerm, deleteGroupPerm string
+	insertUserGroup, deleteUserGroup string
+	insertUserPerm, deleteUserPerm   string
+	tableExists, migrationsTable     string
+	appliedVersions, recordMigration string
+	lockMigrations                   string
+}
+
+// userColumns are auth_user's columns in the order every query reads them.
+const userColumns = `"id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"`
+
+// loadUsers reads users and everything HasPerm needs in one statement: a
+// row per user (kind 0), a row per own permission (kind 1) and a row per
+// group membership and group permission (kind 2; a group without
+// permissions gives one row with a NULL permission). Each branch starts
+// from the users selected by where, so indexes on the join tables' user_id
+// serve it. The NULL casts give PostgreSQL the types of the UNION's
+// columns.
+func loadUsers(where string) string {
+	return `WITH u AS (SELECT ` + userColumns + ` FROM "auth_user"` + where + `)
+SELECT 0, u."id", u."password", u."last_login", u."is_superuser", u."username", u."first_name", u."last_name", u."email", u."is_staff", u."is_active", u."date_joined",
+	CAST(NULL AS integer), CAST(NULL AS varchar(150)), CAST(NULL AS varchar(201))
+FROM u
+UNION ALL
+SELECT 1, u."id", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	CAST(NULL AS integer), CAST(NULL AS varchar(150)), ct."app_label" || '.' || p."codename"
+FROM u
+JOIN "auth_user_user_permissions" up ON up."user_id" = u."id"
+JOIN "auth_permission" p ON p."id" = up."permission_id"
+JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
+UNION ALL
+SELECT 2, u."id", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	g."id", g."name", ct."app_label" || '.' || p."codename"
+FROM u
+JOIN "auth_user_groups" ug ON ug."user_id" = u."id"
+JOIN "auth_group" g ON g."id" = ug."group_id"
+LEFT JOIN "auth_group_permissions" gp ON gp."group_id" = g."id"
+LEFT JOIN "auth_permission" p ON p."id" = gp."permission_id"
+LEFT JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
+ORDER BY 2, 1, 13, 15`
+}
+
+func queriesFor(d Dialect) *queries {
+	q := &queries{
+		userByUsername: loadUsers(` WHERE "username" = ?`),
+		userByID:       loadUsers(` WHERE "id" = ?`),
+		allUsers:       loadUsers(``),
+
+		insertUser: `INSERT INTO "auth_user" ("password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined")
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+		updateUser: `UPDATE "auth_user" SET "password" = ?, "last_login" = ?, "is_superuser" = ?, "username" = ?, "first_name" = ?, "last_name" = ?, "email" = ?, "is_staff" = ?, "is_active" = ?, "date_joined" = ?
+WHERE "id" = ?`,
+		setPassword:      `UPDATE "auth_user" SET "password" = ? WHERE "id" = ?`,
+		setLastLogin:     `UPDATE "auth_user" SET "last_login" = ? WHERE "id" = ?`,
+		deleteUserGroups: `DELETE FROM "auth_user_groups" WHERE "user_id" = ?`,
+		deleteUserPerms:  `DELETE FROM "auth_user_user_permissions" WHERE "user_id" = ?`,
+		deleteUser:       `DELETE FROM "auth_user" WHERE "id" = ?`,
+
+		insertContentType: `INSERT INTO "django_content_type" ("app_label", "model") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		contentTypeID:     `SELECT "id" FROM "django_content_type" WHERE "app_label" = ? AND "model" = ?`,
+		insertPermission:  `INSERT INTO "auth_permission" ("name", "content_type_id", "codename") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		permissionID:      `SELECT "id" FROM "auth_permission" WHERE "content_type_id" = ? AND "codename" = ?`,
+		insertGroup:       `INSERT INTO "auth_group" ("name") VALUES (?) RETURNING "id"`,
+		insertGroupPerm:   `INSERT INTO "auth_group_permissions" ("group_id", "permission_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		deleteGroupPerm:   `DELETE FROM "auth_group_permissions" WHERE "group_id" = ? AND "permission_id" = ?`,
+		insertUserGroup:   `INSERT INTO "auth_user_groups" ("user_id", "group_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		deleteUserGroup:   `DELETE FROM "auth_user_groups" WHERE "user_id" = ? AND "group_id" = ?`,
+		insertUserPerm:    `INSERT INTO "auth_user_user_permissions" ("user_id", "permission_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		deleteUserPerm:    `DELETE FROM "auth_user_user_permissions" WHERE "user_id" = ? AND "permission_id" = ?`,
+
+		appliedVersions: `SELECT "version" FROM "reinhardt_migrations"`,
+		recordMigration: `INSERT INTO "reinhardt_migrations" ("version", "name", "applied", "adopted") VALUES (?, ?, ?, ?)`,
+	}
+	switch d {
+	case Postgres:
+		q.tableExists = `SELECT to_regclass(?) IS NOT NULL`
+		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" timestamp with time zone NOT NULL, "adopted" boolean NOT NULL)`
+		// One migrator at a time across every process; the lock ends
+		// with the transaction. The key is "reinhardt" in ASCII.
+		q.lockMigrations = `SELECT pg_advisory_xact_lock(7237958893911533940)`
+	default:
+		q.tableExists = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE "type" = 'table' AND "name" = ?)`
+		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" datetime NOT NULL, "adopted" bool NOT NULL)`
+	}
+	for _, p := range []*string{
+		&q.userByUsername, &q.userByID, &q.allUsers,
+		&q.insertUser, &q.updateUser, &q.setPassword, &q.setLastLogin,
+		&q.deleteUserGroups, &q.deleteUserPerms, &q.deleteUser,
+		&q.insertContentType, &q.contentTypeID, &q.insertPermission, &q.permissionID,
+		&q.insertGroup, &q.insertGroupPerm, &q.deleteGroupPerm,
+		&q.insertUserGroup, &q.deleteUserGroup, &q.insertUserPerm, &q.deleteUserPerm,
+		&q.tableExists, &q.appliedVersions, &q.recordMigration,
+	} {
+		*p = rebind(d, *p)
+	}
+	return q
+}

@@ -1,0 +1,329 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/hashers"
+)
+
+// Dialect names the SQL database a Store talks to.
+type Dialect string
+
+// The dialects Open understands.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// BusyTimeout is how long an SQLite connection waits for a lock another
+// connection (or process, such as Django) holds before it fails with
+// SQLITE_BUSY.
+const BusyTimeout = 5 * time.Second
+
+// Errors that are answers or refusals, not failures of the database: none
+// wraps core.ErrStoreUnavailable.
+var (
+	// ErrDuplicateGroup: a group with that name exists. The text is
+	// Django's.
+	//lint:ignore ST1005 Django's message, shown to users as it is
+	ErrDuplicateGroup = errors.New("A group with that name already exists.")
+	// ErrNotFound: the user, group or permission an operation names does
+	// not exist.
+	ErrNotFound = errors.New("sqlstore: no such user, group or permission")
+	// ErrInvalidURL: Open was given a URL it does not understand.
+	ErrInvalidURL = errors.New("sqlstore: invalid database URL")
+	// ErrUnstorableText: PostgreSQL cannot store text with a NUL byte or
+	// invalid UTF-8 (SQLite can).
+	ErrUnstorableText = errors.New("sqlstore: text with a NUL byte or invalid UTF-8 cannot be stored in PostgreSQL")
+)
+
+// storable reports whether the dialect can store every one of texts.
+func (s *Store) storable(texts ...string) bool {
+	if s.dialect != Postgres {
+		return true
+	}
+	for _, t := range texts {
+		if strings.IndexByte(t, 0) >= 0 || !utf8.ValidString(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// Store keeps users, groups and permissions in Django's auth tables. It
+// implements core.UserStore and core.BaseUserManager[*core.DefaultUser] and
+// is safe for concurrent use.
+//
+// On an SQLite file a Store holds two pools: one read-write connection, so
+// that writers queue in Go (honouring their contexts) instead of spinning
+// on SQLITE_BUSY, and several read-only connections, which WAL lets read
+// while the writer writes. An in-memory SQLite database has a single
+// connection. PostgreSQL has one pool.
+type Store struct {
+	// Hashers hashes the passwords CreateUser and CreateSuperuser set; nil
+	// means hashers.Default().
+	Hashers *hashers.Registry
+	// Now is the clock for date_joined; nil means time.Now.
+	Now func() time.Time
+
+	dialect Dialect
+	db      *sql.DB // read-write
+	rdb     *sql.DB // reads; db itself unless SQLite file
+	q       *queries
+
+	stmtMu sync.RWMutex
+	stmts  map[stmtKey]*sql.Stmt
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// prepared returns query prepared on db, preparing it on first use. The
+// statements of the hot paths (user lookups, login writes) are prepared
+// once, as compiling the permission query costs more than running it.
+func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	key := stmtKey{db, query}
+	s.stmtMu.RLock()
+	st := s.stmts[key]
+	s.stmtMu.RUnlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if old := s.stmts[key]; old != nil {
+		st.Close()
+		return old, nil
+	}
+	if s.stmts == nil {
+		s.stmts = map[stmtKey]*sql.Stmt{}
+	}
+	s.stmts[key] = st
+	return st, nil
+}
+
+// Open connects to the database named by url:
+//
+//   - "sqlite:PATH" opens (creating it if needed) the SQLite file PATH,
+//     relative to the working directory unless absolute ("sqlite:///abs"
+//     is also accepted); "sqlite::memory:" is a private in-memory
+//     database. Options after "?" go to the modernc.org/sqlite driver.
+//     Connections use WAL, a busy timeout of BusyTimeout, foreign keys
+//     and BEGIN IMMEDIATE for transactions.
+//   - "postgres://..." or "postgresql://..." connects through pgx; every
+//     libpq URL parameter pgx understands may be given, and other
+//     parameters (such as search_path) are sent as run-time settings.
+//
+// Open checks that the database answers; it does not create tables: call
+// Migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		cfg, err := pgx.ParseConfig(url) // its errors hide the password
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+		}
+		db := stdlib.OpenDB(*cfg)
+		s := New(db, Postgres)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, s.fail(ctx, "connect", err)
+		}
+		return s, nil
+	}
+	scheme, _, _ := strings.Cut(url, ":")
+	return nil, fmt.Errorf("%w: unsupported scheme %q (want sqlite: or postgres://)", ErrInvalidURL, scheme)
+}
+
+// New returns a Store over an open database of the given dialect, for
+// callers that manage their own pool. For SQLite the pool should be opened
+// with a busy timeout and foreign keys on, as Open does.
+func New(db *sql.DB, dialect Dialect) *Store {
+	return &Store{dialect: dialect, db: db, rdb: db, q: queriesFor(dialect)}
+}
+
+func openSQLite(ctx context.Context, spec string) (*Store, error) {
+	path, extra, _ := strings.Cut(spec, "?")
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return nil, fmt.Errorf("%w: want sqlite:PATH or sqlite::memory", ErrInvalidURL)
+	}
+	if _, err := url.ParseQuery(extra); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+	}
+	memory := path == ":memory:"
+	dsn := func(readOnly bool) string {
+		v := url.Values{}
+		v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+		v.Add("_pragma", "foreign_keys(1)")
+		if !memory {
+			v.Add("_pragma", "journal_mode(WAL)")
+			v.Add("_pragma", "synchronous(NORMAL)")
+		}
+		if readOnly {
+			v.Add("_pragma", "query_only(1)")
+		} else {
+			v.Set("_txlock", "immediate")
+		}
+		q := v.Encode()
+		if extra != "" {
+			q += "&" + extra
+		}
+		return path + "?" + q
+	}
+	w, err := sql.Open("sqlite", dsn(false))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+	}
+	// One writer: every write queues here, in Go, rather than in SQLite's
+	// busy handler. For :memory: it is also the only connection, since
+	// each connection would have a database of its own; it must never be
+	// closed while the Store lives.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := New(w, SQLite)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, s.fail(ctx, "open", err)
+	}
+	if memory {
+		return s, nil
+	}
+	r, err := sql.Open("sqlite", dsn(true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, s.fail(ctx, "open", err)
+	}
+	s.rdb = r
+	return s, nil
+}
+
+// Close closes the database pools.
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for k, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, k)
+	}
+	s.stmtMu.Unlock()
+	err := s.db.Close()
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	return err
+}
+
+// DB returns the read-write pool. On an SQLite file it has a single
+// connection: use it for writes and for transactions, ReadDB for reads.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// ReadDB returns the pool for reads: on an SQLite file, read-only
+// connections that run alongside the writer; otherwise DB().
+func (s *Store) ReadDB() *sql.DB { return s.rdb }
+
+// Dialect reports the database's dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Rebind rewrites the "?" placeholders of query into the dialect's form
+// ("$1", "$2", ... for PostgreSQL). query must not contain "?" elsewhere.
+func (s *Store) Rebind(query string) string { return rebind(s.dialect, query) }
+
+func rebind(d Dialect, query string) string {
+	if d != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (s *Store) registry() *hashers.Registry {
+	if s.Hashers != nil {
+		return s.Hashers
+	}
+	return hashers.Default()
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// fail wraps a database error: it is a failure of the store. When ctx has
+// ended, its error is kept in the chain too, so errors.Is(err,
+// context.Canceled) holds. The message names the operation, never a value.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w (%w)", cerr, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w: %w", op, core.ErrStoreUnavailable, err)
+}
+
+// constraint classifies an integrity error: "unique" or "foreign key",
+// with the constraint or column text the database gives; "" otherwise.
+func constraint(err error) (kind, detail string) {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return "unique", se.Error()
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return "foreign key", se.Error()
+		}
+		return "", ""
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return "unique", pe.ConstraintName
+		case "23503":
+			return "foreign key", pe.ConstraintName
+		}
+	}
+	return "", ""
+}

@@ -1,0 +1,361 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/hashers"
+)
+
+// validID reports whether id can be a key of auth_user: PostgreSQL's
+// serial is a 32-bit integer, SQLite's integer 64 bits.
+func (s *Store) validID(id int64) bool {
+	if s.dialect == Postgres {
+		return id >= math.MinInt32 && id <= math.MaxInt32
+	}
+	return true
+}
+
+// parseID parses a user id given as a string; ok is false for anything
+// that cannot be a key, which is then simply not found.
+func (s *Store) parseID(id string) (n int64, ok bool) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	return n, err == nil && s.validID(n)
+}
+
+// UserByID implements core.UserStore: the user with that id, with its
+// permissions and groups, or (nil, nil).
+func (s *Store) UserByID(ctx context.Context, id string) (core.BaseUser, error) {
+	n, ok := s.parseID(id)
+	if !ok {
+		if err := ctx.Err(); err != nil {
+			return nil, s.fail(ctx, "user by id", err)
+		}
+		return nil, nil
+	}
+	u, err := s.GetByID(ctx, n)
+	if u == nil || err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UserByUsername implements core.UserStore: the user whose username equals
+// username exactly (no normalization, no case folding), with its
+// permissions and groups, or (nil, nil).
+func (s *Store) UserByUsername(ctx context.Context, username string) (core.BaseUser, error) {
+	u, err := s.GetByUsername(ctx, username)
+	if u == nil || err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// GetByID returns the user with id, its own permissions in
+// UserPermissions and its groups with their permissions in Groups (as
+// "app_label.codename"), read in one query; nil when there is none.
+func (s *Store) GetByID(ctx context.Context, id int64) (*core.DefaultUser, error) {
+	if !s.validID(id) {
+		if err := ctx.Err(); err != nil {
+			return nil, s.fail(ctx, "user by id", err)
+		}
+		return nil, nil
+	}
+	users, err := s.load(ctx, "user by id", s.q.userByID, id)
+	if err != nil || len(users) == 0 {
+		return nil, err
+	}
+	return users[0], nil
+}
+
+// GetByUsername returns the user whose username is exactly username, as
+// GetByID does; nil when there is none.
+func (s *Store) GetByUsername(ctx context.Context, username string) (*core.DefaultUser, error) {
+	if !s.storable(username) {
+		// No such user can exist; asking PostgreSQL would be an error.
+		if err := ctx.Err(); err != nil {
+			return nil, s.fail(ctx, "user by username", err)
+		}
+		return nil, nil
+	}
+	users, err := s.load(ctx, "user by username", s.q.userByUsername, username)
+	if err != nil || len(users) == 0 {
+		return nil, err
+	}
+	return users[0], nil
+}
+
+// ListUsers returns every user ordered by id, with permissions and groups
+// as GetByID fills them, in one query.
+func (s *Store) ListUsers(ctx context.Context) ([]*core.DefaultUser, error) {
+	return s.load(ctx, "list users", s.q.allUsers)
+}
+
+// load runs one of the loadUsers queries and assembles its rows, which
+// come ordered by user id, then kind (user, own permission, group).
+func (s *Store) load(ctx context.Context, op, query string, args ...any) ([]*core.DefaultUser, error) {
+	st, err := s.prepared(ctx, s.rdb, query)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	defer rows.Close()
+	var (
+		users []*core.DefaultUser
+		cur   *core.DefaultUser
+	)
+	for rows.Next() {
+		var (
+			kind                                   int
+			id                                     int64
+			password, username, first, last, email sql.NullString
+			lastLogin, joined                      nullTime
+			super, staff, active                   sql.NullBool
+			groupID                                sql.NullInt64
+			groupName, perm                        sql.NullString
+		)
+		if err := rows.Scan(&kind, &id, &password, &lastLogin, &super, &username, &first, &last,
+			&email, &staff, &active, &joined, &groupID, &groupName, &perm); err != nil {
+			return nil, s.fail(ctx, op, err)
+		}
+		if kind == 0 {
+			cur = &core.DefaultUser{
+				ID:         id,
+				Username:   username.String,
+				Email:      email.String,
+				FirstName:  first.String,
+				LastName:   last.String,
+				Password:   password.String,
+				LastLogin:  lastLogin.ptr(),
+				Active:     active.Bool,
+				Staff:      staff.Bool,
+				Superuser:  super.Bool,
+				DateJoined: joined.Time,
+			}
+			users = append(users, cur)
+			continue
+		}
+		if cur == nil || cur.ID != id {
+			return nil, s.fail(ctx, op, errors.New("permission rows out of order"))
+		}
+		switch kind {
+		case 1:
+			cur.UserPermissions = append(cur.UserPermissions, perm.String)
+		case 2:
+			if n := len(cur.Groups); n == 0 || cur.Groups[n-1].ID != groupID.Int64 {
+				cur.Groups = append(cur.Groups, core.Group{ID: groupID.Int64, Name: groupName.String})
+			}
+			if perm.Valid {
+				g := &cur.Groups[len(cur.Groups)-1]
+				g.Permissions = append(g.Permissions, perm.String)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return users, nil
+}
+
+// SetPasswordHash implements core.UserStore. An unknown id is an error
+// wrapping core.ErrUserNotFound.
+func (s *Store) SetPasswordHash(ctx context.Context, id, encoded string) error {
+	n, ok := s.parseID(id)
+	if !ok {
+		return s.notFound(ctx, "set password")
+	}
+	if !s.storable(encoded) {
+		return ErrUnstorableText
+	}
+	return s.updateOne(ctx, "set password", s.q.setPassword, encoded, n)
+}
+
+// SetLastLogin implements core.UserStore. The time is stored as Django
+// stores it: UTC, to the microsecond. An unknown id is an error wrapping
+// core.ErrUserNotFound.
+func (s *Store) SetLastLogin(ctx context.Context, id string, t time.Time) error {
+	n, ok := s.parseID(id)
+	if !ok {
+		return s.notFound(ctx, "set last login")
+	}
+	return s.updateOne(ctx, "set last login", s.q.setLastLogin, s.dbTime(t), n)
+}
+
+func (s *Store) notFound(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, core.ErrUserNotFound)
+}
+
+// updateOne runs an UPDATE of one user; no row is core.ErrUserNotFound.
+func (s *Store) updateOne(ctx context.Context, op, query string, args ...any) error {
+	st, err := s.prepared(ctx, s.db, query)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		if kind, _ := constraint(err); kind == "unique" {
+			return core.ErrDuplicateUsername
+		}
+		return s.fail(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if n == 0 {
+		return s.notFound(ctx, op)
+	}
+	return nil
+}
+
+// CreateUser implements core.BaseUserManager as Django's
+// UserManager.create_user: an active, non-staff user whose username is
+// NFKC-normalized and whose email domain is lower-cased; extra sets other
+// fields by their Django names (core.ApplyUserFields); a nil password
+// makes an unusable one. A username that is taken is
+// core.ErrDuplicateUsername, decided by the database's unique constraint.
+func (s *Store) CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (*core.DefaultUser, error) {
+	return s.create(ctx, username, password, extra, false)
+}
+
+// CreateSuperuser is CreateUser for an active staff superuser; extra may
+// not set is_staff or is_superuser to false.
+func (s *Store) CreateSuperuser(ctx context.Context, username string, password *string, extra map[string]any) (*core.DefaultUser, error) {
+	for _, f := range []string{"is_staff", "is_superuser"} {
+		if v, ok := extra[f]; ok && v != true {
+			//lint:ignore ST1005 Django's message, as core.DefaultUserManager gives it
+			return nil, fmt.Errorf("Superuser must have %s=True.", f)
+		}
+	}
+	return s.create(ctx, username, password, extra, true)
+}
+
+func (s *Store) create(ctx context.Context, username string, password *string, extra map[string]any, super bool) (*core.DefaultUser, error) {
+	if username == "" {
+		return nil, core.ErrEmptyUsername
+	}
+	u := &core.DefaultUser{
+		Username:   core.NormalizeUsername(username),
+		Active:     true,
+		Staff:      super,
+		Superuser:  super,
+		DateJoined: s.now().UTC().Truncate(time.Microsecond),
+	}
+	if err := core.ApplyUserFields(u, extra); err != nil {
+		return nil, err
+	}
+	u.Email = core.NormalizeEmail(u.Email)
+	if !s.storable(u.Username, u.Email, u.FirstName, u.LastName) {
+		return nil, ErrUnstorableText
+	}
+	if password != nil {
+		encoded, err := s.registry().MakePassword(ctx, *password)
+		if err != nil {
+			return nil, err
+		}
+		u.Password = encoded
+	} else {
+		u.Password = hashers.MakeUnusablePassword()
+	}
+	err := s.db.QueryRowContext(ctx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
+		u.FirstName, u.LastName, u.Email, u.Staff, u.Active, s.dbTime(u.DateJoined)).Scan(&u.ID)
+	if err != nil {
+		if kind, _ := constraint(err); kind == "unique" {
+			return nil, core.ErrDuplicateUsername
+		}
+		return nil, s.fail(ctx, "create user", err)
+	}
+	return u, nil
+}
+
+// UpdateUser writes every column of auth_user from u (found by u.ID):
+// password, last_login, the flags, the names, email and date_joined. It
+// does not change group membership or permissions. A username another
+// user has is core.ErrDuplicateUsername; an unknown id wraps
+// core.ErrUserNotFound.
+func (s *Store) UpdateUser(ctx context.Context, u *core.DefaultUser) error {
+	if !s.validID(u.ID) {
+		return s.notFound(ctx, "update user")
+	}
+	if !s.storable(u.Username, u.Email, u.FirstName, u.LastName, u.Password) {
+		return ErrUnstorableText
+	}
+	return s.updateOne(ctx, "update user", s.q.updateUser, u.Password, s.dbTimePtr(u.LastLogin),
+		u.Superuser, u.Username, u.FirstName, u.LastName, u.Email, u.Staff, u.Active,
+		s.dbTime(u.DateJoined), u.ID)
+}
+
+// DeleteUser deletes the user and its group memberships and permissions
+// (what Django's cascade does), in one transaction. An unknown id wraps
+// core.ErrUserNotFound.
+func (s *Store) DeleteUser(ctx context.Context, id int64) error {
+	if !s.validID(id) {
+		return s.notFound(ctx, "delete user")
+	}
+	var deleted int64
+	err := s.inTx(ctx, "delete user", func(tx *sql.Tx) error {
+		for _, q := range []string{s.q.deleteUserGroups, s.q.deleteUserPerms} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, s.q.deleteUser, id)
+		if err != nil {
+			return err
+		}
+		deleted, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if deleted == 0 {
+		return s.notFound(ctx, "delete user")
+	}
+	return nil
+}
+
+// inTx runs f in a transaction on the read-write pool and commits it; an
+// error from f or the commit rolls back and is wrapped as a store failure
+// unless f returned one of this package's answers.
+func (s *Store) inTx(ctx context.Context, op string, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		if isAnswer(err) {
+			return err
+		}
+		return s.fail(ctx, op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// isAnswer reports whether err is a negative answer rather than a failure.
+func isAnswer(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrDuplicateGroup) ||
+		errors.Is(err, core.ErrDuplicateUsername) || errors.Is(err, core.ErrUserNotFound)
+}
+
+// Interface checks.
+var (
+	_ core.UserStore                          = (*Store)(nil)
+	_ core.BaseUserManager[*core.DefaultUser] = (*Store)(nil)
+)

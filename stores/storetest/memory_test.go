@@ -1,0 +1,26 @@
+package storetest_test
+
+import (
+	"testing"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/hashers"
+	"github.com/reinhardt-go/auth/stores/storetest"
+)
+
+// fastHashers keeps the suite quick: PBKDF2 with few iterations.
+func fastHashers() *hashers.Registry {
+	h := hashers.NewPBKDF2SHA256Hasher()
+	h.Iterations = 1000
+	return hashers.New(h)
+}
+
+// TestDefaultUserManager runs the conformance suite on core's in-memory
+// DefaultUserManager.
+func TestDefaultUserManager(t *testing.T) {
+	storetest.TestUserStore(t, func(t *testing.T) storetest.Store {
+		m := core.NewDefaultUserManager()
+		m.Hashers = fastHashers()
+		return m
+	})
+}

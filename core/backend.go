@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"time"
 
@@ -73,31 +74,19 @@ type ModelBackend struct {
 // hashers.
 func NewModelBackend(store UserStore) *ModelBackend { return &ModelBackend{Store: store} }
 
-func (b *ModelBackend) registry(u BaseUser) *hashers.Registry {
-	if u != nil {
-		if c, ok := u.(HasherChooser); ok && c.PasswordHashers() != nil {
-			return c.PasswordHashers()
-		}
-	}
-	if b.Hashers != nil {
-		return b.Hashers
-	}
-	return hashers.Default()
-}
-
 // Authenticate implements AuthBackend.
 func (b *ModelBackend) Authenticate(ctx context.Context, username, password string) (User, error) {
 	u, err := b.Store.UserByUsername(ctx, username)
 	if err != nil {
 		return nil, err
 	}
-	if u == nil {
-		if err := b.registry(nil).SimulateCheck(ctx, password); err != nil {
+	if isNil(u) {
+		if err := registryFor(nil, b.Hashers).SimulateCheck(ctx, password); err != nil {
 			return nil, err
 		}
 		return nil, nil
 	}
-	reg := b.registry(u)
+	reg := registryFor(u, b.Hashers)
 	ok, err := reg.CheckPassword(ctx, password, u.PasswordHash(), func(ctx context.Context, pw string) error {
 		encoded, err := reg.MakePassword(ctx, pw)
 		if err != nil {
@@ -119,10 +108,25 @@ func (b *ModelBackend) Authenticate(ctx context.Context, username, password stri
 // Django's ModelBackend.get_user.
 func (b *ModelBackend) GetUser(ctx context.Context, id string) (User, error) {
 	u, err := b.Store.UserByID(ctx, id)
-	if err != nil || u == nil || !u.IsActive() {
+	if err != nil || isNil(u) || !u.IsActive() {
 		return nil, err
 	}
 	return u, nil
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer (a
+// store that returns a typed nil for "not found"), so that such a store
+// cannot make authentication panic.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // RecordLogin sets the user's last_login to now and persists it: what

@@ -179,3 +179,24 @@ func TestCompositeAuthBackendOrder(t *testing.T) {
 		t.Fatalf("GetUser fallback: %v", u)
 	}
 }
+
+// typedNilStore returns a typed nil for "not found", which a careless
+// store might; authentication must not panic on it.
+type typedNilStore struct{ brokenStore }
+
+func (typedNilStore) UserByUsername(context.Context, string) (core.BaseUser, error) {
+	return (*core.DefaultUser)(nil), nil
+}
+func (typedNilStore) UserByID(context.Context, string) (core.BaseUser, error) {
+	return (*core.DefaultUser)(nil), nil
+}
+
+func TestTypedNilFromStore(t *testing.T) {
+	b := &core.ModelBackend{Store: typedNilStore{}, Hashers: fastHashers()}
+	if u, err := b.Authenticate(context.Background(), "x", "y"); u != nil || err != nil {
+		t.Fatalf("%v %v", u, err)
+	}
+	if u, err := b.GetUser(context.Background(), "1"); u != nil || err != nil {
+		t.Fatalf("%v %v", u, err)
+	}
+}

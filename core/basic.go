@@ -204,10 +204,7 @@ type basicUsers struct {
 func (b *basicUsers) registry() *hashers.Registry {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	if b.hashers != nil {
-		return b.hashers
-	}
-	return hashers.Default()
+	return registryFor(nil, b.hashers)
 }
 
 func (b *basicUsers) Authenticate(ctx context.Context, username, password string) (User, error) {

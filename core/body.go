@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultMaxBodyBytes is the body cap used when none is configured: 1 MiB.
@@ -34,11 +35,17 @@ func ReadBody(r Request, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// msgNullCharacters is DRF's ProhibitNullCharactersValidator message.
+const msgNullCharacters = "Null characters are not allowed."
+
 // DecodeBody decodes a JSON or form-encoded body into dst, the way DRF's
 // parsers do for the endpoints of this library. dst must be a pointer to a
 // struct whose fields carry json tags; form fields are matched by the same
 // names (string fields only). Unknown JSON fields are refused with a 400,
-// as is malformed JSON; a body of another media type gets 415.
+// as is malformed JSON; unknown form fields are ignored (forms carry
+// csrfmiddlewaretoken and the like). Text with a NUL character, and form
+// values that are not UTF-8, are refused with a 400; a body of another
+// media type gets 415.
 func DecodeBody(r Request, max int64, dst any) error {
 	body, err := ReadBody(r, max)
 	if err != nil {
@@ -56,11 +63,24 @@ func DecodeBody(r Request, max int64, dst any) error {
 		if dec.More() {
 			return ParseError("JSON parse error - Extra data")
 		}
+		if bytes.Contains(body, []byte(`\u0000`)) {
+			return ValidationError{"non_field_errors": {msgNullCharacters}}
+		}
 		return nil
 	case mt == "application/x-www-form-urlencoded" || (ct == "" && len(body) == 0):
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
 			return ParseError("Malformed form data.")
+		}
+		for _, vs := range vals {
+			for _, v := range vs {
+				if !utf8.ValidString(v) {
+					return ParseError("Malformed form data.")
+				}
+				if strings.IndexByte(v, 0) >= 0 {
+					return ValidationError{"non_field_errors": {msgNullCharacters}}
+				}
+			}
 		}
 		return decodeForm(vals, dst)
 	default:

@@ -68,3 +68,20 @@ func FuzzDecodeBody(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeBodyRefusesNulAndBadUTF8(t *testing.T) {
+	var dst struct {
+		Title string `json:"title"`
+	}
+	for _, c := range []struct{ ct, body, want string }{
+		{"application/json", `{"title":"a\u0000b"}`, `{"non_field_errors":["Null characters are not allowed."]}`},
+		{"application/x-www-form-urlencoded", `title=a%00b`, `{"non_field_errors":["Null characters are not allowed."]}`},
+		{"application/x-www-form-urlencoded", `title=%ff%fe`, `{"detail":"Malformed form data."}`},
+	} {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", c.ct, c.body), 0, &dst), "")
+		if rec.Code != 400 || rec.Body.String() != c.want {
+			t.Errorf("%s: %d %s", c.body, rec.Code, rec.Body.String())
+		}
+	}
+}

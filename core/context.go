@@ -13,8 +13,10 @@ type Identity struct {
 	Credentials any
 }
 
-// Anonymous is the identity of an unauthenticated request.
-var anonymous = &Identity{User: AnonymousUser{}}
+// Anonymous returns a new identity of an unauthenticated request. Each
+// call returns its own value, so a handler that changes it changes nobody
+// else's.
+func Anonymous() *Identity { return &Identity{User: AnonymousUser{}} }
 
 type stateKey struct{}
 
@@ -36,12 +38,21 @@ func WithAuth(ctx context.Context, e *Engine, id *Identity) context.Context {
 	return context.WithValue(ctx, stateKey{}, &requestState{id: id, engine: e})
 }
 
-// IdentityFromContext returns the identity in ctx, or the anonymous one.
+// IdentityFromContext returns the identity in ctx, or a new anonymous one.
 func IdentityFromContext(ctx context.Context) *Identity {
 	if st, ok := ctx.Value(stateKey{}).(*requestState); ok && st.id != nil && st.id.User != nil {
 		return st.id
 	}
-	return anonymous
+	return Anonymous()
+}
+
+// UserFromContext returns the current user: AnonymousUser when the request
+// was not authenticated.
+func UserFromContext(ctx context.Context) User {
+	if st, ok := ctx.Value(stateKey{}).(*requestState); ok && st.id != nil && st.id.User != nil {
+		return st.id.User
+	}
+	return AnonymousUser{}
 }
 
 // EngineFromContext returns the engine that authenticated the request, or
@@ -53,9 +64,6 @@ func EngineFromContext(ctx context.Context) *Engine {
 	return nil
 }
 
-// UserFromContext returns the current user: AnonymousUser when the request
-// was not authenticated.
-func UserFromContext(ctx context.Context) User { return IdentityFromContext(ctx).User }
 
 // UserAs returns the current user as the application's own type, so that
 // handlers need no type assertion: u, ok := core.UserAs[*core.DefaultUser](ctx).

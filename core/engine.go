@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"log/slog"
+	"net/http"
 )
 
 // Engine runs a request's authenticators in order and its permissions, and
@@ -63,11 +64,11 @@ func (e *Engine) Authenticate(r Request) (*Identity, error) {
 			id.User = AnonymousUser{}
 		}
 		if e.revoked(r, i, id) {
-			return anonymous, nil
+			return Anonymous(), nil
 		}
 		return id, nil
 	}
-	return anonymous, nil
+	return Anonymous(), nil
 }
 
 func (e *Engine) revoked(r Request, by int, id *Identity) bool {
@@ -121,14 +122,24 @@ func (e *Engine) CheckObjectPermissions(ctx context.Context, pc *PermissionConte
 	return nil
 }
 
+// denied is DRF's permission_denied. An error a permission raises while
+// checking (405 for an unknown method, 404 to hide an object) comes first,
+// as it does in DRF; then NotAuthenticated for an anonymous request when
+// there are authenticators; then the permission's own message or
+// PermissionDenied.
 func (e *Engine) denied(ctx context.Context, pc *PermissionContext, p Permission) error {
+	var custom error
+	if d, ok := p.(Denier); ok {
+		custom = d.DenialError(ctx, pc)
+		if custom != nil && ToAPIError(custom).Status != http.StatusForbidden {
+			return custom
+		}
+	}
 	if len(e.Authenticators) > 0 && !pc.IsAuthenticated {
 		return ErrNotAuthenticated
 	}
-	if d, ok := p.(Denier); ok {
-		if err := d.DenialError(ctx, pc); err != nil {
-			return err
-		}
+	if custom != nil {
+		return custom
 	}
 	return ErrPermissionDenied
 }

@@ -138,6 +138,11 @@ func TestEngineRevoker(t *testing.T) {
 	if err != nil || id.User.IsAuthenticated() || !sess.done {
 		t.Fatalf("identity not revoked: %+v %v logout=%v", id, err, sess.done)
 	}
+	// A header from an untrusted peer counts as absent.
+	sess.done = false
+	if id, _ := e.Authenticate(req("GET", "/", "192.0.2.7:5000", "X-Remote-User: sso")); id.User.IsAuthenticated() || !sess.done {
+		t.Fatal("identity kept on a request from an untrusted peer")
+	}
 	remote.ForceLogoutIfNoHeader = false
 	sess.done = false
 	if id, _ := e.Authenticate(req("GET", "/", "10.1.2.3:5000")); !id.User.IsAuthenticated() || sess.done {

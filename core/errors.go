@@ -31,6 +31,11 @@ var (
 // system errors with it.
 var ErrStoreUnavailable = errors.New("store unavailable")
 
+// ErrInvalidInput marks a value a store cannot keep (text with a NUL
+// byte, a string longer than its column): the request's fault, rendered
+// 400, never a store failure.
+var ErrInvalidInput = errors.New("invalid input")
+
 // AuthenticationError is the error every authenticator and backend returns
 // when credentials are present and wrong. Kind is one of the Err… sentinels
 // above; errors.Is(err, ErrInvalidToken) is true for an AuthenticationError
@@ -113,6 +118,8 @@ var (
 	ErrRequestTooLarge = &APIError{Status: http.StatusRequestEntityTooLarge, Detail: "Request body too large.", Code: "request_too_large"}
 	// ErrUnsupportedMediaType: the body is neither JSON nor a form.
 	ErrUnsupportedMediaType = &APIError{Status: http.StatusUnsupportedMediaType, Detail: "Unsupported media type in request.", Code: "unsupported_media_type"}
+	// ErrBadInput: a value the request sent cannot be stored (ErrInvalidInput).
+	ErrBadInput = &APIError{Status: http.StatusBadRequest, Detail: "Invalid input.", Code: "invalid"}
 	// ErrServiceUnavailable: a store is down; the request failed closed.
 	ErrServiceUnavailable = &APIError{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Code: "service_unavailable"}
 	// ErrServerError: anything unexpected. Its cause is never shown.

@@ -59,13 +59,6 @@ func (m *DefaultUserManager) now() time.Time {
 	return time.Now()
 }
 
-func (m *DefaultUserManager) registry() *hashers.Registry {
-	if m.Hashers != nil {
-		return m.Hashers
-	}
-	return hashers.Default()
-}
-
 // CreateUser creates an active, non-staff user. The username is NFKC
 // normalized and the email's domain lower-cased, as Django does.
 func (m *DefaultUserManager) CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (*DefaultUser, error) {
@@ -76,11 +69,6 @@ func (m *DefaultUserManager) CreateUser(ctx context.Context, username string, pa
 // is_staff or is_superuser to false (Django's "Superuser must have
 // is_staff=True.").
 func (m *DefaultUserManager) CreateSuperuser(ctx context.Context, username string, password *string, extra map[string]any) (*DefaultUser, error) {
-	for _, f := range []string{"is_staff", "is_superuser"} {
-		if v, ok := extra[f]; ok && v != true {
-			return nil, fmt.Errorf("Superuser must have %s=True.", f)
-		}
-	}
 	return m.create(ctx, username, password, extra, true)
 }
 
@@ -88,28 +76,9 @@ func (m *DefaultUserManager) create(ctx context.Context, username string, passwo
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	if username == "" {
-		return nil, ErrEmptyUsername
-	}
-	u := &DefaultUser{
-		Username:   NormalizeUsername(username),
-		Active:     true,
-		Staff:      super,
-		Superuser:  super,
-		DateJoined: m.now(),
-	}
-	if err := ApplyUserFields(u, extra); err != nil {
+	u, err := PrepareUser(ctx, m.Hashers, username, password, extra, super, m.now())
+	if err != nil {
 		return nil, err
-	}
-	u.Email = NormalizeEmail(u.Email)
-	if password != nil {
-		encoded, err := m.registry().MakePassword(ctx, *password)
-		if err != nil {
-			return nil, err
-		}
-		u.Password = encoded
-	} else {
-		u.Password = hashers.MakeUnusablePassword()
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -127,6 +96,50 @@ func (m *DefaultUserManager) create(ctx context.Context, username string, passwo
 	m.byID[u.ID] = u
 	m.byName[u.Username] = u.ID
 	return cloneUser(u), nil
+}
+
+// PrepareUser builds, without storing it, the user Django's
+// UserManager._create_user makes: the username NFKC-normalized, an active
+// user (staff and superuser when superuser is set, and then extra may not
+// turn either flag off), the fields of extra applied, the email's domain
+// lower-cased, and the password hashed with reg (nil: hashers.Default()),
+// or Django's unusable password when password is nil. Every user store's
+// CreateUser and CreateSuperuser start here.
+func PrepareUser(ctx context.Context, reg *hashers.Registry, username string, password *string, extra map[string]any, superuser bool, joined time.Time) (*DefaultUser, error) {
+	if username == "" {
+		return nil, ErrEmptyUsername
+	}
+	if superuser {
+		for _, f := range []string{"is_staff", "is_superuser"} {
+			if v, ok := extra[f]; ok && v != true {
+				return nil, fmt.Errorf("Superuser must have %s=True.", f)
+			}
+		}
+	}
+	u := &DefaultUser{
+		Username:   NormalizeUsername(username),
+		Active:     true,
+		Staff:      superuser,
+		Superuser:  superuser,
+		DateJoined: joined,
+	}
+	if err := ApplyUserFields(u, extra); err != nil {
+		return nil, err
+	}
+	u.Email = NormalizeEmail(u.Email)
+	if password == nil {
+		u.Password = hashers.MakeUnusablePassword()
+		return u, nil
+	}
+	if reg == nil {
+		reg = hashers.Default()
+	}
+	encoded, err := reg.MakePassword(ctx, *password)
+	if err != nil {
+		return nil, err
+	}
+	u.Password = encoded
+	return u, nil
 }
 
 // ApplyUserFields sets the fields named in extra on u (Django field names;

@@ -45,14 +45,15 @@ func NewPermissionContext(r Request, id *Identity) *PermissionContext {
 
 // Reset fills pc for r and id without allocating.
 func (pc *PermissionContext) Reset(r Request, id *Identity) {
-	if id == nil || id.User == nil {
-		id = anonymous
+	var u User = AnonymousUser{}
+	var creds any
+	if id != nil && id.User != nil {
+		u, creds = id.User, id.Credentials
 	}
-	u := id.User
 	*pc = PermissionContext{
 		Request:         r,
 		User:            u,
-		Credentials:     id.Credentials,
+		Credentials:     creds,
 		IsAuthenticated: u.IsAuthenticated(),
 		IsAdmin:         u.IsAdmin(),
 		IsActive:        u.IsActive(),

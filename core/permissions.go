@@ -96,10 +96,12 @@ func (m *ModelPermissions) HasPermission(_ context.Context, pc *PermissionContex
 	return ok && pm.HasPerms(perms...)
 }
 
-// DenialError is 405 for a method outside the map, else nil (the Engine
-// then answers PermissionDenied, or NotAuthenticated for anonymous users).
+// DenialError is DRF's MethodNotAllowed (405) for a method outside the map
+// when the map is consulted (authenticated users, or anyone with
+// AnonReadOnly), else nil: the Engine then answers PermissionDenied, or
+// NotAuthenticated for anonymous users.
 func (m *ModelPermissions) DenialError(_ context.Context, pc *PermissionContext) error {
-	if _, ok := m.perms[pc.Method()]; !ok {
+	if _, ok := m.perms[pc.Method()]; !ok && (pc.IsAuthenticated || m.AnonReadOnly) {
 		return MethodNotAllowed(pc.Method())
 	}
 	return nil

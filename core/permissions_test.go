@@ -253,3 +253,50 @@ func BenchmarkPermissions(b *testing.B) {
 		})
 	}
 }
+
+func TestModelPermissionsDenialOrder(t *testing.T) {
+	ctx := context.Background()
+	e := core.NewEngine(core.NewHTTPBasicAuth())
+	strict := core.NewModelPermissions("blog", "post")
+	ro := core.NewModelPermissions("blog", "post")
+	ro.AnonReadOnly = true
+	anon := func(m string) *core.PermissionContext { return core.NewPermissionContext(req(m, "/", ""), nil) }
+	// DRF: the map is consulted for anonymous users only with
+	// authenticated_users_only=False; an unknown method then raises 405
+	// before NotAuthenticated is considered.
+	if err := e.CheckPermissions(ctx, anon("TRACE"), ro); core.ToAPIError(err).Status != http.StatusMethodNotAllowed {
+		t.Errorf("AnonReadOnly TRACE: %v", err)
+	}
+	if err := e.CheckPermissions(ctx, anon("TRACE"), strict); err != core.ErrNotAuthenticated {
+		t.Errorf("strict TRACE: %v", err)
+	}
+	if err := e.CheckPermissions(ctx, anon("POST"), ro); err != core.ErrNotAuthenticated {
+		t.Errorf("AnonReadOnly POST: %v", err)
+	}
+	// A custom 403 message never hides NotAuthenticated.
+	if err := e.CheckPermissions(ctx, anon("GET"), core.WithMessage(core.IsAuthenticated{}, "Members only.")); err != core.ErrNotAuthenticated {
+		t.Errorf("message for anonymous: %v", err)
+	}
+}
+
+func TestHasModulePermsUsesTheAppLabel(t *testing.T) {
+	u := &core.DefaultUser{Active: true, UserPermissions: []string{"blog.x.y"}}
+	if u.HasModulePerms("blog.x") || !u.HasModulePerms("blog") {
+		t.Fatal("app label is the text before the first dot")
+	}
+}
+
+func TestAnonymousIdentityIsNotShared(t *testing.T) {
+	id := core.IdentityFromContext(context.Background())
+	id.Method = "tampered"
+	id.User = &core.SimpleUser{ID: "x", Active: true}
+	if again := core.IdentityFromContext(context.Background()); again.Method != "" || again.User.IsAuthenticated() {
+		t.Fatal("changing one anonymous identity changed another")
+	}
+	e := core.NewEngine()
+	a, _ := e.Authenticate(req("GET", "/", ""))
+	a.Method = "tampered"
+	if b, _ := e.Authenticate(req("GET", "/", "")); b.Method != "" {
+		t.Fatal("engine shares its anonymous identity")
+	}
+}

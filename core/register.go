@@ -23,8 +23,12 @@ const (
 var usernameRE = regexp.MustCompile(`^[\p{L}\p{N}_.@+-]+$`)
 
 // emailRE is a permissive shape check (one @, a dot in the domain, no
-// spaces); Django's EmailValidator is stricter about the domain labels.
-var emailRE = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+// spaces or control characters); Django's EmailValidator is stricter
+// about the domain labels.
+var emailRE = regexp.MustCompile(`^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$`)
+
+// MaxEmailLength is Django's EmailField max_length.
+const MaxEmailLength = 254
 
 // MaxUsernameLength is Django's auth_user.username max_length.
 const MaxUsernameLength = 150
@@ -83,7 +87,10 @@ func (e *RegistrationEndpoint) Serve(w Response, r Request) error {
 	} else if msgs := ValidateUsername(username); msgs != nil {
 		verr["username"] = msgs
 	}
-	if email != "" && !emailRE.MatchString(email) {
+	switch {
+	case utf8.RuneCountInString(email) > MaxEmailLength:
+		verr.Add("email", maxLengthMessage(MaxEmailLength))
+	case email != "" && !emailRE.MatchString(email):
 		verr.Add("email", msgInvalidEmail)
 	}
 	switch {

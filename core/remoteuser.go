@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"net/netip"
-	"strings"
 )
 
 // RemoteUserAuthentication trusts a header set by an authenticating
@@ -50,10 +49,11 @@ func (a *RemoteUserAuthentication) trustedPeer(r Request) bool {
 
 // Authenticate implements Authenticator. A header from an untrusted peer,
 // or an empty one, counts as absent. A username the store does not know is
-// created when CreateUser is set and refused otherwise; an inactive user
-// is refused.
+// created when CreateUser is set; otherwise, as for an inactive user, the
+// request stays anonymous (Django's RemoteUserBackend returns None), so
+// the next authenticator may try.
 func (a *RemoteUserAuthentication) Authenticate(r Request) (*Identity, error) {
-	username := strings.TrimSpace(r.Header(a.header()))
+	username := r.Header(a.header())
 	if username == "" || !a.trustedPeer(r) {
 		return nil, nil
 	}
@@ -63,25 +63,22 @@ func (a *RemoteUserAuthentication) Authenticate(r Request) (*Identity, error) {
 		return nil, err
 	}
 	var u User
-	if bu != nil {
+	if !isNil(bu) {
 		u = bu
 	} else if a.CreateUser != nil {
 		if u, err = a.CreateUser(ctx, username); err != nil {
 			return nil, err
 		}
 	}
-	if u == nil {
-		return nil, NewAuthError(ErrUserNotFound, "Invalid username/password.")
-	}
-	if !u.IsActive() {
-		return nil, NewAuthError(ErrInvalidCredentials, msgBasicInactive)
+	if isNil(u) || !u.IsActive() {
+		return nil, nil
 	}
 	return &Identity{User: u, Method: "remote"}, nil
 }
 
 // RevokeIdentity implements IdentityRevoker: with ForceLogoutIfNoHeader,
-// a "remote" identity on a request from a trusted proxy without the header
-// is ended.
+// a "remote" identity is ended on a request without the header, where a
+// header from an untrusted peer counts as absent.
 func (a *RemoteUserAuthentication) RevokeIdentity(r Request, id *Identity) bool {
-	return a.ForceLogoutIfNoHeader && id.Method == "remote" && r.Header(a.header()) == ""
+	return a.ForceLogoutIfNoHeader && id.Method == "remote" && (r.Header(a.header()) == "" || !a.trustedPeer(r))
 }

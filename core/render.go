@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+
+	"github.com/reinhardt-go/auth/core/hashers"
 )
 
 // MarshalJSON encodes v the way DRF's JSONRenderer does: compact, UTF-8
@@ -41,8 +43,9 @@ type errorBody struct {
 // value of the first configured authenticator ("" when it has none): an
 // authentication failure is 401 with that header when there is one, and 403
 // otherwise. A *ValidationError is 400 with its fields; an *APIError is its
-// own status; ErrStoreUnavailable is 503; anything else is 500 with a
-// generic message (the cause is never shown).
+// own status; ErrInvalidInput is 400; ErrStoreUnavailable and a password
+// hasher too busy to take more work (hashers.ErrBusy) are 503; anything
+// else is 500 with a generic message (the cause is never shown).
 func WriteError(w Response, err error, challenge string) error {
 	var ve ValidationError
 	if errors.As(err, &ve) {
@@ -82,7 +85,10 @@ func ToAPIError(err error) *APIError {
 		}
 		return &APIError{Status: http.StatusUnauthorized, Detail: detail, Code: code}
 	}
-	if errors.Is(err, ErrStoreUnavailable) {
+	switch {
+	case errors.Is(err, ErrInvalidInput):
+		return ErrBadInput
+	case errors.Is(err, ErrStoreUnavailable), errors.Is(err, hashers.ErrBusy):
 		return ErrServiceUnavailable
 	}
 	return ErrServerError

@@ -87,12 +87,16 @@ type PermissionsMixin interface {
 	GetAllPermissions() []string
 }
 
-// registryFor returns the hashers a user hashes with.
-func registryFor(u BaseUser) *hashers.Registry {
+// registryFor returns the hashers u hashes with: its own (HasherChooser),
+// else fallback, else hashers.Default(). u may be nil.
+func registryFor(u BaseUser, fallback *hashers.Registry) *hashers.Registry {
 	if c, ok := u.(HasherChooser); ok {
 		if r := c.PasswordHashers(); r != nil {
 			return r
 		}
+	}
+	if fallback != nil {
+		return fallback
 	}
 	return hashers.Default()
 }
@@ -100,7 +104,7 @@ func registryFor(u BaseUser) *hashers.Registry {
 // SetPassword hashes raw with the user's hashers (Argon2id by default) and
 // stores the encoded result: Django's set_password.
 func SetPassword(ctx context.Context, u BaseUser, raw string) error {
-	encoded, err := registryFor(u).MakePassword(ctx, raw)
+	encoded, err := registryFor(u, nil).MakePassword(ctx, raw)
 	if err != nil {
 		return err
 	}
@@ -113,7 +117,7 @@ func SetPassword(ctx context.Context, u BaseUser, raw string) error {
 // weaker parameters than the preferred one, the hash is upgraded in the
 // user value (call the store to persist it; the ModelBackend does).
 func CheckPassword(ctx context.Context, u BaseUser, raw string) (bool, error) {
-	reg := registryFor(u)
+	reg := registryFor(u, nil)
 	return reg.CheckPassword(ctx, raw, u.PasswordHash(), func(ctx context.Context, pw string) error {
 		return SetPassword(ctx, u, pw)
 	})

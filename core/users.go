@@ -151,9 +151,11 @@ func (u *DefaultUser) HasModulePerms(app string) bool {
 	return false
 }
 
+// hasPrefixIn reports whether a permission's app label (the text before
+// its first dot, as Django reads it) is app.
 func hasPrefixIn(perms []string, app string) bool {
 	for _, p := range perms {
-		if len(p) > len(app) && p[len(app)] == '.' && p[:len(app)] == app {
+		if label, _, ok := strings.Cut(p, "."); ok && label == app {
 			return true
 		}
 	}

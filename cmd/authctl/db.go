@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/reinhardt-go/auth/core"
@@ -12,38 +13,48 @@ import (
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
-// openStore opens and migrates the database.
-func openStore(ctx context.Context, e *env, db string) (*sqlstore.Store, bool) {
+// openStore opens the database. Only migrate creates or changes tables;
+// the other commands work on a database that is already migrated (Django's
+// manage.py does the same), so pointing them at a Django database changes
+// nothing but the rows they are asked to change.
+func openStore(ctx context.Context, e *env, db string, migrate bool) (*sqlstore.Store, bool) {
 	s, err := sqlstore.Open(ctx, db)
 	if err != nil {
 		fail(e, "open %s: %v", redact(db), err)
 		return nil, false
 	}
-	if err := s.Migrate(ctx); err != nil {
-		_ = s.Close()
-		fail(e, "migrate: %v", err)
-		return nil, false
+	if migrate {
+		if err := s.Migrate(ctx); err != nil {
+			_ = s.Close()
+			fail(e, "migrate: %v", err)
+			return nil, false
+		}
 	}
 	return s, true
 }
 
-// redact hides the password of a postgres:// URL.
+// redact hides the passwords of a database URL: in its user part and in
+// password or sslpassword query parameters.
 func redact(db string) string {
-	if i := strings.Index(db, "://"); i >= 0 {
-		if at := strings.LastIndex(db, "@"); at > i {
-			if colon := strings.Index(db[i+3:at], ":"); colon >= 0 {
-				return db[:i+3+colon] + ":***" + db[at:]
-			}
+	u, err := url.Parse(db)
+	if err != nil || u.Scheme == "sqlite" || u.Opaque != "" {
+		return db
+	}
+	q := u.Query()
+	for _, k := range []string{"password", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "xxxxx")
 		}
 	}
-	return db
+	u.RawQuery = q.Encode()
+	return u.Redacted()
 }
 
 func cmdMigrate(ctx context.Context, e *env, db string, args []string) int {
 	if len(args) != 0 {
 		return fail(e, "migrate takes no arguments")
 	}
-	s, ok := openStore(ctx, e, db)
+	s, ok := openStore(ctx, e, db, true)
 	if !ok {
 		return exitFail
 	}
@@ -113,7 +124,7 @@ func cmdCreateSuperuser(ctx context.Context, e *env, db string, args []string) i
 			return fail(e, "%v", err)
 		}
 	}
-	s, ok := openStore(ctx, e, db)
+	s, ok := openStore(ctx, e, db, false)
 	if !ok {
 		return exitFail
 	}
@@ -134,7 +145,7 @@ func cmdChangePassword(ctx context.Context, e *env, db string, args []string) in
 		fmt.Fprintln(e.stderr, "usage: authctl changepassword [--stdin] USERNAME")
 		return exitUsage
 	}
-	s, ok := openStore(ctx, e, db)
+	s, ok := openStore(ctx, e, db, false)
 	if !ok {
 		return exitFail
 	}

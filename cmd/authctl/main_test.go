@@ -62,6 +62,9 @@ func TestGenSecretAndUsage(t *testing.T) {
 func TestDatabaseCommands(t *testing.T) {
 	ctx := context.Background()
 	db := "sqlite:" + filepath.Join(t.TempDir(), "a.sqlite3")
+	if code, _, errs := runCmd(t, "x\n", nil, "-db", db, "changepassword", "--stdin", "root"); code != 1 || !strings.Contains(errs, "authctl:") {
+		t.Fatalf("changepassword before migrate: %d %s", code, errs)
+	}
 	if code, out, errs := runCmd(t, "", nil, "-db", db, "migrate"); code != 0 || !strings.Contains(out, "migrated") {
 		t.Fatalf("migrate: %d %s %s", code, out, errs)
 	}
@@ -105,8 +108,14 @@ func TestDatabaseCommands(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	if got := redact("postgres://u:p%40ss@h:5432/db"); got != "postgres://u:***@h:5432/db" {
-		t.Fatal(got)
+	for in, want := range map[string]string{
+		"postgres://u:p%40ss@h:5432/db":                     "postgres://u:xxxxx@h:5432/db",
+		"postgres://u@h/db?password=hunter2&sslmode=disable": "postgres://u@h/db?password=xxxxx&sslmode=disable",
+		"postgresql://h/db?sslpassword=k":                    "postgresql://h/db?sslpassword=xxxxx",
+	} {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q", in, got)
+		}
 	}
 	if got := redact("sqlite:var/x.sqlite3"); got != "sqlite:var/x.sqlite3" {
 		t.Fatal(got)

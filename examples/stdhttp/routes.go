@@ -54,11 +54,15 @@ func routes(app *showcase.App) http.Handler {
 		}))
 	}))
 
-	// The paths above with any other method: DRF's 405.
-	for _, p := range []string{"/api/auth/register", "/api/me", "/api/admin/users", "/api/posts", "/api/posts/{id}"} {
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+	// The paths above with any other method: DRF's 405, after
+	// authentication and the view's permissions (DRF runs initial() first).
+	for p, perms := range map[string][]core.Permission{
+		"/api/auth/register": nil, "/api/me": showcase.MePermissions, "/api/admin/users": showcase.AdminPermissions,
+		"/api/posts": posts, "/api/posts/{id}": posts,
+	} {
+		mux.Handle(p, guard(perms, func(w http.ResponseWriter, r *http.Request) {
 			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
-		})
+		}))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpauth.WriteError(w, r, showcase.NotFound())

@@ -50,7 +50,8 @@ var (
 	ErrInvalidURL = errors.New("sqlstore: invalid database URL")
 	// ErrUnstorableText: PostgreSQL cannot store text with a NUL byte or
 	// invalid UTF-8 (SQLite can).
-	ErrUnstorableText = errors.New("sqlstore: text with a NUL byte or invalid UTF-8 cannot be stored in PostgreSQL")
+	// It wraps core.ErrInvalidInput: the request's fault, rendered 400.
+	ErrUnstorableText = fmt.Errorf("sqlstore: text with a NUL byte or invalid UTF-8 cannot be stored in PostgreSQL: %w", core.ErrInvalidInput)
 )
 
 // storable reports whether the dialect can store every one of texts.
@@ -136,6 +137,12 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.St
 //     libpq URL parameter pgx understands may be given, and other
 //     parameters (such as search_path) are sent as run-time settings.
 //
+// MaxPostgresConns bounds the PostgreSQL pool Open makes, so that a flood
+// of logins queues in the application (honouring each request's context)
+// instead of exhausting the server's max_connections (100 by default).
+// Callers who want another bound use New with their own *sql.DB.
+const MaxPostgresConns = 20
+
 // Open checks that the database answers; it does not create tables: call
 // Migrate.
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -148,6 +155,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
 		}
 		db := stdlib.OpenDB(*cfg)
+		db.SetMaxOpenConns(MaxPostgresConns)
+		db.SetMaxIdleConns(MaxPostgresConns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
 		s := New(db, Postgres)
 		if err := db.PingContext(ctx); err != nil {
 			db.Close()
@@ -279,13 +289,6 @@ func rebind(d Dialect, query string) string {
 	return b.String()
 }
 
-func (s *Store) registry() *hashers.Registry {
-	if s.Hashers != nil {
-		return s.Hashers
-	}
-	return hashers.Default()
-}
-
 func (s *Store) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -297,6 +300,12 @@ func (s *Store) now() time.Time {
 // ended, its error is kept in the chain too, so errors.Is(err,
 // context.Canceled) holds. The message names the operation, never a value.
 func (s *Store) fail(ctx context.Context, op string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "22001" || pe.Code == "22021" || pe.Code == "22P05") {
+		// string too long, bad encoding, untranslatable character: the
+		// value's fault, not the database's.
+		return fmt.Errorf("sqlstore: %s: %w: %w", op, core.ErrInvalidInput, err)
+	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", cerr, err)
 	}

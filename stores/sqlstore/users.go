@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/hashers"
 )
 
 // validID reports whether id can be a key of auth_user: PostgreSQL's
@@ -233,43 +232,18 @@ func (s *Store) CreateUser(ctx context.Context, username string, password *strin
 // CreateSuperuser is CreateUser for an active staff superuser; extra may
 // not set is_staff or is_superuser to false.
 func (s *Store) CreateSuperuser(ctx context.Context, username string, password *string, extra map[string]any) (*core.DefaultUser, error) {
-	for _, f := range []string{"is_staff", "is_superuser"} {
-		if v, ok := extra[f]; ok && v != true {
-			//lint:ignore ST1005 Django's message, as core.DefaultUserManager gives it
-			return nil, fmt.Errorf("Superuser must have %s=True.", f)
-		}
-	}
 	return s.create(ctx, username, password, extra, true)
 }
 
 func (s *Store) create(ctx context.Context, username string, password *string, extra map[string]any, super bool) (*core.DefaultUser, error) {
-	if username == "" {
-		return nil, core.ErrEmptyUsername
-	}
-	u := &core.DefaultUser{
-		Username:   core.NormalizeUsername(username),
-		Active:     true,
-		Staff:      super,
-		Superuser:  super,
-		DateJoined: s.now().UTC().Truncate(time.Microsecond),
-	}
-	if err := core.ApplyUserFields(u, extra); err != nil {
+	u, err := core.PrepareUser(ctx, s.Hashers, username, password, extra, super, s.now().UTC().Truncate(time.Microsecond))
+	if err != nil {
 		return nil, err
 	}
-	u.Email = core.NormalizeEmail(u.Email)
 	if !s.storable(u.Username, u.Email, u.FirstName, u.LastName) {
 		return nil, ErrUnstorableText
 	}
-	if password != nil {
-		encoded, err := s.registry().MakePassword(ctx, *password)
-		if err != nil {
-			return nil, err
-		}
-		u.Password = encoded
-	} else {
-		u.Password = hashers.MakeUnusablePassword()
-	}
-	err := s.db.QueryRowContext(ctx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
+	err = s.db.QueryRowContext(ctx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
 		u.FirstName, u.LastName, u.Email, u.Staff, u.Active, s.dbTime(u.DateJoined)).Scan(&u.ID)
 	if err != nil {
 		if kind, _ := constraint(err); kind == "unique" {

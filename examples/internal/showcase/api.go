@@ -86,7 +86,7 @@ func (a *App) AdminUsers(ctx context.Context) (int, any, error) {
 func (a *App) Health(ctx context.Context) (int, any, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := a.Store.DB().PingContext(ctx); err != nil {
+	if err := a.Store.ReadDB().PingContext(ctx); err != nil {
 		return http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}, nil
 	}
 	return http.StatusOK, map[string]string{"status": "ok"}, nil
@@ -97,7 +97,7 @@ func NotFound() error { return core.ErrNotFound }
 
 // allPermissions is every permission in the database, sorted.
 func (a *App) allPermissions(ctx context.Context) ([]string, error) {
-	rows, err := a.Store.DB().QueryContext(ctx, `SELECT ct.app_label, p.codename FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id`)
+	rows, err := a.Store.ReadDB().QueryContext(ctx, `SELECT ct.app_label, p.codename FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id`)
 	if err != nil {
 		return nil, unavailable(err)
 	}

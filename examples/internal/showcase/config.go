@@ -41,7 +41,7 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.DB, "db", env("REINHARDT_DB", DefaultDB), "sqlite:PATH or postgres://… (REINHARDT_DB)")
 	fs.StringVar(&c.Secret, "secret", env("REINHARDT_SECRET_KEY", ""), "secret key (REINHARDT_SECRET_KEY); generated once and kept in the database when empty")
 	fs.BoolVar(&c.Demo, "demo", env("REINHARDT_DEMO", "true") == "true", "create demo users on an empty database (REINHARDT_DEMO)")
-	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("REINHARDT_SECURE_COOKIES", "false") == "true", "mark cookies Secure (the showcase serves plain HTTP)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("REINHARDT_SECURE_COOKIES", "false") == "true", "mark the session and CSRF cookies Secure (off: the showcase serves plain HTTP; the cookies arrive with sessions)")
 	fs.StringVar(&c.RemoteUserHeader, "remote-user-header", env("REINHARDT_REMOTE_USER_HEADER", ""), "header carrying the remote user (off when empty)")
 	fs.StringVar(&proxies, "trusted-proxies", env("REINHARDT_TRUSTED_PROXIES", ""), "comma-separated CIDRs allowed to set the remote-user header")
 	if err := fs.Parse(args); err != nil {

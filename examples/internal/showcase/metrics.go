@@ -35,16 +35,27 @@ func NewMetrics() *Metrics {
 }
 
 // Observe records one request. route is the route pattern, never the raw
-// path (which would let clients create unbounded label values).
+// path, and unusual methods count as "other", so that clients cannot
+// create unbounded label values.
 func (m *Metrics) Observe(route, method string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.requests.WithLabelValues(route, methodLabel(method), strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
 }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+// methodLabel keeps the method label to a fixed set: a client can send any
+// method, and every new label value would be a new series in memory.
+func methodLabel(m string) string {
+	switch m {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		return m
+	}
+	return "other"
 }

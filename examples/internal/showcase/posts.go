@@ -2,7 +2,6 @@ package showcase
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -43,7 +42,7 @@ var (
 const postColumns = `SELECT p.id, p.title, p.body, p.author_id, u.username FROM blog_post p JOIN auth_user u ON u.id = p.author_id`
 
 func (ps *Posts) query(ctx context.Context, q string, args ...any) ([]Post, error) {
-	rows, err := ps.store.DB().QueryContext(ctx, ps.store.Rebind(q), args...)
+	rows, err := ps.store.ReadDB().QueryContext(ctx, ps.store.Rebind(q), args...)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -193,7 +192,7 @@ func (ps *Posts) Delete(ctx context.Context, id string, check func(obj any) erro
 }
 
 func (ps *Posts) exec(ctx context.Context, q string, args ...any) error {
-	if _, err := ps.store.DB().ExecContext(ctx, ps.store.Rebind(q), args...); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if _, err := ps.store.DB().ExecContext(ctx, ps.store.Rebind(q), args...); err != nil {
 		return unavailable(err)
 	}
 	return nil

@@ -112,7 +112,8 @@ func repoRoot() string {
 
 // Run is the whole suite for one example server.
 func Run(t *testing.T, start Starter) {
-	t.Run("Contract", func(t *testing.T) { contract(t, start) })
+	t.Run("Contract", func(t *testing.T) { contract(t, start, TempDB(t)) })
+	t.Run("ContractPostgres", func(t *testing.T) { contract(t, start, PostgresDB(t)) })
 	t.Run("Limits", func(t *testing.T) { limits(t, start) })
 	t.Run("RemoteUser", func(t *testing.T) { remoteUser(t, start) })
 	t.Run("DjangoDatabase", func(t *testing.T) { djangoDatabase(t, start) })
@@ -128,8 +129,8 @@ const (
 	notFound    = `{"detail":"Not found."}`
 )
 
-func contract(t *testing.T, start Starter) {
-	base, out := start(t, []string{"-db", TempDB(t), "-secret", "test-secret-key-for-the-showcase-suite"})
+func contract(t *testing.T, start Starter, db string) {
+	base, out := start(t, []string{"-db", db, "-secret", "test-secret-key-for-the-showcase-suite"})
 	creds := DemoCredentials(out)
 	if creds["admin"] == "" || creds["alice"] == "" {
 		t.Fatalf("no demo credentials printed:\n%s", out)
@@ -194,6 +195,9 @@ func contract(t *testing.T, start Starter) {
 	c.Expect(c.Do("PUT", "/api/posts/1", admin, `{"title":"By admin","body":"Edited"}`), 200, `{"id":1,"title":"By admin","body":"Edited","author":"alice"}`)
 	c.Expect(c.Do("PUT", "/api/posts/1", "", `{"title":"x","body":"y"}`), 401, notProvided)
 	c.Expect(c.Do("PATCH", "/api/posts/1", alice, `{"title":"x"}`), 405, `{"detail":"Method \"PATCH\" not allowed."}`)
+	c.Expect(c.Do("PATCH", "/api/posts/1", "", `{"title":"x"}`), 401, notProvided) // DRF authenticates before 405
+	c.Expect(c.Do("POST", "/api/me", "", ""), 401, notProvided)
+	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"nul\u0000","body":"b"}`), 400, `{"non_field_errors":["Null characters are not allowed."]}`)
 	c.Expect(c.Do("DELETE", "/api/posts/1", alice, ""), 204, "")
 	c.Expect(c.Do("GET", "/api/posts/1", "", ""), 404, notFound)
 
@@ -212,13 +216,14 @@ func contract(t *testing.T, start Starter) {
 
 	c.Expect(c.Do("GET", "/nowhere", "", ""), 404, notFound)
 	c.Expect(c.Do("GET", "/api/token", "", ""), 404, notFound) // a later capability: 404, never a fake success
+	c.Do("FROB", "/nowhere", "", "")
 	m := c.Do("GET", "/metrics", "", "")
 	if m.Status != 200 || !strings.Contains(m.Body, "reinhardt_http_requests_total") || !strings.Contains(m.Body, "go_goroutines") {
 		t.Errorf("metrics: %d %.200s", m.Status, m.Body)
 	}
-
-	// The secret given by flag is used; a database made without one keeps
-	// the generated one (checked in Limits).
+	if strings.Contains(m.Body, "FROB") || !strings.Contains(m.Body, `method="other"`) {
+		t.Errorf("metrics keep client-chosen methods as labels")
+	}
 }
 
 func limits(t *testing.T, start Starter) {
@@ -259,7 +264,8 @@ func remoteUser(t *testing.T, start Starter) {
 	if r.Status != 200 || me.Username != "alice" || me.Auth != "remote" {
 		t.Errorf("remote user: %d %s", r.Status, r.Body)
 	}
-	c.Expect(c.Do("GET", "/api/me", "", "", "X-Remote-User: nobody"), 401, `{"detail":"Invalid username/password."}`)
+	// An unknown remote user stays anonymous (Django's RemoteUserBackend).
+	c.Expect(c.Do("GET", "/api/me", "", "", "X-Remote-User: nobody"), 401, notProvided)
 	// Basic still comes first and still supplies the challenge.
 	c.Expect(c.Do("GET", "/api/me", "", ""), 401, notProvided)
 }

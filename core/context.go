@@ -64,7 +64,6 @@ func EngineFromContext(ctx context.Context) *Engine {
 	return nil
 }
 
-
 // UserAs returns the current user as the application's own type, so that
 // handlers need no type assertion: u, ok := core.UserAs[*core.DefaultUser](ctx).
 func UserAs[T User](ctx context.Context) (T, bool) {

@@ -109,7 +109,7 @@ func TestDatabaseCommands(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://u:p%40ss@h:5432/db":                     "postgres://u:xxxxx@h:5432/db",
+		"postgres://u:p%40ss@h:5432/db":                      "postgres://u:xxxxx@h:5432/db",
 		"postgres://u@h/db?password=hunter2&sslmode=disable": "postgres://u@h/db?password=xxxxx&sslmode=disable",
 		"postgresql://h/db?sslpassword=k":                    "postgresql://h/db?sslpassword=xxxxx",
 	} {

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"reflect"
 	"sync"
 	"time"
@@ -63,11 +65,19 @@ func (c *CompositeAuthBackend) GetUser(ctx context.Context, id string) (User, er
 // made with a weaker hasher or weaker parameters is upgraded and saved, and
 // inactive users are refused. An unknown username costs one password hash,
 // so it takes as long as a wrong password (Django #20760).
+//
+// A stored hash that cannot be verified (malformed, of an unsupported
+// form, or with parameters over the hashers' limits) counts as a wrong
+// password: it costs the same work, and a warning naming the user id (never
+// the hash) goes to Logger.
 type ModelBackend struct {
 	Store UserStore
 	// Hashers checks passwords of users that do not choose their own
 	// (HasherChooser); nil means hashers.Default().
 	Hashers *hashers.Registry
+	// Logger receives the warning about unverifiable hashes; nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // NewModelBackend returns a ModelBackend over store with the default
@@ -98,6 +108,14 @@ func (b *ModelBackend) Authenticate(ctx context.Context, username, password stri
 		u.SetPasswordHash(encoded)
 		return nil
 	})
+	if errors.Is(err, hashers.ErrUnverifiable) {
+		logger := b.Logger
+		if logger == nil {
+			logger = slog.Default()
+		}
+		logger.WarnContext(ctx, "auth: stored password hash cannot be verified; the login is refused", "user_id", u.GetID(), "error", err)
+		return nil, nil
+	}
 	if err != nil || !ok || !u.IsActive() {
 		return nil, err
 	}

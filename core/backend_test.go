@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -198,5 +199,31 @@ func TestTypedNilFromStore(t *testing.T) {
 	}
 	if u, err := b.GetUser(context.Background(), "1"); u != nil || err != nil {
 		t.Fatalf("%v %v", u, err)
+	}
+}
+
+// A stored hash that cannot be verified is a wrong password (never a 500).
+func TestModelBackendUnverifiableHash(t *testing.T) {
+	ctx := context.Background()
+	m := core.NewDefaultUserManager()
+	m.Hashers = fastHashers()
+	u := mustUser(t, m, "odd", "pw", nil)
+	var logs strings.Builder
+	b := &core.ModelBackend{Store: m, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	for _, stored := range []string{
+		// Django's H26 (argon2i without v=), a malformed PBKDF2, huge parameters.
+		"argon2$argon2i$m=8,t=1,p=1$c29tZXNhbHQ$gwQOXSNhxiOxPOA0+PY10P9QFO4NAYysnqRt1GSQLE55m+2GYDt9FEjPMHhP2Cuf0nOEXXMocVrsJAtNSsKyfg",
+		"pbkdf2_sha256$garbage",
+		"argon2$argon2id$v=19$m=4294967295,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+	} {
+		if err := m.SetPasswordHash(ctx, u.GetID(), stored); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := b.Authenticate(ctx, "odd", "secret"); got != nil || err != nil {
+			t.Errorf("%.20s: %v %v", stored, got, err)
+		}
+	}
+	if !strings.Contains(logs.String(), "user_id="+u.GetID()) || strings.Contains(logs.String(), "c29tZXNhbHQ") {
+		t.Errorf("log: %s", logs.String())
 	}
 }

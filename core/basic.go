@@ -216,6 +216,9 @@ func (b *basicUsers) Authenticate(ctx context.Context, username, password string
 		return nil, reg.SimulateCheck(ctx, password)
 	}
 	ok, err := reg.CheckPassword(ctx, password, bu.hash, nil)
+	if errors.Is(err, hashers.ErrUnverifiable) {
+		return nil, nil // costs a real check; counts as a wrong password
+	}
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -58,7 +58,8 @@ type Argon2Hasher struct {
 	KeyLen uint32
 	// Limits caps the parameters accepted from stored hashes.
 	Limits Limits
-	// Limiter bounds concurrent argon2 computations; nil means unbounded.
+	// Limiter bounds concurrent hashing work; each argon2 computation holds
+	// one slot and m KiB of its memory budget. nil means unbounded.
 	Limiter *Limiter
 }
 
@@ -215,10 +216,14 @@ func (p argon2Params) String() string {
 	return b.String()
 }
 
+// memoryBytes is the memory an argon2 computation with p holds in a
+// Limiter: m KiB.
+func (p argon2Params) memoryBytes() int64 { return int64(p.memory) * 1024 }
+
 // derive runs argon2 under the limiter.
 func (h *Argon2Hasher) derive(ctx context.Context, variant string, password, salt []byte, p argon2Params, keyLen uint32) ([]byte, error) {
 	var key []byte
-	err := h.Limiter.run(ctx, func() {
+	err := h.Limiter.run(ctx, p.memoryBytes(), func() {
 		if variant == "argon2i" {
 			key = argon2.Key(password, salt, p.time, p.memory, uint8(p.threads), keyLen)
 		} else {
@@ -241,7 +246,7 @@ func (h *Argon2Hasher) Encode(ctx context.Context, password, salt string) (strin
 		return "", err
 	}
 	if len(salt) < argon2MinSalt {
-		return "", fmt.Errorf("%w: argon2 salts must be at least %d bytes", ErrInvalidSalt, argon2MinSalt)
+		return "", fmt.Errorf("argon2 salts must be at least %d bytes: %w", argon2MinSalt, ErrInvalidSalt)
 	}
 	p := h.config()
 	keyLen := h.keyLen()
@@ -263,35 +268,72 @@ func (h *Argon2Hasher) Encode(ctx context.Context, password, salt string) (strin
 	return p.String(), nil
 }
 
-// Verify reports whether password matches an argon2id or argon2i (version
-// 19) encoding. Parameters are checked against Limits before any work.
-func (h *Argon2Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
-	p, err := parseArgon2(encoded)
+// prepare parses and validates encoded as Verify needs it, before any work:
+// syntax, variant and version, limits, salt and tag.
+func (h *Argon2Hasher) prepare(encoded string) (p argon2Params, salt, want []byte, err error) {
+	p, err = parseArgon2(encoded)
 	if err != nil {
-		return false, err
+		return p, nil, nil, err
 	}
 	if err := p.check(h.Limits); err != nil {
-		return false, err
+		return p, nil, nil, err
 	}
 	if len(p.hash) < 6 { // 6 base64 characters encode 4 bytes
-		return false, malformed(argon2Algorithm, "tag shorter than %d bytes", argon2MinTag)
+		return p, nil, nil, malformed(argon2Algorithm, "tag shorter than %d bytes", argon2MinTag)
 	}
 	salt, ok := decodeRawB64(p.salt)
 	if !ok {
-		return false, malformed(argon2Algorithm, "invalid salt encoding")
+		return p, nil, nil, malformed(argon2Algorithm, "invalid salt encoding")
 	}
 	if len(salt) < argon2MinSalt {
-		return false, malformed(argon2Algorithm, "salt shorter than %d bytes", argon2MinSalt)
+		return p, nil, nil, malformed(argon2Algorithm, "salt shorter than %d bytes", argon2MinSalt)
 	}
-	want, ok := decodeRawB64(p.hash)
+	want, ok = decodeRawB64(p.hash)
 	if !ok {
-		return false, malformed(argon2Algorithm, "invalid hash encoding")
+		return p, nil, nil, malformed(argon2Algorithm, "invalid hash encoding")
+	}
+	return p, salt, want, nil
+}
+
+// Verify reports whether password matches an argon2id or argon2i (version
+// 19) encoding. Parameters are checked against Limits before any work.
+func (h *Argon2Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	p, salt, want, err := h.prepare(encoded)
+	if err != nil {
+		return false, err
 	}
 	got, err := h.derive(ctx, p.variant, []byte(password), salt, p, uint32(len(want)))
 	if err != nil {
 		return false, err
 	}
 	return ctEqual(got, want), nil
+}
+
+// simParams returns the work parameters of a verifiable encoding:
+// variant (0 argon2id, 1 argon2i), m, t, p, salt and tag lengths.
+func (h *Argon2Hasher) simParams(encoded string) (workParams, error) {
+	p, salt, want, err := h.prepare(encoded)
+	if err != nil {
+		return workParams{}, err
+	}
+	var variant uint64
+	if p.variant == "argon2i" {
+		variant = 1
+	}
+	return workParams{variant, uint64(p.memory), uint64(p.time), uint64(p.threads), uint64(len(salt)), uint64(len(want))}, nil
+}
+
+// simDummy returns an encoding with the parameters w (from simParams), a
+// random salt and a random tag.
+func (h *Argon2Hasher) simDummy(w workParams) string {
+	p := argon2Params{variant: "argon2id", version: argon2Version,
+		memory: uint32(w[1]), time: uint32(w[2]), threads: uint32(w[3])}
+	if w[0] == 1 {
+		p.variant = "argon2i"
+	}
+	p.salt = encodeRawB64([]byte(randomString(dummySaltLen(w[4]))))
+	p.hash = encodeRawB64(randomBytes(int(w[5])))
+	return p.String()
 }
 
 // MustUpdate reports whether encoded should be re-hashed: when it is not

@@ -41,6 +41,10 @@ type BcryptSHA256Hasher struct {
 	Rounds int
 	// Limits caps the cost accepted from stored hashes.
 	Limits Limits
+	// Limiter bounds concurrent hashing work; each bcrypt computation (and
+	// each HardenRuntime) holds one slot (and no memory). nil means
+	// unbounded.
+	Limiter *Limiter
 
 	onHarden func(password, salt string) // tests only
 }
@@ -61,16 +65,22 @@ type BcryptHasher struct {
 	Rounds int
 	// Limits caps the cost accepted from stored hashes.
 	Limits Limits
+	// Limiter bounds concurrent hashing work; each bcrypt computation (and
+	// each HardenRuntime) holds one slot (and no memory). nil means
+	// unbounded.
+	Limiter *Limiter
 
 	onHarden func(password, salt string) // tests only
 }
 
-// NewBcryptSHA256Hasher returns a bcrypt_sha256 hasher with cost 12.
+// NewBcryptSHA256Hasher returns a bcrypt_sha256 hasher with cost 12,
+// DefaultLimits and no Limiter.
 func NewBcryptSHA256Hasher() *BcryptSHA256Hasher {
 	return &BcryptSHA256Hasher{Rounds: DefaultBcryptRounds, Limits: DefaultLimits()}
 }
 
-// NewBcryptHasher returns a bcrypt hasher with cost 12.
+// NewBcryptHasher returns a bcrypt hasher with cost 12, DefaultLimits and
+// no Limiter.
 func NewBcryptHasher() *BcryptHasher {
 	return &BcryptHasher{Rounds: DefaultBcryptRounds, Limits: DefaultLimits()}
 }
@@ -81,16 +91,21 @@ type bcryptCore struct {
 	prehash   bool
 	rounds    int
 	limits    Limits
+	limiter   *Limiter
 	onHarden  func(password, salt string)
 }
 
 func (h *BcryptSHA256Hasher) core() bcryptCore {
-	return bcryptCore{"bcrypt_sha256", true, h.Rounds, h.Limits.resolved(), h.onHarden}
+	return bcryptCore{"bcrypt_sha256", true, h.Rounds, h.Limits.resolved(), h.Limiter, h.onHarden}
 }
 
 func (h *BcryptHasher) core() bcryptCore {
-	return bcryptCore{"bcrypt", false, h.Rounds, h.Limits.resolved(), h.onHarden}
+	return bcryptCore{"bcrypt", false, h.Rounds, h.Limits.resolved(), h.Limiter, h.onHarden}
 }
+
+func (h *BcryptSHA256Hasher) limiter() *Limiter { return h.Limiter }
+
+func (h *BcryptHasher) limiter() *Limiter { return h.Limiter }
 
 // Algorithm returns "bcrypt_sha256".
 func (h *BcryptSHA256Hasher) Algorithm() string { return "bcrypt_sha256" }
@@ -99,25 +114,25 @@ func (h *BcryptSHA256Hasher) Algorithm() string { return "bcrypt_sha256" }
 func (h *BcryptHasher) Algorithm() string { return "bcrypt" }
 
 // Hash returns "bcrypt_sha256$" + a new bcrypt hash of hex(SHA-256(password)).
-func (h *BcryptSHA256Hasher) Hash(_ context.Context, password string) (string, error) {
-	return h.core().hash(password)
+func (h *BcryptSHA256Hasher) Hash(ctx context.Context, password string) (string, error) {
+	return h.core().hash(ctx, password)
 }
 
 // Hash returns "bcrypt$" + a new bcrypt hash of password. Passwords longer
 // than 72 bytes or containing NUL give ErrPasswordTooLong / ErrUnsupported.
-func (h *BcryptHasher) Hash(_ context.Context, password string) (string, error) {
-	return h.core().hash(password)
+func (h *BcryptHasher) Hash(ctx context.Context, password string) (string, error) {
+	return h.core().hash(ctx, password)
 }
 
 // Verify reports whether password matches encoded.
-func (h *BcryptSHA256Hasher) Verify(_ context.Context, password, encoded string) (bool, error) {
-	return h.core().verify(password, encoded)
+func (h *BcryptSHA256Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	return h.core().verify(ctx, password, encoded)
 }
 
 // Verify reports whether password matches encoded. A password longer than 72
 // bytes or containing NUL never matches.
-func (h *BcryptHasher) Verify(_ context.Context, password, encoded string) (bool, error) {
-	return h.core().verify(password, encoded)
+func (h *BcryptHasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	return h.core().verify(ctx, password, encoded)
 }
 
 // MustUpdate reports whether encoded has a lower cost than Rounds. (Django
@@ -130,13 +145,14 @@ func (h *BcryptHasher) MustUpdate(encoded string) bool { return h.core().mustUpd
 // HardenRuntime runs 2^(Rounds-cost)-1 extra bcrypt computations at the
 // encoded cost with the encoded salt, as Django does, so a wrong password
 // against a cheaper hash costs as much as against a current one. It stops
-// early if ctx ends.
+// early if ctx ends. The work runs under Limiter; if no slot can be had
+// (ErrBusy) it is skipped.
 func (h *BcryptSHA256Hasher) HardenRuntime(ctx context.Context, password, encoded string) {
 	h.core().harden(ctx, password, encoded)
 }
 
 // HardenRuntime runs 2^(Rounds-cost)-1 extra bcrypt computations, as Django
-// does. It stops early if ctx ends.
+// does, under Limiter. It stops early if ctx ends.
 func (h *BcryptHasher) HardenRuntime(ctx context.Context, password, encoded string) {
 	h.core().harden(ctx, password, encoded)
 }
@@ -163,7 +179,7 @@ func (c bcryptCore) secret(password string) ([]byte, error) {
 	return []byte(password), nil
 }
 
-func (c bcryptCore) hash(password string) (string, error) {
+func (c bcryptCore) hash(ctx context.Context, password string) (string, error) {
 	cost := c.cost()
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return "", malformed(c.algorithm, "hasher configuration: Rounds must be %d to %d", bcrypt.MinCost, bcrypt.MaxCost)
@@ -175,7 +191,10 @@ func (c bcryptCore) hash(password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mcf, err := bcrypt.GenerateFromPassword(secret, cost)
+	var mcf []byte
+	if lerr := c.limiter.run(ctx, 0, func() { mcf, err = bcrypt.GenerateFromPassword(secret, cost) }); lerr != nil {
+		return "", lerr
+	}
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", c.algorithm, err)
 	}
@@ -225,13 +244,23 @@ func (c bcryptCore) parse(encoded string) (mcf string, cost int, err error) {
 	return mcf, cost, nil
 }
 
-func (c bcryptCore) verify(password, encoded string) (bool, error) {
-	mcf, cost, err := c.parse(encoded)
+// prepare parses and validates encoded as verify needs it, before any work,
+// and returns its bcrypt MCF string and cost.
+func (c bcryptCore) prepare(encoded string) (mcf string, cost int, err error) {
+	mcf, cost, err = c.parse(encoded)
 	if err != nil {
-		return false, err
+		return "", 0, err
 	}
 	if cost > c.limits.MaxBcryptCost {
-		return false, overLimit(c.algorithm, "cost %d exceeds the limit of %d", cost, c.limits.MaxBcryptCost)
+		return "", 0, overLimit(c.algorithm, "cost %d exceeds the limit of %d", cost, c.limits.MaxBcryptCost)
+	}
+	return mcf, cost, nil
+}
+
+func (c bcryptCore) verify(ctx context.Context, password, encoded string) (bool, error) {
+	mcf, _, err := c.prepare(encoded)
+	if err != nil {
+		return false, err
 	}
 	secret, err := c.secret(password)
 	if err != nil {
@@ -239,15 +268,61 @@ func (c bcryptCore) verify(password, encoded string) (bool, error) {
 		return false, nil
 	}
 	// CompareHashAndPassword compares in constant time.
-	switch err := bcrypt.CompareHashAndPassword([]byte(mcf), secret); {
+	if lerr := c.limiter.run(ctx, 0, func() { err = bcrypt.CompareHashAndPassword([]byte(mcf), secret) }); lerr != nil {
+		return false, lerr
+	}
+	switch {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
 		return false, nil
 	default:
-		return false, malformed(c.algorithm, "%v", err)
+		// Not reachable after parse; the library's message is not quoted,
+		// since some of its errors include characters of the hash.
+		return false, malformed(c.algorithm, "rejected by golang.org/x/crypto/bcrypt")
 	}
 }
+
+// simParams returns the work parameters of a verifiable encoding: its cost.
+func (c bcryptCore) simParams(encoded string) (workParams, error) {
+	_, cost, err := c.prepare(encoded)
+	if err != nil {
+		return workParams{}, err
+	}
+	return workParams{uint64(cost)}, nil
+}
+
+// simDummy returns "<alg>$$2b$<cost>$" followed by a random canonical salt
+// and hash.
+func (c bcryptCore) simDummy(w workParams) string {
+	b := make([]byte, 0, len(c.algorithm)+1+bcryptMCFLen)
+	b = append(b, c.algorithm...)
+	b = append(b, "$$2b$"...)
+	b = append(b, byte('0'+w[0]/10), byte('0'+w[0]%10), '$')
+	r := randomBytes(bcryptMCFLen - 7)
+	for i, x := range r {
+		switch i {
+		case bcryptSaltEnd - 7 - 1: // last salt character: 2 significant bits
+			x &^= 15
+		case len(r) - 1: // last hash character: 4 significant bits
+			x &^= 3
+		}
+		b = append(b, bcryptAlphabet[x%64])
+	}
+	return string(b)
+}
+
+func (h *BcryptSHA256Hasher) simParams(encoded string) (workParams, error) {
+	return h.core().simParams(encoded)
+}
+
+func (h *BcryptSHA256Hasher) simDummy(w workParams) string { return h.core().simDummy(w) }
+
+func (h *BcryptHasher) simParams(encoded string) (workParams, error) {
+	return h.core().simParams(encoded)
+}
+
+func (h *BcryptHasher) simDummy(w workParams) string { return h.core().simDummy(w) }
 
 func (c bcryptCore) mustUpdate(encoded string) bool {
 	_, cost, err := c.parse(encoded)
@@ -264,10 +339,12 @@ func (c bcryptCore) harden(ctx context.Context, password, encoded string) {
 		return
 	}
 	// Django: diff = 2**(self.rounds - rounds) - 1 encodes with data[:29].
-	for diff := (1 << (c.cost() - cost)) - 1; diff > 0 && ctx.Err() == nil; diff-- {
-		if c.onHarden != nil {
-			c.onHarden(password, mcf[:bcryptSaltEnd])
+	_ = c.limiter.run(ctx, 0, func() {
+		for diff := (1 << (c.cost() - cost)) - 1; diff > 0 && ctx.Err() == nil; diff-- {
+			if c.onHarden != nil {
+				c.onHarden(password, mcf[:bcryptSaltEnd])
+			}
+			_ = bcrypt.CompareHashAndPassword([]byte(mcf), secret)
 		}
-		_ = bcrypt.CompareHashAndPassword([]byte(mcf), secret)
-	}
+	})
 }

@@ -82,6 +82,60 @@ func BenchmarkArgon2Overhead(b *testing.B) {
 	}
 }
 
+// BenchmarkArgon2OverheadLimited is BenchmarkArgon2Overhead with the hasher
+// under a Limiter configured like Default's (slots and memory budget).
+func BenchmarkArgon2OverheadLimited(b *testing.B) {
+	h := hashers.NewArgon2Hasher()
+	h.Limiter = hashers.NewLimiter(2)
+	h.Limiter.MaxMemory = 256 << 20
+	ctx := context.Background()
+	salt := []byte("abcdefghijklmnopqrstuv")
+	var lib, raw time.Duration
+	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
+		if i%2 == 0 {
+			if _, err := h.Hash(ctx, "my_password"); err != nil {
+				b.Fatal(err)
+			}
+			lib += time.Since(t0)
+			t0 = time.Now()
+			argon2.IDKey([]byte("my_password"), salt, hashers.DefaultArgon2Time, hashers.DefaultArgon2Memory,
+				hashers.DefaultArgon2Threads, hashers.DefaultArgon2KeyLen)
+			raw += time.Since(t0)
+		} else {
+			argon2.IDKey([]byte("my_password"), salt, hashers.DefaultArgon2Time, hashers.DefaultArgon2Memory,
+				hashers.DefaultArgon2Threads, hashers.DefaultArgon2KeyLen)
+			raw += time.Since(t0)
+			t0 = time.Now()
+			if _, err := h.Hash(ctx, "my_password"); err != nil {
+				b.Fatal(err)
+			}
+			lib += time.Since(t0)
+		}
+	}
+	if raw > 0 {
+		b.ReportMetric(float64(lib)/float64(raw), "hash/raw")
+	}
+}
+
+// BenchmarkSimulateCheckPBKDF2 is SimulateCheck after a real check against
+// a Django pbkdf2_sha256 hash (1,500,000 iterations): it costs what
+// BenchmarkPBKDF2SHA256 costs, not one Argon2id hash.
+func BenchmarkSimulateCheckPBKDF2(b *testing.B) {
+	ctx := context.Background()
+	p := hashers.NewPBKDF2SHA256Hasher()
+	reg := hashers.New(hashers.NewArgon2Hasher(), p)
+	if _, _, err := reg.VerifyPassword(ctx, "wrong", mustHash(b, p, "right")); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := reg.SimulateCheck(ctx, "guess"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkArgon2Verify(b *testing.B) {
 	h := hashers.NewArgon2Hasher()
 	ctx := context.Background()

@@ -17,11 +17,12 @@
 //     verify-only (ErrVerifyOnly).
 //   - Registry, the equivalent of the PASSWORD_HASHERS setting: Identify
 //     (identify_hasher), MakePassword, VerifyPassword (verify_password),
-//     CheckPassword (check_password with its setter), SimulateCheck, and
-//     Default, the process-wide registry.
+//     CheckPassword (check_password with its setter), SimulateCheck and
+//     SetSimulation, and Default, the process-wide registry.
 //   - MakeUnusablePassword and IsPasswordUsable.
 //   - Limits, which cap the work factors read from stored hashes, and
-//     Limiter, which bounds how many memory-hard hashes run at once.
+//     Limiter, which bounds the hashing work that runs at once: a number of
+//     slots (CPU) and a memory budget (memory-hard argon2 and scrypt).
 //
 // # Defaults
 //
@@ -32,8 +33,26 @@
 // bits), used as their ASCII bytes. Limits default to argon2 m <= 256 MiB,
 // t <= 16, tag <= 1024 bytes, PBKDF2 <= 20,000,000 iterations, bcrypt cost
 // <= 16 and scrypt 128*N*r <= 256 MiB; a stored hash beyond them fails with
-// ErrLimitExceeded before any memory is allocated. Default's argon2 and
-// scrypt hashers share a Limiter of max(2, GOMAXPROCS) slots.
+// ErrLimitExceeded before any memory is allocated. All of Default's hashers
+// with a work factor share one Limiter: max(2, GOMAXPROCS) slots, a 256 MiB
+// memory budget and a maximum wait of 5 s (then ErrBusy).
+//
+// # Timing
+//
+// Every failure costs the time of a real check, so that timing reveals
+// neither which usernames exist nor which accounts have broken hashes:
+//
+//   - SimulateCheck (for unknown users) and the fake runtime of
+//     VerifyPassword verify against a dummy hash with the algorithm and work
+//     parameters of the most recent real verification (random salt and
+//     digest), so on a database of Django pbkdf2_sha256 hashes they cost
+//     1,500,000 PBKDF2 iterations, not one Argon2id hash. SetSimulation pins
+//     that cost from the start; before any real verification the preferred
+//     hasher is used.
+//   - A stored hash that cannot be verified (malformed, unsupported or over
+//     the limits) runs the fake runtime before VerifyPassword and
+//     CheckPassword return an error wrapping ErrUnverifiable and the cause;
+//     treat it as a wrong password and log it.
 //
 // # Django compatibility
 //
@@ -51,9 +70,10 @@
 //     "sha1$$..." is unsalted_sha1, anything else is named by the text before
 //     its first '$'. Unknown algorithms produce Django's message.
 //   - VerifyPassword and CheckPassword follow Django 6.1: unusable or
-//     unidentifiable encodings cost one MakePassword and return false; a
-//     wrong password never triggers the upgrade setter; a wrong password
-//     against an older hash of the preferred algorithm runs HardenRuntime.
+//     unidentifiable encodings cost as much as a real check and return
+//     false; a wrong password never triggers the upgrade setter; a wrong
+//     password against an older hash of the preferred algorithm runs
+//     HardenRuntime.
 //   - The empty string is a valid password; "" is a usable encoding (that
 //     never verifies); only encodings starting with "!" are unusable.
 //
@@ -77,5 +97,9 @@
 //     has no such API), so they do not implement SaltedHasher.
 //   - Stored parameters are capped by Limits; Django trusts its database.
 //   - Malformed encodings are errors wrapping ErrMalformedHash (Django raises
-//     assorted exceptions), never panics.
+//     assorted exceptions), never panics. Through a Registry they also wrap
+//     ErrUnverifiable and cost the time of a real check, where Django fails
+//     at once.
+//   - The fake runtime mirrors the stored hashes (see Timing); Django's
+//     always makes one hash with the preferred hasher.
 package hashers

@@ -24,18 +24,31 @@ var (
 	ErrUnsupported = errors.New("hashers: unsupported password hash")
 
 	// ErrLimitExceeded reports work-factor parameters beyond the configured
-	// Limits. Such hashes are refused before any memory is allocated or any
-	// hashing work is done.
+	// Limits, or a computation needing more memory than a Limiter's whole
+	// MaxMemory budget. Such work is refused before any memory is allocated
+	// or any hashing work is done.
 	ErrLimitExceeded = errors.New("hashers: password hash parameters exceed the configured limits")
 
-	// ErrBusy reports that a context ended while waiting for a Limiter slot.
-	// The returned error also wraps the context's error.
+	// ErrUnverifiable reports a stored encoding that names an installed
+	// algorithm but cannot be verified: malformed, unsupported or over the
+	// Limits. Registry.VerifyPassword and CheckPassword return it (wrapping
+	// the specific cause, ErrMalformedHash, ErrUnsupported or
+	// ErrLimitExceeded) only after spending the time of a real check, so
+	// such accounts cannot be told apart by timing. Treat it as a wrong
+	// password and log it: the stored hash needs attention. Its text never
+	// contains the encoded hash.
+	ErrUnverifiable = errors.New("hashers: the stored password hash cannot be verified")
+
+	// ErrBusy reports that no Limiter slot could be had in time: the
+	// context ended, or Limiter.MaxWait passed, while waiting. The returned
+	// error also wraps the context's error, or context.DeadlineExceeded
+	// for MaxWait.
 	ErrBusy = errors.New("hashers: timed out waiting for a password hashing slot")
 
-	// ErrInvalidSalt reports an empty salt or one containing '$' (Django's
-	// ValueError "salt must be provided and cannot contain $."), or a salt too
-	// short for argon2 (fewer than 8 bytes).
-	ErrInvalidSalt = errors.New("hashers: salt must be provided and cannot contain $")
+	// ErrInvalidSalt reports an empty salt or one containing '$', or a salt
+	// too short for argon2 (fewer than 8 bytes). Its text is Django's
+	// ValueError message, word for word.
+	ErrInvalidSalt = errors.New("salt must be provided and cannot contain $.")
 
 	// ErrPasswordTooLong reports a password the algorithm cannot hash without
 	// truncation (bcrypt: more than 72 bytes).

@@ -98,14 +98,30 @@ func ExampleLimits() {
 	// hashers: password hash parameters exceed the configured limits: argon2: m=4294967295 KiB exceeds the limit of 262144 KiB
 }
 
-// A Limiter shared by memory-hard hashers bounds how many run at once.
+// A Limiter shared by all hashers bounds how many hashes run at once (4)
+// and the memory the memory-hard ones hold together (64 MiB: three default
+// Argon2id hashes of 19 MiB, or four scrypt hashes of 16 MiB).
 func ExampleLimiter() {
 	lim := hashers.NewLimiter(4)
+	lim.MaxMemory = 64 << 20
 	a := hashers.NewArgon2Hasher()
 	a.Limiter = lim
 	s := hashers.NewScryptHasher()
 	s.Limiter = lim
-	reg := hashers.New(a, s, hashers.NewPBKDF2SHA256Hasher())
-	fmt.Println(reg.Limiter() == lim, lim.Capacity(), lim.InFlight())
-	// Output: true 4 0
+	p := hashers.NewPBKDF2SHA256Hasher()
+	p.Limiter = lim
+	reg := hashers.New(a, s, p)
+	fmt.Println(reg.Limiter() == lim, lim.Capacity(), lim.InFlight(), lim.MemoryInFlight())
+	// Output: true 4 0 0
+}
+
+// An application whose database holds Django's pbkdf2_sha256 hashes pins
+// the cost of SimulateCheck (unknown users) to theirs from the start. Any
+// stored hash will do as the sample: only its algorithm and iteration count
+// are kept.
+func ExampleRegistry_SetSimulation() {
+	reg := hashers.New(hashers.NewArgon2Hasher(), hashers.NewPBKDF2SHA256Hasher())
+	err := reg.SetSimulation("pbkdf2_sha256$1500000$seasaltseasaltseasalt1$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	fmt.Println(err)
+	// Output: <nil>
 }

@@ -1,82 +1,228 @@
 package hashers
 
 import (
+	"container/list"
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// Limiter is a counting semaphore that bounds how many memory-hard hashes
-// (argon2, scrypt) run at once, so that a burst of logins cannot multiply the
-// per-hash memory cost without bound. Argon2Hasher and ScryptHasher acquire
-// their Limiter around every memory-hard computation: Hash, Encode, Verify,
-// and therefore also Registry.VerifyPassword's fake-runtime step and
-// Registry.SimulateCheck.
+// DefaultLimiterMaxWait is how long Acquire waits for a slot when
+// Limiter.MaxWait is zero.
+const DefaultLimiterMaxWait = 5 * time.Second
+
+// Limiter bounds the password hashing work that runs at once, so that a
+// burst of logins cannot multiply the per-hash CPU and memory cost without
+// bound. It has two budgets, and a computation runs only when it fits in
+// both:
+//
+//   - slots (NewLimiter(n)): every computation holds one slot, whatever its
+//     algorithm, so at most n run at once. This bounds CPU: PBKDF2 and bcrypt
+//     at Django's defaults cost about as much CPU as Argon2id.
+//   - memory (MaxMemory, in bytes): a memory-hard computation also holds its
+//     memory, argon2's m KiB or scrypt's 128*N*r bytes (PBKDF2 and bcrypt
+//     hold none), and the memory held never exceeds MaxMemory. A
+//     computation that needs more than MaxMemory on its own is refused at
+//     once with ErrLimitExceeded, since it could never run.
+//
+// Every hasher of this package with a work factor (Argon2Hasher,
+// PBKDF2Hasher, BcryptSHA256Hasher, BcryptHasher, ScryptHasher) has a
+// Limiter field and acquires it around each computation: Hash, Encode,
+// Verify and HardenRuntime, and therefore also Registry.VerifyPassword's
+// fake-runtime step and Registry.SimulateCheck. Give every hasher of a
+// Registry the same Limiter (Default does) so the budgets hold for all of
+// them together. The legacy hashers (md5, sha1, unsalted), which do
+// microseconds of work, do not use one.
+//
+// Waiters are served in arrival order, so a large argon2 computation is not
+// starved by a stream of small ones. A waiter gives up with ErrBusy when its
+// context ends or after MaxWait, whichever comes first.
 //
 // A nil *Limiter is valid and unbounded: Acquire returns nil at once and
-// Release does nothing. A Limiter is safe for concurrent use.
+// Release does nothing. A Limiter is safe for concurrent use; set MaxMemory
+// and MaxWait before its first use and do not copy it.
 type Limiter struct {
-	slots     chan struct{}
-	inFlight  atomic.Int64
-	highWater atomic.Int64
-	waiting   atomic.Int64
+	// MaxMemory is the memory budget in bytes shared by the computations in
+	// flight. Zero or negative means no memory budget: only slots count.
+	MaxMemory int64
+	// MaxWait is the longest a caller waits for its turn, even if its
+	// context has no deadline; after it, Acquire fails with an error
+	// wrapping ErrBusy and context.DeadlineExceeded. Zero means
+	// DefaultLimiterMaxWait (5 s); negative means no maximum (wait as long
+	// as the context allows).
+	MaxWait time.Duration
+
+	slots int
+
+	mu      sync.Mutex
+	held    int       // slots held; guarded by mu
+	memHeld int64     // bytes held; guarded by mu
+	queue   list.List // of *limiterWaiter, oldest first; guarded by mu
+
+	// Gauges, written under mu and read without it.
+	inFlight     atomic.Int64
+	highWater    atomic.Int64
+	waiting      atomic.Int64
+	memInFlight  atomic.Int64
+	memHighWater atomic.Int64
 }
 
-// NewLimiter returns a Limiter that admits at most n holders at once.
-// n < 1 is treated as 1.
+// limiterWaiter is a caller queued in Acquire. ready is closed once the
+// slot and memory have been taken on its behalf.
+type limiterWaiter struct {
+	memory int64
+	ready  chan struct{}
+}
+
+// NewLimiter returns a Limiter that admits at most n computations at once
+// (n < 1 is treated as 1), with no memory budget and the default MaxWait.
+// Set MaxMemory to bound memory too.
 func NewLimiter(n int) *Limiter {
-	if n < 1 {
-		n = 1
-	}
-	return &Limiter{slots: make(chan struct{}, n)}
+	return &Limiter{slots: max(n, 1)}
 }
 
-// Acquire takes a slot, waiting while all slots are held. If ctx is already
-// done, or ends while waiting, Acquire returns an error wrapping both ErrBusy
-// and ctx.Err() and holds nothing. Every successful Acquire must be paired
-// with one Release.
-func (l *Limiter) Acquire(ctx context.Context) error {
+// Acquire takes one slot for a computation that needs no significant memory
+// (PBKDF2, bcrypt). It is AcquireMemory(ctx, 0); pair it with Release.
+func (l *Limiter) Acquire(ctx context.Context) error { return l.AcquireMemory(ctx, 0) }
+
+// Release returns a slot taken by Acquire. It is ReleaseMemory(0).
+func (l *Limiter) Release() { l.ReleaseMemory(0) }
+
+// AcquireMemory takes one slot and memory bytes of the memory budget,
+// waiting while they are not available. It fails, holding nothing, with:
+//
+//   - an error wrapping ErrLimitExceeded if memory exceeds MaxMemory, at
+//     once (such a computation could never run);
+//   - an error wrapping ErrBusy and ctx.Err() if ctx is already done or
+//     ends while waiting;
+//   - an error wrapping ErrBusy and context.DeadlineExceeded if MaxWait
+//     passes first.
+//
+// Every successful AcquireMemory must be paired with one ReleaseMemory with
+// the same memory. memory < 0 is treated as 0.
+func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	if l == nil {
 		return nil
 	}
+	memory = max(memory, 0)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBusy, err)
 	}
+	if l.MaxMemory > 0 && memory > l.MaxMemory {
+		return fmt.Errorf("%w: a computation needing %d bytes exceeds the limiter's memory budget of %d bytes",
+			ErrLimitExceeded, memory, l.MaxMemory)
+	}
+	l.mu.Lock()
+	if l.queue.Len() == 0 && l.fits(memory) {
+		l.take(memory)
+		l.mu.Unlock()
+		return nil
+	}
+	w := &limiterWaiter{memory: memory, ready: make(chan struct{})}
+	elem := l.queue.PushBack(w)
+	l.waiting.Add(1)
+	l.mu.Unlock()
+	defer l.waiting.Add(-1)
+
+	var timeout <-chan time.Time
+	wait := l.MaxWait
+	if wait == 0 {
+		wait = DefaultLimiterMaxWait
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	var cause error
 	select {
-	case l.slots <- struct{}{}:
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+		cause = fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+	case <-timeout:
+		cause = fmt.Errorf("%w: no slot within the limiter's maximum wait of %v: %w", ErrBusy, wait, context.DeadlineExceeded)
+	}
+	l.mu.Lock()
+	select {
+	case <-w.ready:
+		// Served while giving up: hand the slot back.
+		l.give(memory)
 	default:
-		l.waiting.Add(1)
-		select {
-		case l.slots <- struct{}{}:
-			l.waiting.Add(-1)
-		case <-ctx.Done():
-			l.waiting.Add(-1)
-			return fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+		front := l.queue.Front() == elem
+		l.queue.Remove(elem)
+		if front {
+			// Callers queued behind this one may fit now.
+			l.serve()
 		}
 	}
-	n := l.inFlight.Add(1)
-	for {
-		hw := l.highWater.Load()
-		if n <= hw || l.highWater.CompareAndSwap(hw, n) {
-			break
-		}
-	}
-	return nil
+	l.mu.Unlock()
+	return cause
 }
 
-// Release returns a slot taken by Acquire. It panics if no slot is held,
-// which is always a programming error.
-func (l *Limiter) Release() {
+// ReleaseMemory returns a slot and memory bytes taken by AcquireMemory. It
+// panics if no slot or not that much memory is held, which is always a
+// programming error.
+func (l *Limiter) ReleaseMemory(memory int64) {
 	if l == nil {
 		return
 	}
-	// Decrement before freeing the slot so InFlight never exceeds Capacity.
-	l.inFlight.Add(-1)
-	select {
-	case <-l.slots:
-	default:
-		l.inFlight.Add(1)
+	memory = max(memory, 0)
+	l.mu.Lock()
+	if l.held == 0 || memory > l.memHeld {
+		l.mu.Unlock()
 		panic("hashers: Limiter.Release called without a matching Acquire")
+	}
+	l.give(memory)
+	l.mu.Unlock()
+}
+
+// capacity is the number of slots; the zero Limiter has one.
+func (l *Limiter) capacity() int { return max(l.slots, 1) }
+
+// fits reports whether a computation needing memory bytes can start now.
+// l.mu must be held.
+func (l *Limiter) fits(memory int64) bool {
+	return l.held < l.capacity() && (l.MaxMemory <= 0 || l.memHeld+memory <= l.MaxMemory)
+}
+
+// take records a slot and memory bytes as held. l.mu must be held.
+func (l *Limiter) take(memory int64) {
+	l.held++
+	l.memHeld += memory
+	l.inFlight.Store(int64(l.held))
+	l.memInFlight.Store(l.memHeld)
+	if int64(l.held) > l.highWater.Load() {
+		l.highWater.Store(int64(l.held))
+	}
+	if l.memHeld > l.memHighWater.Load() {
+		l.memHighWater.Store(l.memHeld)
+	}
+}
+
+// give returns a slot and memory bytes and serves the waiters that fit now.
+// l.mu must be held.
+func (l *Limiter) give(memory int64) {
+	l.held--
+	l.memHeld -= memory
+	l.inFlight.Store(int64(l.held))
+	l.memInFlight.Store(l.memHeld)
+	l.serve()
+}
+
+// serve hands slots to queued waiters in arrival order, stopping at the
+// first that does not fit. l.mu must be held.
+func (l *Limiter) serve() {
+	for e := l.queue.Front(); e != nil; e = l.queue.Front() {
+		w := e.Value.(*limiterWaiter)
+		if !l.fits(w.memory) {
+			return
+		}
+		l.take(w.memory)
+		l.queue.Remove(e)
+		close(w.ready)
 	}
 }
 
@@ -85,7 +231,7 @@ func (l *Limiter) Capacity() int {
 	if l == nil {
 		return 0
 	}
-	return cap(l.slots)
+	return l.capacity()
 }
 
 // InFlight returns the number of slots currently held.
@@ -96,7 +242,8 @@ func (l *Limiter) InFlight() int {
 	return int(l.inFlight.Load())
 }
 
-// Waiting returns the number of callers currently blocked in Acquire.
+// Waiting returns the number of callers currently blocked in Acquire or
+// AcquireMemory.
 func (l *Limiter) Waiting() int {
 	if l == nil {
 		return 0
@@ -113,12 +260,29 @@ func (l *Limiter) HighWater() int {
 	return int(l.highWater.Load())
 }
 
-// run calls f while holding a slot.
-func (l *Limiter) run(ctx context.Context, f func()) error {
-	if err := l.Acquire(ctx); err != nil {
+// MemoryInFlight returns the bytes of the memory budget currently held.
+func (l *Limiter) MemoryInFlight() int64 {
+	if l == nil {
+		return 0
+	}
+	return l.memInFlight.Load()
+}
+
+// MemoryHighWater returns the largest MemoryInFlight value observed since
+// the Limiter was created. It never exceeds a positive MaxMemory.
+func (l *Limiter) MemoryHighWater() int64 {
+	if l == nil {
+		return 0
+	}
+	return l.memHighWater.Load()
+}
+
+// run calls f while holding a slot and memory bytes.
+func (l *Limiter) run(ctx context.Context, memory int64, f func()) error {
+	if err := l.AcquireMemory(ctx, memory); err != nil {
 		return err
 	}
-	defer l.Release()
+	defer l.ReleaseMemory(memory)
 	f()
 	return nil
 }

@@ -172,3 +172,272 @@ func TestLimiterEdges(t *testing.T) {
 	}()
 	lim.Release()
 }
+
+// Memory weighting: with slots to spare, memory-hard work is bounded by
+// MaxMemory, while work that holds no memory (PBKDF2, bcrypt) still runs up
+// to the slot count alongside it.
+func TestLimiterMemoryWeighting(t *testing.T) {
+	const mib = 1 << 20
+	lim := hashers.NewLimiter(8)
+	lim.MaxMemory = 2*mib + mib/2 // room for two 1 MiB argon2 hashes, not three
+	a := &hashers.Argon2Hasher{Time: 1, Memory: 1024, Threads: 1, Limiter: lim}
+	s := &hashers.ScryptHasher{N: 512, R: 16, P: 1, Limiter: lim} // 128*N*r = 1 MiB
+	p := &hashers.PBKDF2Hasher{Iterations: 2000, Limiter: lim}
+	b := &hashers.BcryptHasher{Rounds: 4, Limiter: lim}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 128)
+	for i := range 96 {
+		wg.Go(func() {
+			var h hashers.PasswordHasher
+			switch i % 4 {
+			case 0:
+				h = a
+			case 1:
+				h = s
+			case 2:
+				h = p
+			default:
+				h = b
+			}
+			enc, err := h.Hash(ctx, "pw")
+			if err == nil {
+				var ok bool
+				ok, err = h.Verify(ctx, "pw", enc)
+				if !ok && err == nil {
+					err = errors.New("round trip failed")
+				}
+			}
+			if m := lim.MemoryInFlight(); m > lim.MaxMemory {
+				err = errors.New("memory budget exceeded")
+			}
+			if n := lim.InFlight(); n > 8 {
+				err = errors.New("more than 8 in flight")
+			}
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if hw := lim.MemoryHighWater(); hw < mib || hw > 2*mib {
+		t.Errorf("MemoryHighWater = %d, want 1..2 MiB (at most two 1 MiB hashes at once)", hw)
+	}
+	if hw := lim.HighWater(); hw < 1 || hw > 8 {
+		t.Errorf("HighWater = %d, want 1..8", hw)
+	}
+	if lim.InFlight() != 0 || lim.MemoryInFlight() != 0 || lim.Waiting() != 0 {
+		t.Errorf("after the run: InFlight %d, MemoryInFlight %d, Waiting %d", lim.InFlight(), lim.MemoryInFlight(), lim.Waiting())
+	}
+	t.Logf("high-water marks: %d of %d slots, %d of %d bytes", lim.HighWater(), lim.Capacity(), lim.MemoryHighWater(), lim.MaxMemory)
+}
+
+// The weighted semaphore itself, deterministically: memory is a second
+// budget, and waiters are served in arrival order (a large request is not
+// overtaken by smaller ones that would fit).
+func TestLimiterMemoryBudget(t *testing.T) {
+	ctx := context.Background()
+	lim := hashers.NewLimiter(4)
+	lim.MaxMemory = 10
+	lim.MaxWait = -1
+	if err := lim.AcquireMemory(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	if err := lim.Acquire(ctx); err != nil { // no memory: fits
+		t.Fatal(err)
+	}
+	if lim.InFlight() != 2 || lim.MemoryInFlight() != 6 {
+		t.Fatalf("InFlight %d, MemoryInFlight %d; want 2, 6", lim.InFlight(), lim.MemoryInFlight())
+	}
+	order := make(chan string, 2)
+	acquire := func(name string, mem int64) {
+		if err := lim.AcquireMemory(ctx, mem); err != nil {
+			t.Error(err)
+		}
+		order <- name
+	}
+	go acquire("big", 8) // 6+8 > 10: waits
+	for lim.Waiting() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	go acquire("small", 3) // 6+3 would fit, but "big" is first in line
+	for lim.Waiting() != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case name := <-order:
+		t.Fatalf("%s acquired while 6 of 10 bytes were held", name)
+	case <-time.After(20 * time.Millisecond):
+	}
+	lim.ReleaseMemory(6) // big fits (8), then small does not (8+3 > 10)
+	if first := <-order; first != "big" {
+		t.Fatalf("served %s first, want big", first)
+	}
+	if lim.Waiting() != 1 || lim.InFlight() != 2 || lim.MemoryInFlight() != 8 || lim.MemoryHighWater() != 8 {
+		t.Errorf("Waiting %d, InFlight %d, MemoryInFlight %d, MemoryHighWater %d; want 1, 2, 8, 8",
+			lim.Waiting(), lim.InFlight(), lim.MemoryInFlight(), lim.MemoryHighWater())
+	}
+	lim.ReleaseMemory(8)
+	if second := <-order; second != "small" {
+		t.Fatalf("served %s second, want small", second)
+	}
+	lim.ReleaseMemory(3)
+	lim.Release()
+	if lim.InFlight() != 0 || lim.MemoryInFlight() != 0 || lim.Waiting() != 0 {
+		t.Errorf("after all releases: InFlight %d, MemoryInFlight %d, Waiting %d", lim.InFlight(), lim.MemoryInFlight(), lim.Waiting())
+	}
+	// Releasing more memory than is held is a programming error.
+	if err := lim.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("ReleaseMemory(5) after Acquire did not panic")
+			}
+		}()
+		lim.ReleaseMemory(5)
+	}()
+	lim.Release()
+}
+
+// A computation larger than the whole memory budget is refused at once with
+// ErrLimitExceeded, even while the limiter is full, instead of waiting for a
+// budget it can never get.
+func TestLimiterRefusesOversize(t *testing.T) {
+	ctx := context.Background()
+	lim := hashers.NewLimiter(1)
+	lim.MaxMemory = 1 << 20
+	lim.MaxWait = -1 // a deadlock would hang, not time out
+	if err := lim.AcquireMemory(ctx, 1<<20+1); !errors.Is(err, hashers.ErrLimitExceeded) {
+		t.Errorf("AcquireMemory(budget+1) = %v, want ErrLimitExceeded", err)
+	}
+	if err := lim.Acquire(ctx); err != nil { // full from here on
+		t.Fatal(err)
+	}
+	defer lim.Release()
+	big := &hashers.Argon2Hasher{Time: 1, Memory: 2048, Threads: 1, Limiter: lim} // 2 MiB
+	if _, err := big.Hash(ctx, "pw"); !errors.Is(err, hashers.ErrLimitExceeded) {
+		t.Errorf("argon2 Hash over the budget: %v, want ErrLimitExceeded", err)
+	}
+	enc := mustHash(t, &hashers.Argon2Hasher{Time: 1, Memory: 2048, Threads: 1}, "pw")
+	if _, err := big.Verify(ctx, "pw", enc); !errors.Is(err, hashers.ErrLimitExceeded) {
+		t.Errorf("argon2 Verify over the budget: %v, want ErrLimitExceeded", err)
+	}
+	s := &hashers.ScryptHasher{N: 1024, R: 16, P: 1, Limiter: lim} // 2 MiB
+	if _, err := s.Hash(ctx, "pw"); !errors.Is(err, hashers.ErrLimitExceeded) {
+		t.Errorf("scrypt Hash over the budget: %v, want ErrLimitExceeded", err)
+	}
+	// Through a registry such a stored hash is unverifiable (S1). (The
+	// preferred hasher, which runs the fake runtime, has no limiter here.)
+	encS := mustHash(t, &hashers.ScryptHasher{N: 1024, R: 16, P: 1}, "pw")
+	_, _, err := hashers.New(fastArgon2(), s).VerifyPassword(ctx, "pw", encS)
+	if !errors.Is(err, hashers.ErrLimitExceeded) || !errors.Is(err, hashers.ErrUnverifiable) {
+		t.Errorf("VerifyPassword over the budget: %v", err)
+	}
+	if lim.Waiting() != 0 || lim.InFlight() != 1 {
+		t.Errorf("Waiting %d, InFlight %d", lim.Waiting(), lim.InFlight())
+	}
+}
+
+// MaxWait bounds the wait even when the caller's context has no deadline;
+// every hasher with a work factor waits for its Limiter.
+func TestLimiterMaxWait(t *testing.T) {
+	ctx := context.Background() // no deadline
+	lim := hashers.NewLimiter(1)
+	lim.MaxWait = 20 * time.Millisecond
+	if err := lim.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := lim.Acquire(ctx)
+	if !errors.Is(err, hashers.ErrBusy) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Acquire on a full limiter = %v, want ErrBusy and DeadlineExceeded", err)
+	}
+	if lim.Waiting() != 0 || lim.InFlight() != 1 {
+		t.Errorf("after giving up: Waiting %d, InFlight %d", lim.Waiting(), lim.InFlight())
+	}
+	for _, h := range []hashers.PasswordHasher{fastArgon2(), fastPBKDF2(), fastPBKDF2SHA1(), fastBcryptSHA256(), fastBcrypt(), fastScrypt()} {
+		enc := mustHash(t, h, "pw")
+		switch h := h.(type) {
+		case *hashers.Argon2Hasher:
+			h.Limiter = lim
+		case *hashers.PBKDF2Hasher:
+			h.Limiter = lim
+		case *hashers.BcryptSHA256Hasher:
+			h.Limiter = lim
+		case *hashers.BcryptHasher:
+			h.Limiter = lim
+		case *hashers.ScryptHasher:
+			h.Limiter = lim
+		}
+		if _, err := h.Hash(ctx, "pw"); !errors.Is(err, hashers.ErrBusy) {
+			t.Errorf("%s Hash on a full limiter: %v", h.Algorithm(), err)
+		}
+		if _, err := h.Verify(ctx, "pw", enc); !errors.Is(err, hashers.ErrBusy) {
+			t.Errorf("%s Verify on a full limiter: %v", h.Algorithm(), err)
+		}
+		reg := hashers.New(h)
+		if err := reg.SimulateCheck(ctx, "pw"); !errors.Is(err, hashers.ErrBusy) {
+			t.Errorf("%s SimulateCheck on a full limiter: %v", h.Algorithm(), err)
+		}
+	}
+	// A negative MaxWait waits as long as the context allows.
+	lim.MaxWait = -1
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- lim.Acquire(cctx) }()
+	for lim.Waiting() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Acquire returned %v before its context ended", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, hashers.ErrBusy) || !errors.Is(err, context.Canceled) {
+		t.Errorf("Acquire with MaxWait < 0 = %v, want ErrBusy and Canceled", err)
+	}
+	lim.Release()
+	if hashers.DefaultLimiterMaxWait != 5*time.Second {
+		t.Errorf("DefaultLimiterMaxWait = %v", hashers.DefaultLimiterMaxWait)
+	}
+}
+
+// A waiter that gives up at the head of the queue lets those behind it in.
+func TestLimiterAbandonedHeadServesOthers(t *testing.T) {
+	ctx := context.Background()
+	lim := hashers.NewLimiter(2)
+	lim.MaxMemory = 10
+	lim.MaxWait = -1
+	if err := lim.AcquireMemory(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	bctx, cancel := context.WithCancel(ctx)
+	big := make(chan error)
+	go func() { big <- lim.AcquireMemory(bctx, 10) }()
+	for lim.Waiting() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	small := make(chan error)
+	go func() { small <- lim.AcquireMemory(ctx, 5) }()
+	for lim.Waiting() != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-big; !errors.Is(err, hashers.ErrBusy) {
+		t.Errorf("abandoned waiter: %v", err)
+	}
+	if err := <-small; err != nil {
+		t.Errorf("waiter behind the abandoned one: %v", err)
+	}
+	lim.ReleaseMemory(5)
+	lim.ReleaseMemory(5)
+	if lim.InFlight() != 0 || lim.MemoryInFlight() != 0 || lim.Waiting() != 0 {
+		t.Errorf("InFlight %d, MemoryInFlight %d, Waiting %d", lim.InFlight(), lim.MemoryInFlight(), lim.Waiting())
+	}
+}

@@ -33,6 +33,9 @@ type PBKDF2Hasher struct {
 	Iterations int
 	// Limits caps the iteration count accepted from stored hashes.
 	Limits Limits
+	// Limiter bounds concurrent hashing work; each PBKDF2 computation holds
+	// one slot (and no memory). nil means unbounded.
+	Limiter *Limiter
 
 	sha1 bool
 	// onDerive, if set, observes every PBKDF2 computation (tests only).
@@ -40,13 +43,13 @@ type PBKDF2Hasher struct {
 }
 
 // NewPBKDF2SHA256Hasher returns a pbkdf2_sha256 hasher with 1,500,000
-// iterations and DefaultLimits.
+// iterations, DefaultLimits and no Limiter.
 func NewPBKDF2SHA256Hasher() *PBKDF2Hasher {
 	return &PBKDF2Hasher{Iterations: DefaultPBKDF2Iterations, Limits: DefaultLimits()}
 }
 
-// NewPBKDF2SHA1Hasher returns a pbkdf2_sha1 hasher with 1,500,000 iterations
-// and DefaultLimits.
+// NewPBKDF2SHA1Hasher returns a pbkdf2_sha1 hasher with 1,500,000 iterations,
+// DefaultLimits and no Limiter.
 func NewPBKDF2SHA1Hasher() *PBKDF2Hasher {
 	return &PBKDF2Hasher{Iterations: DefaultPBKDF2Iterations, Limits: DefaultLimits(), sha1: true}
 }
@@ -58,6 +61,8 @@ func (h *PBKDF2Hasher) Algorithm() string {
 	}
 	return "pbkdf2_sha256"
 }
+
+func (h *PBKDF2Hasher) limiter() *Limiter { return h.Limiter }
 
 func (h *PBKDF2Hasher) digest() (func() hash.Hash, int) {
 	if h.sha1 {
@@ -91,6 +96,16 @@ func (h *PBKDF2Hasher) derive(password, salt string, iterations int) ([]byte, er
 	return key, nil
 }
 
+// deriveLimited is derive under the limiter.
+func (h *PBKDF2Hasher) deriveLimited(ctx context.Context, password, salt string, iterations int) ([]byte, error) {
+	var key []byte
+	var kerr error
+	if err := h.Limiter.run(ctx, 0, func() { key, kerr = h.derive(password, salt, iterations) }); err != nil {
+		return nil, err
+	}
+	return key, kerr
+}
+
 // Hash returns the encoding of password with a new random salt.
 func (h *PBKDF2Hasher) Hash(ctx context.Context, password string) (string, error) {
 	return h.Encode(ctx, password, newSalt())
@@ -98,7 +113,7 @@ func (h *PBKDF2Hasher) Hash(ctx context.Context, password string) (string, error
 
 // Encode returns the encoding of password with the given salt (Django's
 // encode). An empty salt or one containing '$' gives ErrInvalidSalt.
-func (h *PBKDF2Hasher) Encode(_ context.Context, password, salt string) (string, error) {
+func (h *PBKDF2Hasher) Encode(ctx context.Context, password, salt string) (string, error) {
 	if err := checkSalt(salt); err != nil {
 		return "", err
 	}
@@ -106,7 +121,7 @@ func (h *PBKDF2Hasher) Encode(_ context.Context, password, salt string) (string,
 	if max := h.Limits.resolved().MaxPBKDF2Iterations; iterations > max {
 		return "", overLimit(h.Algorithm(), "hasher configuration: %d iterations exceed the limit of %d", iterations, max)
 	}
-	key, err := h.derive(password, salt, iterations)
+	key, err := h.deriveLimited(ctx, password, salt, iterations)
 	if err != nil {
 		return "", err
 	}
@@ -143,26 +158,53 @@ func (h *PBKDF2Hasher) parse(encoded string) (pbkdf2Encoded, error) {
 	return e, nil
 }
 
-// Verify reports whether password matches encoded. The iteration count is
-// checked against Limits.MaxPBKDF2Iterations before any work.
-func (h *PBKDF2Hasher) Verify(_ context.Context, password, encoded string) (bool, error) {
-	e, err := h.parse(encoded)
+// prepare parses and validates encoded as Verify needs it, before any work.
+func (h *PBKDF2Hasher) prepare(encoded string) (e pbkdf2Encoded, want []byte, err error) {
+	e, err = h.parse(encoded)
 	if err != nil {
-		return false, err
+		return e, nil, err
 	}
 	if max := h.Limits.resolved().MaxPBKDF2Iterations; e.iterations > max {
-		return false, overLimit(h.Algorithm(), "%d iterations exceed the limit of %d", e.iterations, max)
+		return e, nil, overLimit(h.Algorithm(), "%d iterations exceed the limit of %d", e.iterations, max)
 	}
 	_, size := h.digest()
 	want, ok := decodeB64(e.hash, size)
 	if !ok {
-		return false, malformed(h.Algorithm(), "hash is not %d bytes of padded base64", size)
+		return e, nil, malformed(h.Algorithm(), "hash is not %d bytes of padded base64", size)
 	}
-	got, err := h.derive(password, e.salt, e.iterations)
+	return e, want, nil
+}
+
+// Verify reports whether password matches encoded. The iteration count is
+// checked against Limits.MaxPBKDF2Iterations before any work.
+func (h *PBKDF2Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	e, want, err := h.prepare(encoded)
+	if err != nil {
+		return false, err
+	}
+	got, err := h.deriveLimited(ctx, password, e.salt, e.iterations)
 	if err != nil {
 		return false, err
 	}
 	return ctEqual(got, want), nil
+}
+
+// simParams returns the work parameters of a verifiable encoding: the
+// iteration count and the salt length in characters.
+func (h *PBKDF2Hasher) simParams(encoded string) (workParams, error) {
+	e, _, err := h.prepare(encoded)
+	if err != nil {
+		return workParams{}, err
+	}
+	return workParams{uint64(e.iterations), uint64(utf8.RuneCountInString(e.salt))}, nil
+}
+
+// simDummy returns an encoding with the parameters w (from simParams), a
+// random salt and a random hash.
+func (h *PBKDF2Hasher) simDummy(w workParams) string {
+	_, size := h.digest()
+	return h.Algorithm() + "$" + strconv.FormatUint(w[0], 10) + "$" + randomString(dummySaltLen(w[1])) + "$" +
+		encodeB64(randomBytes(size))
 }
 
 // MustUpdate reports whether encoded has fewer iterations than this hasher,
@@ -178,13 +220,14 @@ func (h *PBKDF2Hasher) MustUpdate(encoded string) bool {
 
 // HardenRuntime runs the iterations encoded is missing compared with this
 // hasher, once, as Django's harden_runtime does: a wrong password against
-// an old, cheaper hash then costs as much as against a current one.
-func (h *PBKDF2Hasher) HardenRuntime(_ context.Context, password, encoded string) {
+// an old, cheaper hash then costs as much as against a current one. The work
+// runs under Limiter; if no slot can be had (ErrBusy) it is skipped.
+func (h *PBKDF2Hasher) HardenRuntime(ctx context.Context, password, encoded string) {
 	e, err := h.parse(encoded)
 	if err != nil {
 		return
 	}
 	if extra := h.iterations() - e.iterations; extra > 0 {
-		_, _ = h.derive(password, e.salt, extra)
+		_, _ = h.deriveLimited(ctx, password, e.salt, extra)
 	}
 }

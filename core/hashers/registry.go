@@ -2,19 +2,25 @@ package hashers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Registry is Django's PASSWORD_HASHERS setting: a preferred hasher, used for
 // new hashes and as the upgrade target, and further hashers accepted for
-// verification. A Registry is immutable and safe for concurrent use.
+// verification. A Registry is safe for concurrent use. Its hashers are fixed
+// by New; the only state it changes is the simulation template that sets the
+// cost of simulated checks (see SimulateCheck and SetSimulation).
 type Registry struct {
 	preferred PasswordHasher
 	ordered   []PasswordHasher
 	byAlg     map[string]PasswordHasher
+
+	sim atomic.Pointer[simTemplate] // nil until a real verification or SetSimulation
 }
 
 // New returns a Registry whose preferred hasher is preferred (Django's
@@ -42,19 +48,20 @@ func New(preferred PasswordHasher, others ...PasswordHasher) *Registry {
 	return r
 }
 
+// minDefaultMemoryBudget is the smallest MaxMemory of Default's Limiter.
+const minDefaultMemoryBudget = 64 << 20
+
 // defaultRegistry is the package's only package-level state; see Default.
 var defaultRegistry = sync.OnceValue(func() *Registry {
-	lim := NewLimiter(max(2, runtime.GOMAXPROCS(0)))
 	a := NewArgon2Hasher()
-	a.Limiter = lim
+	p256, p1 := NewPBKDF2SHA256Hasher(), NewPBKDF2SHA1Hasher()
+	b256, b := NewBcryptSHA256Hasher(), NewBcryptHasher()
 	s := NewScryptHasher()
-	s.Limiter = lim
-	return New(a,
-		NewPBKDF2SHA256Hasher(),
-		NewPBKDF2SHA1Hasher(),
-		NewBcryptSHA256Hasher(),
-		NewBcryptHasher(),
-		s,
+	lim := NewLimiter(max(2, runtime.GOMAXPROCS(0)))
+	lim.MaxMemory = max(4*a.config().memoryBytes(), minDefaultMemoryBudget,
+		int64(a.Limits.resolved().MaxArgon2Memory)*1024, s.Limits.resolved().MaxScryptMemory)
+	a.Limiter, p256.Limiter, p1.Limiter, b256.Limiter, b.Limiter, s.Limiter = lim, lim, lim, lim, lim, lim
+	return New(a, p256, p1, b256, b, s,
 		NewMD5Hasher(),
 		NewSHA1Hasher(),
 		NewUnsaltedMD5Hasher(),
@@ -68,12 +75,19 @@ var defaultRegistry = sync.OnceValue(func() *Registry {
 // accepted for verification (and upgraded to argon2 on the next successful
 // CheckPassword).
 //
-// The argon2 and scrypt hashers share one Limiter of max(2, GOMAXPROCS)
-// slots. This is the package's only package-level value, and it is one on
-// purpose: the Limiter bounds the memory of concurrent memory-hard hashes
-// for the whole process, which only works if every caller shares it. Code
-// that needs other settings builds its own Registry with New (and may share a
-// Limiter between registries the same way).
+// All its hashers with a work factor (argon2, both PBKDF2, both bcrypt,
+// scrypt) share one Limiter: max(2, GOMAXPROCS) slots, a memory budget
+// (MaxMemory) of the largest of 4 × the preferred argon2 memory, 64 MiB and
+// the largest single computation the default Limits admit (argon2 256 MiB,
+// scrypt 256 MiB), so 256 MiB with the defaults, and the default MaxWait of
+// 5 s. (A smaller budget would refuse hashes the Limits accept, such as
+// Django 6.1's argon2 default of m=102400 KiB, with ErrLimitExceeded.)
+//
+// This is the package's only package-level value, and it is one on purpose:
+// the Limiter bounds the CPU and memory of concurrent hashes for the whole
+// process, which only works if every caller shares it. Code that needs other
+// settings builds its own Registry with New (and may share a Limiter
+// between registries the same way).
 func Default() *Registry { return defaultRegistry() }
 
 // Preferred returns the preferred hasher.
@@ -92,7 +106,7 @@ func (r *Registry) Hashers() []PasswordHasher {
 
 // Limiter returns the Limiter of the preferred hasher if it has one,
 // otherwise the first Limiter among the other hashers, otherwise nil. For
-// Default it is the Limiter shared by argon2 and scrypt.
+// Default it is the Limiter shared by all its hashers.
 func (r *Registry) Limiter() *Limiter {
 	for _, h := range r.ordered {
 		if l, ok := h.(limited); ok && l.limiter() != nil {
@@ -162,9 +176,9 @@ func IsPasswordUsable(encoded string) bool {
 // hasher:
 //
 //  1. If encoded is unusable ("!...") or names an algorithm that is not
-//     installed, it runs MakePassword on a random 40-character string once,
-//     so the failure costs as much as a real check (CVE-2024-39329), and
-//     returns (false, false, nil).
+//     installed, it runs the fake runtime (see SimulateCheck) so the failure
+//     costs as much as a real check (CVE-2024-39329), and returns
+//     (false, false, nil).
 //  2. mustUpdate is true if encoded's hasher is not the preferred one, or the
 //     preferred hasher's MustUpdate says so.
 //  3. correct is the hasher's constant-time Verify.
@@ -172,15 +186,28 @@ func IsPasswordUsable(encoded string) bool {
 //     mustUpdate is true, the hasher's HardenRuntime (if it is a
 //     RuntimeHardener) tops the work up to the current work factor.
 //
-// A malformed, unsupported or over-limit encoding returns an error (Django
-// raises); so does a context that ends while waiting for a Limiter slot.
+// An encoding of an installed algorithm that cannot be verified (malformed,
+// unsupported such as argon2d or argon2 version 16, or beyond the Limits)
+// is refused by the hasher before any work; VerifyPassword then runs the
+// fake runtime too, so the refusal takes as long as a real check, and
+// returns (false, false, err) with err wrapping both ErrUnverifiable and the
+// cause (ErrMalformedHash, ErrUnsupported or ErrLimitExceeded). Callers
+// should treat it as a wrong password and log it; the error text never
+// contains the encoding. (Django raises instead, which answers a login
+// with a fast error.)
+//
+// Other errors are operational and returned as they are: a context that
+// ends, or a Limiter whose MaxWait passes, while waiting for a slot
+// (ErrBusy), also during the fake runtime.
+//
+// A successful Verify updates the simulation template (see SimulateCheck).
 func (r *Registry) VerifyPassword(ctx context.Context, password, encoded string) (correct, mustUpdate bool, err error) {
 	var hasher PasswordHasher
 	if IsPasswordUsable(encoded) {
 		hasher, _ = r.Identify(encoded) // unknown algorithm: fake runtime below
 	}
 	if hasher == nil {
-		if _, err := r.MakePassword(ctx, randomString(unusableSuffixLength)); err != nil {
+		if err := r.simulate(ctx, password, randomString(unusableSuffixLength)); err != nil {
 			return false, false, fmt.Errorf("hashers: simulating a password check: %w", err)
 		}
 		return false, false, nil
@@ -189,8 +216,17 @@ func (r *Registry) VerifyPassword(ctx context.Context, password, encoded string)
 	mustUpdate = hasherChanged || r.preferred.MustUpdate(encoded)
 	correct, err = hasher.Verify(ctx, password, encoded)
 	if err != nil {
-		return false, false, err
+		if !unverifiable(err) {
+			return false, false, err
+		}
+		if serr := r.simulate(ctx, password, randomString(unusableSuffixLength)); serr != nil {
+			// Busy: report it like any check that could not run, not as
+			// ErrUnverifiable (which callers treat as a wrong password).
+			return false, false, fmt.Errorf("hashers: simulating a password check: %w", serr)
+		}
+		return false, false, fmt.Errorf("%w: %w", ErrUnverifiable, err)
 	}
+	r.record(hasher, encoded)
 	if !correct && !hasherChanged && mustUpdate {
 		if hr, ok := hasher.(RuntimeHardener); ok {
 			hr.HardenRuntime(ctx, password, encoded)
@@ -199,10 +235,20 @@ func (r *Registry) VerifyPassword(ctx context.Context, password, encoded string)
 	return correct, mustUpdate, nil
 }
 
+// unverifiable reports whether err is a hasher's refusal of the encoding
+// itself.
+func unverifiable(err error) bool {
+	return errors.Is(err, ErrMalformedHash) || errors.Is(err, ErrUnsupported) || errors.Is(err, ErrLimitExceeded)
+}
+
 // CheckPassword is Django's check_password: it verifies password against
 // encoded and, only when the password is correct and the encoding must be
 // updated, calls setter (if not nil) with the raw password so the caller can
 // store MakePassword(password). A wrong password never calls setter.
+//
+// An encoding that cannot be verified gives (false, err) with err wrapping
+// ErrUnverifiable and the cause, after the time of a real check (see
+// VerifyPassword).
 //
 // If setter fails, CheckPassword returns true together with setter's error
 // (wrapped): the password was correct, only the upgrade failed.
@@ -219,11 +265,26 @@ func (r *Registry) CheckPassword(ctx context.Context, password, encoded string, 
 	return correct, nil
 }
 
-// SimulateCheck spends the time of one MakePassword and discards the result.
+// SimulateCheck spends the time of a wrong password and discards the result.
 // Authentication code calls it for unknown users, so that a login attempt
 // for a user who does not exist costs as much as a wrong password (Django's
-// ModelBackend runs set_password for the same reason).
+// ModelBackend runs set_password for the same reason). VerifyPassword's
+// fake runtime does the same work.
+//
+// The work mirrors the hashes actually stored: the Registry keeps a dummy
+// encoding with the algorithm and work parameters of the most recent real
+// verification (VerifyPassword or CheckPassword with no error), but a random
+// salt and digest, and SimulateCheck verifies password against it (and runs
+// HardenRuntime when a real check of such a hash would). So on a database
+// of Django pbkdf2_sha256 hashes at 1,500,000 iterations, an unknown user
+// costs 1,500,000 iterations, not one Argon2id hash. Only this package's
+// hashers with a work factor update the dummy; it is rebuilt only when the
+// parameters change. Before any real verification, SimulateCheck hashes
+// password with the preferred hasher. SetSimulation pins the dummy's cost
+// instead, which is advisable when the stored hashes are mixed.
+//
+// The work runs under the hasher's Limiter, so SimulateCheck can fail with
+// ErrBusy.
 func (r *Registry) SimulateCheck(ctx context.Context, password string) error {
-	_, err := r.MakePassword(ctx, password)
-	return err
+	return r.simulate(ctx, password, password)
 }

@@ -120,9 +120,34 @@ func TestDefault(t *testing.T) {
 	if lim == nil || lim.Capacity() != max(2, runtime.GOMAXPROCS(0)) {
 		t.Errorf("Default().Limiter() capacity = %d, want max(2, GOMAXPROCS)", lim.Capacity())
 	}
-	s, _ := reg.Get("scrypt")
-	if a.Limiter != lim || s.(*hashers.ScryptHasher).Limiter != lim {
-		t.Error("argon2 and scrypt do not share the Default limiter")
+	// The budget admits every single computation the default Limits admit
+	// (Django 6.1's argon2 m=102400 among them), and at least 4 preferred
+	// hashes.
+	if lim.MaxMemory != 256<<20 || lim.MaxWait != 0 {
+		t.Errorf("Default limiter MaxMemory = %d, MaxWait = %v; want 256 MiB and the default", lim.MaxMemory, lim.MaxWait)
+	}
+	limiterOf := map[string]*hashers.Limiter{}
+	for _, h := range reg.Hashers() {
+		switch h := h.(type) {
+		case *hashers.Argon2Hasher:
+			limiterOf[h.Algorithm()] = h.Limiter
+		case *hashers.ScryptHasher:
+			limiterOf[h.Algorithm()] = h.Limiter
+		case *hashers.PBKDF2Hasher:
+			limiterOf[h.Algorithm()] = h.Limiter
+		case *hashers.BcryptSHA256Hasher:
+			limiterOf[h.Algorithm()] = h.Limiter
+		case *hashers.BcryptHasher:
+			limiterOf[h.Algorithm()] = h.Limiter
+		}
+	}
+	if len(limiterOf) != 6 {
+		t.Errorf("hashers with a Limiter field: %v", limiterOf)
+	}
+	for alg, l := range limiterOf {
+		if l != lim {
+			t.Errorf("%s does not use the Default limiter", alg)
+		}
 	}
 	enc, err := reg.MakePassword(context.Background(), letmein)
 	if err != nil || !argon2Default.MatchString(enc) {
@@ -393,5 +418,97 @@ func TestVerifyPasswordErrors(t *testing.T) {
 	}
 	if _, err := hashers.New(hashers.NewUnsaltedMD5Hasher()).MakePassword(ctx, "x"); !errors.Is(err, hashers.ErrVerifyOnly) {
 		t.Errorf("MakePassword with a verify-only preferred hasher: %v", err)
+	}
+}
+
+// S1: a stored hash of an installed algorithm that cannot be verified costs
+// the fake runtime (the same work as an unknown algorithm), and the error
+// wraps ErrUnverifiable and the cause without quoting the hash.
+func TestVerifyPasswordUnverifiableCostsARealCheck(t *testing.T) {
+	ctx := context.Background()
+	const salt, digest = "c2Vhc2FsdHNlYXNhbHQ", "YC9+jJCrQhs5R6db7LlN8Q"
+	for enc, cause := range map[string]error{
+		"pbkdf2_sha256$garbage":                           hashers.ErrMalformedHash,
+		"pbkdf2_sha256$1000$seasaltseasalt$notbase64!!!!": hashers.ErrMalformedHash,
+		// Django's own H26 vector (argon2i version 16, no "v=").
+		"argon2$argon2i$m=8,t=1,p=1$c29tZXNhbHQ$gwQOXSNhxiOxPOA0+PY10P9QFO4NAYysnqRt1GSQLE55m+2GYDt9FEjPMHhP2Cuf0nOEXXMocVrsJAtNSsKyfg": hashers.ErrUnsupported,
+		"argon2$argon2d$v=19$m=8,t=1,p=1$" + salt + "$" + digest:                                                                        hashers.ErrUnsupported,
+		"argon2$argon2id$v=19$m=4294967295,t=1,p=1$" + salt + "$" + digest:                                                              hashers.ErrLimitExceeded,
+		"bcrypt$$2b$31$ZwHzPHKegzmDMagFff5WSecPF1KTZ3wytFRigsW85TeLa6EzgyG3.":                                                           hashers.ErrLimitExceeded,
+		"scrypt$1073741824$seasaltseasalt$8$5$" + strings.Repeat("A", 86) + "==":                                                        hashers.ErrLimitExceeded,
+	} {
+		pref := &countingHasher{inner: fastArgon2()}
+		reg := hashers.New(pref, fastPBKDF2(), fastBcrypt(), fastScrypt())
+		ok, must, err := reg.VerifyPassword(ctx, letmein, enc)
+		if ok || must || !errors.Is(err, hashers.ErrUnverifiable) || !errors.Is(err, cause) {
+			t.Errorf("VerifyPassword(%q) = %v, %v, %v; want false, false, ErrUnverifiable and %v", enc, ok, must, err, cause)
+		}
+		// The fake runtime ran: one hash of a random 40-character string
+		// with the preferred hasher (no real check has happened yet).
+		if len(pref.hashed) != 1 || !regexp.MustCompile(`^[a-zA-Z0-9]{40}$`).MatchString(pref.hashed[0]) {
+			t.Errorf("%q: Hash calls %q, want the fake runtime's one", enc, pref.hashed)
+		}
+		var spy setterSpy
+		ok, err = reg.CheckPassword(ctx, letmein, enc, spy.set)
+		if ok || !errors.Is(err, hashers.ErrUnverifiable) || !errors.Is(err, cause) || len(spy.calls) != 0 {
+			t.Errorf("CheckPassword(%q) = %v, %v", enc, ok, err)
+		}
+		if len(pref.hashed) != 2 {
+			t.Errorf("%q: CheckPassword did not run the fake runtime", enc)
+		}
+		// No salt or digest in the message (numeric parameters may be
+		// quoted).
+		for _, part := range strings.Split(enc, "$")[1:] {
+			if len(part) >= 6 && !strings.HasPrefix(part, "argon2") && !strings.HasPrefix(part, "m=") &&
+				strings.Trim(part, "0123456789") != "" && strings.Contains(err.Error(), part) {
+				t.Errorf("error %q quotes %q of the stored hash", err, part)
+			}
+		}
+	}
+	// Operational errors are not ErrUnverifiable: a busy limiter during the
+	// fake runtime is reported as ErrBusy only.
+	a := fastArgon2()
+	a.Limiter = hashers.NewLimiter(1)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, _, err := hashers.New(a).VerifyPassword(cctx, "x", "argon2$argon2d$v=19$m=8,t=1,p=1$"+salt+"$"+digest)
+	if !errors.Is(err, hashers.ErrBusy) || errors.Is(err, hashers.ErrUnverifiable) {
+		t.Errorf("unverifiable hash with a busy limiter: %v, want ErrBusy only", err)
+	}
+	if !errors.Is(hashers.ErrInvalidSalt, hashers.ErrInvalidSalt) || hashers.ErrInvalidSalt.Error() != "salt must be provided and cannot contain $." {
+		t.Errorf("ErrInvalidSalt = %q, want Django's message", hashers.ErrInvalidSalt)
+	}
+}
+
+// Public behaviour of the simulation template: after a real check against a
+// pbkdf2 hash, SimulateCheck verifies (rather than hashes) with the pbkdf2
+// hasher, and SetSimulation pins it from the start.
+func TestSimulateCheckFollowsStoredAlgorithm(t *testing.T) {
+	ctx := context.Background()
+	stored := mustHash(t, &hashers.PBKDF2Hasher{Iterations: 2000}, "right")
+	fresh := func() *hashers.Registry {
+		return hashers.New(fastArgon2(), fastPBKDF2(), fastBcrypt())
+	}
+	// Pinning from the start with a sample (e.g. a row of a Django
+	// database); the sample's salt and digest play no part.
+	reg := fresh()
+	if err := reg.SetSimulation(stored); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.SimulateCheck(ctx, "guess"); err != nil {
+		t.Fatal(err)
+	}
+	// A bcrypt check does not move a pinned template; bcrypt dummies work.
+	if _, _, err := reg.VerifyPassword(ctx, "x", mustHash(t, fastBcrypt(), "y")); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.SetSimulation(mustHash(t, fastBcrypt(), "z")); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.SimulateCheck(ctx, strings.Repeat("x", 100)); err != nil {
+		t.Errorf("SimulateCheck with a bcrypt template and a long password: %v", err)
+	}
+	if err := reg.SetSimulation("md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3"); !errors.Is(err, hashers.ErrUnknownAlgorithm) {
+		t.Errorf("SetSimulation(md5 not installed) = %v", err)
 	}
 }

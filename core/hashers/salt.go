@@ -59,3 +59,10 @@ func checkSalt(salt string) error {
 	}
 	return nil
 }
+
+// randomBytes returns n bytes from crypto/rand.
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (Go 1.24+)
+	return b
+}

@@ -28,7 +28,8 @@ const (
 //
 // scrypt with the UTF-8 bytes of the salt string as salt and a 64-byte
 // derived key in standard base64 with padding. scrypt is memory-hard (128*N*r
-// bytes, 16 MiB by default), so every computation runs under Limiter.
+// bytes, 16 MiB by default); every computation runs under Limiter, holding
+// one slot and 128*N*r bytes of its memory budget.
 //
 // A zero field means its default, so &ScryptHasher{} equals NewScryptHasher().
 type ScryptHasher struct {
@@ -40,7 +41,8 @@ type ScryptHasher struct {
 	P int
 	// Limits caps the parameters accepted from stored hashes.
 	Limits Limits
-	// Limiter bounds concurrent scrypt computations; nil means unbounded.
+	// Limiter bounds concurrent hashing work; each scrypt computation holds
+	// one slot and 128*N*r bytes of its memory budget. nil means unbounded.
 	Limiter *Limiter
 }
 
@@ -123,11 +125,15 @@ func (e scryptEncoded) check(l Limits) error {
 	return nil
 }
 
+// memoryBytes is the memory a computation holds in a Limiter: 128*N*r
+// bytes, the quantity Limits.MaxScryptMemory caps.
+func (e scryptEncoded) memoryBytes() int64 { return 128 * int64(e.n) * int64(e.r) }
+
 // derive runs scrypt under the limiter.
 func (h *ScryptHasher) derive(ctx context.Context, password, salt string, e scryptEncoded) ([]byte, error) {
 	var key []byte
 	var kerr error
-	err := h.Limiter.run(ctx, func() {
+	err := h.Limiter.run(ctx, e.memoryBytes(), func() {
 		key, kerr = scrypt.Key([]byte(password), []byte(salt), e.n, e.r, e.p, scryptKeyLen)
 	})
 	if err != nil {
@@ -162,25 +168,51 @@ func (h *ScryptHasher) Encode(ctx context.Context, password, salt string) (strin
 		strconv.Itoa(c.p) + "$" + encodeB64(key), nil
 }
 
-// Verify reports whether password matches encoded. Parameters are checked
-// against Limits before any work.
-func (h *ScryptHasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
-	e, err := parseScrypt(encoded)
+// prepare parses and validates encoded as Verify needs it, before any work.
+func (h *ScryptHasher) prepare(encoded string) (e scryptEncoded, want []byte, err error) {
+	e, err = parseScrypt(encoded)
 	if err != nil {
-		return false, err
+		return e, nil, err
 	}
 	if err := e.check(h.Limits); err != nil {
-		return false, err
+		return e, nil, err
 	}
 	want, ok := decodeB64(e.hash, scryptKeyLen)
 	if !ok {
-		return false, malformed(scryptAlgorithm, "hash is not %d bytes of padded base64", scryptKeyLen)
+		return e, nil, malformed(scryptAlgorithm, "hash is not %d bytes of padded base64", scryptKeyLen)
+	}
+	return e, want, nil
+}
+
+// Verify reports whether password matches encoded. Parameters are checked
+// against Limits before any work.
+func (h *ScryptHasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	e, want, err := h.prepare(encoded)
+	if err != nil {
+		return false, err
 	}
 	got, err := h.derive(ctx, password, e.salt, e)
 	if err != nil {
 		return false, err
 	}
 	return ctEqual(got, want), nil
+}
+
+// simParams returns the work parameters of a verifiable encoding: n, r, p
+// and the salt length in bytes.
+func (h *ScryptHasher) simParams(encoded string) (workParams, error) {
+	e, _, err := h.prepare(encoded)
+	if err != nil {
+		return workParams{}, err
+	}
+	return workParams{uint64(e.n), uint64(e.r), uint64(e.p), uint64(len(e.salt))}, nil
+}
+
+// simDummy returns an encoding with the parameters w (from simParams), a
+// random salt and a random hash.
+func (h *ScryptHasher) simDummy(w workParams) string {
+	return scryptAlgorithm + "$" + strconv.FormatUint(w[0], 10) + "$" + randomString(dummySaltLen(w[3])) + "$" +
+		strconv.FormatUint(w[1], 10) + "$" + strconv.FormatUint(w[2], 10) + "$" + encodeB64(randomBytes(scryptKeyLen))
 }
 
 // MustUpdate reports whether encoded is weaker than this hasher: n < N,

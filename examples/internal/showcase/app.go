@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
@@ -25,7 +26,9 @@ type App struct {
 	Posts    *Posts
 	Metrics  *Metrics
 	Register core.Endpoint
-	Logger   *slog.Logger
+	// JWT signs and verifies the access and refresh tokens.
+	JWT    *jwtauth.JWTAuth
+	Logger *slog.Logger
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
@@ -74,6 +77,11 @@ func (a *App) setup(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	jwt, err := newJWT(a.Config, a.Secret)
+	if err != nil {
+		return err
+	}
+	a.JWT = jwt
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
@@ -83,11 +91,15 @@ func (a *App) setup(ctx context.Context) error {
 // Close closes the database.
 func (a *App) Close() error { return a.Store.Close() }
 
-// newEngine builds the authenticators in SHOWCASE.md's order: Basic (the
-// JWT, OAuth2 and session authenticators join as their capabilities land),
-// then the remote-user header when enabled.
+// newEngine builds the authenticators in SHOWCASE.md's order: Bearer JWT,
+// Basic, then the remote-user header when enabled (the OAuth2 and session
+// authenticators join as their capabilities land). The JWT authenticator
+// comes first, so its challenge, `Bearer realm="api"`, is every 401's.
 func (a *App) newEngine() *core.Engine {
-	auths := []core.Authenticator{&core.BasicAuthentication{Backend: core.NewModelBackend(a.Store)}}
+	auths := []core.Authenticator{
+		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
+		&core.BasicAuthentication{Backend: core.NewModelBackend(a.Store)},
+	}
 	if a.Config.RemoteUserHeader != "" {
 		auths = append(auths, core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...))
 	}

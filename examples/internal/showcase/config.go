@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 )
@@ -17,6 +18,13 @@ type Config struct {
 	SecureCookies    bool
 	RemoteUserHeader string
 	TrustedProxies   []netip.Prefix
+	// JWTAlg is HS256 (signed with the secret) or RS256, ES256 or EdDSA
+	// (signed with the PEM private key in JWTKey; the public key is then
+	// served as JWKS).
+	JWTAlg     string
+	JWTKey     string
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
 }
 
 // Defaults of the flags.
@@ -44,6 +52,10 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("REINHARDT_SECURE_COOKIES", "false") == "true", "mark the session and CSRF cookies Secure (off: the showcase serves plain HTTP; the cookies arrive with sessions)")
 	fs.StringVar(&c.RemoteUserHeader, "remote-user-header", env("REINHARDT_REMOTE_USER_HEADER", ""), "header carrying the remote user (off when empty)")
 	fs.StringVar(&proxies, "trusted-proxies", env("REINHARDT_TRUSTED_PROXIES", ""), "comma-separated CIDRs allowed to set the remote-user header")
+	fs.StringVar(&c.JWTAlg, "jwt-alg", env("REINHARDT_JWT_ALG", "HS256"), "JWT algorithm: HS256, RS256, ES256 or EdDSA")
+	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
+	fs.DurationVar(&c.AccessTTL, "access-ttl", 5*time.Minute, "access token lifetime")
+	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 24*time.Hour, "refresh token lifetime")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -45,7 +45,7 @@ func djangoDatabase(t *testing.T, start Starter) {
 	if err := os.WriteFile(dbPath, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	base, _ := start(t, []string{"-db", "sqlite:" + dbPath, "-secret", "django-fixture-secret"})
+	base, _ := start(t, []string{"-db", "sqlite:" + dbPath, "-secret", "django-fixture-secret-of-at-least-32-bytes"})
 	c := newClient(t, base)
 	algorithms := map[string]bool{}
 	for _, u := range manifest.Users {

@@ -141,7 +141,7 @@ func contract(t *testing.T, start Starter, db string) {
 	c.Expect(c.Do("GET", "/healthz", "", ""), 200, `{"status":"ok"}`)
 	r := c.Do("GET", "/api/me", "", "")
 	c.Expect(r, 401, notProvided)
-	if got := r.Header.Get("WWW-Authenticate"); got != `Basic realm="api"` {
+	if got := r.Header.Get("WWW-Authenticate"); got != `Bearer realm="api"` {
 		t.Errorf("challenge %q", got)
 	}
 	c.Expect(c.Do("GET", "/api/me", "alice:wrong", ""), 401, `{"detail":"Invalid username/password."}`)

@@ -9,16 +9,25 @@ import (
 	"github.com/reinhardt-go/auth/core"
 )
 
+// UserFields are the fields of a user the API shows.
+type UserFields struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	Email       string `json:"email"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	IsActive    bool   `json:"is_active"`
+	IsStaff     bool   `json:"is_staff"`
+	IsSuperuser bool   `json:"is_superuser"`
+}
+
+func userFields(u *core.DefaultUser) UserFields {
+	return UserFields{u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Active, u.Staff, u.Superuser}
+}
+
 // Me is the body of GET /api/me.
 type Me struct {
-	ID          int64    `json:"id"`
-	Username    string   `json:"username"`
-	Email       string   `json:"email"`
-	FirstName   string   `json:"first_name"`
-	LastName    string   `json:"last_name"`
-	IsActive    bool     `json:"is_active"`
-	IsStaff     bool     `json:"is_staff"`
-	IsSuperuser bool     `json:"is_superuser"`
+	UserFields
 	Permissions []string `json:"permissions"`
 	Auth        string   `json:"auth"`
 }
@@ -45,24 +54,14 @@ func (a *App) Me(ctx context.Context) (int, any, error) {
 	if perms == nil {
 		perms = []string{}
 	}
-	return http.StatusOK, Me{
-		ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
-		IsActive: u.Active, IsStaff: u.Staff, IsSuperuser: u.Superuser, Permissions: perms, Auth: id.Method,
-	}, nil
+	return http.StatusOK, Me{UserFields: userFields(u), Permissions: perms, Auth: id.Method}, nil
 }
 
 // UserSummary is one user of GET /api/admin/users.
 type UserSummary struct {
-	ID          int64      `json:"id"`
-	Username    string     `json:"username"`
-	Email       string     `json:"email"`
-	FirstName   string     `json:"first_name"`
-	LastName    string     `json:"last_name"`
-	IsActive    bool       `json:"is_active"`
-	IsStaff     bool       `json:"is_staff"`
-	IsSuperuser bool       `json:"is_superuser"`
-	DateJoined  time.Time  `json:"date_joined"`
-	LastLogin   *time.Time `json:"last_login"`
+	UserFields
+	DateJoined time.Time  `json:"date_joined"`
+	LastLogin  *time.Time `json:"last_login"`
 }
 
 // AdminPermissions guards /api/admin/users.
@@ -76,7 +75,7 @@ func (a *App) AdminUsers(ctx context.Context) (int, any, error) {
 	}
 	out := make([]UserSummary, 0, len(users))
 	for _, u := range users {
-		out = append(out, UserSummary{u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Active, u.Staff, u.Superuser, u.DateJoined.UTC(), u.LastLogin})
+		out = append(out, UserSummary{userFields(u), u.DateJoined.UTC(), u.LastLogin})
 	}
 	return http.StatusOK, out, nil
 }

@@ -1,0 +1,79 @@
+package sessions_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/reinhardt-go/auth/core/sessions"
+)
+
+var benchBackends = []backendCase{
+	{"memory", openMemory},
+	{"cookie", openCookie},
+	{"cache", openCache},
+}
+
+// BenchmarkLoadModifySave is one request's session work: load the session
+// from its cookie, read and change a counter, save it and set the cookie,
+// through the Manager's Load and Commit as the adapters call them.
+func BenchmarkLoadModifySave(b *testing.B) {
+	for _, bc := range benchBackends {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			m := sessions.NewManager(bc.open(b, nil))
+			s := m.New()
+			s.Set("user_id", "42")
+			s.Set("n", 0)
+			if err := s.Save(ctx); err != nil {
+				b.Fatal(err)
+			}
+			req := &fakeRequest{cookie: string(s.Key())}
+			w := &fakeResponse{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := m.Load(ctx, req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := sessions.GetAs[int](s, "n")
+				s.Set("n", n+1)
+				if err := m.Commit(ctx, s, w); err != nil {
+					b.Fatal(err)
+				}
+				req.cookie = w.cookie.Value
+				clear(w.h)
+			}
+		})
+	}
+}
+
+// BenchmarkHandler is the same through the net/http middleware, with
+// httptest's request and recorder.
+func BenchmarkHandler(b *testing.B) {
+	for _, bc := range benchBackends[:2] {
+		b.Run(bc.name, func(b *testing.B) {
+			m := sessions.NewManager(bc.open(b, nil))
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				s := sessions.FromContext(r.Context())
+				n, _ := sessions.GetAs[int](s, "n")
+				s.Set("n", n+1)
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			cookie := ""
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest("GET", "/", nil)
+				if cookie != "" {
+					r.Header.Set("Cookie", "sessionid="+cookie)
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				for _, c := range w.Result().Cookies() {
+					cookie = c.Value
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,310 @@
+package memory
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/reinhardt-go/auth/core/sessions"
+)
+
+// DefaultSessionCleanupInterval is how often the janitor of a
+// SessionBackend or SessionCache removes expired entries.
+const DefaultSessionCleanupInterval = time.Minute
+
+// SessionOption configures NewSessionBackend and NewSessionCache.
+type SessionOption func(*sessionTable)
+
+// WithSessionClock sets the clock entries expire by (tests); the default
+// is time.Now.
+func WithSessionClock(now func() time.Time) SessionOption {
+	return func(t *sessionTable) { t.now = now }
+}
+
+// WithSessionCleanupInterval sets how often the janitor goroutine removes
+// expired entries: DefaultSessionCleanupInterval by default; zero or less
+// runs no janitor (expired entries are then invisible, and removed by
+// CleanupExpired).
+func WithSessionCleanupInterval(d time.Duration) SessionOption {
+	return func(t *sessionTable) { t.interval = d }
+}
+
+// sessionTable is the versioned map with expiry both the backend and the
+// cache are: one entry per key, compare-and-set on the version.
+type sessionTable struct {
+	now      func() time.Time
+	interval time.Duration
+
+	mu      sync.RWMutex
+	entries map[string]sessionEntry
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+type sessionEntry struct {
+	data    []byte // never modified once stored: Load hands it out
+	expiry  time.Time
+	version uint64
+}
+
+func newSessionTable(opts []SessionOption) *sessionTable {
+	t := &sessionTable{now: time.Now, interval: DefaultSessionCleanupInterval, entries: map[string]sessionEntry{}}
+	for _, o := range opts {
+		o(t)
+	}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	if t.interval > 0 {
+		t.stop, t.done = make(chan struct{}), make(chan struct{})
+		go t.janitor()
+	}
+	return t
+}
+
+func (t *sessionTable) janitor() {
+	defer close(t.done)
+	tick := time.NewTicker(t.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.stop:
+			return
+		case <-tick.C:
+			t.cleanup()
+		}
+	}
+}
+
+// close stops the janitor and waits for it; calling it again does nothing.
+func (t *sessionTable) close() {
+	t.closeOnce.Do(func() {
+		if t.stop != nil {
+			close(t.stop)
+			<-t.done
+		}
+	})
+}
+
+func (t *sessionTable) cleanup() int {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for k, e := range t.entries {
+		if !e.expiry.After(now) {
+			delete(t.entries, k)
+			n++
+		}
+	}
+	return n
+}
+
+func (t *sessionTable) get(key string) (sessionEntry, bool) {
+	now := t.now()
+	t.mu.RLock()
+	e, ok := t.entries[key]
+	t.mu.RUnlock()
+	if !ok || !e.expiry.After(now) {
+		return sessionEntry{}, false
+	}
+	return e, true
+}
+
+// compareAndSet stores data under key until expiry if the live version
+// is version (0: absent), as the next version.
+func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64) bool {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var cur uint64
+	if e, ok := t.entries[key]; ok && e.expiry.After(now) {
+		cur = e.version
+	}
+	if cur != version {
+		return false
+	}
+	if !expiry.After(now) {
+		delete(t.entries, key)
+		return true
+	}
+	var kept []byte
+	if len(data) > 0 {
+		kept = make([]byte, len(data))
+		copy(kept, data)
+	}
+	t.entries[key] = sessionEntry{data: kept, expiry: expiry, version: version + 1}
+	return true
+}
+
+func (t *sessionTable) delete(key string) {
+	t.mu.Lock()
+	delete(t.entries, key)
+	t.mu.Unlock()
+}
+
+// SessionBackend is a sessions.SessionBackend in memory: the reference's
+// InMemorySessionBackend. Sessions expire at their Record.Expiry (they are
+// invisible from then on) and a janitor goroutine removes them every
+// DefaultSessionCleanupInterval; Close stops it. Keys are stored as
+// sessions.StorageKey, never as given. It is safe for concurrent use: Load
+// takes a read lock and returns the stored data without copying it.
+type SessionBackend struct{ t *sessionTable }
+
+// NewSessionBackend returns an empty backend and starts its janitor.
+func NewSessionBackend(opts ...SessionOption) *SessionBackend {
+	return &SessionBackend{t: newSessionTable(opts)}
+}
+
+// Close stops the janitor; the backend stays usable. It always returns nil.
+func (b *SessionBackend) Close() error {
+	b.t.close()
+	return nil
+}
+
+// Load implements sessions.SessionBackend.
+func (b *SessionBackend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: load"); err != nil {
+		return sessions.Record{}, false, err
+	}
+	e, ok := b.t.get(sessions.StorageKey(ctx, id))
+	if !ok {
+		return sessions.Record{}, false, nil
+	}
+	return sessions.Record{Data: e.data, Expiry: e.expiry, Version: e.version}, true, nil
+}
+
+// Save implements sessions.SessionBackend.
+func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
+	return b.Import(ctx, sessions.StorageKey(ctx, id), rec)
+}
+
+// Import implements sessions.Importer: Save under a storage key.
+func (b *SessionBackend) Import(ctx context.Context, key string, rec sessions.Record) error {
+	if err := sessions.CheckContext(ctx, "memory sessions: save"); err != nil {
+		return err
+	}
+	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version) {
+		return sessions.ConflictError("memory sessions: save")
+	}
+	return nil
+}
+
+// Delete implements sessions.SessionBackend.
+func (b *SessionBackend) Delete(ctx context.Context, id sessions.SessionID) error {
+	if err := sessions.CheckContext(ctx, "memory sessions: delete"); err != nil {
+		return err
+	}
+	b.t.delete(sessions.StorageKey(ctx, id))
+	return nil
+}
+
+// Exists implements sessions.SessionBackend.
+func (b *SessionBackend) Exists(ctx context.Context, id sessions.SessionID) (bool, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: exists"); err != nil {
+		return false, err
+	}
+	_, ok := b.t.get(sessions.StorageKey(ctx, id))
+	return ok, nil
+}
+
+// CleanupExpired implements sessions.Cleaner.
+func (b *SessionBackend) CleanupExpired(ctx context.Context) (int, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: cleanup"); err != nil {
+		return 0, err
+	}
+	return b.t.cleanup(), nil
+}
+
+// Range implements sessions.Lister.
+func (b *SessionBackend) Range(ctx context.Context, f func(string, sessions.Record) bool) error {
+	if err := sessions.CheckContext(ctx, "memory sessions: range"); err != nil {
+		return err
+	}
+	ns := sessions.Namespace(ctx)
+	now := b.t.now()
+	b.t.mu.RLock()
+	defer b.t.mu.RUnlock()
+	for k, e := range b.t.entries {
+		if strings.HasPrefix(k, ns) && e.expiry.After(now) {
+			if !f(k, sessions.Record{Data: e.data, Expiry: e.expiry, Version: e.version}) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// Len returns the number of entries, expired ones not yet removed
+// included.
+func (b *SessionBackend) Len() int {
+	b.t.mu.RLock()
+	defer b.t.mu.RUnlock()
+	return len(b.t.entries)
+}
+
+// SessionCache is a sessions.Cache in memory, for sessions.CacheSessionBackend
+// and as the GenerationStore of sessions.CookieSessionBackend. Entries
+// expire at their time to live and a janitor goroutine removes them; Close
+// stops it. It is safe for concurrent use.
+type SessionCache struct{ t *sessionTable }
+
+// NewSessionCache returns an empty cache and starts its janitor.
+func NewSessionCache(opts ...SessionOption) *SessionCache {
+	return &SessionCache{t: newSessionTable(opts)}
+}
+
+// NewGenerationStore returns a SessionCache to serve as the
+// sessions.GenerationStore of a cookie backend.
+func NewGenerationStore(opts ...SessionOption) *SessionCache { return NewSessionCache(opts...) }
+
+// Close stops the janitor; the cache stays usable. It always returns nil.
+func (c *SessionCache) Close() error {
+	c.t.close()
+	return nil
+}
+
+// Get implements sessions.Cache.
+func (c *SessionCache) Get(ctx context.Context, key string) ([]byte, uint64, bool, error) {
+	if err := sessions.CheckContext(ctx, "memory cache: get"); err != nil {
+		return nil, 0, false, err
+	}
+	e, ok := c.t.get(key)
+	return e.data, e.version, ok, nil
+}
+
+// CompareAndSet implements sessions.Cache.
+func (c *SessionCache) CompareAndSet(ctx context.Context, key string, value []byte, ttl time.Duration, version uint64) (bool, error) {
+	if err := sessions.CheckContext(ctx, "memory cache: set"); err != nil {
+		return false, err
+	}
+	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version), nil
+}
+
+// Delete implements sessions.Cache.
+func (c *SessionCache) Delete(ctx context.Context, key string) error {
+	if err := sessions.CheckContext(ctx, "memory cache: delete"); err != nil {
+		return err
+	}
+	c.t.delete(key)
+	return nil
+}
+
+// Len returns the number of entries, expired ones not yet removed
+// included.
+func (c *SessionCache) Len() int {
+	c.t.mu.RLock()
+	defer c.t.mu.RUnlock()
+	return len(c.t.entries)
+}
+
+var (
+	_ sessions.SessionBackend = (*SessionBackend)(nil)
+	_ sessions.Cleaner        = (*SessionBackend)(nil)
+	_ sessions.Lister         = (*SessionBackend)(nil)
+	_ sessions.Importer       = (*SessionBackend)(nil)
+	_ sessions.Cache          = (*SessionCache)(nil)
+)

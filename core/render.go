@@ -42,7 +42,8 @@ type errorBody struct {
 // WriteError renders err as DRF does. challenge is the WWW-Authenticate
 // value of the first configured authenticator ("" when it has none): an
 // authentication failure is 401 with that header when there is one, and 403
-// otherwise. A *ValidationError is 400 with its fields; an *APIError is its
+// otherwise. An error that implements Challenger brings its own challenge
+// (simplejwt's token views always answer `Bearer realm="api"`). A *ValidationError is 400 with its fields; an *APIError is its
 // own status; ErrInvalidInput is 400; ErrStoreUnavailable and a password
 // hasher too busy to take more work (hashers.ErrBusy) are 503; anything
 // else is 500 with a generic message (the cause is never shown).
@@ -54,6 +55,10 @@ func WriteError(w Response, err error, challenge string) error {
 	ae := ToAPIError(err)
 	status := ae.Status
 	if status == http.StatusUnauthorized {
+		var own Challenger
+		if errors.As(err, &own) && own.Challenge() != "" {
+			challenge = own.Challenge()
+		}
 		if challenge == "" {
 			status = http.StatusForbidden
 		} else {

@@ -83,6 +83,9 @@ func (h httpResponse) Header() http.Header      { return h.w.Header() }
 func (h httpResponse) SetCookie(c *http.Cookie) { http.SetCookie(h.w, c) }
 func (h httpResponse) Write(status int, body []byte) error {
 	h.w.WriteHeader(status)
+	if len(body) == 0 {
+		return nil // 204 and 304 allow no body
+	}
 	_, err := h.w.Write(body)
 	return err
 }

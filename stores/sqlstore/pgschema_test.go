@@ -99,7 +99,14 @@ func diffLines(t *testing.T, wantName string, want []string, gotName string, got
 func TestPostgresSchemaMatchesDjango(t *testing.T) {
 	u, schema := postgresSchema(t)
 	openURL(t, u)
-	ours := pgCatalog(t, schema)
+	// Django's contenttypes and auth: simplejwt's token_blacklist tables
+	// and this package's own are compared in TestTokenPostgresSchemaMatchesDjango.
+	var ours []string
+	for _, l := range pgCatalog(t, schema) {
+		if !strings.Contains(l, "token_blacklist_") && !strings.Contains(l, "reinhardt_") {
+			ours = append(ours, l)
+		}
+	}
 
 	golden, err := os.ReadFile(pgGolden)
 	if err != nil && !*update {
@@ -120,10 +127,10 @@ func TestPostgresSchemaMatchesDjango(t *testing.T) {
 		}
 		defer admin.Close()
 		for _, q := range []string{
-			`SELECT "id" || ' ' || "app_label" || '.' || "model" FROM SCHEMA."django_content_type" ORDER BY "id"`,
-			`SELECT "id" || ' ' || "content_type_id" || ' ' || "codename" || ' ' || "name" FROM SCHEMA."auth_permission" ORDER BY "id"`,
-			`SELECT "id" || ' ' || "app" || '.' || "name" FROM SCHEMA."django_migrations" ORDER BY "id"`,
-			`SELECT last_value::text FROM SCHEMA."auth_permission_id_seq"`,
+			`SELECT "id" || ' ' || "app_label" || '.' || "model" FROM SCHEMA."django_content_type" WHERE "app_label" <> 'token_blacklist' ORDER BY "id"`,
+			`SELECT "id" || ' ' || "content_type_id" || ' ' || "codename" || ' ' || "name" FROM SCHEMA."auth_permission" WHERE "id" <= 16 ORDER BY "id"`,
+			`SELECT "id" || ' ' || "app" || '.' || "name" FROM SCHEMA."django_migrations" WHERE "app" <> 'token_blacklist' ORDER BY "id"`,
+			`SELECT (last_value = (SELECT max("id") FROM SCHEMA."auth_permission"))::text FROM SCHEMA."auth_permission_id_seq"`,
 		} {
 			w := queryStrings(t, admin, strings.ReplaceAll(q, "SCHEMA", `"`+djSchema+`"`))
 			g := queryStrings(t, admin, strings.ReplaceAll(q, "SCHEMA", `"`+schema+`"`))

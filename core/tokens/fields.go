@@ -1,0 +1,111 @@
+package tokens
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/reinhardt-go/auth/core"
+)
+
+// DRF's field messages.
+const (
+	msgRequired        = "This field is required."
+	msgNull            = "This field may not be null."
+	msgBlank           = "This field may not be blank."
+	msgInvalidString   = "Not a valid string."
+	msgPasswordTooLong = "Ensure this field has no more than 4096 characters."
+)
+
+// charField is a DRF CharField in a request body: a JSON string, or a
+// number (DRF takes its text); null and other JSON values are kept aside
+// to be refused with DRF's messages. In a form every value is a string.
+type charField struct {
+	set, null, invalid bool
+	s                  string
+}
+
+// UnmarshalJSON implements json.Unmarshaler; it never fails, so that the
+// field is judged by validate with DRF's messages.
+func (f *charField) UnmarshalJSON(b []byte) error {
+	f.set = true
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		f.invalid = true
+	case string(b) == "null":
+		f.null = true
+	case b[0] == '"':
+		if err := json.Unmarshal(b, &f.s); err != nil {
+			f.invalid = true
+		}
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		f.s = string(b)
+	default: // true, false, an object or an array
+		f.invalid = true
+	}
+	return nil
+}
+
+// validate applies DRF's CharField rules (required, not null, a string,
+// not blank after stripping whitespace) and returns the value stripped,
+// as DRF's trim_whitespace does, unless keepSpace, or the error message.
+func (f *charField) validate(keepSpace bool) (string, string) {
+	switch {
+	case !f.set:
+		return "", msgRequired
+	case f.null:
+		return "", msgNull
+	case f.invalid:
+		return "", msgInvalidString
+	}
+	stripped := pyStrip(f.s)
+	if stripped == "" {
+		return "", msgBlank
+	}
+	if keepSpace {
+		return f.s, ""
+	}
+	return stripped, ""
+}
+
+// pyStrip is Python's str.strip(): Unicode whitespace and the separators
+// U+001C to U+001F.
+func pyStrip(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) })
+}
+
+// fieldErrors are DRF's validation errors in the serializer's field order
+// (core.ValidationError, a map, renders its fields sorted).
+type fieldErrors []fieldError
+
+type fieldError struct{ field, message string }
+
+func (e *fieldErrors) add(field, message string) {
+	if message != "" {
+		*e = append(*e, fieldError{field, message})
+	}
+}
+
+// MarshalJSON renders {"field": ["message"], ...} in order.
+func (e fieldErrors) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, fe := range e {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(fe.field))
+		b.WriteString(":[")
+		msg, err := core.MarshalJSON(fe.message)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(msg)
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}

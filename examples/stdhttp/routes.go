@@ -24,8 +24,16 @@ func routes(app *showcase.App) http.Handler {
 		reply(w, r)(app.Health(r.Context()))
 	})
 	mux.Handle("GET /metrics", app.Metrics.Handler())
+	mux.Handle("GET /.well-known/jwks.json", httpauth.Endpoint(app.JWT.JWKSHandler()))
 
 	mux.Handle("POST /api/auth/register", api(httpauth.Endpoint(app.Register)))
+	// simplejwt's views authenticate nobody (authentication_classes = ()):
+	// a bad Authorization header must not stop someone getting a token.
+	mux.Handle("POST /api/token", httpauth.Endpoint(app.TokenObtain))
+	mux.Handle("POST /api/token/refresh", httpauth.Endpoint(app.TokenRefresh))
+	mux.Handle("POST /api/token/verify", httpauth.Endpoint(app.TokenVerify))
+	mux.Handle("POST /api/token/blacklist", httpauth.Endpoint(app.TokenBlacklist))
+	mux.Handle("POST /api/auth/logout-all", guard(showcase.LogoutAllPermissions, httpauth.Endpoint(app.LogoutAll).ServeHTTP))
 	mux.Handle("GET /api/me", guard(showcase.MePermissions, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Me(r.Context()))
 	}))
@@ -58,7 +66,8 @@ func routes(app *showcase.App) http.Handler {
 	// authentication and the view's permissions (DRF runs initial() first).
 	for p, perms := range map[string][]core.Permission{
 		"/api/auth/register": nil, "/api/me": showcase.MePermissions, "/api/admin/users": showcase.AdminPermissions,
-		"/api/posts": posts, "/api/posts/{id}": posts,
+		"/api/posts": posts, "/api/posts/{id}": posts, "/api/auth/logout-all": showcase.LogoutAllPermissions,
+		"/api/token": nil, "/api/token/refresh": nil, "/api/token/verify": nil, "/api/token/blacklist": nil,
 	} {
 		mux.Handle(p, guard(perms, func(w http.ResponseWriter, r *http.Request) {
 			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))

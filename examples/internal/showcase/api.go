@@ -32,6 +32,9 @@ type Me struct {
 	Auth        string   `json:"auth"`
 }
 
+// LogoutAllPermissions guards /api/auth/logout-all.
+var LogoutAllPermissions = []core.Permission{core.IsAuthenticated{}}
+
 // MePermissions guards /api/me.
 var MePermissions = []core.Permission{core.IsAuthenticated{}}
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/jwtauth"
+	"github.com/reinhardt-go/auth/core/tokens"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
@@ -27,8 +28,16 @@ type App struct {
 	Metrics  *Metrics
 	Register core.Endpoint
 	// JWT signs and verifies the access and refresh tokens.
-	JWT    *jwtauth.JWTAuth
-	Logger *slog.Logger
+	JWT *jwtauth.JWTAuth
+	// Tokens issues, rotates and revokes them (simplejwt's views and
+	// blacklist app), over the database's token tables.
+	Tokens *tokens.TokenRotationManager
+	// Backend checks usernames and passwords.
+	Backend *core.ModelBackend
+	// TokenObtain, TokenRefresh, TokenVerify, TokenBlacklist and LogoutAll
+	// are the token endpoints.
+	TokenObtain, TokenRefresh, TokenVerify, TokenBlacklist, LogoutAll core.Endpoint
+	Logger                                                         *slog.Logger
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
@@ -77,11 +86,21 @@ func (a *App) setup(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	jwt, err := newJWT(a.Config, a.Secret)
+	a.Backend = core.NewModelBackend(a.Store)
+	a.Backend.Logger = a.Logger
+	ts := a.Store.Tokens()
+	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
+	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
 	if err != nil {
 		return err
 	}
 	a.JWT = jwt
+	a.Tokens.JWT, a.Tokens.Users = jwt, a.Backend
+	a.TokenObtain = &tokens.ObtainPairEndpoint{Manager: a.Tokens, Backend: a.Backend}
+	a.TokenRefresh = &tokens.RefreshEndpoint{Manager: a.Tokens}
+	a.TokenVerify = &tokens.VerifyEndpoint{Manager: a.Tokens}
+	a.TokenBlacklist = &tokens.BlacklistEndpoint{Manager: a.Tokens}
+	a.LogoutAll = &tokens.LogoutAllEndpoint{Manager: a.Tokens}
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
@@ -98,7 +117,7 @@ func (a *App) Close() error { return a.Store.Close() }
 func (a *App) newEngine() *core.Engine {
 	auths := []core.Authenticator{
 		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
-		&core.BasicAuthentication{Backend: core.NewModelBackend(a.Store)},
+		&core.BasicAuthentication{Backend: a.Backend},
 	}
 	if a.Config.RemoteUserHeader != "" {
 		auths = append(auths, core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...))

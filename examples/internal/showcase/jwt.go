@@ -14,8 +14,13 @@ import (
 // (as simplejwt signs with SECRET_KEY, so tokens interoperate with a
 // Django project sharing the secret), or an asymmetric algorithm with the
 // PEM private key in -jwt-key, named by its RFC 7638 thumbprint.
-func newJWT(cfg Config, secret []byte) (*jwtauth.JWTAuth, error) {
-	opts := []jwtauth.Option{jwtauth.WithAccessTTL(cfg.AccessTTL), jwtauth.WithRefreshTTL(cfg.RefreshTTL)}
+// revocation is consulted on every verification (blacklist, revoked
+// families, logout-all stamps).
+func newJWT(cfg Config, secret []byte, revocation jwtauth.Revocation) (*jwtauth.JWTAuth, error) {
+	opts := []jwtauth.Option{
+		jwtauth.WithAccessTTL(cfg.AccessTTL), jwtauth.WithRefreshTTL(cfg.RefreshTTL),
+		jwtauth.WithRevocation(revocation),
+	}
 	alg := jwtauth.Algorithm(cfg.JWTAlg)
 	switch alg {
 	case jwtauth.HS256:

@@ -115,6 +115,8 @@ func Run(t *testing.T, start Starter) {
 	t.Run("Contract", func(t *testing.T) { contract(t, start, TempDB(t)) })
 	t.Run("ContractPostgres", func(t *testing.T) { contract(t, start, PostgresDB(t)) })
 	t.Run("Limits", func(t *testing.T) { limits(t, start) })
+	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })
+	t.Run("JWTAsymmetric", func(t *testing.T) { jwtAsymmetric(t, start) })
 	t.Run("RemoteUser", func(t *testing.T) { remoteUser(t, start) })
 	t.Run("DjangoDatabase", func(t *testing.T) { djangoDatabase(t, start) })
 }
@@ -215,7 +217,7 @@ func contract(t *testing.T, start Starter, db string) {
 	}
 
 	c.Expect(c.Do("GET", "/nowhere", "", ""), 404, notFound)
-	c.Expect(c.Do("GET", "/api/token", "", ""), 404, notFound) // a later capability: 404, never a fake success
+	c.Expect(c.Do("GET", "/o/authorize", "", ""), 404, notFound) // a later capability: 404, never a fake success
 	c.Do("FROB", "/nowhere", "", "")
 	m := c.Do("GET", "/metrics", "", "")
 	if m.Status != 200 || !strings.Contains(m.Body, "reinhardt_http_requests_total") || !strings.Contains(m.Body, "go_goroutines") {

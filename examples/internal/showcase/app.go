@@ -37,7 +37,7 @@ type App struct {
 	// TokenObtain, TokenRefresh, TokenVerify, TokenBlacklist and LogoutAll
 	// are the token endpoints.
 	TokenObtain, TokenRefresh, TokenVerify, TokenBlacklist, LogoutAll core.Endpoint
-	Logger                                                         *slog.Logger
+	Logger                                                            *slog.Logger
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the

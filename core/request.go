@@ -58,7 +58,11 @@ func (h httpRequest) Header(name string) string { return h.r.Header.Get(name) }
 func (h httpRequest) Query(name string) string  { return h.r.URL.Query().Get(name) }
 func (h httpRequest) RemoteAddr() string        { return h.r.RemoteAddr }
 func (h httpRequest) IsTLS() bool               { return h.r.TLS != nil }
-func (h httpRequest) Body() io.Reader           { return bodyOrEmpty(h.r.Body) }
+
+// Host is the request's host (net/http keeps it out of the header map);
+// CSRF origin checks compare Origin with it.
+func (h httpRequest) Host() string    { return h.r.Host }
+func (h httpRequest) Body() io.Reader { return bodyOrEmpty(h.r.Body) }
 func (h httpRequest) Cookie(name string) string {
 	c, err := h.r.Cookie(name)
 	if err != nil {

@@ -277,3 +277,8 @@ var (
 	_ Lister            = (*CompressedSessionBackend)(nil)
 	_ Importer          = (*CompressedSessionBackend)(nil)
 )
+
+// Unwrap returns the wrapped backend, so wrappers that look for the kind
+// of backend underneath (replication refuses cookie backends) see through
+// compression.
+func (c *CompressedSessionBackend) Unwrap() SessionBackend { return c.Inner }

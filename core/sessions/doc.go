@@ -29,7 +29,11 @@
 //     [CookieSessionBackend], AES-256-GCM with key rotation and a
 //     server-side generation per session so that logout ends every copy of
 //     the cookie. Wrappers: [CompressedSessionBackend] (zstd, gzip,
-//     brotli).
+//     brotli), [ReplicatedSessionBackend] (async, sync, acknowledged),
+//     [InstrumentedSessionBackend] with [LoggerAnalytics] and
+//     [PrometheusAnalytics], [TenantSessionBackend]. [Registry] opens
+//     backends by name or URL; [Migrate] copies live sessions between
+//     backends.
 //   - [SessionAuthentication] is a core.Authenticator (method "session")
 //     with Django's login(), logout(), update_session_auth_hash() and
 //     get_user(): a new key at login, the user's id, backend and session

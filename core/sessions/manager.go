@@ -205,7 +205,7 @@ func (m *Manager) Open(ctx context.Context, id SessionID) (*Session, error) {
 	if d := s.deadline(); !d.IsZero() && !d.After(now) {
 		// Past its lifetime (the Lifetime was shortened since it was
 		// saved): remove it and start over.
-		if err := m.Backend.Delete(ctx, id); err != nil {
+		if err := m.Backend.Delete(WithDeleteReason(ctx, DeleteExpired), id); err != nil {
 			m.logger().WarnContext(ctx, "sessions: removing a session past its lifetime failed", "error", err)
 		}
 		return m.New(), nil

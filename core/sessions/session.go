@@ -278,7 +278,7 @@ func (s *Session) Flush(ctx context.Context) error {
 	s.accessed = true
 	var err error
 	if s.stored() {
-		err = s.m.backend().Delete(ctx, s.key)
+		err = s.m.backend().Delete(WithDeleteReason(ctx, DeleteFlushed), s.key)
 	}
 	clear(s.vals)
 	s.key, s.version, s.expiry, s.created = "", 0, time.Time{}, time.Time{}

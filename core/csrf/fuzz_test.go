@@ -1,0 +1,58 @@
+package csrf
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzTokenParsers feeds any string to the token and cookie parsers: they
+// never panic, accept only 32 or 64 characters of [a-zA-Z0-9], and a
+// secret they accept round-trips through masking.
+func FuzzTokenParsers(f *testing.F) {
+	for _, v := range maskVectors {
+		f.Add(v.token, v.secret)
+	}
+	f.Add("", "")
+	f.Add(strings.Repeat("a", 64), strings.Repeat("\xff", 32))
+	f.Add(strings.Repeat("9", 63)+"é", strings.Repeat("Z", 33))
+	f.Fuzz(func(t *testing.T, token, stored string) {
+		ok := VerifyToken(token, stored)
+		if ok && (checkFormat(token) != "" || checkFormat(stored) != "") {
+			t.Fatalf("VerifyToken accepted malformed input %q / %q", token, stored)
+		}
+		secret, sok := secretOf(stored)
+		if sok != (checkFormat(stored) == "") {
+			t.Fatalf("secretOf(%q) ok=%v but format %q", stored, sok, checkFormat(stored))
+		}
+		if sok {
+			if !ValidSecret(secret) {
+				t.Fatalf("secretOf(%q) = %q, not a secret", stored, secret)
+			}
+			masked := MaskSecret(secret)
+			if !VerifyToken(masked, stored) || !VerifyToken(secret, stored) {
+				t.Fatalf("a token for the stored value %q did not verify", stored)
+			}
+		}
+		if u, uok := UnmaskToken(token); uok && (len(token) != TokenLength || !ValidSecret(u)) {
+			t.Fatalf("UnmaskToken(%q) = %q", token, u)
+		}
+	})
+}
+
+// FuzzFormTokenFromBody feeds any body and content type to the form
+// parsers Prepare uses: they never panic and return at most a small value.
+func FuzzFormTokenFromBody(f *testing.F) {
+	f.Add("application/x-www-form-urlencoded", []byte("csrfmiddlewaretoken=abc&x=%zz"))
+	f.Add("multipart/form-data; boundary=X", []byte("--X\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\nabc\r\n--X--\r\n"))
+	f.Add("multipart/form-data", []byte("--"))
+	f.Add("text/plain", []byte("csrfmiddlewaretoken=abc"))
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		v := FormTokenFromBody(ct, body)
+		if strings.HasPrefix(ct, "multipart/") && len(v) > maxFieldBytes {
+			t.Fatalf("a %d-byte field came out of a multipart body", len(v))
+		}
+		if len(v) > len(body) {
+			t.Fatalf("the field (%d bytes) is longer than the body (%d)", len(v), len(body))
+		}
+	})
+}

@@ -1,0 +1,155 @@
+package csrf
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions"
+)
+
+// Info is what Check needs from a request that core.Request does not
+// carry: its Host header, and the csrfmiddlewaretoken field of a form
+// POST. Prepare records it for net/http; an adapter for another framework
+// records it with NewContext before authentication runs.
+type Info struct {
+	// Host is the request's Host header ("name[:port]").
+	Host string
+	// FormToken is the csrfmiddlewaretoken field of a form-encoded or
+	// multipart POST body, "" when there is none.
+	FormToken string
+}
+
+type infoKey struct{}
+
+// NewContext returns a context carrying info for Check.
+func NewContext(ctx context.Context, info Info) context.Context {
+	return context.WithValue(ctx, infoKey{}, info)
+}
+
+func infoFrom(r core.Request) (Info, bool) {
+	info, ok := r.Context().Value(infoKey{}).(Info)
+	return info, ok
+}
+
+// PostFormValuer is implemented by requests of adapters that parse form
+// bodies themselves and keep them for the handler (their frameworks
+// buffer the body): PostFormValue returns the named field of a form POST
+// body ("" when absent), never a query parameter.
+type PostFormValuer interface {
+	PostFormValue(name string) string
+}
+
+// formToken returns the csrfmiddlewaretoken field of a POST, read without
+// consuming the body: from the Info Prepare recorded, else from the
+// request's own form parser (PostFormValuer). A request with neither is
+// read for its X-CSRFToken header only.
+func formToken(r core.Request) string {
+	if info, ok := infoFrom(r); ok {
+		return info.FormToken
+	}
+	if pv, ok := r.(PostFormValuer); ok && isFormType(r.Header("Content-Type")) {
+		return pv.PostFormValue(FormField)
+	}
+	return ""
+}
+
+// isFormType reports whether a Content-Type is one Django's request.POST
+// parses: form-urlencoded or multipart/form-data.
+func isFormType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data")
+}
+
+// maxFieldBytes bounds the csrfmiddlewaretoken value read from a
+// multipart part: a token is 64 bytes.
+const maxFieldBytes = 1024
+
+// FormTokenFromBody returns the csrfmiddlewaretoken field of a POST body
+// of Content-Type ct (form-urlencoded or multipart/form-data), "" when it
+// has none or cannot be parsed. It reads nothing but body.
+func FormTokenFromBody(ct string, body []byte) string {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ""
+	}
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		// Like Django's QueryDict, keep what parses and skip the rest.
+		vals, _ := url.ParseQuery(string(body))
+		return vals.Get(FormField)
+	case "multipart/form-data":
+		boundary := params["boundary"]
+		if boundary == "" {
+			return ""
+		}
+		mr := multipart.NewReader(bytes.NewReader(body), boundary)
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				return ""
+			}
+			if part.FormName() == FormField && part.FileName() == "" {
+				v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+				if err != nil || len(v) > maxFieldBytes {
+					return ""
+				}
+				return string(v)
+			}
+		}
+	}
+	return ""
+}
+
+// Prepare is the net/http middleware that gives Check what core.Request
+// lacks (Info): the request's Host, and for a form POST (form-urlencoded
+// or multipart) the csrfmiddlewaretoken field. To find the field it reads
+// the body — at most WithMaxBodyBytes, through core.ReadBody — and puts
+// the bytes back as r.Body, so the handler reads the same body; a larger
+// body is answered 413 here. JSON and other bodies are not read: their
+// clients send the X-CSRFToken header. Prepare checks nothing; put it
+// outside the authentication middleware whose SessionAuthentication calls
+// Check:
+//
+//	h := sessionManager.Handler(protector.Prepare(httpauth.Middleware(engine)(mux)))
+func (p *Protector) Prepare(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := Info{Host: r.Host}
+		if r.Method == http.MethodPost && isFormType(r.Header.Get("Content-Type")) {
+			if p.maxBody > 0 && r.ContentLength > p.maxBody {
+				_ = core.WriteError(core.NewHTTPResponse(w), core.ErrRequestTooLarge, "")
+				return
+			}
+			body, err := core.ReadBody(core.NewHTTPRequest(r), p.maxBody)
+			if err != nil {
+				_ = core.WriteError(core.NewHTTPResponse(w), err, "")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			info.FormToken = FormTokenFromBody(r.Header.Get("Content-Type"), body)
+		}
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), info)))
+	})
+}
+
+// Protect is Django's CsrfViewMiddleware for net/http: it runs Prepare and
+// then Check on every request, whoever is logged in, with the session of
+// the request's context (WithSessions), refusing with the 403 DRF-shaped
+// body. Use it for HTML forms that need protection before anybody is
+// authenticated (the login form: login CSRF); the API needs only
+// SessionAuthentication.CSRF.
+func (p *Protector) Protect(next http.Handler) http.Handler {
+	return p.Prepare(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := p.Check(core.NewHTTPRequest(r), sessions.FromContext(r.Context())); err != nil {
+			_ = core.WriteError(core.NewHTTPResponse(w), err, "")
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}

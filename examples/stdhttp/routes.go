@@ -27,6 +27,10 @@ func routes(app *showcase.App) http.Handler {
 	mux.Handle("GET /.well-known/jwks.json", httpauth.Endpoint(app.JWT.JWKSHandler()))
 
 	mux.Handle("POST /api/auth/register", api(httpauth.Endpoint(app.Register)))
+	mux.Handle("GET /api/auth/csrf", httpauth.Endpoint(app.CSRFToken))
+	mux.Handle("POST /api/auth/login", api(httpauth.Endpoint(app.Login)))
+	mux.Handle("POST /api/auth/logout", api(httpauth.Endpoint(app.Logout)))
+	mux.Handle("POST /api/auth/password/change", guard(showcase.MePermissions, httpauth.Endpoint(app.PasswordChange).ServeHTTP))
 	// simplejwt's views authenticate nobody (authentication_classes = ()):
 	// a bad Authorization header must not stop someone getting a token.
 	mux.Handle("POST /api/token", httpauth.Endpoint(app.TokenObtain))
@@ -68,6 +72,7 @@ func routes(app *showcase.App) http.Handler {
 		"/api/auth/register": nil, "/api/me": showcase.MePermissions, "/api/admin/users": showcase.AdminPermissions,
 		"/api/posts": posts, "/api/posts/{id}": posts, "/api/auth/logout-all": showcase.LogoutAllPermissions,
 		"/api/token": nil, "/api/token/refresh": nil, "/api/token/verify": nil, "/api/token/blacklist": nil,
+		"/api/auth/csrf": nil, "/api/auth/login": nil, "/api/auth/logout": nil, "/api/auth/password/change": showcase.MePermissions,
 	} {
 		mux.Handle(p, guard(perms, func(w http.ResponseWriter, r *http.Request) {
 			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
@@ -76,7 +81,9 @@ func routes(app *showcase.App) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpauth.WriteError(w, r, showcase.NotFound())
 	})
-	return instrument(app.Metrics, mux)
+	// Sessions load before authentication and commit before the headers go
+	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms.
+	return instrument(app.Metrics, app.Sessions.Handler(app.CSRF.Prepare(mux)))
 }
 
 // reply writes what a showcase handler returned: the value as JSON with

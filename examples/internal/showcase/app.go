@@ -12,8 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/jwtauth"
+	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/tokens"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
@@ -37,7 +40,19 @@ type App struct {
 	// TokenObtain, TokenRefresh, TokenVerify, TokenBlacklist and LogoutAll
 	// are the token endpoints.
 	TokenObtain, TokenRefresh, TokenVerify, TokenBlacklist, LogoutAll core.Endpoint
-	Logger                                                            *slog.Logger
+	// Sessions is the session middleware (-sessions picks its backend);
+	// SessionAuth logs users in and out Django's way; CSRF protects
+	// session-authenticated unsafe requests.
+	Sessions    *sessions.Manager
+	SessionAuth *sessions.SessionAuthentication
+	CSRF        *csrf.Protector
+	// CSRFToken, Login, Logout and PasswordChange are the session
+	// endpoints.
+	CSRFToken, Login, Logout, PasswordChange core.Endpoint
+	Logger                                   *slog.Logger
+
+	closers     []func() error
+	redisClient redis.UniversalClient
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
@@ -101,23 +116,33 @@ func (a *App) setup(ctx context.Context) error {
 	a.TokenVerify = &tokens.VerifyEndpoint{Manager: a.Tokens}
 	a.TokenBlacklist = &tokens.BlacklistEndpoint{Manager: a.Tokens}
 	a.LogoutAll = &tokens.LogoutAllEndpoint{Manager: a.Tokens}
+	if err := a.openSessions(ctx); err != nil {
+		return err
+	}
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
 	return nil
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the session janitors and closes the database.
+func (a *App) Close() error {
+	for _, c := range a.closers {
+		_ = c()
+	}
+	return a.Store.Close()
+}
 
 // newEngine builds the authenticators in SHOWCASE.md's order: Bearer JWT,
-// Basic, then the remote-user header when enabled (the OAuth2 and session
-// authenticators join as their capabilities land). The JWT authenticator
+// Basic, the session cookie, then the remote-user header when enabled (the
+// OAuth2 authenticator joins with its capability). The JWT authenticator
 // comes first, so its challenge, `Bearer realm="api"`, is every 401's.
 func (a *App) newEngine() *core.Engine {
+	ts := a.Tokens.RefreshStore()
 	auths := []core.Authenticator{
 		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
 		&core.BasicAuthentication{Backend: a.Backend},
+		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
 	if a.Config.RemoteUserHeader != "" {
 		auths = append(auths, core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...))

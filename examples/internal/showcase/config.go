@@ -25,6 +25,12 @@ type Config struct {
 	JWTKey     string
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
+	// Sessions names the session backend: db, redis, file:DIR, cookie or
+	// memory.
+	Sessions string
+	// Redis is the redis:// URL of -redis (sessions with -sessions redis,
+	// cookie-session generations).
+	Redis string
 }
 
 // Defaults of the flags.
@@ -54,6 +60,8 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&proxies, "trusted-proxies", env("REINHARDT_TRUSTED_PROXIES", ""), "comma-separated CIDRs allowed to set the remote-user header")
 	fs.StringVar(&c.JWTAlg, "jwt-alg", env("REINHARDT_JWT_ALG", "HS256"), "JWT algorithm: HS256, RS256, ES256 or EdDSA")
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
+	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
+	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db, redis, file:DIR, cookie or memory")
 	fs.DurationVar(&c.AccessTTL, "access-ttl", 5*time.Minute, "access token lifetime")
 	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 24*time.Hour, "refresh token lifetime")
 	if err := fs.Parse(args); err != nil {

@@ -44,3 +44,17 @@ func PostgresDB(t *testing.T) string {
 	}
 	return fmt.Sprintf("%s%ssearch_path=%s", base, sep, schema)
 }
+
+// RedisURL returns the test Redis that `make test` starts
+// (REINHARDT_TEST_REDIS); without it the test skips, or fails under CI=true
+// or REINHARDT_REQUIRE_SERVICES=1.
+func RedisURL(t *testing.T) string {
+	u := os.Getenv("REINHARDT_TEST_REDIS")
+	if u == "" {
+		if os.Getenv("CI") == "true" || os.Getenv("REINHARDT_REQUIRE_SERVICES") == "1" {
+			t.Fatal("REINHARDT_TEST_REDIS is not set: run the tests with `make test`, which starts Redis")
+		}
+		t.Skip("REINHARDT_TEST_REDIS not set (make test starts a Redis)")
+	}
+	return u
+}

@@ -116,6 +116,18 @@ func Run(t *testing.T, start Starter) {
 	t.Run("ContractPostgres", func(t *testing.T) { contract(t, start, PostgresDB(t)) })
 	t.Run("Limits", func(t *testing.T) { limits(t, start) })
 	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })
+	for _, backend := range []string{"db", "memory", "cookie", "file", "redis"} {
+		t.Run("Sessions/"+backend, func(t *testing.T) {
+			args := []string{"-sessions", backend}
+			switch backend {
+			case "file":
+				args = []string{"-sessions", "file:" + t.TempDir()}
+			case "redis":
+				args = append(args, "-redis", RedisURL(t))
+			}
+			sessionLogin(t, start, args...)
+		})
+	}
 	t.Run("JWTAsymmetric", func(t *testing.T) { jwtAsymmetric(t, start) })
 	t.Run("RemoteUser", func(t *testing.T) { remoteUser(t, start) })
 	t.Run("DjangoDatabase", func(t *testing.T) { djangoDatabase(t, start) })

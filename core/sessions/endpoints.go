@@ -1,0 +1,226 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/validators"
+)
+
+// LoginAtKey is the session key of the login time (Unix nanoseconds), which
+// per-user "valid after" stamps compare with (logout everywhere).
+const LoginAtKey = "_auth_login_at"
+
+// Messages of the session endpoints (Django's).
+const (
+	msgInvalidLogin     = "Invalid username/password."
+	msgOldPasswordWrong = "Your old password was entered incorrectly. Please enter it again."
+	msgFieldRequired    = "This field is required."
+)
+
+// LoginHooks are what a login or password change also does: rotate the
+// CSRF token (Django's rotate_token), record last_login, end the user's
+// tokens. Each is optional.
+type LoginHooks struct {
+	// RotateCSRF gives the client a new CSRF secret at login.
+	RotateCSRF func(r core.Request, w core.Response) error
+	// RecordLogin sets last_login (core.ModelBackend.RecordLogin).
+	RecordLogin func(ctx context.Context, u core.BaseUser, now time.Time) error
+	// PasswordChanged runs after a password change: end the user's refresh
+	// tokens (tokens.TokenRotationManager.LogoutAll).
+	PasswordChanged func(ctx context.Context, u core.BaseUser) error
+}
+
+// LoginEndpoint is Django's login view as a JSON (or form) API: POST
+// {"username","password"} → 200 {"id","username"} and a new session key
+// (Login: the key always changes), or 401 "Invalid username/password." for
+// wrong credentials or an inactive user. It needs the session in the
+// request's context (Manager.Handler or the adapter's session middleware).
+type LoginEndpoint struct {
+	Auth *SessionAuthentication
+	// Backend checks the credentials; BackendName is the name Login stores
+	// (a key of Auth.Backends).
+	Backend     core.AuthBackend
+	BackendName string
+	Hooks       LoginHooks
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+type credentials struct {
+	Username *string `json:"username"`
+	Password *string `json:"password"`
+	OTP      *string `json:"otp"`
+}
+
+func requireFields(fields map[string]*string, order ...string) error {
+	v := core.ValidationError{}
+	for _, name := range order {
+		switch p := fields[name]; {
+		case p == nil:
+			v.Add(name, msgFieldRequired)
+		case *p == "":
+			v.Add(name, "This field may not be blank.")
+		case len(*p) > core.MaxPasswordBytes:
+			v.Add(name, "Ensure this field has no more than "+strconv.Itoa(core.MaxPasswordBytes)+" characters.")
+		}
+	}
+	if len(v) > 0 {
+		return v
+	}
+	return nil
+}
+
+func now(f func() time.Time) time.Time {
+	if f != nil {
+		return f()
+	}
+	return time.Now()
+}
+
+// Serve implements core.Endpoint.
+func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
+	var in credentials
+	if err := core.DecodeBody(r, 0, &in); err != nil {
+		return err
+	}
+	if err := requireFields(map[string]*string{"username": in.Username, "password": in.Password}, "username", "password"); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	s := FromContext(ctx)
+	if s == nil {
+		return errors.New("sessions: LoginEndpoint needs the session middleware")
+	}
+	u, err := e.Backend.Authenticate(ctx, *in.Username, *in.Password)
+	if err != nil {
+		return err
+	}
+	bu, ok := u.(core.BaseUser)
+	if !ok || !u.IsActive() {
+		return core.NewAuthError(core.ErrInvalidCredentials, msgInvalidLogin)
+	}
+	if err := e.Auth.Login(ctx, s, bu, e.BackendName); err != nil {
+		return err
+	}
+	t := now(e.Now)
+	s.Set(LoginAtKey, t.UnixNano())
+	if e.Hooks.RecordLogin != nil {
+		if err := e.Hooks.RecordLogin(ctx, bu, t); err != nil {
+			return err
+		}
+	}
+	if e.Hooks.RotateCSRF != nil {
+		if err := e.Hooks.RotateCSRF(r, w); err != nil {
+			return err
+		}
+	}
+	return core.WriteJSON(w, http.StatusOK, struct {
+		ID       any    `json:"id"`
+		Username string `json:"username"`
+	}{userID(u), u.GetUsername()})
+}
+
+// userID is the id as a number when it is one (Django's integer pk).
+func userID(u core.User) any {
+	if n, err := strconv.ParseInt(u.GetID(), 10, 64); err == nil {
+		return n
+	}
+	return u.GetID()
+}
+
+// LogoutEndpoint is Django's logout: the session is flushed (deleted on the
+// server, a new key on the next save); 204.
+type LogoutEndpoint struct {
+	Auth *SessionAuthentication
+}
+
+// Serve implements core.Endpoint.
+func (e *LogoutEndpoint) Serve(w core.Response, r core.Request) error {
+	if s := FromContext(r.Context()); s != nil {
+		if err := e.Auth.Logout(r.Context(), s); err != nil {
+			return err
+		}
+	}
+	return w.Write(http.StatusNoContent, nil)
+}
+
+// PasswordChangeStore persists a new password hash.
+type PasswordChangeStore interface {
+	SetPasswordHash(ctx context.Context, id, encoded string) error
+}
+
+// PasswordChangeEndpoint is Django's PasswordChangeView as an API: POST
+// {"old_password","new_password"} for the authenticated user → 204; the
+// new password must pass the validators (Django's messages). The user's
+// other sessions end (their auth hash no longer matches); the current one
+// is kept (update_session_auth_hash); Hooks.PasswordChanged ends the
+// user's tokens.
+type PasswordChangeEndpoint struct {
+	Auth  *SessionAuthentication
+	Store PasswordChangeStore
+	// Validators judge the new password; nil means
+	// validators.DefaultValidators().
+	Validators []validators.Validator
+	Hooks      LoginHooks
+}
+
+type passwordChange struct {
+	Old *string `json:"old_password"`
+	New *string `json:"new_password"`
+}
+
+// Serve implements core.Endpoint.
+func (e *PasswordChangeEndpoint) Serve(w core.Response, r core.Request) error {
+	ctx := r.Context()
+	u, ok := core.UserFromContext(ctx).(core.BaseUser)
+	if !ok || !u.IsAuthenticated() {
+		return core.ErrNotAuthenticated
+	}
+	var in passwordChange
+	if err := core.DecodeBody(r, 0, &in); err != nil {
+		return err
+	}
+	if err := requireFields(map[string]*string{"old_password": in.Old, "new_password": in.New}, "old_password", "new_password"); err != nil {
+		return err
+	}
+	if ok, err := core.CheckPassword(ctx, u, *in.Old); err != nil && !ok {
+		return err
+	} else if !ok {
+		return core.ValidationError{"old_password": {msgOldPasswordWrong}}
+	}
+	vs := e.Validators
+	if vs == nil {
+		vs = validators.DefaultValidators()
+	}
+	var ve *validators.ValidationError
+	if err := validators.Validate(*in.New, validators.AttributesOf(u), vs...); errors.As(err, &ve) {
+		return core.ValidationError{"new_password": ve.Messages()}
+	} else if err != nil {
+		return err
+	}
+	if err := core.SetPassword(ctx, u, *in.New); err != nil {
+		return err
+	}
+	if err := e.Store.SetPasswordHash(ctx, u.GetID(), u.PasswordHash()); err != nil {
+		return err
+	}
+	if e.Hooks.PasswordChanged != nil {
+		if err := e.Hooks.PasswordChanged(ctx, u); err != nil {
+			return err
+		}
+	}
+	if s := FromContext(ctx); s != nil && core.IdentityFromContext(ctx).Method == "session" {
+		// update_session_auth_hash: this session lives on, under a new key,
+		// and counts as logged in after whatever PasswordChanged ended.
+		if err := e.Auth.UpdateSessionAuthHash(ctx, s, u); err != nil {
+			return err
+		}
+		s.Set(LoginAtKey, time.Now().UnixNano())
+	}
+	return w.Write(http.StatusNoContent, nil)
+}

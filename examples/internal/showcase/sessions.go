@@ -1,0 +1,149 @@
+package showcase
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/csrf"
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/stores/filestore"
+	"github.com/reinhardt-go/auth/stores/memory"
+	"github.com/reinhardt-go/auth/stores/redisstore"
+)
+
+// BackendName is the name session logins store for the model backend
+// (Django's dotted path, so a Django project sharing the sessions would
+// recognise it).
+const BackendName = "django.contrib.auth.backends.ModelBackend"
+
+// openSessions builds the session backend named by -sessions, the
+// manager, the session authenticator with CSRF, and the endpoints.
+func (a *App) openSessions(ctx context.Context) error {
+	backend, err := a.sessionBackend(ctx, a.Config.Sessions)
+	if err != nil {
+		return fmt.Errorf("-sessions %s: %w", a.Config.Sessions, err)
+	}
+	m := sessions.NewManager(backend)
+	m.Cookie.Secure = a.Config.SecureCookies
+	m.Logger = a.Logger
+	a.Sessions = m
+	prot, err := csrf.New(csrf.WithSecureCookie(a.Config.SecureCookies))
+	if err != nil {
+		return err
+	}
+	a.CSRF = prot
+	a.SessionAuth = &sessions.SessionAuthentication{
+		Backends: map[string]core.AuthBackend{BackendName: a.Backend},
+		Secret:   a.Secret,
+		Manager:  m,
+		CSRF:     prot.Check,
+	}
+	hooks := sessions.LoginHooks{
+		RotateCSRF: func(r core.Request, w core.Response) error {
+			_, err := prot.Rotate(r, w)
+			return err
+		},
+		RecordLogin: a.Backend.RecordLogin,
+		PasswordChanged: func(ctx context.Context, u core.BaseUser) error {
+			return a.Tokens.LogoutAll(ctx, u.GetID())
+		},
+	}
+	a.CSRFToken = prot.TokenEndpoint()
+	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks}
+	a.Logout = &sessions.LogoutEndpoint{Auth: a.SessionAuth}
+	a.PasswordChange = &sessions.PasswordChangeEndpoint{Auth: a.SessionAuth, Store: a.Store, Hooks: hooks}
+	return nil
+}
+
+// sessionBackend opens the backend of a -sessions value: db (Django's
+// django_session table in the -db database), redis (-redis), file:DIR,
+// memory, or cookie (AES-256-GCM under a key derived from the secret, with
+// server-side generations — in Redis when -redis is set — so logout ends
+// every copy of the cookie).
+func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBackend, error) {
+	switch {
+	case spec == "db":
+		return a.Store.Sessions(), nil
+	case spec == "redis":
+		client, err := a.redis()
+		if err != nil {
+			return nil, err
+		}
+		return redisstore.NewSessionBackend(client), nil
+	case strings.HasPrefix(spec, "file:"):
+		return filestore.NewFileSessionBackend(strings.TrimPrefix(spec, "file:"))
+	case spec == "memory":
+		b := memory.NewSessionBackend()
+		a.closers = append(a.closers, b.Close)
+		return b, nil
+	case spec == "cookie":
+		var gens sessions.GenerationStore
+		if a.Config.Redis != "" {
+			client, err := a.redis()
+			if err != nil {
+				return nil, err
+			}
+			gens = redisstore.NewCache(client)
+		} else {
+			g := memory.NewGenerationStore()
+			a.closers = append(a.closers, g.Close)
+			gens = g
+		}
+		return sessions.NewCookieSessionBackend(gens, sessions.DeriveCookieKey(a.Secret))
+	}
+	return nil, fmt.Errorf("want db, redis, file:DIR, cookie or memory")
+}
+
+// redis returns the client of -redis, opened once.
+func (a *App) redis() (redis.UniversalClient, error) {
+	if a.redisClient != nil {
+		return a.redisClient, nil
+	}
+	if a.Config.Redis == "" {
+		return nil, fmt.Errorf("needs -redis redis://host:port/db")
+	}
+	c, err := redisstore.Open(a.Config.Redis)
+	if err != nil {
+		return nil, err
+	}
+	a.redisClient = c
+	a.closers = append(a.closers, c.Close)
+	return c, nil
+}
+
+// sessionLoggedOutEverywhere ends a session that was logged in before the
+// user's last "log out everywhere" (the valid-after stamp the token store
+// keeps): the session counterpart of revoked refresh tokens.
+type validAfterSessions struct {
+	*sessions.SessionAuthentication
+	validAfter func(ctx context.Context, userID string) (time.Time, error)
+}
+
+// Authenticate implements core.Authenticator.
+func (v validAfterSessions) Authenticate(r core.Request) (*core.Identity, error) {
+	id, err := v.SessionAuthentication.Authenticate(r)
+	if err != nil || id == nil {
+		return id, err
+	}
+	ctx := r.Context()
+	stamp, err := v.validAfter(ctx, id.User.GetID())
+	if err != nil {
+		return nil, err
+	}
+	s := sessions.FromContext(ctx)
+	if stamp.IsZero() || s == nil {
+		return id, nil
+	}
+	loginAt, _ := sessions.GetAs[int64](s, sessions.LoginAtKey)
+	if time.Unix(0, loginAt).Before(stamp) {
+		if err := v.SessionAuthentication.Logout(ctx, s); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	return id, nil
+}

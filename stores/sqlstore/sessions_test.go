@@ -1,0 +1,237 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/stores/sqlstore"
+	"github.com/reinhardt-go/auth/stores/storetest"
+)
+
+// TestSessionBackend runs the session-backend suite on every dialect, each
+// subtest on a database of its own.
+func TestSessionBackend(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
+			return open(t).Sessions()
+		})
+	})
+}
+
+// TestSessionBackendCompressed: the compression wrapper over the database,
+// every record compressed (a 1 MiB record then grows by its marker).
+func TestSessionBackendCompressed(t *testing.T) {
+	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
+		w := sessions.NewCompressedSessionBackend(openMemory(t).Sessions(), sessions.Zstd)
+		w.Threshold = 0
+		return w
+	})
+}
+
+type sessionRow struct {
+	key, data string
+	expire    time.Time
+}
+
+func sessionRows(t *testing.T, s *sqlstore.Store) []sessionRow {
+	t.Helper()
+	rows, err := s.DB().Query(`SELECT "session_key", "session_data", "expire_date" FROM "django_session" ORDER BY "session_key"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []sessionRow
+	for rows.Next() {
+		var r sessionRow
+		var exp any
+		if err := rows.Scan(&r.key, &r.data, &exp); err != nil {
+			t.Fatal(err)
+		}
+		switch v := exp.(type) {
+		case time.Time:
+			r.expire = v
+		case string:
+			r.expire, err = time.Parse("2006-01-02 15:04:05.999999999", v)
+			if err != nil {
+				t.Fatalf("expire_date %q: %v", v, err)
+			}
+		default:
+			t.Fatalf("expire_date of type %T", exp)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestSessionRows: what a save leaves in django_session: the storage key
+// (never the session key), the base64 of the version header and data, the
+// expiry; namespaced keys hashed into 40 characters with "~"; expiry text
+// on SQLite in Django's form.
+func TestSessionRows(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		ctx := testCtx(t)
+		s := open(t)
+		b := s.Sessions()
+		id := sessions.GenerateKey()
+		exp := time.Date(2099, 1, 2, 3, 4, 5, 678000000, time.UTC)
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte(`{"user_id":"42"}`), Expiry: exp}); err != nil {
+			t.Fatal(err)
+		}
+		nctx := sessions.WithNamespace(ctx, "tenant:ü ' \x00:session:")
+		nid := sessions.GenerateKey()
+		if err := b.Save(nctx, nid, sessions.Record{Data: []byte("n"), Expiry: exp}); err != nil {
+			t.Fatal(err)
+		}
+		rows := sessionRows(t, s)
+		if len(rows) != 2 {
+			t.Fatalf("%d rows", len(rows))
+		}
+		plain, hashed := rows[0], rows[1]
+		if plain.key != sessions.StorageKey(ctx, id) || len(plain.key) != 40 || strings.Contains(plain.key, string(id)) {
+			t.Errorf("session_key %q; want StorageKey", plain.key)
+		}
+		if plain.data != "oQAAAAAAAAABeyJ1c2VyX2lkIjoiNDIifQ==" {
+			t.Errorf("session_data %q", plain.data)
+		}
+		if !plain.expire.Equal(exp) {
+			t.Errorf("expire_date %v; want %v", plain.expire, exp)
+		}
+		if !strings.HasPrefix(hashed.key, "~") || len(hashed.key) != 40 {
+			t.Errorf("namespaced session_key %q; want ~ and 39 hex characters", hashed.key)
+		}
+		if s.Dialect() == sqlstore.SQLite {
+			var text string
+			if err := s.DB().QueryRow(`SELECT CAST("expire_date" AS text) FROM "django_session" WHERE "session_key" = ?`, plain.key).Scan(&text); err != nil || text != "2099-01-02 03:04:05.678000" {
+				t.Errorf("expire_date text %q, %v; want Django's form", text, err)
+			}
+		}
+		var seen []string
+		if err := b.Range(nctx, func(k string, r sessions.Record) bool {
+			seen = append(seen, k)
+			return true
+		}); err != nil || len(seen) != 1 || seen[0] != sessions.StorageKey(nctx, nid) {
+			t.Errorf("Range(namespace) = %q, %v", seen, err)
+		}
+	})
+}
+
+// TestSessionForeignRows: rows this backend did not write (Django's own
+// sessions, garbage) are absent for Load and Range, never errors, and a
+// new session may not take a live foreign row's key.
+func TestSessionForeignRows(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		ctx := testCtx(t)
+		s := open(t)
+		b := s.Sessions()
+		id := sessions.GenerateKey()
+		key := sessions.StorageKey(ctx, id)
+		future := time.Now().Add(time.Hour).UTC()
+		var exp any = future
+		if s.Dialect() == sqlstore.SQLite {
+			exp = future.Format("2006-01-02 15:04:05.000000")
+		}
+		for _, r := range [][2]string{
+			{key, "eyJhIjoxfQ:1kxyz:signature"}, // Django's signed format
+			{"abcdefghijklmnopqrstuvwxyz012345", "eyJfYXV0aF91c2VyX2lkIjoiMSJ9:1lAbCd:xyz"},
+			{"~0000000000000000000000000000000000000000"[:40], "oQAAAAAAAAAB"},
+			{"short", "!!!"},
+		} {
+			if _, err := s.DB().ExecContext(ctx, s.Rebind(`INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES (?, ?, ?)`), r[0], r[1], exp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, found, err := b.Load(ctx, id); found || err != nil {
+			t.Errorf("Load of a foreign row = %v, %v", found, err)
+		}
+		n := 0
+		if err := b.Range(ctx, func(string, sessions.Record) bool { n++; return true }); err != nil || n != 0 {
+			t.Errorf("Range gave %d foreign rows (%v)", n, err)
+		}
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}); !errors.Is(err, sessions.ErrConflict) {
+			t.Errorf("a new session over a live foreign row = %v; want ErrConflict", err)
+		}
+		// Versions of foreign rows never match.
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour), Version: 1}); !errors.Is(err, sessions.ErrConflict) {
+			t.Errorf("an update of a foreign row = %v; want ErrConflict", err)
+		}
+	})
+}
+
+// TestSessionsFailClosed: with the table gone, every method fails with an
+// error wrapping core.ErrStoreUnavailable.
+func TestSessionsFailClosed(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		ctx := testCtx(t)
+		s := open(t)
+		b := s.Sessions()
+		id := sessions.GenerateKey()
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().ExecContext(ctx, `DROP TABLE "django_session"`); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, err error) {
+			t.Helper()
+			if !errors.Is(err, core.ErrStoreUnavailable) {
+				t.Errorf("%s = %v; want ErrStoreUnavailable", what, err)
+			}
+		}
+		_, found, err := b.Load(ctx, id)
+		check("Load", err)
+		if found {
+			t.Error("found")
+		}
+		_, err = b.Exists(ctx, id)
+		check("Exists", err)
+		check("Save", b.Save(ctx, id, sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour), Version: 1}))
+		check("Save new", b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}))
+		check("Delete", b.Delete(ctx, id))
+		_, err = b.CleanupExpired(ctx)
+		check("CleanupExpired", err)
+		check("Range", b.Range(ctx, func(string, sessions.Record) bool { return true }))
+		check("Import", b.Import(ctx, "k", sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}))
+	})
+}
+
+// TestSessionsExpiredReplaced: an expired row is gone for every purpose:
+// a new session takes its key (version 1) without CleanupExpired, and
+// CleanupExpired counts only expired rows.
+func TestSessionsExpiredReplaced(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		ctx := context.Background()
+		s := open(t)
+		b := s.Sessions()
+		now := time.Now()
+		b.Now = func() time.Time { return now }
+		id := sessions.GenerateKey()
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte("a"), Expiry: now.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte("b"), Expiry: now.Add(time.Minute), Version: 1}); err != nil {
+			t.Fatal(err)
+		}
+		other := sessions.GenerateKey()
+		if err := b.Save(ctx, other, sessions.Record{Data: []byte("o"), Expiry: now.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(2 * time.Minute)
+		if err := b.Save(ctx, id, sessions.Record{Data: []byte("c"), Expiry: now.Add(time.Minute)}); err != nil {
+			t.Fatalf("a new session over an expired row: %v", err)
+		}
+		if r, found, err := b.Load(ctx, id); err != nil || !found || string(r.Data) != "c" || r.Version != 1 {
+			t.Errorf("Load = %q version %d, %v, %v", r.Data, r.Version, found, err)
+		}
+		if n, err := b.CleanupExpired(ctx); err != nil || n != 1 {
+			t.Errorf("CleanupExpired = %d, %v; want 1", n, err)
+		}
+		if rows := sessionRows(t, s); len(rows) != 1 {
+			t.Errorf("%d rows left; want 1", len(rows))
+		}
+	})
+}

@@ -4,6 +4,8 @@
 //	authctl [-db URL] migrate
 //	authctl [-db URL] createsuperuser --username U --email E [--noinput]
 //	authctl [-db URL] changepassword [--stdin] USERNAME
+//	authctl [-db URL] clearsessions
+//	authctl [-db URL] migratesessions --from SPEC --to SPEC
 //	authctl hashpassword            < password
 //	authctl checkpassword ENCODED   < password
 //	authctl gensecret

@@ -46,6 +46,8 @@ var commands = map[string]command{
 	"hashpassword":    {"hashpassword  (password on standard input)", cmdHashPassword},
 	"checkpassword":   {"checkpassword ENCODED  (password on standard input; exit 0 on match, 1 otherwise)", cmdCheckPassword},
 	"gensecret":       {"gensecret", cmdGenSecret},
+	"clearsessions":   {"clearsessions  (delete expired sessions and tokens)", cmdClearSessions},
+	"migratesessions": {"migratesessions --from SPEC --to SPEC  (db, sqlite:PATH, postgres://…, file:DIR, redis://…)", cmdMigrateSessions},
 }
 
 func main() {
@@ -85,7 +87,7 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "usage: authctl [-db URL] COMMAND [ARGS]")
 	fs.PrintDefaults()
 	fmt.Fprintln(w, "commands:")
-	for _, name := range []string{"migrate", "createsuperuser", "changepassword", "hashpassword", "checkpassword", "gensecret"} {
+	for _, name := range []string{"migrate", "createsuperuser", "changepassword", "clearsessions", "migratesessions", "hashpassword", "checkpassword", "gensecret"} {
 		fmt.Fprintln(w, "  "+commands[name].usage)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
@@ -119,5 +120,41 @@ func TestRedact(t *testing.T) {
 	}
 	if got := redact("sqlite:var/x.sqlite3"); got != "sqlite:var/x.sqlite3" {
 		t.Fatal(got)
+	}
+}
+
+func TestSessionCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "s.sqlite3")
+	if code, _, errs := runCmd(t, "", nil, "-db", db, "migrate"); code != 0 {
+		t.Fatal(errs)
+	}
+	s, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.Sessions()
+	m := sessions.NewManager(b)
+	for i := range 3 {
+		sess := m.New()
+		sess.Set("n", i)
+		if err := sess.Save(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	code, out, errs := runCmd(t, "", nil, "-db", db, "migratesessions", "--from", "db", "--to", "file:"+filepath.Join(dir, "files"))
+	if code != 0 || !strings.Contains(out, "copied 3 sessions") || !strings.Contains(errs, "3/3") {
+		t.Fatalf("migratesessions: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := runCmd(t, "", nil, "-db", db, "clearsessions"); code != 0 || !strings.Contains(out, "removed 0 expired sessions") {
+		t.Fatalf("clearsessions: %d %q", code, out)
+	}
+	if code, _, _ := runCmd(t, "", nil, "-db", db, "migratesessions", "--from", "db"); code != 2 {
+		t.Fatal("migratesessions without --to")
+	}
+	if code, _, errs := runCmd(t, "", nil, "-db", db, "migratesessions", "--from", "cookie", "--to", "db"); code != 1 || !strings.Contains(errs, "want db") {
+		t.Fatalf("bad spec: %s", errs)
 	}
 }

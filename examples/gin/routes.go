@@ -1,0 +1,189 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	ginauth "github.com/reinhardt-go/auth/adapters/gin"
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/examples/internal/showcase"
+)
+
+// routes is the contract on a Gin engine. API routes run behind the
+// authentication middleware; /healthz, /metrics and unknown paths do not
+// (as in Django, a URL that resolves nowhere is 404 before any view
+// authenticates).
+func routes(app *showcase.App) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New() // no Logger: the showcase logs with slog and counts in /metrics
+	// As net/http's ServeMux does: /api/me/ is 404, not a redirect, and a
+	// path with another method is DRF's 405 (NoMethod below).
+	r.RedirectTrailingSlash = false
+	r.HandleMethodNotAllowed = true
+	// c.ClientIP() believes X-Forwarded-For from the same peers as the
+	// remote-user authenticator, and from nobody by default.
+	_ = r.SetTrustedProxies(trustedProxies(app.Config))
+	// Sessions load before authentication and commit before the headers go
+	// out; CSRF lets the CSRF check read csrfmiddlewaretoken from forms.
+	r.Use(instrument(app.Metrics), ginauth.Sessions(app.Sessions), ginauth.CSRF(app.CSRF))
+	auth := ginauth.Middleware(app.Engine)
+
+	get(r, "/healthz", func(c *gin.Context) { reply(c)(app.Health(c.Request.Context())) })
+	get(r, "/metrics", gin.WrapH(app.Metrics.Handler()))
+	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWT.JWKSHandler()))
+
+	// simplejwt's views authenticate nobody (authentication_classes = ()):
+	// a bad Authorization header must not stop someone getting a token.
+	open := r.Group("/api")
+	get(open, "/auth/csrf", ginauth.Endpoint(app.CSRFToken))
+	open.POST("/token", ginauth.Endpoint(app.TokenObtain))
+	open.POST("/token/refresh", ginauth.Endpoint(app.TokenRefresh))
+	open.POST("/token/verify", ginauth.Endpoint(app.TokenVerify))
+	open.POST("/token/blacklist", ginauth.Endpoint(app.TokenBlacklist))
+
+	api := r.Group("/api", auth)
+	api.POST("/auth/register", ginauth.Endpoint(app.Register))
+	api.POST("/auth/login", ginauth.Endpoint(app.Login))
+	api.POST("/auth/logout", ginauth.Endpoint(app.Logout))
+	api.POST("/auth/password/change", ginauth.Require(showcase.MePermissions...), ginauth.Endpoint(app.PasswordChange))
+	api.POST("/auth/logout-all", ginauth.Require(showcase.LogoutAllPermissions...), ginauth.Endpoint(app.LogoutAll))
+	get(api, "/me", ginauth.Require(showcase.MePermissions...), func(c *gin.Context) {
+		reply(c)(app.Me(c.Request.Context()))
+	})
+	get(api, "/admin/users", ginauth.Require(showcase.AdminPermissions...), func(c *gin.Context) {
+		reply(c)(app.AdminUsers(c.Request.Context()))
+	})
+
+	posts := api.Group("/posts", ginauth.Require(showcase.PostsPermissions...))
+	get(posts, "", func(c *gin.Context) {
+		reply(c)(app.Posts.List(c.Request.Context()))
+	})
+	posts.POST("", func(c *gin.Context) {
+		reply(c)(app.Posts.Create(core.NewHTTPRequest(c.Request)))
+	})
+	get(posts, "/:id", func(c *gin.Context) {
+		reply(c)(app.Posts.Get(c.Request.Context(), c.Param("id")))
+	})
+	posts.PUT("/:id", func(c *gin.Context) {
+		reply(c)(app.Posts.Update(core.NewHTTPRequest(c.Request), c.Param("id"), func(obj any) error {
+			return ginauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
+		}))
+	})
+	posts.DELETE("/:id", func(c *gin.Context) {
+		reply(c)(app.Posts.Delete(c.Request.Context(), c.Param("id"), func(obj any) error {
+			return ginauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
+		}))
+	})
+
+	r.NoRoute(notFound)
+	r.NoMethod(knownPath, auth, methodNotAllowed)
+	return r
+}
+
+// get serves GET and HEAD, as net/http's "GET /path" patterns and
+// Django's views do.
+func get(g gin.IRoutes, path string, h ...gin.HandlerFunc) {
+	g.Match([]string{http.MethodGet, http.MethodHead}, path, h...)
+}
+
+func notFound(c *gin.Context) { ginauth.WriteError(c, showcase.NotFound()) }
+
+// view is an API path (a Gin pattern) and the permissions of its view.
+type view struct {
+	path  string
+	perms []core.Permission
+}
+
+// views are the API's paths. One requested with a method it does not
+// serve is DRF's 405, after authentication and the view's permissions
+// (DRF runs initial() first); the other paths (/healthz, /metrics, JWKS)
+// are 404 with any other method, as nothing but their one view exists.
+var views = []view{
+	{"/api/auth/register", nil}, {"/api/auth/csrf", nil}, {"/api/auth/login", nil}, {"/api/auth/logout", nil},
+	{"/api/auth/password/change", showcase.MePermissions}, {"/api/auth/logout-all", showcase.LogoutAllPermissions},
+	{"/api/token", nil}, {"/api/token/refresh", nil}, {"/api/token/verify", nil}, {"/api/token/blacklist", nil},
+	{"/api/me", showcase.MePermissions}, {"/api/admin/users", showcase.AdminPermissions},
+	{"/api/posts", showcase.PostsPermissions}, {"/api/posts/:id", showcase.PostsPermissions},
+}
+
+type viewKey struct{}
+
+// knownPath starts the NoMethod chain (Gin found the path under other
+// methods only): an API path goes on to authentication with its view's
+// permissions; any other is 404, authenticating nobody.
+func knownPath(c *gin.Context) {
+	for _, v := range views {
+		if matchPath(v.path, c.Request.URL.Path) {
+			c.Set(viewKey{}, v)
+			return
+		}
+	}
+	c.Writer.Header().Del("Allow")
+	notFound(c)
+}
+
+// methodNotAllowed is DRF's 405, once the view's permissions allow the
+// request.
+func methodNotAllowed(c *gin.Context) {
+	v := c.MustGet(viewKey{}).(view)
+	if ginauth.Require(v.perms...)(c); !c.IsAborted() {
+		ginauth.WriteError(c, core.MethodNotAllowed(c.Request.Method))
+	}
+}
+
+// matchPath reports whether path matches a Gin route pattern whose
+// ":name" segments match any one non-empty segment.
+func matchPath(pattern, path string) bool {
+	want, got := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(want) != len(got) {
+		return false
+	}
+	for i, w := range want {
+		if w != got[i] && (!strings.HasPrefix(w, ":") || got[i] == "") {
+			return false
+		}
+	}
+	return true
+}
+
+// reply writes what a showcase handler returned: the value as JSON with
+// its status (no body for 204), or the error as DRF renders it. JSON goes
+// through core.WriteJSON rather than c.JSON, which escapes <, > and &, so
+// that bodies are byte-identical with the other frameworks' (and DRF's).
+func reply(c *gin.Context) func(status int, v any, err error) {
+	return func(status int, v any, err error) {
+		if err != nil {
+			ginauth.WriteError(c, err)
+			return
+		}
+		if status == http.StatusNoContent {
+			c.Status(status)
+			return
+		}
+		_ = core.WriteJSON(core.NewHTTPResponse(c.Writer), status, v)
+	}
+}
+
+// instrument counts requests by route pattern (the view's, for a 405)
+// and status.
+func instrument(m *showcase.Metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if v, ok := c.Get(viewKey{}); ok {
+			route = v.(view).path
+		}
+		m.Observe(route, c.Request.Method, c.Writer.Status(), time.Since(start))
+	}
+}
+
+func trustedProxies(cfg showcase.Config) []string {
+	out := make([]string, 0, len(cfg.TrustedProxies))
+	for _, p := range cfg.TrustedProxies {
+		out = append(out, p.String())
+	}
+	return out
+}

@@ -6,11 +6,11 @@ BENCHTIME ?= 1s
 STATICCHECK_VERSION ?= v0.8.2
 BIN       := $(CURDIR)/.bin
 
-FRAMEWORK ?= stdhttp
+FRAMEWORK ?= gin
 
 .PHONY: run test test-short lint bench fuzz cover deps tools services services-stop
 
-## run: the showcase auth server (FRAMEWORK=stdhttp) on the embedded SQLite default
+## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
 	$(GO) run ./examples/$(FRAMEWORK)
 

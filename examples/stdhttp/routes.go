@@ -68,13 +68,21 @@ func routes(app *showcase.App) http.Handler {
 
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial() first).
-	for p, perms := range map[string][]core.Permission{
-		"/api/auth/register": nil, "/api/me": showcase.MePermissions, "/api/admin/users": showcase.AdminPermissions,
-		"/api/posts": posts, "/api/posts/{id}": posts, "/api/auth/logout-all": showcase.LogoutAllPermissions,
-		"/api/token": nil, "/api/token/refresh": nil, "/api/token/verify": nil, "/api/token/blacklist": nil,
-		"/api/auth/csrf": nil, "/api/auth/login": nil, "/api/auth/logout": nil, "/api/auth/password/change": showcase.MePermissions,
+	type view struct {
+		perms []core.Permission
+		allow string
+	}
+	for p, v := range map[string]view{
+		"/api/auth/register": {nil, "POST"}, "/api/me": {showcase.MePermissions, "GET, HEAD"},
+		"/api/admin/users": {showcase.AdminPermissions, "GET, HEAD"},
+		"/api/posts":       {posts, "GET, HEAD, POST"}, "/api/posts/{id}": {posts, "GET, HEAD, PUT, DELETE"},
+		"/api/auth/logout-all": {showcase.LogoutAllPermissions, "POST"},
+		"/api/token":           {nil, "POST"}, "/api/token/refresh": {nil, "POST"}, "/api/token/verify": {nil, "POST"},
+		"/api/token/blacklist": {nil, "POST"}, "/api/auth/csrf": {nil, "GET, HEAD"}, "/api/auth/login": {nil, "POST"},
+		"/api/auth/logout": {nil, "POST"}, "/api/auth/password/change": {showcase.MePermissions, "POST"},
 	} {
-		mux.Handle(p, guard(perms, func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle(p, guard(v.perms, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", v.allow)
 			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
 		}))
 	}

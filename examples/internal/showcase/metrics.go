@@ -52,10 +52,13 @@ func (m *Metrics) Handler() http.Handler {
 
 // methodLabel keeps the method label to a fixed set: a client can send any
 // method, and every new label value would be a new series in memory.
+// It returns literal constants, never its argument, so a label cannot
+// keep a string that a framework reuses after the request (fasthttp).
 func methodLabel(m string) string {
-	switch m {
-	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
-		return m
+	for _, known := range [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		if m == known {
+			return known
+		}
 	}
 	return "other"
 }

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"slices"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	fiberauth "github.com/reinhardt-go/auth/adapters/fiber"
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/examples/internal/showcase"
+	"github.com/valyala/fasthttp"
+)
+
+// maxHeaderBytes is fasthttp's read buffer: the request line and headers
+// must fit in it, so headers over 64 KiB get 431 (as on the other
+// frameworks), not a reset connection.
+const maxHeaderBytes = 64 << 10
+
+// newApp is the contract on Fiber. API routes run behind the
+// authentication middleware; /healthz, /metrics, the token endpoints and
+// unknown paths do not (as in Django, a URL that resolves nowhere is 404
+// before any view authenticates, and simplejwt's views authenticate
+// nobody).
+func newApp(a *showcase.App) *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName: "reinhardt-auth showcase",
+		// Handlers return core errors; the ErrorHandler renders them, and
+		// Fiber's own refusals (bad requests, 413, 431), as DRF does.
+		ErrorHandler: fiberauth.ErrorHandler(a.Engine),
+		// DRF's JSON: compact, UTF-8, no HTML escaping; c.JSON then
+		// writes the bytes every other showcase writes.
+		JSONEncoder:    core.MarshalJSON,
+		ReadBufferSize: maxHeaderBytes,
+		// Above the engine's 1 MiB cap, so that the adapter answers 413
+		// with its DRF body rather than fasthttp.
+		BodyLimit:    4 << 20,
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		// No text/plain on bodiless answers (204): every body this
+		// server writes sets its own type.
+		DisableDefaultContentType: true,
+		// Paths match exactly, as on the other frameworks: /api/me/ and
+		// /API/ME are 404.
+		StrictRouting:         true,
+		CaseSensitive:         true,
+		RequestMethods:        methods,
+		DisableStartupMessage: true,
+	})
+
+	// Sessions load before authentication and commit before the response
+	// goes out; CSRF records the Host and the csrfmiddlewaretoken of forms
+	// for the check the session authenticator runs.
+	app.Use(instrument(a.Metrics), fiberauth.Sessions(a.Sessions), fiberauth.CSRF(a.CSRF))
+	auth := fiberauth.Middleware(a.Engine)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return reply(c)(a.Health(c.UserContext())) })
+	app.Get("/metrics", adaptor.HTTPHandler(a.Metrics.Handler()))
+	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWT.JWKSHandler()))
+
+	app.Post("/api/auth/register", auth, fiberauth.Endpoint(a.Register))
+	app.Get("/api/auth/csrf", fiberauth.Endpoint(a.CSRFToken))
+	app.Post("/api/auth/login", auth, fiberauth.Endpoint(a.Login))
+	app.Post("/api/auth/logout", auth, fiberauth.Endpoint(a.Logout))
+	app.Post("/api/auth/password/change", auth, fiberauth.Require(showcase.MePermissions...), fiberauth.Endpoint(a.PasswordChange))
+	// simplejwt's views authenticate nobody (authentication_classes = ()):
+	// a bad Authorization header must not stop someone getting a token.
+	app.Post("/api/token", fiberauth.Endpoint(a.TokenObtain))
+	app.Post("/api/token/refresh", fiberauth.Endpoint(a.TokenRefresh))
+	app.Post("/api/token/verify", fiberauth.Endpoint(a.TokenVerify))
+	app.Post("/api/token/blacklist", fiberauth.Endpoint(a.TokenBlacklist))
+	app.Post("/api/auth/logout-all", auth, fiberauth.Require(showcase.LogoutAllPermissions...), fiberauth.Endpoint(a.LogoutAll))
+	app.Get("/api/me", auth, fiberauth.Require(showcase.MePermissions...), func(c *fiber.Ctx) error {
+		return reply(c)(a.Me(c.UserContext()))
+	})
+	app.Get("/api/admin/users", auth, fiberauth.Require(showcase.AdminPermissions...), func(c *fiber.Ctx) error {
+		return reply(c)(a.AdminUsers(c.UserContext()))
+	})
+
+	posts := fiberauth.Require(showcase.PostsPermissions...)
+	app.Get("/api/posts", auth, posts, func(c *fiber.Ctx) error {
+		return reply(c)(a.Posts.List(c.UserContext()))
+	})
+	app.Post("/api/posts", auth, posts, func(c *fiber.Ctx) error {
+		return reply(c)(a.Posts.Create(fiberauth.NewRequest(c)))
+	})
+	app.Get("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+		return reply(c)(a.Posts.Get(c.UserContext(), c.Params("id")))
+	})
+	app.Put("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+		return reply(c)(a.Posts.Update(fiberauth.NewRequest(c), c.Params("id"), func(obj any) error {
+			return fiberauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
+		}))
+	})
+	app.Delete("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+		return reply(c)(a.Posts.Delete(c.UserContext(), c.Params("id"), func(obj any) error {
+			return fiberauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
+		}))
+	})
+
+	// The paths above with any other method: DRF's 405, after
+	// authentication and the view's permissions (DRF runs initial() first).
+	for _, r := range []struct {
+		path  string
+		perms []core.Permission
+	}{
+		{"/api/auth/register", nil}, {"/api/me", showcase.MePermissions}, {"/api/admin/users", showcase.AdminPermissions},
+		{"/api/posts", showcase.PostsPermissions}, {"/api/posts/:id", showcase.PostsPermissions}, {"/api/auth/logout-all", showcase.LogoutAllPermissions},
+		{"/api/token", nil}, {"/api/token/refresh", nil}, {"/api/token/verify", nil}, {"/api/token/blacklist", nil},
+		{"/api/auth/csrf", nil}, {"/api/auth/login", nil}, {"/api/auth/logout", nil}, {"/api/auth/password/change", showcase.MePermissions},
+	} {
+		app.All(r.path, auth, fiberauth.Require(r.perms...), func(c *fiber.Ctx) error {
+			return core.MethodNotAllowed(sentMethod(c))
+		})
+	}
+	// Everything else is DRF's 404 (Fiber's own 404 and 405 are never
+	// reached).
+	app.Use(func(c *fiber.Ctx) error { return showcase.NotFound() })
+
+	routeAnyMethod(app)
+	return app
+}
+
+// reply writes what a showcase handler returned: the value as JSON with
+// its status (no body for 204); an error goes to the ErrorHandler.
+func reply(c *fiber.Ctx) func(status int, v any, err error) error {
+	return func(status int, v any, err error) error {
+		if err != nil {
+			return err
+		}
+		if status == fiber.StatusNoContent {
+			c.Status(status)
+			return nil
+		}
+		return c.Status(status).JSON(v)
+	}
+}
+
+// instrument counts requests by route pattern and status. An error a
+// later handler returns is rendered here first, so that its status is the
+// one counted.
+func instrument(m *showcase.Metrics) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		if err := c.Next(); err != nil {
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		route := ""
+		if r := c.Route(); r != nil && r.Method != "USE" {
+			route = r.Path
+		}
+		// Label values outlive the request: the method must not alias
+		// fasthttp's buffer as c.Method() does (the adapter's is a copy).
+		m.Observe(route, fiberauth.NewRequest(c).Method(), c.Response().StatusCode(), time.Since(start))
+		return nil
+	}
+}
+
+// otherMethod stands for every method Fiber does not know. Fiber answers a
+// method outside Config.RequestMethods with a plain-text 400 before any
+// handler runs; the contract wants such a request to meet the routes like
+// any other (404 on an unknown path; DRF's 405, after authentication, on
+// a known one) and to be counted as method="other". routeAnyMethod hands
+// Fiber those requests as otherMethod and keeps the method sent for the
+// 405's message.
+const otherMethod = "OTHER"
+
+var methods = slices.Concat(fiber.DefaultMethods, []string{otherMethod})
+
+type sentMethodKey struct{}
+
+// routeAnyMethod wraps the app's fasthttp handler (Listener serves with
+// it) so that requests of unknown methods are routed as otherMethod.
+func routeAnyMethod(app *fiber.App) {
+	srv := app.Server()
+	next := srv.Handler
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		if m := ctx.Method(); !knownMethod(m) {
+			ctx.SetUserValue(sentMethodKey{}, string(m))
+			ctx.Request.Header.SetMethod(otherMethod)
+		}
+		next(ctx)
+	}
+}
+
+func knownMethod(m []byte) bool {
+	for _, k := range methods {
+		if string(m) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// sentMethod is the request's method as the client sent it.
+func sentMethod(c *fiber.Ctx) string {
+	if m, ok := c.Locals(sentMethodKey{}).(string); ok {
+		return m
+	}
+	return c.Method()
+}

@@ -372,7 +372,8 @@ func TestCSRF(t *testing.T) {
 	secret := strings.TrimPrefix(strings.SplitN(r.header.Get("Set-Cookie"), ";", 2)[0], "csrftoken=")
 
 	post := func(body, ct string, headers ...string) result {
-		req := httptest.NewRequest("POST", "http://api.example/form", strings.NewReader(body))
+		req := httptest.NewRequest("POST", "/form", strings.NewReader(body))
+		req.Host = "api.example"
 		req.Header.Set("Content-Type", ct)
 		req.AddCookie(&http.Cookie{Name: "csrftoken", Value: secret})
 		for i := 0; i+1 < len(headers); i += 2 {

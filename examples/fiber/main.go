@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ready <- ln.Addr().String()
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Listener(guardHeads(ln)) }()
+	go func() { errc <- srv.Listener(ln) }()
 	select {
 	case err := <-errc:
 		return err

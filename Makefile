@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-short lint bench fuzz cover deps tools services services-stop
+.PHONY: run test test-short lint bench bench-compare fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -48,6 +48,11 @@ tools:
 ## bench: the library's own benchmarks (comparisons with other libraries live in bench/)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+## bench-compare: the comparison benchmarks in bench/ (a module of its own), against the test services
+bench-compare:
+	@bash scripts/services.sh start
+	cd bench && env $$(cat $(BIN)/services.env) $(GO) test -run '^$$' -bench . -benchmem -count 5 | tee results/sessions.txt
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:

@@ -1,0 +1,5 @@
+// Package bench holds benchmarks of reinhardt-go/auth against the
+// libraries its users would otherwise pick. It is a module of its own, so
+// that users of github.com/reinhardt-go/auth never download those
+// libraries; it has no code to import, only benchmarks (see README.md).
+package bench

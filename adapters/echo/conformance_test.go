@@ -1,0 +1,56 @@
+package echoauth_test
+
+import (
+	"net"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/reinhardt-go/auth/adapters/adaptertest"
+	echoauth "github.com/reinhardt-go/auth/adapters/echo"
+	"github.com/reinhardt-go/auth/core"
+)
+
+type harness struct{}
+
+func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
+	e := echo.New()
+	e.HTTPErrorHandler = echoauth.ErrorHandler(f.Engine)
+	e.Use(echoauth.Middleware(f.Engine))
+
+	who := func(c echo.Context) error { return writeJSON(c, 200, f.WhoAmI(c.Request().Context())) }
+	e.GET("/open", who)
+	e.GET("/private", who, echoauth.Require(f.Private...))
+	e.GET("/admin", who, echoauth.Require(f.Admin...))
+
+	posts := e.Group("/posts", echoauth.Require(f.Posts...))
+	posts.GET("", func(c echo.Context) error { return writeJSON(c, 200, f.ListPosts()) })
+	posts.POST("", func(c echo.Context) error {
+		return reply(c)(f.CreatePost(core.NewHTTPRequest(c.Request())))
+	})
+	posts.PUT("/:id", func(c echo.Context) error {
+		return reply(c)(f.UpdatePost(core.NewHTTPRequest(c.Request()), c.Param("id"), func(obj any) error {
+			return echoauth.CheckObjectPermissions(c, obj, f.PostObject...)
+		}))
+	})
+
+	e.POST("/register", echoauth.Endpoint(f.Register))
+	adaptertest.ServeHTTPHandler(t, l, e)
+}
+
+func reply(c echo.Context) func(int, any, error) error {
+	return func(status int, v any, err error) error {
+		if err != nil {
+			return echoauth.WriteError(c, err)
+		}
+		return writeJSON(c, status, v)
+	}
+}
+
+// writeJSON writes v as DRF renders it. Not c.JSON: echo's encoder
+// escapes <, > and & and appends a newline, so its bodies would differ
+// from the other adapters' by those bytes.
+func writeJSON(c echo.Context, status int, v any) error {
+	return core.WriteJSON(core.NewHTTPResponse(c.Response()), status, v)
+}
+
+func TestConformance(t *testing.T) { adaptertest.Run(t, harness{}) }

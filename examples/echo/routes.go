@@ -1,0 +1,132 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	echoauth "github.com/reinhardt-go/auth/adapters/echo"
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/examples/internal/showcase"
+)
+
+// getHead is GET and HEAD: net/http's "GET /path" patterns serve both, and
+// DRF answers HEAD like GET; Echo registers methods one by one.
+var getHead = []string{http.MethodGet, http.MethodHead}
+
+// routes is the contract on Echo. API routes run behind the
+// authentication middleware, given per route; /healthz, /metrics, the
+// token endpoints and unknown paths do not (as in Django, a URL that
+// resolves nowhere is 404 before any view authenticates).
+func routes(app *showcase.App) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// Errors returned by handlers, and Echo's own 404 and 405, as DRF
+	// renders them.
+	e.HTTPErrorHandler = echoauth.ErrorHandler(app.Engine)
+	// Sessions load before authentication and commit before the headers
+	// go out; CSRF lets the check read csrfmiddlewaretoken from forms.
+	e.Use(instrument(app.Metrics), echoauth.Sessions(app.Sessions), echoauth.CSRF(app.CSRF))
+
+	auth := echoauth.Middleware(app.Engine)
+	guard := func(perms []core.Permission) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{auth, echoauth.Require(perms...)}
+	}
+
+	e.Match(getHead, "/healthz", func(c echo.Context) error {
+		return reply(c)(app.Health(c.Request().Context()))
+	})
+	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
+	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWT.JWKSHandler()))
+
+	api := e.Group("/api")
+	api.POST("/auth/register", echoauth.Endpoint(app.Register), auth)
+	api.Match(getHead, "/auth/csrf", echoauth.Endpoint(app.CSRFToken))
+	api.POST("/auth/login", echoauth.Endpoint(app.Login), auth)
+	api.POST("/auth/logout", echoauth.Endpoint(app.Logout), auth)
+	api.POST("/auth/password/change", echoauth.Endpoint(app.PasswordChange), guard(showcase.MePermissions)...)
+	// simplejwt's views authenticate nobody (authentication_classes = ()):
+	// a bad Authorization header must not stop someone getting a token.
+	api.POST("/token", echoauth.Endpoint(app.TokenObtain))
+	api.POST("/token/refresh", echoauth.Endpoint(app.TokenRefresh))
+	api.POST("/token/verify", echoauth.Endpoint(app.TokenVerify))
+	api.POST("/token/blacklist", echoauth.Endpoint(app.TokenBlacklist))
+	api.POST("/auth/logout-all", echoauth.Endpoint(app.LogoutAll), guard(showcase.LogoutAllPermissions)...)
+	api.Match(getHead, "/me", func(c echo.Context) error {
+		return reply(c)(app.Me(c.Request().Context()))
+	}, guard(showcase.MePermissions)...)
+	api.Match(getHead, "/admin/users", func(c echo.Context) error {
+		return reply(c)(app.AdminUsers(c.Request().Context()))
+	}, guard(showcase.AdminPermissions)...)
+
+	posts := showcase.PostsPermissions
+	api.Match(getHead, "/posts", func(c echo.Context) error {
+		return reply(c)(app.Posts.List(c.Request().Context()))
+	}, guard(posts)...)
+	api.POST("/posts", func(c echo.Context) error {
+		return reply(c)(app.Posts.Create(core.NewHTTPRequest(c.Request())))
+	}, guard(posts)...)
+	api.Match(getHead, "/posts/:id", func(c echo.Context) error {
+		return reply(c)(app.Posts.Get(c.Request().Context(), c.Param("id")))
+	}, guard(posts)...)
+	api.PUT("/posts/:id", func(c echo.Context) error {
+		return reply(c)(app.Posts.Update(core.NewHTTPRequest(c.Request()), c.Param("id"), func(obj any) error {
+			return echoauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
+		}))
+	}, guard(posts)...)
+	api.DELETE("/posts/:id", func(c echo.Context) error {
+		return reply(c)(app.Posts.Delete(c.Request().Context(), c.Param("id"), func(obj any) error {
+			return echoauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
+		}))
+	}, guard(posts)...)
+
+	// The paths above with any other method: DRF's 405, after
+	// authentication and the view's permissions (DRF runs initial()
+	// first). Echo's RouteNotFound on a path that has routes catches every
+	// method those routes do not take, unknown ones included; without it
+	// Echo would answer 405 before authenticating.
+	methodNotAllowed := func(c echo.Context) error { return core.MethodNotAllowed(c.Request().Method) }
+	for p, perms := range map[string][]core.Permission{
+		"/auth/register": nil, "/me": showcase.MePermissions, "/admin/users": showcase.AdminPermissions,
+		"/posts": posts, "/posts/:id": posts, "/auth/logout-all": showcase.LogoutAllPermissions,
+		"/token": nil, "/token/refresh": nil, "/token/verify": nil, "/token/blacklist": nil,
+		"/auth/csrf": nil, "/auth/login": nil, "/auth/logout": nil, "/auth/password/change": showcase.MePermissions,
+	} {
+		api.RouteNotFound(p, methodNotAllowed, guard(perms)...)
+	}
+	// Unknown paths reach ErrorHandler as echo.ErrNotFound: 404
+	// {"detail":"Not found."}, without authentication.
+	return e
+}
+
+// reply returns what a showcase handler returned: the value as JSON with
+// its status (no body for 204), or the error for ErrorHandler to render.
+// The JSON is core.WriteJSON's, not c.JSON's: Echo's encoder escapes <, >
+// and & and appends a newline, and the contract's bodies are DRF's bytes.
+func reply(c echo.Context) func(status int, v any, err error) error {
+	return func(status int, v any, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case status == http.StatusNoContent:
+			return c.NoContent(status)
+		}
+		return core.WriteJSON(core.NewHTTPResponse(c.Response()), status, v)
+	}
+}
+
+// instrument counts requests by route and status. It renders a returned
+// error itself (c.Error, as Echo's logger middleware does) so that the
+// status it records is the one sent.
+func instrument(m *showcase.Metrics) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			m.Observe(c.Path(), c.Request().Method, c.Response().Status, time.Since(start))
+			return nil
+		}
+	}
+}

@@ -1,58 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcasetest"
 )
 
-// start runs the server in-process on a free port until the test ends.
-func start(t *testing.T, args []string) (string, string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, &stdout, &stderr, ready)
-	}()
-	select {
-	case addr := <-ready:
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("server: %v", err)
-			}
-		})
-		return "http://" + addr, stdout.String()
-	case err := <-done:
-		cancel()
-		t.Fatalf("server did not start: %v\n%s", err, stderr.String())
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatal("server did not start in time")
-	}
-	return "", ""
-}
+// start runs this server in-process on a free port until the test ends.
+var start = showcasetest.InProcess(run)
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
+// TestShowcase runs the shared end-to-end suite of SHOWCASE.md against
+// this framework's server.
 func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }

@@ -1,0 +1,65 @@
+package showcasetest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RunFunc is the run function of an example program: it serves until ctx
+// ends, sending its listening address on ready.
+type RunFunc func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error
+
+// InProcess returns the Starter that runs an example's run function in the
+// test process on a free port, with an empty environment, until the test
+// ends.
+func InProcess(run RunFunc) Starter {
+	return func(t *testing.T, args []string) (string, string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr syncBuffer
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, &stdout, &stderr, ready)
+		}()
+		select {
+		case addr := <-ready:
+			t.Cleanup(func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("server: %v", err)
+				}
+			})
+			return "http://" + addr, stdout.String()
+		case err := <-done:
+			cancel()
+			t.Fatalf("server did not start: %v\n%s", err, stderr.String())
+		case <-time.After(60 * time.Second):
+			cancel()
+			t.Fatal("server did not start in time")
+		}
+		return "", ""
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's and the test's
+// goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

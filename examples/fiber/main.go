@@ -14,7 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcase"
 )
@@ -31,38 +32,13 @@ func main() {
 // run serves until ctx ends. ready, when not nil, receives the listening
 // address.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
-	cfg, err := showcase.ParseFlags("fiber", args, getenv)
-	if err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	app, err := showcase.Open(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	srv := newApp(app)
-	fmt.Fprintf(stdout, "reinhardt-auth showcase (Fiber) listening on http://%s\n", ln.Addr())
-	for _, c := range app.DemoCredentials {
-		fmt.Fprintf(stdout, "demo user %q password %q (shown once)\n", c[0], c[1])
-	}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Listener(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	if err := srv.ShutdownWithTimeout(10 * time.Second); err != nil {
-		return err
-	}
-	return <-errc
+	return showcase.Run(ctx, "Fiber", args, getenv, stdout, stderr, ready, func(app *showcase.App, _ *slog.Logger) showcase.Server {
+		return fiberServer{newApp(app)}
+	})
 }
+
+// fiberServer serves a Fiber app as a showcase.Server.
+type fiberServer struct{ *fiber.App }
+
+func (f fiberServer) Serve(ln net.Listener) error        { return f.Listener(ln) }
+func (f fiberServer) Shutdown(ctx context.Context) error { return f.ShutdownWithContext(ctx) }

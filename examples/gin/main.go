@@ -7,16 +7,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcase"
 )
@@ -33,51 +29,7 @@ func main() {
 // run serves until ctx ends. ready, when not nil, receives the listening
 // address.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
-	cfg, err := showcase.ParseFlags("gin", args, getenv)
-	if err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	app, err := showcase.Open(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           routes(app),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    showcase.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	fmt.Fprintf(stdout, "reinhardt-auth showcase (Gin) listening on http://%s\n", ln.Addr())
-	for _, c := range app.DemoCredentials {
-		fmt.Fprintf(stdout, "demo user %q password %q (shown once)\n", c[0], c[1])
-	}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return showcase.Run(ctx, "Gin", args, getenv, stdout, stderr, ready, func(app *showcase.App, logger *slog.Logger) showcase.Server {
+		return showcase.NewHTTPServer(routes(app), logger)
+	})
 }

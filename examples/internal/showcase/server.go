@@ -1,0 +1,82 @@
+package showcase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server is how an example program serves: Serve blocks until Shutdown.
+// *http.Server is one (for net/http, Gin and Echo); Fiber wraps its app.
+type Server interface {
+	Serve(ln net.Listener) error
+	Shutdown(ctx context.Context) error
+}
+
+// NewHTTPServer is the http.Server of the examples built on net/http: the
+// timeouts, and the header limit that makes headers over 64 KiB a 431.
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Run is the whole life of an example program: parse args (and the
+// environment through getenv), open the App, listen on -addr, print the
+// address and the demo credentials to stdout, send the address on ready
+// (when not nil), serve with the Server newServer builds until ctx ends,
+// then shut down within 10 seconds. framework names the program in its
+// output.
+func Run(ctx context.Context, framework string, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string,
+	newServer func(app *App, logger *slog.Logger) Server) error {
+	cfg, err := ParseFlags(framework, args, getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	app, err := Open(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := newServer(app, logger)
+	fmt.Fprintf(stdout, "reinhardt-auth showcase (%s) listening on http://%s\n", framework, ln.Addr())
+	for _, c := range app.DemoCredentials {
+		fmt.Fprintf(stdout, "demo user %q password %q (shown once)\n", c[0], c[1])
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -36,21 +36,21 @@ type response struct {
 func (r *response) Header() http.Header {
 	if r.h == nil {
 		r.h = http.Header{}
-		r.c.Response().Header.VisitAll(func(k, v []byte) {
+		for k, v := range r.c.Response().Header.All() {
 			key := http.CanonicalHeaderKey(string(k))
 			switch key {
 			case "Content-Length", "Connection", "Date", "Server", "Transfer-Encoding", "Trailer":
-				return // managed by fasthttp
+				continue // managed by fasthttp
 			case "Content-Type":
 				if string(v) == defaultContentType {
-					return // fasthttp's default, not a header anyone set
+					continue // fasthttp's default, not a header anyone set
 				}
 			}
 			if _, ok := r.h[key]; !ok {
 				r.had = append(r.had, key)
 			}
 			r.h[key] = append(r.h[key], string(v))
-		})
+		}
 	}
 	return r.h
 }

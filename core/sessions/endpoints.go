@@ -37,9 +37,13 @@ type LoginHooks struct {
 
 // LoginEndpoint is Django's login view as a JSON (or form) API: POST
 // {"username","password"} → 200 {"id","username"} and a new session key
-// (Login: the key always changes), or 401 "Invalid username/password." for
-// wrong credentials or an inactive user. It needs the session in the
-// request's context (Manager.Handler or the adapter's session middleware).
+// (the key always changes, even when the session already belonged to the
+// user), or 401 "Invalid username/password." for wrong credentials or an
+// inactive user. As Django's LoginView is csrf_protect, the request must
+// pass Auth.CSRF when it is set (GET /api/auth/csrf gives the token), so a
+// cross-site form cannot log a victim into the attacker's account. It needs
+// the session in the request's context (Manager.Handler or the adapter's
+// session middleware).
 type LoginEndpoint struct {
 	Auth *SessionAuthentication
 	// Backend checks the credentials; BackendName is the name Login stores
@@ -96,6 +100,11 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	if s == nil {
 		return errors.New("sessions: LoginEndpoint needs the session middleware")
 	}
+	if e.Auth.CSRF != nil {
+		if err := e.Auth.CSRF(r, s); err != nil {
+			return err
+		}
+	}
 	u, err := e.Backend.Authenticate(ctx, *in.Username, *in.Password)
 	if err != nil {
 		return err
@@ -104,25 +113,41 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	if !ok || !u.IsActive() {
 		return core.NewAuthError(core.ErrInvalidCredentials, msgInvalidLogin)
 	}
+	before := s.Key()
 	if err := e.Auth.Login(ctx, s, bu, e.BackendName); err != nil {
 		return err
 	}
-	t := now(e.Now)
-	s.Set(LoginAtKey, t.UnixNano())
-	if e.Hooks.RecordLogin != nil {
-		if err := e.Hooks.RecordLogin(ctx, bu, t); err != nil {
+	if s.Key() == before && before != "" {
+		// Django keeps the key of a session that already belongs to this
+		// user; a login here always moves it, so an old key never gains a
+		// fresh login time.
+		if err := s.CycleKey(ctx); err != nil {
 			return err
 		}
 	}
-	if e.Hooks.RotateCSRF != nil {
-		if err := e.Hooks.RotateCSRF(r, w); err != nil {
-			return err
-		}
+	t := now(e.Now)
+	s.Set(LoginAtKey, t.UnixNano())
+	if err := e.afterLogin(r, w, bu, t); err != nil {
+		// Do not leave a logged-in session behind a failed login.
+		_ = s.Flush(ctx)
+		return err
 	}
 	return core.WriteJSON(w, http.StatusOK, struct {
 		ID       any    `json:"id"`
 		Username string `json:"username"`
 	}{userID(u), u.GetUsername()})
+}
+
+func (e *LoginEndpoint) afterLogin(r core.Request, w core.Response, u core.BaseUser, t time.Time) error {
+	if e.Hooks.RecordLogin != nil {
+		if err := e.Hooks.RecordLogin(r.Context(), u, t); err != nil {
+			return err
+		}
+	}
+	if e.Hooks.RotateCSRF != nil {
+		return e.Hooks.RotateCSRF(r, w)
+	}
+	return nil
 }
 
 // userID is the id as a number when it is one (Django's integer pk).
@@ -206,13 +231,16 @@ func (e *PasswordChangeEndpoint) Serve(w core.Response, r core.Request) error {
 	if err := core.SetPassword(ctx, u, *in.New); err != nil {
 		return err
 	}
-	if err := e.Store.SetPasswordHash(ctx, u.GetID(), u.PasswordHash()); err != nil {
-		return err
-	}
+	// Tokens end before the new password is stored: if storing fails, the
+	// user is logged out with the old password intact (fail closed), never
+	// left with a new password and live old tokens.
 	if e.Hooks.PasswordChanged != nil {
 		if err := e.Hooks.PasswordChanged(ctx, u); err != nil {
 			return err
 		}
+	}
+	if err := e.Store.SetPasswordHash(ctx, u.GetID(), u.PasswordHash()); err != nil {
+		return err
 	}
 	if s := FromContext(ctx); s != nil && core.IdentityFromContext(ctx).Method == "session" {
 		// update_session_auth_hash: this session lives on, under a new key,

@@ -135,8 +135,14 @@ func (v validAfterSessions) Authenticate(r core.Request) (*core.Identity, error)
 		return nil, err
 	}
 	s := sessions.FromContext(ctx)
-	if stamp.IsZero() || s == nil {
+	if creds, ok := id.Credentials.(*sessions.SessionCredentials); ok && creds.Session() != nil {
+		s = creds.Session()
+	}
+	if stamp.IsZero() {
 		return id, nil
+	}
+	if s == nil {
+		return nil, nil // cannot tell when it logged in: not trusted
 	}
 	loginAt, _ := sessions.GetAs[int64](s, sessions.LoginAtKey)
 	if time.Unix(0, loginAt).Before(stamp) {

@@ -106,11 +106,20 @@ func sessionLogin(t *testing.T, start Starter, args ...string) {
 	b.setCookie("sessionid", "attackerchosenkey0123456789abcdef")
 	b.getCSRF()
 	b.expect(b.do("POST", "/api/auth/login", `{"username":"alice","password":"wrong"}`, true), 401, `{"detail":"Invalid username/password."}`)
+	// Login is CSRF-protected as Django's LoginView: no login CSRF.
+	b.expect(b.do("POST", "/api/auth/login", `{"username":"alice","password":"`+alice+`"}`, false), 403, csrfMissing)
+	b.expect(b.do("POST", "/api/auth/login", `{"username":"alice","password":"`+alice+`"}`, true, "Sec-Fetch-Site: cross-site"), 403, "")
 	b.login("alice", alice)
 	sid := b.cookie("sessionid")
 	if sid == "" || sid == "attackerchosenkey0123456789abcdef" {
 		t.Fatalf("session key after login %q", sid)
 	}
+	// Logging in again as the same user still moves the key.
+	b.login("alice", alice)
+	if again := b.cookie("sessionid"); again == sid || again == "" {
+		t.Fatalf("session key kept across a second login: %q", again)
+	}
+	sid = b.cookie("sessionid")
 	r := b.do("GET", "/api/me", "", false)
 	if r.Status != 200 || !strings.Contains(r.Body, `"auth":"session"`) {
 		t.Fatalf("me with a session: %d %s", r.Status, r.Body)

@@ -1,12 +1,12 @@
 package sessions_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
 var benchBackends = []backendCase{
@@ -21,30 +21,7 @@ var benchBackends = []backendCase{
 func BenchmarkLoadModifySave(b *testing.B) {
 	for _, bc := range benchBackends {
 		b.Run(bc.name, func(b *testing.B) {
-			ctx := context.Background()
-			m := sessions.NewManager(bc.open(b, nil))
-			s := m.New()
-			s.Set("user_id", "42")
-			s.Set("n", 0)
-			if err := s.Save(ctx); err != nil {
-				b.Fatal(err)
-			}
-			req := &fakeRequest{cookie: string(s.Key())}
-			w := &fakeResponse{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				s, err := m.Load(ctx, req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n, _ := sessions.GetAs[int](s, "n")
-				s.Set("n", n+1)
-				if err := m.Commit(ctx, s, w); err != nil {
-					b.Fatal(err)
-				}
-				req.cookie = w.cookie.Value
-				clear(w.h)
-			}
+			storetest.BenchmarkLoadModifySave(b, bc.open(b, nil))
 		})
 	}
 }

@@ -1,12 +1,11 @@
 package redisstore_test
 
 import (
-	"context"
-	"net/http"
 	"testing"
 
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/stores/redisstore"
+	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
 // BenchmarkLoadModifySave is one request's session work against a real
@@ -32,30 +31,7 @@ func BenchmarkLoadModifySave(b *testing.B) {
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			ctx := context.Background()
-			m := sessions.NewManager(bc.open())
-			s := m.New()
-			s.Set("user_id", "42")
-			s.Set("n", 0)
-			if err := s.Save(ctx); err != nil {
-				b.Fatal(err)
-			}
-			req := &fakeRequest{cookie: string(s.Key())}
-			w := &fakeResponse{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				s, err := m.Load(ctx, req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n, _ := sessions.GetAs[int](s, "n")
-				s.Set("n", n+1)
-				if err := m.Commit(ctx, s, w); err != nil {
-					b.Fatal(err)
-				}
-				req.cookie = w.cookie.Value
-				clear(w.h)
-			}
+			storetest.BenchmarkLoadModifySave(b, bc.open())
 		})
 	}
 }

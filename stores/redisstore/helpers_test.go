@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
-	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -97,13 +96,3 @@ type fakeRequest struct {
 }
 
 func (r *fakeRequest) Cookie(string) string { return r.cookie }
-
-// fakeResponse is a core.Response that keeps the last cookie set.
-type fakeResponse struct {
-	h      http.Header
-	cookie *http.Cookie
-}
-
-func (w *fakeResponse) Header() http.Header              { return w.h }
-func (w *fakeResponse) SetCookie(c *http.Cookie)         { w.cookie = c }
-func (w *fakeResponse) Write(status int, b []byte) error { return nil }

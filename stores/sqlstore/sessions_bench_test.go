@@ -1,32 +1,11 @@
 package sqlstore_test
 
 import (
-	"context"
-	"net/http"
 	"testing"
 
-	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
+	"github.com/reinhardt-go/auth/stores/storetest"
 )
-
-// sessionRequest is a core.Request with a session cookie.
-type sessionRequest struct {
-	core.Request
-	cookie string
-}
-
-func (r *sessionRequest) Cookie(string) string { return r.cookie }
-
-// sessionResponse is a core.Response that keeps the last cookie set.
-type sessionResponse struct {
-	h      http.Header
-	cookie *http.Cookie
-}
-
-func (w *sessionResponse) Header() http.Header              { return w.h }
-func (w *sessionResponse) SetCookie(c *http.Cookie)         { w.cookie = c }
-func (w *sessionResponse) Write(status int, b []byte) error { return nil }
 
 // BenchmarkSessionLoadModifySave is one request's session work on each
 // database: load the session from its cookie, read and change a counter,
@@ -45,30 +24,7 @@ func BenchmarkSessionLoadModifySave(b *testing.B) {
 		return openPostgres(tb)
 	}}} {
 		b.Run(db.name, func(b *testing.B) {
-			ctx := context.Background()
-			m := sessions.NewManager(db.open(b).Sessions())
-			s := m.New()
-			s.Set("user_id", "42")
-			s.Set("n", 0)
-			if err := s.Save(ctx); err != nil {
-				b.Fatal(err)
-			}
-			req := &sessionRequest{cookie: string(s.Key())}
-			w := &sessionResponse{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				s, err := m.Load(ctx, req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n, _ := sessions.GetAs[int](s, "n")
-				s.Set("n", n+1)
-				if err := m.Commit(ctx, s, w); err != nil {
-					b.Fatal(err)
-				}
-				req.cookie = w.cookie.Value
-				clear(w.h)
-			}
+			storetest.BenchmarkLoadModifySave(b, db.open(b).Sessions())
 		})
 	}
 }

@@ -7,27 +7,16 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcase"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "showcase:", err)
-		os.Exit(1)
-	}
-}
+func main() { showcase.Main(run) }
 
 // run serves until ctx ends. ready, when not nil, receives the listening
 // address.

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
@@ -79,4 +82,19 @@ func Run(ctx context.Context, framework string, args []string, getenv func(strin
 		return err
 	}
 	return nil
+}
+
+// RunFunc is an example program's run: it serves until ctx ends, sending
+// its listening address on ready when ready is not nil.
+type RunFunc func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error
+
+// Main is every example's main: run with the process's arguments and
+// environment until SIGINT or SIGTERM; a failure is printed and exits 1.
+func Main(run RunFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "showcase:", err)
+		os.Exit(1)
+	}
 }

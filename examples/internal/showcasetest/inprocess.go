@@ -3,20 +3,17 @@ package showcasetest
 import (
 	"bytes"
 	"context"
-	"io"
 	"sync"
 	"testing"
 	"time"
-)
 
-// RunFunc is the run function of an example program: it serves until ctx
-// ends, sending its listening address on ready.
-type RunFunc func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error
+	"github.com/reinhardt-go/auth/examples/internal/showcase"
+)
 
 // InProcess returns the Starter that runs an example's run function in the
 // test process on a free port, with an empty environment, until the test
 // ends.
-func InProcess(run RunFunc) Starter {
+func InProcess(run showcase.RunFunc) Starter {
 	return func(t *testing.T, args []string) (string, string) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var stdout, stderr syncBuffer

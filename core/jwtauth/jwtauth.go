@@ -59,7 +59,9 @@ type KeySet interface {
 type JWTAuth struct {
 	cfg    config
 	parser *jwt.Parser
-	cache  *tokenCache // nil when off
+	// validator is the parser's claims validation, for fastParse.
+	validator *jwt.Validator
+	cache     *tokenCache // nil when off
 
 	mu   sync.Mutex // serialises ring writers
 	ring atomic.Pointer[ring]
@@ -131,6 +133,7 @@ func build(cfg config, k *Key) (*JWTAuth, error) {
 		popts = append(popts, jwt.WithAudience(cfg.audience...))
 	}
 	j.parser = jwt.NewParser(popts...)
+	j.validator = jwt.NewValidator(popts...)
 	if cfg.cacheSize > 0 {
 		j.cache = newTokenCache(cfg.cacheSize)
 	}
@@ -371,12 +374,21 @@ var maxUnixNano = time.Unix(0, math.MaxInt64)
 // and the wire form the parser decodes into.
 type verified struct {
 	Claims
-	w wireClaims
+	w     wireClaims
+	dates [3]jwt.NumericDate // what w's dates point to, on the fast path
 }
 
 // parse checks the signature and the registered claims of token and
 // returns its claims and the key that verified it.
 func (j *JWTAuth) parse(token string) (*Claims, *Key, error) {
+	if c, k, ok := j.fastParse(token); ok {
+		return c, k, nil
+	}
+	return j.parseSlow(token)
+}
+
+// parseSlow is parse with golang-jwt's parser, for every token.
+func (j *JWTAuth) parseSlow(token string) (*Claims, *Key, error) {
 	v := new(verified)
 	var used *Key
 	var ksErr error

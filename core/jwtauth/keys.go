@@ -106,6 +106,7 @@ type Key struct {
 	sign   any              // nil for a verify-only key
 	verify any              // what golang-jwt's Verify takes
 	public crypto.PublicKey // nil for HMAC
+	mac    *macPool         // HMAC states for the fast path; nil but for HMAC
 	// retired is set when the key leaves its ring; cached verifications
 	// made with it then stop counting.
 	retired atomic.Bool
@@ -148,6 +149,7 @@ func NewKey(kid string, alg Algorithm, key any) (*Key, error) {
 		}
 		s := bytes.Clone(secret)
 		k.sign, k.verify = s, s
+		k.mac = newMacPool(m.(*jwt.SigningMethodHMAC).Hash.New, s)
 	case RS256, RS384, RS512, PS256, PS384, PS512:
 		var pub *rsa.PublicKey
 		switch v := key.(type) {
@@ -223,14 +225,18 @@ func (k *Key) sameAs(o *Key) bool {
 type ring struct {
 	keys    []*Key // in the order they were added
 	byKid   map[string]*Key
+	fast    map[string]*Key // by header segment, for fastParse
 	signing *Key
 	jwks    []byte // the published JWKS of keys
 }
 
 func newRing(keys []*Key, signing *Key) (*ring, error) {
-	r := &ring{keys: keys, byKid: make(map[string]*Key, len(keys)), signing: signing}
+	r := &ring{keys: keys, byKid: make(map[string]*Key, len(keys)), fast: make(map[string]*Key), signing: signing}
 	for _, k := range keys {
 		r.byKid[k.kid] = k
+		for _, h := range fastHeaders(k) {
+			r.fast[h] = k
+		}
 	}
 	jwks, err := MarshalJWKS(keys...)
 	if err != nil {

@@ -1,0 +1,210 @@
+package jwtauth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The tests of the fast path are internal: they compare fastParse with
+// parseSlow, golang-jwt's parser, on the same tokens.
+
+var (
+	fastSecret = []byte("0123456789abcdef0123456789abcdef")
+	fastNow    = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+)
+
+func fastAuth(t testing.TB, opts ...Option) *JWTAuth {
+	t.Helper()
+	opts = append([]Option{WithClock(func() time.Time { return fastNow })}, opts...)
+	j, err := New(fastSecret, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// hs256 signs header and payload (raw JSON) with fastSecret.
+func hs256(header, payload string) string {
+	in := enc(header) + "." + enc(payload)
+	m := hmac.New(sha256.New, fastSecret)
+	m.Write([]byte(in))
+	return in + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+const (
+	hdrSorted = `{"alg":"HS256","typ":"JWT"}`
+	hdrNoTyp  = `{"alg":"HS256"}`
+	// what simplejwt 5.x puts in an access token, in its order
+	simplePayload = `{"token_type":"access","exp":1772370000,"iat":1772366400,"jti":"8b5c2a9f0e2d4c1b9a7f6e5d4c3b2a19","user_id":42}`
+)
+
+// compare runs both paths on token: the fast path may decline, but what it
+// accepts the parser must accept with the same claims and key.
+func compare(t *testing.T, j *JWTAuth, token string) (fastOK bool) {
+	t.Helper()
+	fc, fk, ok := j.fastParse(token)
+	sc, sk, err := j.parseSlow(token)
+	if !ok {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("fast path accepted %q, the parser refused it: %v", token, err)
+	}
+	if fk != sk {
+		t.Fatalf("fast path key %q, parser key %q", fk.kid, sk.kid)
+	}
+	if !reflect.DeepEqual(fc, sc) {
+		t.Fatalf("claims differ for %q:\nfast   %#v\nparser %#v", token, fc, sc)
+	}
+	return true
+}
+
+// TestFastPathTaken: the tokens this package and simplejwt mint take the
+// fast path with the parser's claims, so that the shortcut cannot quietly
+// stop applying.
+func TestFastPathTaken(t *testing.T) {
+	j := fastAuth(t)
+	own, err := j.GenerateToken("42", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := j.NewPair("42", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKid, err := NewKey("k1", HS256, fastSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jk, err := NewWithKey(withKid, WithClock(func() time.Time { return fastNow }), WithIssuer("https://issuer"), WithAudience("api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kidTok, err := jk.GenerateToken("7", "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		j   *JWTAuth
+		tok string
+	}{
+		"GenerateToken":          {j, own},
+		"NewPair access":         {j, pair.Access},
+		"NewPair refresh":        {j, pair.Refresh},
+		"simplejwt":              {j, hs256(hdrSorted, simplePayload)},
+		"no typ":                 {j, hs256(hdrNoTyp, simplePayload)},
+		"kid, iss and aud array": {jk, kidTok},
+		"aud string":             {j, hs256(hdrSorted, `{"aud":"x","exp":1772370000}`)},
+		"white space, unknown scalars": {j, hs256(hdrSorted,
+			" {\n\t\"exp\" : 1772370000 , \"admin\":true,\"n\":-3,\"x\":null,\"f\":false,\"s\":\"é\",\"username\":\"José\"} ")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if !compare(t, tc.j, tc.tok) {
+				t.Fatalf("fast path declined %q", tc.tok)
+			}
+		})
+	}
+}
+
+// TestFastPathDeclines: shapes json.Unmarshal or the parser decide are left
+// to them, and forged or invalid tokens never pass the fast path.
+func TestFastPathDeclines(t *testing.T) {
+	j := fastAuth(t)
+	good := hs256(hdrSorted, simplePayload)
+	parts := strings.Split(good, ".")
+	for name, tok := range map[string]string{
+		"escape":             hs256(hdrSorted, `{"exp":1772370000,"username":"a\u0062"}`),
+		"case variant":       hs256(hdrSorted, `{"exp":1772370000,"EXP":1}`),
+		"duplicate":          hs256(hdrSorted, `{"exp":1772370000,"exp":1772370001}`),
+		"fraction":           hs256(hdrSorted, `{"exp":1772370000.5}`),
+		"exponent":           hs256(hdrSorted, `{"exp":1.77237e9}`),
+		"null date":          hs256(hdrSorted, `{"exp":null}`),
+		"beyond 2^53":        hs256(hdrSorted, `{"exp":9007199254740993}`),
+		"nested claim":       hs256(hdrSorted, `{"exp":1772370000,"x":{"a":1}}`),
+		"trailing garbage":   hs256(hdrSorted, `{"exp":1772370000}x`),
+		"invalid UTF-8":      hs256(hdrSorted, "{\"exp\":1772370000,\"username\":\"\xff\"}"),
+		"non-ASCII name":     hs256(hdrSorted, "{\"exp\":1772370000,\"\u017fub\":\"x\"}"),
+		"leading zero":       hs256(hdrSorted, `{"exp":01772370000}`),
+		"not an object":      hs256(hdrSorted, `null`),
+		"expired":            hs256(hdrSorted, `{"exp":1}`),
+		"no exp":             hs256(hdrSorted, `{"user_id":"1"}`),
+		"crit":               hs256(`{"alg":"HS256","crit":["b64"],"typ":"JWT"}`, simplePayload),
+		"unknown kid":        hs256(`{"alg":"HS256","kid":"x","typ":"JWT"}`, simplePayload),
+		"typ first":          hs256(`{"typ":"JWT","alg":"HS256"}`, simplePayload),
+		"bad signature":      parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
+		"short signature":    parts[0] + "." + parts[1] + "." + parts[2][:10],
+		"non-strict base64":  parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])-1] + "B",
+		"four segments":      good + ".x",
+		"two segments":       parts[0] + "." + parts[1],
+		"alg none":           enc(`{"alg":"none"}`) + "." + parts[1] + ".",
+		"string user_id int": hs256(hdrSorted, `{"exp":1772370000,"user_id":1.0}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if compare(t, j, tok) {
+				t.Fatalf("fast path decided %q", tok)
+			}
+		})
+	}
+}
+
+// FuzzFastPath signs arbitrary payloads under every header the fast path
+// knows and some it does not, and checks that whatever the fast path
+// accepts, golang-jwt's parser accepts with identical claims.
+func FuzzFastPath(f *testing.F) {
+	for _, p := range []string{
+		simplePayload,
+		`{"token_type":"access","exp":1772370000,"iat":1772366400,"jti":"j","user_id":"42","username":"alice","aud":["a","b"],"iss":"i","sub":"s","nbf":1772366400}`,
+		`{"exp":1772370000,"aud":[]}`, `{"exp":1772370000,"aud":[1]}`, `{"exp":-0,"iat":0}`,
+		`{"exp":1772370000,"Exp":5}`, `{"exp":1772370000,"user_id":-7}`, `{"exp":1772370000,"user_id":true}`,
+		`{"exp":1772370000,"x":"\u00e9"}`, `{}`, `[]`, `"x"`, `{"exp":1772370000,}`, `{"exp":1772370000 "iat":1}`,
+	} {
+		f.Add([]byte(p), uint8(0), false)
+	}
+	f.Add([]byte(simplePayload), uint8(1), false)
+	f.Add([]byte(simplePayload), uint8(0), true)
+	j := fastAuth(f)
+	headers := append(fastHeaders(j.SigningKey()), enc(`{"alg":"HS256","typ":"JWT","x":1}`))
+	f.Fuzz(func(t *testing.T, payload []byte, hdr uint8, flip bool) {
+		h := headers[int(hdr)%len(headers)]
+		in := h + "." + base64.RawURLEncoding.EncodeToString(payload)
+		m := hmac.New(sha256.New, fastSecret)
+		m.Write([]byte(in))
+		sig := m.Sum(nil)
+		if flip {
+			sig[len(sig)-1] ^= 1
+		}
+		tok := in + "." + base64.RawURLEncoding.EncodeToString(sig)
+		ok := compare(t, j, tok)
+		if ok && flip {
+			t.Fatalf("fast path accepted a bad signature")
+		}
+	})
+}
+
+func BenchmarkFastParse(b *testing.B) {
+	j := fastAuth(b)
+	tok := hs256(hdrSorted, simplePayload)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, ok := j.fastParse(tok); !ok {
+				b.Fatal("declined")
+			}
+		}
+	})
+	b.Run("parser", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := j.parseSlow(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -32,6 +32,12 @@ type Harness interface {
 	//	                  check function it is given
 	//	POST /register    the core endpoint f.Register, mounted natively
 	//
+	// GET routes answer HEAD as GET. /open and /private requested with any
+	// other method are DRF's 405, after the route's guard as DRF checks
+	// permissions before it dispatches on the method: the handler sets
+	// "Allow: GET, HEAD" and renders core.MethodNotAllowed(method) with
+	// the adapter's WriteError.
+	//
 	// Handlers reply with the adapter's usual JSON helper; errors returned
 	// by the fixture's functions are rendered with the adapter's
 	// WriteError.

@@ -25,8 +25,13 @@ type Case struct {
 	Exact string
 	// JSON, when set, is compared with the decoded body.
 	JSON any
+	// Empty requires an empty body (HEAD, 204).
+	Empty bool
 	// Challenge is the expected WWW-Authenticate ("" means absent).
 	Challenge string
+	// Headers are more response headers, each expected exactly (all its
+	// values joined by ", "); "" means absent.
+	Headers map[string]string
 }
 
 const (
@@ -35,6 +40,7 @@ const (
 	denied       = `{"detail":"You do not have permission to perform this action."}`
 	invalidLogin = `{"detail":"Invalid username/password."}`
 	jsonCT       = "application/json"
+	notAllowed   = `{"detail":"Method \"DELETE\" not allowed."}`
 )
 
 func basic(user, pass string) map[string]string {
@@ -95,6 +101,17 @@ func Cases() []Case {
 		{Name: "register bad username", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"a b","password":"correct horse battery"}`, Status: 400, Exact: `{"username":["Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."]}`},
 		{Name: "register missing fields", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{}`, Status: 400, Exact: `{"password":["This field is required."],"username":["This field is required."]}`},
 		{Name: "register huge password", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"frank","password":"` + strings.Repeat("p", 4097) + `"}`, Status: 400, Exact: `{"password":["Ensure this field has no more than 4096 characters."]}`},
+
+		// Methods. A GET view answers HEAD with GET's status and headers
+		// and no body. DRF authenticates and checks the view's permissions
+		// before it dispatches on the method (APIView.initial), so a wrong
+		// method is 405 only for a request the view would let in.
+		{Name: "HEAD on a GET route", Method: "HEAD", Path: "/private", Header: alice, Status: 200, Empty: true, Headers: map[string]string{"Content-Type": jsonCT}},
+		{Name: "HEAD anonymously", Method: "HEAD", Path: "/private", Status: 401, Empty: true, Challenge: challenge},
+		{Name: "wrong method", Method: "DELETE", Path: "/open", Status: 405, Exact: notAllowed, Headers: map[string]string{"Allow": "GET, HEAD"}},
+		{Name: "wrong method with wrong credentials", Method: "DELETE", Path: "/open", Header: basic("alice", "nope"), Status: 401, Exact: invalidLogin, Challenge: challenge},
+		{Name: "wrong method anonymously on a guarded route", Method: "DELETE", Path: "/private", Status: 401, Exact: notProvided, Challenge: challenge},
+		{Name: "wrong method on a guarded route", Method: "DELETE", Path: "/private", Header: alice, Status: 405, Exact: notAllowed, Headers: map[string]string{"Allow": "GET, HEAD"}},
 	}
 }
 
@@ -151,6 +168,9 @@ func check(t *testing.T, client *http.Client, base string, c Case) {
 	if c.Exact != "" && string(bytes.TrimSpace(got)) != c.Exact {
 		t.Errorf("body %.300s\nwant %s", got, c.Exact)
 	}
+	if c.Empty && len(got) != 0 {
+		t.Errorf("body %.300s, want none", got)
+	}
 	if c.Exact != "" || c.JSON != nil {
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, jsonCT) {
 			t.Errorf("Content-Type %q", ct)
@@ -165,6 +185,11 @@ func check(t *testing.T, client *http.Client, base string, c Case) {
 		_ = json.Unmarshal(want, &b)
 		if !jsonEqual(a, b) {
 			t.Errorf("body %.300s\nwant %s", got, want)
+		}
+	}
+	for name, want := range c.Headers {
+		if v := strings.Join(resp.Header.Values(name), ", "); v != want {
+			t.Errorf("%s %q, want %q", name, v, want)
 		}
 	}
 }

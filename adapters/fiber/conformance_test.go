@@ -17,8 +17,11 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	app := newApp(f.Engine)
 	app.Use(fiberauth.Middleware(f.Engine))
 	who := func(c *fiber.Ctx) error { return c.JSON(f.WhoAmI(c.UserContext())) }
+	// app.Get serves HEAD too; app.All after it takes every other method.
 	app.Get("/open", who)
+	app.All("/open", methodNotAllowed("GET, HEAD"))
 	app.Get("/private", fiberauth.Require(f.Private...), who)
+	app.All("/private", fiberauth.Require(f.Private...), methodNotAllowed("GET, HEAD"))
 	app.Get("/admin", fiberauth.Require(f.Admin...), who)
 	posts := fiberauth.Require(f.Posts...)
 	app.Get("/posts", posts, func(c *fiber.Ctx) error { return c.JSON(f.ListPosts()) })
@@ -32,6 +35,14 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	})
 	app.Post("/register", fiberauth.Endpoint(f.Register))
 	serve(t, app, l)
+}
+
+// methodNotAllowed is DRF's 405 for a view that serves allow.
+func methodNotAllowed(allow string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderAllow, allow)
+		return fiberauth.WriteError(c, core.MethodNotAllowed(fiberauth.NewRequest(c).Method()))
+	}
 }
 
 // newApp is a Fiber app configured for the suite's limits: headers up to

@@ -15,8 +15,12 @@ type harness struct{}
 func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	mux := http.NewServeMux()
 	who := func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, f.WhoAmI(r.Context())) }
+	// "GET /path" patterns serve HEAD too; the bare path takes every
+	// other method.
 	mux.HandleFunc("GET /open", who)
+	mux.Handle("/open", methodNotAllowed("GET, HEAD"))
 	mux.Handle("GET /private", httpauth.Require(f.Private...)(http.HandlerFunc(who)))
+	mux.Handle("/private", httpauth.Require(f.Private...)(methodNotAllowed("GET, HEAD")))
 	mux.Handle("GET /admin", httpauth.Require(f.Admin...)(http.HandlerFunc(who)))
 	posts := httpauth.Require(f.Posts...)
 	mux.Handle("GET /posts", posts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,6 +36,14 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	})))
 	mux.Handle("POST /register", httpauth.Endpoint(f.Register))
 	adaptertest.ServeHTTPHandler(t, l, httpauth.Middleware(f.Engine)(mux))
+}
+
+// methodNotAllowed is DRF's 405 for a view that serves allow.
+func methodNotAllowed(allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
+	})
 }
 
 func reply(w http.ResponseWriter, r *http.Request) func(int, any, error) {

@@ -19,7 +19,7 @@ var getHead = []string{http.MethodGet, http.MethodHead}
 func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	e := echo.New()
 	e.HTTPErrorHandler = echoauth.ErrorHandler(f.Engine)
-	e.Use(echoauth.Middleware(f.Engine))
+	e.Use(echoauth.Sessions(f.Sessions), echoauth.CSRF(f.CSRF), echoauth.Middleware(f.Engine))
 
 	who := func(c echo.Context) error { return writeJSON(c, 200, f.WhoAmI(c.Request().Context())) }
 	e.Match(getHead, "/open", who)
@@ -40,8 +40,13 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 			return echoauth.CheckObjectPermissions(c, obj, f.PostObject...)
 		}))
 	})
+	e.Match(getHead, "/visits", func(c echo.Context) error { return reply(c)(f.Visit(echoauth.SessionFrom(c), true)) })
+	e.Match(getHead, "/peek", func(c echo.Context) error { return reply(c)(f.Visit(echoauth.SessionFrom(c), false)) })
 
 	e.POST("/register", echoauth.Endpoint(f.Register))
+	e.Match(getHead, "/csrf", echoauth.Endpoint(f.CSRFToken))
+	e.POST("/login", echoauth.Endpoint(f.Login))
+	e.POST("/logout", echoauth.Endpoint(f.Logout))
 	adaptertest.ServeHTTPHandler(t, l, e)
 }
 

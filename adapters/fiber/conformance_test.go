@@ -15,7 +15,7 @@ type harness struct{}
 
 func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	app := newApp(f.Engine)
-	app.Use(fiberauth.Middleware(f.Engine))
+	app.Use(fiberauth.Sessions(f.Sessions), fiberauth.CSRF(f.CSRF), fiberauth.Middleware(f.Engine))
 	who := func(c *fiber.Ctx) error { return c.JSON(f.WhoAmI(c.UserContext())) }
 	// app.Get serves HEAD too; app.All after it takes every other method.
 	app.Get("/open", who)
@@ -33,7 +33,12 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 			return fiberauth.CheckObjectPermissions(c, obj, f.PostObject...)
 		}))
 	})
+	app.Get("/visits", func(c *fiber.Ctx) error { return reply(c)(f.Visit(fiberauth.SessionFrom(c), true)) })
+	app.Get("/peek", func(c *fiber.Ctx) error { return reply(c)(f.Visit(fiberauth.SessionFrom(c), false)) })
 	app.Post("/register", fiberauth.Endpoint(f.Register))
+	app.Get("/csrf", fiberauth.Endpoint(f.CSRFToken))
+	app.Post("/login", fiberauth.Endpoint(f.Login))
+	app.Post("/logout", fiberauth.Endpoint(f.Logout))
 	serve(t, app, l)
 }
 

@@ -19,7 +19,7 @@ var getHead = []string{http.MethodGet, http.MethodHead}
 
 func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	r := gin.New()
-	r.Use(ginauth.Middleware(f.Engine))
+	r.Use(ginauth.Sessions(f.Sessions), ginauth.CSRF(f.CSRF), ginauth.Middleware(f.Engine))
 	who := func(c *gin.Context) { writeJSON(c, 200, f.WhoAmI(c.Request.Context())) }
 	r.Match(getHead, "/open", who)
 	methodNotAllowed(r, "/open", "GET, HEAD")
@@ -37,7 +37,12 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 			return ginauth.CheckObjectPermissions(c, obj, f.PostObject...)
 		}))
 	})
+	r.Match(getHead, "/visits", func(c *gin.Context) { reply(c)(f.Visit(ginauth.SessionFrom(c), true)) })
+	r.Match(getHead, "/peek", func(c *gin.Context) { reply(c)(f.Visit(ginauth.SessionFrom(c), false)) })
 	r.POST("/register", ginauth.Endpoint(f.Register))
+	r.Match(getHead, "/csrf", ginauth.Endpoint(f.CSRFToken))
+	r.POST("/login", ginauth.Endpoint(f.Login))
+	r.POST("/logout", ginauth.Endpoint(f.Logout))
 	adaptertest.ServeHTTPHandler(t, l, r)
 }
 

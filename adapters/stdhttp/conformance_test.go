@@ -8,6 +8,7 @@ import (
 	"github.com/reinhardt-go/auth/adapters/adaptertest"
 	httpauth "github.com/reinhardt-go/auth/adapters/stdhttp"
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions"
 )
 
 type harness struct{}
@@ -34,8 +35,20 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 			return httpauth.CheckObjectPermissions(r, obj, f.PostObject...)
 		}))
 	})))
+	mux.HandleFunc("GET /visits", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(f.Visit(sessions.FromContext(r.Context()), true))
+	})
+	mux.HandleFunc("GET /peek", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, r)(f.Visit(sessions.FromContext(r.Context()), false))
+	})
 	mux.Handle("POST /register", httpauth.Endpoint(f.Register))
-	adaptertest.ServeHTTPHandler(t, l, httpauth.Middleware(f.Engine)(mux))
+	mux.Handle("GET /csrf", httpauth.Endpoint(f.CSRFToken))
+	mux.Handle("POST /login", httpauth.Endpoint(f.Login))
+	mux.Handle("POST /logout", httpauth.Endpoint(f.Logout))
+	// net/http's session middleware is the Manager's own; Prepare gives
+	// the CSRF check the Host and the form's csrfmiddlewaretoken.
+	h := f.Sessions.Handler(f.CSRF.Prepare(httpauth.Middleware(f.Engine)(mux)))
+	adaptertest.ServeHTTPHandler(t, l, h)
 }
 
 // methodNotAllowed is DRF's 405 for a view that serves allow.

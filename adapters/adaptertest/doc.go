@@ -9,6 +9,6 @@
 // attributes, saving only what changed, login through the core's endpoint
 // with a new key, logout, a password change, a session store that is
 // down); DRF's CSRF enforcement for session-authenticated requests only,
-// with Django's reasons, so that the net/http, Gin, Echo and Fiber
-// adapters answer alike.
+// with Django's reasons; and simplejwt's obtain endpoint and Bearer
+// tokens, so that the net/http, Gin, Echo and Fiber adapters answer alike.
 package adaptertest

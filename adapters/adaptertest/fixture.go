@@ -15,7 +15,9 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/hashers"
+	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/tokens"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -43,6 +45,7 @@ type Harness interface {
 	//	GET  /csrf        the core endpoint f.CSRFToken, mounted natively
 	//	POST /login       the core endpoint f.Login, mounted natively
 	//	POST /logout      the core endpoint f.Logout, mounted natively
+	//	POST /token       the core endpoint f.TokenObtain, mounted natively
 	//
 	// GET routes answer HEAD as GET. /open and /private requested with any
 	// other method are DRF's 405, after the route's guard as DRF checks
@@ -69,8 +72,9 @@ type Fixture struct {
 	// CSRF is the protector whose check the session authenticator runs
 	// (DRF's enforce_csrf), with Django's defaults.
 	CSRF *csrf.Protector
-	// CSRFToken (GET /csrf), Login and Logout are the session endpoints.
-	CSRFToken, Login, Logout core.Endpoint
+	// CSRFToken (GET /csrf), Login and Logout are the session endpoints;
+	// TokenObtain is simplejwt's TokenObtainPairView.
+	CSRFToken, Login, Logout, TokenObtain core.Endpoint
 	// Private, Admin and Posts are the guards of the routes.
 	Private, Admin, Posts []core.Permission
 	// PostObject is the object permission of PUT /posts/{id}: the author,
@@ -119,14 +123,14 @@ func (storeDown) Authenticate(r core.Request) (*core.Identity, error) {
 	return nil, nil
 }
 
-// secret keys the session auth hashes.
+// secret keys the session auth hashes and signs the tokens (HS256).
 const secret = "adaptertest-secret-key-of-at-least-32-bytes"
 
 // NewFixture builds the users (alice, bob, editor with blog.change_post
 // through a group, admin, inactive carol; password "pw-<name>") and the
 // engine, whose authenticators run in this order: Basic over a
-// ModelBackend (so every 401 carries `Basic realm="api"`), the session
-// with its CSRF check, then the store-down authenticator.
+// ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
+// the session with its CSRF check, then the store-down authenticator.
 func NewFixture(t testing.TB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -187,8 +191,18 @@ func NewFixture(t testing.TB) *Fixture {
 	}
 	f.Logout = &sessions.LogoutEndpoint{Auth: sessionAuth}
 
+	// simplejwt: HS256 pairs, rotated and blacklisted in memory.
+	tm := tokens.NewTokenRotationManager(memory.NewBlacklist(), memory.NewRefreshStore())
+	j, err := jwtauth.New([]byte(secret), jwtauth.WithRevocation(tm.Revocation()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.JWT, tm.Users = j, jwtauth.StoreUsers(users)
+	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend}
+
 	f.Engine = core.NewEngine(
 		&core.BasicAuthentication{Backend: backend},
+		jwtauth.NewAuthentication(j, jwtauth.StoreUsers(users)),
 		sessionAuth,
 		storeDown{},
 	)

@@ -85,6 +85,8 @@ const (
 	sessionCookie = `sessionid=[a-z0-9]{32}; Path=/; Expires={{session_expires}}; Max-Age=3600; HttpOnly; Secure; SameSite=Lax`
 	csrfCookie    = `csrftoken=[a-zA-Z0-9]{32}; Path=/; Expires={{csrf_expires}}; Max-Age=31449600; Secure; SameSite=Lax`
 	sessionEnded  = `sessionid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax`
+	// jws is the shape of a compact JWS.
+	jws = `eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`
 )
 
 // noCookies requires a response that sets no cookie.
@@ -108,6 +110,10 @@ func with(h map[string]string, kv ...string) map[string]string {
 		out[kv[i]] = kv[i+1]
 	}
 	return out
+}
+
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
 }
 
 func cookie(v string) map[string]string { return map[string]string{"Cookie": v} }
@@ -203,6 +209,18 @@ func Cases() []Case {
 		{Name: "session form POST with a wrong csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=x&csrfmiddlewaretoken=` + strings.Repeat("a", 64), Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from POST incorrect."}`},
 		{Name: "session object permission", Method: "PUT", Path: "/posts/2", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}"), Body: `{"title":"mine now"}`, Status: 403, Exact: denied},
 		{Name: "basic POST is not CSRF-checked", Method: "POST", Path: "/posts", Header: with(bob, "Content-Type", jsonCT, "Cookie", "sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), Body: `{"title":"bob beside a session"}`, Status: 201, JSON: Post{ID: 6, Title: "bob beside a session", AuthorID: "2"}},
+
+		// JWTs: simplejwt's obtain view mounted natively, then Bearer.
+		{Name: "token with wrong credentials", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"alice","password":"nope"}`, Status: 401, Exact: `{"detail":"No active account found with the given credentials"}`, Challenge: `Bearer realm="api"`},
+		{Name: "token for an inactive user", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"carol","password":"pw-carol"}`, Status: 401, Exact: `{"detail":"No active account found with the given credentials"}`, Challenge: `Bearer realm="api"`},
+		{Name: "token with malformed JSON", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":`, Status: 400, Exact: `{"detail":"JSON parse error"}`},
+		{Name: "token with a chunked body over the cap", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"` + big + `"}`, Chunked: true, Status: 413, Exact: `{"detail":"Request body too large."}`},
+		{Name: "token obtain", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"alice","password":"pw-alice"}`, Status: 200, Match: `\{"refresh":"` + jws + `","access":"` + jws + `"\}`, Cookies: noCookies, SaveJSON: []string{"access", "refresh"}},
+		{Name: "bearer token", Method: "GET", Path: "/private", Header: bearer("{{access}}"), Status: 200, JSON: Who{User: "alice", Method: "jwt"}},
+		{Name: "refresh token as a bearer token", Method: "GET", Path: "/private", Header: bearer("{{refresh}}"), Status: 401, Exact: `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"}]}`, Challenge: challenge},
+		{Name: "bearer POST is not CSRF-checked", Method: "POST", Path: "/posts", Header: with(bearer("{{access}}"), "Content-Type", jsonCT, "Cookie", "sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), Body: `{"title":"by token"}`, Status: 201, JSON: Post{ID: 7, Title: "by token", AuthorID: "1"}},
+		{Name: "bearer object permission", Method: "PUT", Path: "/posts/1", Header: with(bearer("{{access}}"), "Content-Type", jsonCT), Body: `{"title":"edited by token"}`, Status: 200, JSON: Post{ID: 1, Title: "edited by token", AuthorID: "1"}},
+		{Name: "bearer object permission refused", Method: "PUT", Path: "/posts/2", Header: with(bearer("{{access}}"), "Content-Type", jsonCT), Body: `{"title":"mine now"}`, Status: 403, Exact: denied},
 
 		// Logout (Django's logout(): the session is flushed server-side and
 		// its cookie deleted); the old cookie is then worth nothing.

@@ -47,6 +47,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	e.Match(getHead, "/csrf", echoauth.Endpoint(f.CSRFToken))
 	e.POST("/login", echoauth.Endpoint(f.Login))
 	e.POST("/logout", echoauth.Endpoint(f.Logout))
+	e.POST("/token", echoauth.Endpoint(f.TokenObtain))
 	adaptertest.ServeHTTPHandler(t, l, e)
 }
 

@@ -39,6 +39,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	app.Get("/csrf", fiberauth.Endpoint(f.CSRFToken))
 	app.Post("/login", fiberauth.Endpoint(f.Login))
 	app.Post("/logout", fiberauth.Endpoint(f.Logout))
+	app.Post("/token", fiberauth.Endpoint(f.TokenObtain))
 	serve(t, app, l)
 }
 

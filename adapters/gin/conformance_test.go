@@ -43,6 +43,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	r.Match(getHead, "/csrf", ginauth.Endpoint(f.CSRFToken))
 	r.POST("/login", ginauth.Endpoint(f.Login))
 	r.POST("/logout", ginauth.Endpoint(f.Logout))
+	r.POST("/token", ginauth.Endpoint(f.TokenObtain))
 	adaptertest.ServeHTTPHandler(t, l, r)
 }
 

@@ -45,6 +45,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	mux.Handle("GET /csrf", httpauth.Endpoint(f.CSRFToken))
 	mux.Handle("POST /login", httpauth.Endpoint(f.Login))
 	mux.Handle("POST /logout", httpauth.Endpoint(f.Logout))
+	mux.Handle("POST /token", httpauth.Endpoint(f.TokenObtain))
 	// net/http's session middleware is the Manager's own; Prepare gives
 	// the CSRF check the Host and the form's csrfmiddlewaretoken.
 	h := f.Sessions.Handler(f.CSRF.Prepare(httpauth.Middleware(f.Engine)(mux)))

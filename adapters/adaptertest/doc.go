@@ -4,6 +4,11 @@
 // serving a fixed set of routes in its framework's idiom. The suite then
 // talks to that server over a real TCP connection and checks status codes,
 // DRF bodies byte for byte, WWW-Authenticate challenges, guards, object
-// permissions, body caps, malformed input and fail-closed behaviour, so
-// that the net/http, Gin, Echo and Fiber adapters answer alike.
+// permissions, HEAD and DRF's 405, body caps, malformed input and
+// fail-closed behaviour; the session middleware and accessor (cookie
+// attributes, saving only what changed, login through the core's endpoint
+// with a new key, logout, a password change, a session store that is
+// down); DRF's CSRF enforcement for session-authenticated requests only,
+// with Django's reasons; and simplejwt's obtain endpoint and Bearer
+// tokens, so that the net/http, Gin, Echo and Fiber adapters answer alike.
 package adaptertest

@@ -8,11 +8,17 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/hashers"
+	"github.com/reinhardt-go/auth/core/jwtauth"
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/tokens"
+	"github.com/reinhardt-go/auth/stores/memory"
 )
 
 // Harness is what an adapter provides to the suite.
@@ -21,7 +27,9 @@ type Harness interface {
 	// (register the shutdown with t.Cleanup). The routes, each written the
 	// way a user of the framework would write them:
 	//
-	//	all routes        behind the adapter's authentication middleware for f.Engine
+	//	all routes        behind the adapter's session middleware for
+	//	                  f.Sessions, then its CSRF middleware for f.CSRF,
+	//	                  then its authentication middleware for f.Engine
 	//	GET  /open        no guard; f.WhoAmI
 	//	GET  /private     guard f.Private (IsAuthenticated); f.WhoAmI
 	//	GET  /admin       guard f.Admin (IsAdminUser); f.WhoAmI
@@ -30,7 +38,20 @@ type Harness interface {
 	//	PUT  /posts/{id}  guard f.Posts; f.UpdatePost, which runs the
 	//	                  adapter's object-permission check through the
 	//	                  check function it is given
+	//	GET  /visits      no guard; f.Visit with the session from the
+	//	                  adapter's session accessor, counting
+	//	GET  /peek        the same, not counting
 	//	POST /register    the core endpoint f.Register, mounted natively
+	//	GET  /csrf        the core endpoint f.CSRFToken, mounted natively
+	//	POST /login       the core endpoint f.Login, mounted natively
+	//	POST /logout      the core endpoint f.Logout, mounted natively
+	//	POST /token       the core endpoint f.TokenObtain, mounted natively
+	//
+	// GET routes answer HEAD as GET. /open and /private requested with any
+	// other method are DRF's 405, after the route's guard as DRF checks
+	// permissions before it dispatches on the method: the handler sets
+	// "Allow: GET, HEAD" and renders core.MethodNotAllowed(method) with
+	// the adapter's WriteError.
 	//
 	// Handlers reply with the adapter's usual JSON helper; errors returned
 	// by the fixture's functions are rendered with the adapter's
@@ -43,16 +64,38 @@ type Fixture struct {
 	Engine   *core.Engine
 	Users    *core.DefaultUserManager
 	Register core.Endpoint
+	// Sessions is the session manager: the library's cookie defaults
+	// (sessionid, Path=/, HttpOnly, Secure, SameSite=Lax, persistent), an
+	// idle timeout of an hour, in memory, on a clock stopped at the
+	// fixture's creation so that cookie lifetimes are exact.
+	Sessions *sessions.Manager
+	// CSRF is the protector whose check the session authenticator runs
+	// (DRF's enforce_csrf), with Django's defaults.
+	CSRF *csrf.Protector
+	// CSRFToken (GET /csrf), Login and Logout are the session endpoints;
+	// TokenObtain is simplejwt's TokenObtainPairView.
+	CSRFToken, Login, Logout, TokenObtain core.Endpoint
 	// Private, Admin and Posts are the guards of the routes.
 	Private, Admin, Posts []core.Permission
 	// PostObject is the object permission of PUT /posts/{id}: the author,
 	// or a holder of blog.change_post.
 	PostObject []core.Permission
 
+	now   time.Time
+	store *countingBackend
+
 	mu    sync.Mutex
 	posts map[int]*Post
 	next  int
 }
+
+// Visits is the body of /visits and /peek.
+type Visits struct {
+	Visits int `json:"visits"`
+}
+
+// visitsKey is the session key of the visit counter.
+const visitsKey = "visits"
 
 // Post is the object of the object-permission scenarios.
 type Post struct {
@@ -80,10 +123,14 @@ func (storeDown) Authenticate(r core.Request) (*core.Identity, error) {
 	return nil, nil
 }
 
+// secret keys the session auth hashes and signs the tokens (HS256).
+const secret = "adaptertest-secret-key-of-at-least-32-bytes"
+
 // NewFixture builds the users (alice, bob, editor with blog.change_post
 // through a group, admin, inactive carol; password "pw-<name>") and the
-// engine: Basic authentication over a ModelBackend, then the store-down
-// authenticator.
+// engine, whose authenticators run in this order: Basic over a
+// ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
+// the session with its CSRF check, then the store-down authenticator.
 func NewFixture(t testing.TB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -111,14 +158,54 @@ func NewFixture(t testing.TB) *Fixture {
 	backend := core.NewModelBackend(users)
 	backend.Hashers = users.Hashers
 	f := &Fixture{
-		Engine:   core.NewEngine(&core.BasicAuthentication{Backend: backend}, storeDown{}),
 		Users:    users,
 		Register: &core.RegistrationEndpoint{Users: users},
 		Private:  []core.Permission{core.IsAuthenticated{}},
 		Admin:    []core.Permission{core.IsAdminUser{}},
 		Posts:    []core.Permission{core.IsAuthenticatedOrReadOnly{}},
+		now:      time.Now().UTC().Truncate(time.Second),
 		posts:    map[int]*Post{},
 	}
+	clock := func() time.Time { return f.now }
+
+	// Sessions, CSRF and the session endpoints, as Django wires them.
+	mem := memory.NewSessionBackend(memory.WithSessionClock(clock), memory.WithSessionCleanupInterval(0))
+	t.Cleanup(func() { _ = mem.Close() })
+	f.store = &countingBackend{SessionBackend: mem}
+	f.Sessions = sessions.NewManager(f.store)
+	f.Sessions.Now = clock
+	prot, err := csrf.New(csrf.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.CSRF = prot
+	sessionAuth := sessions.NewSessionAuthentication([]byte(secret), backend)
+	sessionAuth.CSRF = prot.Check
+	f.CSRFToken = prot.TokenEndpoint()
+	f.Login = &sessions.LoginEndpoint{
+		Auth: sessionAuth, Backend: backend, BackendName: sessions.DefaultBackendName,
+		Hooks: sessions.LoginHooks{RotateCSRF: func(r core.Request, w core.Response) error {
+			_, err := prot.Rotate(r, w)
+			return err
+		}},
+	}
+	f.Logout = &sessions.LogoutEndpoint{Auth: sessionAuth}
+
+	// simplejwt: HS256 pairs, rotated and blacklisted in memory.
+	tm := tokens.NewTokenRotationManager(memory.NewBlacklist(), memory.NewRefreshStore())
+	j, err := jwtauth.New([]byte(secret), jwtauth.WithRevocation(tm.Revocation()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.JWT, tm.Users = j, jwtauth.StoreUsers(users)
+	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend}
+
+	f.Engine = core.NewEngine(
+		&core.BasicAuthentication{Backend: backend},
+		jwtauth.NewAuthentication(j, jwtauth.StoreUsers(users)),
+		sessionAuth,
+		storeDown{},
+	)
 	isAuthor := core.ObjectPermissionFunc(func(_ context.Context, pc *core.PermissionContext, obj any) bool {
 		p, ok := obj.(*Post)
 		return ok && p.AuthorID == pc.User.GetID()
@@ -128,6 +215,64 @@ func NewFixture(t testing.TB) *Fixture {
 	f.posts[1] = &Post{ID: 1, Title: "hello", AuthorID: alice.GetID()}
 	f.next = 1
 	return f
+}
+
+// countingBackend is the session store of the suite: it counts the
+// writes (saves and deletions) that reach it, so that the suite can tell
+// a session that was not saved, and fails every call while down is set.
+type countingBackend struct {
+	sessions.SessionBackend
+	writes atomic.Int64
+	down   atomic.Bool
+}
+
+// errSessionStoreDown is the error of the session store while it is down.
+var errSessionStoreDown = fmt.Errorf("adaptertest: session store down: %w", core.ErrStoreUnavailable)
+
+func (b *countingBackend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
+	if b.down.Load() {
+		return sessions.Record{}, false, errSessionStoreDown
+	}
+	return b.SessionBackend.Load(ctx, id)
+}
+
+func (b *countingBackend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
+	if b.down.Load() {
+		return errSessionStoreDown
+	}
+	b.writes.Add(1)
+	return b.SessionBackend.Save(ctx, id, rec)
+}
+
+func (b *countingBackend) Delete(ctx context.Context, id sessions.SessionID) error {
+	if b.down.Load() {
+		return errSessionStoreDown
+	}
+	b.writes.Add(1)
+	return b.SessionBackend.Delete(ctx, id)
+}
+
+func (b *countingBackend) Exists(ctx context.Context, id sessions.SessionID) (bool, error) {
+	if b.down.Load() {
+		return false, errSessionStoreDown
+	}
+	return b.SessionBackend.Exists(ctx, id)
+}
+
+// rehash stores the user's password again under a new salt, as a password
+// change does: the session auth hash of the user's sessions no longer
+// matches, and they end at their next request.
+func (f *Fixture) rehash(username string) error {
+	ctx := context.Background()
+	u, err := f.Users.GetByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	encoded, err := f.Users.Hashers.MakePassword(ctx, "pw-"+username)
+	if err != nil {
+		return err
+	}
+	return f.Users.SetPasswordHash(ctx, u.GetID(), encoded)
 }
 
 // WhoAmI is the body of /open, /private and /admin for the request's
@@ -194,6 +339,23 @@ func (f *Fixture) UpdatePost(r core.Request, id string, check func(obj any) erro
 	defer f.mu.Unlock()
 	p.Title = in.Title
 	return http.StatusOK, *p, nil
+}
+
+// Visit is the body of /visits (count true: the counter in the session
+// goes up by one, so the session is modified and saved) and /peek (count
+// false: the counter is only read). s is the request's session as the
+// adapter's session accessor returns it; nil (no session middleware) is a
+// server error.
+func (f *Fixture) Visit(s *sessions.Session, count bool) (int, any, error) {
+	if s == nil {
+		return 0, nil, errors.New("adaptertest: the request has no session; is the session middleware installed?")
+	}
+	n, _ := sessions.GetAs[int](s, visitsKey)
+	if count {
+		n++
+		s.Set(visitsKey, n)
+	}
+	return http.StatusOK, Visits{Visits: n}, nil
 }
 
 // ServeHTTPHandler serves h on l until the test ends: the harness of any

@@ -7,12 +7,22 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reinhardt-go/auth/core/csrf"
 )
 
 // Case is one request of the suite and what must come back.
+//
+// "{{name}}" in a header value, in the body, and in the expected cookies
+// stands for a value an earlier case saved (SaveCookies, SaveJSON), or
+// for one the suite knows from the start: "origin", the server's origin
+// ("http://127.0.0.1:PORT"); "session_expires" and "csrf_expires", the
+// Expires dates of a session cookie saved now and of a CSRF cookie set
+// now (the fixture's clock stands still).
 type Case struct {
 	Name    string
 	Method  string
@@ -25,8 +35,37 @@ type Case struct {
 	Exact string
 	// JSON, when set, is compared with the decoded body.
 	JSON any
+	// Match, when set, is a regular expression the whole body must match
+	// (bodies carrying tokens).
+	Match string
+	// Empty requires an empty body (HEAD, 204).
+	Empty bool
 	// Challenge is the expected WWW-Authenticate ("" means absent).
 	Challenge string
+	// Headers are more response headers, each expected exactly (all its
+	// values joined by ", "); "" means absent.
+	Headers map[string]string
+	// Cookies, when not nil, are the Set-Cookie headers the response must
+	// carry, by cookie name: each a regular expression the whole header
+	// must match. A cookie not listed must not be set, so noCookies
+	// requires none at all.
+	Cookies map[string]string
+	// SaveCookies saves the values of cookies the response sets, by
+	// cookie name, under the names given; each must be set.
+	SaveCookies map[string]string
+	// SaveJSON saves the named string members of the JSON body under
+	// their own names.
+	SaveJSON []string
+	// Unsaved requires that the request wrote nothing to the session
+	// store (no save, no deletion).
+	Unsaved bool
+	// SessionStoreDown makes every call to the session store fail while
+	// the request is served.
+	SessionStoreDown bool
+	// Rehash, when set, is a user whose password is stored again under a
+	// new salt before the request (a password change behind the server's
+	// back): the user's sessions no longer match.
+	Rehash string
 }
 
 const (
@@ -35,22 +74,53 @@ const (
 	denied       = `{"detail":"You do not have permission to perform this action."}`
 	invalidLogin = `{"detail":"Invalid username/password."}`
 	jsonCT       = "application/json"
+	formCT       = "application/x-www-form-urlencoded"
+	notAllowed   = `{"detail":"Method \"DELETE\" not allowed."}`
+	csrfMissing  = `{"detail":"CSRF Failed: CSRF token missing."}`
+	// The Set-Cookie headers of the library's defaults, formatted as
+	// net/http formats them: the session cookie (HttpOnly, Secure,
+	// SameSite=Lax, for the hour of the idle timeout), the CSRF cookie
+	// (readable by scripts, for Django's CSRF_COOKIE_AGE of 52 weeks), and
+	// the session cookie's deletion.
+	sessionCookie = `sessionid=[a-z0-9]{32}; Path=/; Expires={{session_expires}}; Max-Age=3600; HttpOnly; Secure; SameSite=Lax`
+	csrfCookie    = `csrftoken=[a-zA-Z0-9]{32}; Path=/; Expires={{csrf_expires}}; Max-Age=31449600; Secure; SameSite=Lax`
+	sessionEnded  = `sessionid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax`
+	// jws is the shape of a compact JWS.
+	jws = `eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`
 )
+
+// noCookies requires a response that sets no cookie.
+var noCookies = map[string]string{}
 
 func basic(user, pass string) map[string]string {
 	return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
 }
 
 func withCT(h map[string]string, ct string) map[string]string {
-	out := map[string]string{"Content-Type": ct}
+	return with(h, "Content-Type", ct)
+}
+
+// with returns h with more headers, given as name, value pairs.
+func with(h map[string]string, kv ...string) map[string]string {
+	out := make(map[string]string, len(h)+len(kv)/2)
 	for k, v := range h {
 		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
 	}
 	return out
 }
 
-// Cases is the suite, in order (later cases see the effects of earlier
-// ones, such as created posts).
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
+
+func cookie(v string) map[string]string { return map[string]string{"Cookie": v} }
+
+// Cases is the suite, in order: later cases see the effects of earlier
+// ones (created posts, sessions logged in and out) and use the cookies and
+// tokens they saved.
 func Cases() []Case {
 	alice, bob, editor, admin := basic("alice", "pw-alice"), basic("bob", "pw-bob"), basic("editor", "pw-editor"), basic("admin", "pw-admin")
 	big := strings.Repeat("x", 2<<20)
@@ -95,6 +165,81 @@ func Cases() []Case {
 		{Name: "register bad username", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"a b","password":"correct horse battery"}`, Status: 400, Exact: `{"username":["Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."]}`},
 		{Name: "register missing fields", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{}`, Status: 400, Exact: `{"password":["This field is required."],"username":["This field is required."]}`},
 		{Name: "register huge password", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"frank","password":"` + strings.Repeat("p", 4097) + `"}`, Status: 400, Exact: `{"password":["Ensure this field has no more than 4096 characters."]}`},
+
+		// Methods. A GET view answers HEAD with GET's status and headers
+		// and no body. DRF authenticates and checks the view's permissions
+		// before it dispatches on the method (APIView.initial), so a wrong
+		// method is 405 only for a request the view would let in.
+		{Name: "HEAD on a GET route", Method: "HEAD", Path: "/private", Header: alice, Status: 200, Empty: true, Headers: map[string]string{"Content-Type": jsonCT}},
+		{Name: "HEAD anonymously", Method: "HEAD", Path: "/private", Status: 401, Empty: true, Challenge: challenge},
+		{Name: "wrong method", Method: "DELETE", Path: "/open", Status: 405, Exact: notAllowed, Headers: map[string]string{"Allow": "GET, HEAD"}},
+		{Name: "wrong method with wrong credentials", Method: "DELETE", Path: "/open", Header: basic("alice", "nope"), Status: 401, Exact: invalidLogin, Challenge: challenge},
+		{Name: "wrong method anonymously on a guarded route", Method: "DELETE", Path: "/private", Status: 401, Exact: notProvided, Challenge: challenge},
+		{Name: "wrong method on a guarded route", Method: "DELETE", Path: "/private", Header: alice, Status: 405, Exact: notAllowed, Headers: map[string]string{"Allow": "GET, HEAD"}},
+
+		// Sessions, through the adapter's session middleware and accessor
+		// (Django's SessionMiddleware): saved when modified, with the
+		// cookie sent again; untouched when only read; never under a key
+		// the client chose.
+		{Name: "session starts", Method: "GET", Path: "/visits", Status: 200, JSON: Visits{1}, Cookies: map[string]string{"sessionid": sessionCookie}, Headers: map[string]string{"Vary": "Cookie"}, SaveCookies: map[string]string{"sessionid": "visitor"}},
+		{Name: "session kept across requests", Method: "GET", Path: "/visits", Header: cookie("sessionid={{visitor}}"), Status: 200, JSON: Visits{2}, Cookies: map[string]string{"sessionid": `sessionid={{visitor}}; Path=/; Expires={{session_expires}}; Max-Age=3600; HttpOnly; Secure; SameSite=Lax`}, Headers: map[string]string{"Vary": "Cookie"}},
+		{Name: "session read but not modified is not saved", Method: "GET", Path: "/peek", Header: cookie("sessionid={{visitor}}"), Status: 200, JSON: Visits{2}, Cookies: noCookies, Unsaved: true, Headers: map[string]string{"Vary": "Cookie"}},
+		{Name: "session key chosen by the client", Method: "GET", Path: "/visits", Header: cookie("sessionid=Chosen-By-The-Client"), Status: 200, JSON: Visits{1}, Cookies: map[string]string{"sessionid": sessionCookie}},
+
+		// Session login through the core's login endpoint: CSRF-protected
+		// as Django's LoginView, a new session key that keeps the
+		// anonymous session's data (cycle_key), and a new CSRF secret
+		// (rotate_token).
+		{Name: "csrf token", Method: "GET", Path: "/csrf", Status: 200, Match: `\{"csrfToken":"[a-zA-Z0-9]{64}"\}`, Cookies: map[string]string{"csrftoken": csrfCookie}, Headers: map[string]string{"Cache-Control": "no-store", "Vary": "Cookie"}, SaveJSON: []string{"csrfToken"}, SaveCookies: map[string]string{"csrftoken": "csrf_secret"}},
+		{Name: "session login without the CSRF token", Method: "POST", Path: "/login", Header: map[string]string{"Content-Type": jsonCT, "Cookie": "sessionid={{visitor}}; csrftoken={{csrf_secret}}"}, Body: `{"username":"alice","password":"pw-alice"}`, Status: 403, Exact: csrfMissing},
+		{Name: "session login with a wrong password", Method: "POST", Path: "/login", Header: map[string]string{"Content-Type": jsonCT, "Cookie": "sessionid={{visitor}}; csrftoken={{csrf_secret}}", "X-CSRFToken": "{{csrfToken}}"}, Body: `{"username":"alice","password":"nope"}`, Status: 401, Exact: invalidLogin, Challenge: challenge},
+		{Name: "session login", Method: "POST", Path: "/login", Header: map[string]string{"Content-Type": jsonCT, "Cookie": "sessionid={{visitor}}; csrftoken={{csrf_secret}}", "X-CSRFToken": "{{csrfToken}}"}, Body: `{"username":"alice","password":"pw-alice"}`, Status: 200, Exact: `{"id":1,"username":"alice"}`, Cookies: map[string]string{"sessionid": sessionCookie, "csrftoken": csrfCookie}, SaveCookies: map[string]string{"sessionid": "alice_session", "csrftoken": "alice_csrf"}},
+		{Name: "session login keeps the data", Method: "GET", Path: "/peek", Header: cookie("sessionid={{alice_session}}"), Status: 200, JSON: Visits{2}, Cookies: noCookies, Unsaved: true},
+		{Name: "session key from before login is gone", Method: "GET", Path: "/peek", Header: cookie("sessionid={{visitor}}"), Status: 200, JSON: Visits{0}, Unsaved: true},
+		{Name: "session authentication", Method: "GET", Path: "/private", Header: cookie("sessionid={{alice_session}}"), Status: 200, JSON: Who{User: "alice", Method: "session"}},
+		{Name: "session HEAD needs no CSRF token", Method: "HEAD", Path: "/private", Header: cookie("sessionid={{alice_session}}"), Status: 200, Empty: true},
+
+		// CSRF: DRF's SessionAuthentication.enforce_csrf, Django's reasons.
+		{Name: "session POST without the CSRF token", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), jsonCT), Body: `{"title":"x"}`, Status: 403, Exact: csrfMissing},
+		{Name: "session POST with the token from before login", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{csrfToken}}"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."}`},
+		{Name: "session POST with a malformed CSRF token", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "nope"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."}`},
+		{Name: "session POST from another origin", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "http://evil.example"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "session POST with the CSRF token", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "{{origin}}"), Body: `{"title":"by session"}`, Status: 201, JSON: Post{ID: 4, Title: "by session", AuthorID: "1"}},
+		{Name: "session form POST with csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=form+by+session&csrfmiddlewaretoken={{alice_csrf}}`, Status: 201, JSON: Post{ID: 5, Title: "form by session", AuthorID: "1"}},
+		{Name: "session form POST with a wrong csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=x&csrfmiddlewaretoken=` + strings.Repeat("a", 64), Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from POST incorrect."}`},
+		{Name: "session object permission", Method: "PUT", Path: "/posts/2", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}"), Body: `{"title":"mine now"}`, Status: 403, Exact: denied},
+		{Name: "basic POST is not CSRF-checked", Method: "POST", Path: "/posts", Header: with(bob, "Content-Type", jsonCT, "Cookie", "sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), Body: `{"title":"bob beside a session"}`, Status: 201, JSON: Post{ID: 6, Title: "bob beside a session", AuthorID: "2"}},
+
+		// JWTs: simplejwt's obtain view mounted natively, then Bearer.
+		{Name: "token with wrong credentials", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"alice","password":"nope"}`, Status: 401, Exact: `{"detail":"No active account found with the given credentials"}`, Challenge: `Bearer realm="api"`},
+		{Name: "token for an inactive user", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"carol","password":"pw-carol"}`, Status: 401, Exact: `{"detail":"No active account found with the given credentials"}`, Challenge: `Bearer realm="api"`},
+		{Name: "token with malformed JSON", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":`, Status: 400, Exact: `{"detail":"JSON parse error"}`},
+		{Name: "token with a chunked body over the cap", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"` + big + `"}`, Chunked: true, Status: 413, Exact: `{"detail":"Request body too large."}`},
+		{Name: "token obtain", Method: "POST", Path: "/token", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"alice","password":"pw-alice"}`, Status: 200, Match: `\{"refresh":"` + jws + `","access":"` + jws + `"\}`, Cookies: noCookies, SaveJSON: []string{"access", "refresh"}},
+		{Name: "bearer token", Method: "GET", Path: "/private", Header: bearer("{{access}}"), Status: 200, JSON: Who{User: "alice", Method: "jwt"}},
+		{Name: "refresh token as a bearer token", Method: "GET", Path: "/private", Header: bearer("{{refresh}}"), Status: 401, Exact: `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"}]}`, Challenge: challenge},
+		{Name: "bearer POST is not CSRF-checked", Method: "POST", Path: "/posts", Header: with(bearer("{{access}}"), "Content-Type", jsonCT, "Cookie", "sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), Body: `{"title":"by token"}`, Status: 201, JSON: Post{ID: 7, Title: "by token", AuthorID: "1"}},
+		{Name: "bearer object permission", Method: "PUT", Path: "/posts/1", Header: with(bearer("{{access}}"), "Content-Type", jsonCT), Body: `{"title":"edited by token"}`, Status: 200, JSON: Post{ID: 1, Title: "edited by token", AuthorID: "1"}},
+		{Name: "bearer object permission refused", Method: "PUT", Path: "/posts/2", Header: with(bearer("{{access}}"), "Content-Type", jsonCT), Body: `{"title":"mine now"}`, Status: 403, Exact: denied},
+
+		// Logout (Django's logout(): the session is flushed server-side and
+		// its cookie deleted); the old cookie is then worth nothing.
+		{Name: "session logout without the CSRF token", Method: "POST", Path: "/logout", Header: cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), Status: 403, Exact: csrfMissing},
+		{Name: "session logout", Method: "POST", Path: "/logout", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "X-CSRFToken", "{{alice_csrf}}"), Status: 204, Empty: true, Cookies: map[string]string{"sessionid": sessionEnded}, Headers: map[string]string{"Content-Type": ""}},
+		{Name: "session cookie after logout", Method: "GET", Path: "/private", Header: cookie("sessionid={{alice_session}}"), Status: 401, Exact: notProvided, Challenge: challenge},
+		{Name: "session cookie after logout is anonymous", Method: "GET", Path: "/open", Header: cookie("sessionid={{alice_session}}"), Status: 200, JSON: Who{}},
+
+		// Django's get_user: a session whose auth hash no longer matches
+		// the user's password is flushed, and the error response deletes
+		// its cookie.
+		{Name: "session login as another user", Method: "POST", Path: "/login", Header: map[string]string{"Content-Type": jsonCT, "Cookie": "csrftoken={{csrf_secret}}", "X-CSRFToken": "{{csrfToken}}"}, Body: `{"username":"bob","password":"pw-bob"}`, Status: 200, Exact: `{"id":2,"username":"bob"}`, Cookies: map[string]string{"sessionid": sessionCookie, "csrftoken": csrfCookie}, SaveCookies: map[string]string{"sessionid": "bob_session"}},
+		{Name: "session of the other user", Method: "GET", Path: "/private", Header: cookie("sessionid={{bob_session}}"), Status: 200, JSON: Who{User: "bob", Method: "session"}, Unsaved: true},
+		{Name: "session after a password change", Method: "GET", Path: "/private", Header: cookie("sessionid={{bob_session}}"), Rehash: "bob", Status: 401, Exact: notProvided, Challenge: challenge, Cookies: map[string]string{"sessionid": sessionEnded}},
+
+		// The session store fails closed: a session that cannot be loaded
+		// is not anonymous, one that cannot be saved is not a success.
+		{Name: "session store down on load", Method: "GET", Path: "/open", Header: cookie("sessionid={{visitor}}"), SessionStoreDown: true, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Cookies: noCookies},
+		{Name: "session store down on save", Method: "GET", Path: "/visits", SessionStoreDown: true, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Cookies: noCookies},
 	}
 }
 
@@ -107,23 +252,59 @@ func Run(t *testing.T, h Harness) {
 	}
 	h.Serve(t, f, l)
 	base := "http://" + l.Addr().String()
-	client := &http.Client{Timeout: 10 * time.Second}
+	s := &state{
+		f:      f,
+		base:   base,
+		client: &http.Client{Timeout: 10 * time.Second},
+		vars: map[string]string{
+			"origin":          base,
+			"session_expires": f.now.Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
+			"csrf_expires":    f.now.Add(csrf.CookieAge).Format(http.TimeFormat),
+		},
+	}
 	for _, c := range Cases() {
-		if !t.Run(c.Name, func(t *testing.T) { check(t, client, base, c) }) {
+		if !t.Run(c.Name, func(t *testing.T) { s.check(t, c) }) {
 			t.Logf("case %q failed; later cases may fail because of it", c.Name)
 		}
 	}
 }
 
-func check(t *testing.T, client *http.Client, base string, c Case) {
+// state is what the cases share: the server, and the values they saved.
+type state struct {
+	f      *Fixture
+	base   string
+	client *http.Client
+	vars   map[string]string
+}
+
+var placeholder = regexp.MustCompile(`\{\{(\w+)\}\}`)
+
+// expand replaces the placeholders of s by their values, passed through
+// quote; a placeholder nothing saved fails the test.
+func (s *state) expand(t *testing.T, v string, quote func(string) string) string {
+	t.Helper()
+	return placeholder.ReplaceAllStringFunc(v, func(m string) string {
+		name := m[2 : len(m)-2]
+		val, ok := s.vars[name]
+		if !ok {
+			t.Fatalf("%s: no value saved under %q (did an earlier case fail?)", m, name)
+		}
+		return quote(val)
+	})
+}
+
+func verbatim(s string) string { return s }
+
+func (s *state) check(t *testing.T, c Case) {
 	var body io.Reader
 	if c.Body != "" {
-		body = strings.NewReader(c.Body)
+		b := s.expand(t, c.Body, verbatim)
+		body = strings.NewReader(b)
 		if c.Chunked {
-			body = io.MultiReader(strings.NewReader(c.Body)) // hides the length
+			body = io.MultiReader(strings.NewReader(b)) // hides the length
 		}
 	}
-	req, err := http.NewRequest(c.Method, base+c.Path, body)
+	req, err := http.NewRequest(c.Method, s.base+c.Path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,9 +312,21 @@ func check(t *testing.T, client *http.Client, base string, c Case) {
 		req.ContentLength = -1
 	}
 	for k, v := range c.Header {
-		req.Header.Set(k, v)
+		req.Header.Set(k, s.expand(t, v, verbatim))
 	}
-	resp, err := client.Do(req)
+	if c.Rehash != "" {
+		if err := s.f.rehash(c.Rehash); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writes := s.f.store.writes.Load()
+	if c.SessionStoreDown {
+		s.f.store.down.Store(true)
+	}
+	resp, err := s.client.Do(req)
+	// Every adapter commits the session before the response goes out:
+	// the store is back up for the next case, never during this one.
+	s.f.store.down.Store(false)
 	if err != nil {
 		t.Fatalf("%s %s: %v", c.Method, c.Path, err)
 	}
@@ -151,7 +344,13 @@ func check(t *testing.T, client *http.Client, base string, c Case) {
 	if c.Exact != "" && string(bytes.TrimSpace(got)) != c.Exact {
 		t.Errorf("body %.300s\nwant %s", got, c.Exact)
 	}
-	if c.Exact != "" || c.JSON != nil {
+	if c.Match != "" && !regexp.MustCompile(`\A`+c.Match+`\z`).Match(got) {
+		t.Errorf("body %.300s\nwant a match of %s", got, c.Match)
+	}
+	if c.Empty && len(got) != 0 {
+		t.Errorf("body %.300s, want none", got)
+	}
+	if c.Exact != "" || c.JSON != nil || c.Match != "" {
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, jsonCT) {
 			t.Errorf("Content-Type %q", ct)
 		}
@@ -166,6 +365,77 @@ func check(t *testing.T, client *http.Client, base string, c Case) {
 		if !jsonEqual(a, b) {
 			t.Errorf("body %.300s\nwant %s", got, want)
 		}
+	}
+	for name, want := range c.Headers {
+		if v := strings.Join(resp.Header.Values(name), ", "); v != want {
+			t.Errorf("%s %q, want %q", name, v, want)
+		}
+	}
+	if c.Cookies != nil {
+		s.checkCookies(t, resp.Header.Values("Set-Cookie"), c.Cookies)
+	}
+	if c.Unsaved {
+		if n := s.f.store.writes.Load() - writes; n != 0 {
+			t.Errorf("%d writes to the session store, want none", n)
+		}
+	}
+	s.save(t, c, resp, got)
+}
+
+// checkCookies compares the Set-Cookie headers with want, by cookie name.
+func (s *state) checkCookies(t *testing.T, set []string, want map[string]string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, h := range set {
+		name, _, _ := strings.Cut(h, "=")
+		pattern, ok := want[name]
+		switch {
+		case !ok:
+			t.Errorf("unexpected Set-Cookie: %s", h)
+			continue
+		case seen[name]:
+			t.Errorf("cookie %s set twice: %q", name, set)
+		}
+		seen[name] = true
+		re := regexp.MustCompile(`\A` + s.expand(t, pattern, regexp.QuoteMeta) + `\z`)
+		if !re.MatchString(h) {
+			t.Errorf("Set-Cookie: %s\nwant a match of %s", h, re)
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("no Set-Cookie for %s; got %q", name, set)
+		}
+	}
+}
+
+// save keeps the values c asks for.
+func (s *state) save(t *testing.T, c Case, resp *http.Response, body []byte) {
+	t.Helper()
+	for name, as := range c.SaveCookies {
+		found := false
+		for _, ck := range resp.Cookies() {
+			if ck.Name == name {
+				s.vars[as], found = ck.Value, true
+			}
+		}
+		if !found {
+			t.Fatalf("no cookie %s to save", name)
+		}
+	}
+	if len(c.SaveJSON) == 0 {
+		return
+	}
+	var members map[string]any
+	if err := json.Unmarshal(body, &members); err != nil {
+		t.Fatalf("body is not a JSON object: %.300s", body)
+	}
+	for _, name := range c.SaveJSON {
+		v, ok := members[name].(string)
+		if !ok {
+			t.Fatalf("no string %q in %.300s", name, body)
+		}
+		s.vars[name] = v
 	}
 }
 

@@ -15,10 +15,13 @@ type harness struct{}
 
 func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	app := newApp(f.Engine)
-	app.Use(fiberauth.Middleware(f.Engine))
+	app.Use(fiberauth.Sessions(f.Sessions), fiberauth.CSRF(f.CSRF), fiberauth.Middleware(f.Engine))
 	who := func(c *fiber.Ctx) error { return c.JSON(f.WhoAmI(c.UserContext())) }
+	// app.Get serves HEAD too; app.All after it takes every other method.
 	app.Get("/open", who)
+	app.All("/open", methodNotAllowed("GET, HEAD"))
 	app.Get("/private", fiberauth.Require(f.Private...), who)
+	app.All("/private", fiberauth.Require(f.Private...), methodNotAllowed("GET, HEAD"))
 	app.Get("/admin", fiberauth.Require(f.Admin...), who)
 	posts := fiberauth.Require(f.Posts...)
 	app.Get("/posts", posts, func(c *fiber.Ctx) error { return c.JSON(f.ListPosts()) })
@@ -30,8 +33,22 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 			return fiberauth.CheckObjectPermissions(c, obj, f.PostObject...)
 		}))
 	})
+	app.Get("/visits", func(c *fiber.Ctx) error { return reply(c)(f.Visit(fiberauth.SessionFrom(c), true)) })
+	app.Get("/peek", func(c *fiber.Ctx) error { return reply(c)(f.Visit(fiberauth.SessionFrom(c), false)) })
 	app.Post("/register", fiberauth.Endpoint(f.Register))
+	app.Get("/csrf", fiberauth.Endpoint(f.CSRFToken))
+	app.Post("/login", fiberauth.Endpoint(f.Login))
+	app.Post("/logout", fiberauth.Endpoint(f.Logout))
+	app.Post("/token", fiberauth.Endpoint(f.TokenObtain))
 	serve(t, app, l)
+}
+
+// methodNotAllowed is DRF's 405 for a view that serves allow.
+func methodNotAllowed(allow string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderAllow, allow)
+		return fiberauth.WriteError(c, core.MethodNotAllowed(fiberauth.NewRequest(c).Method()))
+	}
 }
 
 // newApp is a Fiber app configured for the suite's limits: headers up to

@@ -2,6 +2,8 @@ package ginauth_test
 
 import (
 	"net"
+	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -12,16 +14,21 @@ import (
 
 type harness struct{}
 
+// getHead is GET and HEAD: Gin routes HEAD only where it is registered.
+var getHead = []string{http.MethodGet, http.MethodHead}
+
 func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	r := gin.New()
-	r.Use(ginauth.Middleware(f.Engine))
+	r.Use(ginauth.Sessions(f.Sessions), ginauth.CSRF(f.CSRF), ginauth.Middleware(f.Engine))
 	who := func(c *gin.Context) { writeJSON(c, 200, f.WhoAmI(c.Request.Context())) }
-	r.GET("/open", who)
-	r.GET("/private", ginauth.Require(f.Private...), who)
-	r.GET("/admin", ginauth.Require(f.Admin...), who)
+	r.Match(getHead, "/open", who)
+	methodNotAllowed(r, "/open", "GET, HEAD")
+	r.Match(getHead, "/private", ginauth.Require(f.Private...), who)
+	methodNotAllowed(r, "/private", "GET, HEAD", ginauth.Require(f.Private...))
+	r.Match(getHead, "/admin", ginauth.Require(f.Admin...), who)
 
 	posts := r.Group("/posts", ginauth.Require(f.Posts...))
-	posts.GET("", func(c *gin.Context) { writeJSON(c, 200, f.ListPosts()) })
+	posts.Match(getHead, "", func(c *gin.Context) { writeJSON(c, 200, f.ListPosts()) })
 	posts.POST("", func(c *gin.Context) {
 		reply(c)(f.CreatePost(core.NewHTTPRequest(c.Request)))
 	})
@@ -30,8 +37,26 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 			return ginauth.CheckObjectPermissions(c, obj, f.PostObject...)
 		}))
 	})
+	r.Match(getHead, "/visits", func(c *gin.Context) { reply(c)(f.Visit(ginauth.SessionFrom(c), true)) })
+	r.Match(getHead, "/peek", func(c *gin.Context) { reply(c)(f.Visit(ginauth.SessionFrom(c), false)) })
 	r.POST("/register", ginauth.Endpoint(f.Register))
+	r.Match(getHead, "/csrf", ginauth.Endpoint(f.CSRFToken))
+	r.POST("/login", ginauth.Endpoint(f.Login))
+	r.POST("/logout", ginauth.Endpoint(f.Logout))
+	r.POST("/token", ginauth.Endpoint(f.TokenObtain))
 	adaptertest.ServeHTTPHandler(t, l, r)
+}
+
+// methodNotAllowed answers path's other methods with DRF's 405 once
+// guards let the request in (DRF checks permissions first).
+func methodNotAllowed(r gin.IRoutes, path, allow string, guards ...gin.HandlerFunc) {
+	h := append(slices.Clone(guards), func(c *gin.Context) {
+		c.Header("Allow", allow)
+		ginauth.WriteError(c, core.MethodNotAllowed(c.Request.Method))
+	})
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		r.Handle(m, path, h...)
+	}
 }
 
 func reply(c *gin.Context) func(int, any, error) {

@@ -42,7 +42,7 @@ func TestEngineOrderAndFirstDecides(t *testing.T) {
 		t.Fatal("not anonymous")
 	}
 	// A present-and-wrong credential stops the chain.
-	bad := core.NewAuthError(core.ErrInvalidToken, "Token is invalid or expired")
+	bad := core.NewAuthError(core.ErrInvalidToken, "Token is invalid")
 	later := &stub{id: &core.Identity{User: alice}}
 	e = core.NewEngine(&stub{err: bad}, later)
 	if _, err := e.Authenticate(req("GET", "/", "")); !errors.Is(err, core.ErrInvalidToken) || later.calls != 0 {

@@ -231,7 +231,7 @@ func ExampleIsAuthenticated() {
 // The reference README's "Error Handling": every error kind is visible to
 // errors.Is, and the engine renders DRF's bodies and status codes.
 func ExampleAuthenticationError() {
-	err := fmt.Errorf("verify: %w", core.NewAuthError(core.ErrInvalidToken, "Token is invalid or expired"))
+	err := fmt.Errorf("verify: %w", core.NewAuthError(core.ErrInvalidToken, "Token is invalid"))
 	fmt.Println(errors.Is(err, core.ErrInvalidToken), errors.Is(err, core.ErrUserNotFound))
 	var authErr *core.AuthenticationError
 	fmt.Println(errors.As(err, &authErr), authErr.Detail)
@@ -242,8 +242,8 @@ func ExampleAuthenticationError() {
 	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body.String())
 	// Output:
 	// true false
-	// true Token is invalid or expired
-	// 401 Basic realm="api" {"detail":"Token is invalid or expired"}
+	// true Token is invalid
+	// 401 Basic realm="api" {"detail":"Token is invalid"}
 }
 
 // The reference README's "Remote User Authentication".

@@ -90,7 +90,7 @@ func ParseAuthorization(header string, types []string) (token string, ok bool, e
 		return "", false, nil
 	}
 	if len(header) > MaxTokenBytes+maxHeaderSlack {
-		return "", true, invalidTokenFailure(tokenErr(MsgInvalidOrExpired, ErrTokenTooLarge))
+		return "", true, invalidTokenFailure(tokenErr(MsgInvalid, ErrTokenTooLarge))
 	}
 	// One pass over the credential: where it ends, and whether it is a JWS.
 	i := 0
@@ -110,7 +110,7 @@ func ParseAuthorization(header string, types []string) (token string, ok bool, e
 		return "", true, failure(core.ErrInvalidToken, "Authorization header must contain two space-delimited values", "bad_authorization_header")
 	}
 	if len(tok) > MaxTokenBytes {
-		return "", true, invalidTokenFailure(tokenErr(MsgInvalidOrExpired, ErrTokenTooLarge))
+		return "", true, invalidTokenFailure(tokenErr(MsgInvalid, ErrTokenTooLarge))
 	}
 	if !jws {
 		return "", false, nil

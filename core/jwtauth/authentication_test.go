@@ -13,7 +13,10 @@ import (
 	"github.com/reinhardt-go/auth/core/jwtauth"
 )
 
-const invalidBody = `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is invalid or expired"}]}`
+const (
+	invalidBody = `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is invalid"}]}`
+	expiredBody = `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is expired"}]}`
+)
 
 func authFixture(t *testing.T, opts ...jwtauth.Option) (*jwtauth.JWTAuth, *jwtauth.Authentication, *clock) {
 	t.Helper()
@@ -94,8 +97,8 @@ func TestAuthenticationFailures(t *testing.T) {
 	expired := sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"token_type": "access", "exp": t0.Add(-time.Second).Unix(), "iat": t0.Add(-time.Hour).Unix(), "jti": "x", "user_id": "42"}, nil)
 	noExp := sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"token_type": "access", "iat": t0.Unix(), "jti": "x", "user_id": "42"}, nil)
 	_ = clk
-	wrongType := strings.Replace(invalidBody, "Token is invalid or expired", "Token has wrong type", 1)
-	noExpBody := strings.Replace(invalidBody, "Token is invalid or expired", "Token has no 'exp' claim", 1)
+	wrongType := strings.Replace(invalidBody, "Token is invalid", "Token has wrong type", 1)
+	noExpBody := strings.Replace(invalidBody, "Token is invalid", "Token has no 'exp' claim", 1)
 	parts := strings.Split(good, ".")
 
 	for _, tc := range []struct {
@@ -106,7 +109,7 @@ func TestAuthenticationFailures(t *testing.T) {
 		{"three parts", "Bearer " + good + " extra", `{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}`, core.ErrInvalidToken},
 		{"tampered", "Bearer " + parts[0] + "." + seg(`{"user_id":"1"}`) + "." + parts[2], invalidBody, core.ErrInvalidToken},
 		{"alg none", "Bearer " + seg(`{"alg":"none"}`) + "." + parts[1] + ".", invalidBody, core.ErrInvalidToken},
-		{"expired", "Bearer " + expired, invalidBody, core.ErrInvalidToken},
+		{"expired", "Bearer " + expired, expiredBody, core.ErrInvalidToken},
 		{"no exp", "Bearer " + noExp, noExpBody, core.ErrInvalidToken},
 		{"refresh as access", "Bearer " + pair.Refresh, wrongType, core.ErrInvalidToken},
 		{"1 MB of dots", "Bearer " + strings.Repeat(".", 1<<20), invalidBody, core.ErrInvalidToken},

@@ -35,7 +35,7 @@ func TestCacheHitIsTheSameVerification(t *testing.T) {
 	// Expiry is honoured on a hit.
 	clk.Advance(time.Minute)
 	_, err = j.VerifyToken(tok)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenExpired)
+	wantTokenError(t, err, jwtauth.MsgExpired, jwt.ErrTokenExpired)
 
 	// Refresh tokens are not cached (they are single-use under rotation).
 	pair, _ := j.NewPair("1", nil)

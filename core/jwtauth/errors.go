@@ -15,9 +15,13 @@ const MaxTokenBytes = 8 << 10
 // simplejwt's TokenError messages, shown to clients in the "message" (or
 // "detail") member of a token error.
 const (
-	// MsgInvalidOrExpired: anything PyJWT refuses (bad signature, expired,
-	// not yet valid, wrong audience or issuer, malformed, unknown key).
-	MsgInvalidOrExpired = "Token is invalid or expired"
+	// MsgInvalid: anything PyJWT refuses but expiry (bad signature, not
+	// yet valid, wrong audience or issuer, malformed, unknown key), as
+	// simplejwt 5.5's TokenError.
+	MsgInvalid = "Token is invalid"
+	// MsgExpired: the token's exp has passed (and nothing PyJWT checks
+	// before exp failed), as simplejwt 5.5's ExpiredTokenError.
+	MsgExpired = "Token is expired"
 	// MsgNoExp: the token has no exp claim.
 	MsgNoExp = "Token has no 'exp' claim"
 	// MsgNoID: the token has no jti claim.

@@ -92,7 +92,7 @@ func ExampleAuthentication() {
 	// Output:
 	// alice jwt
 	// 401 Bearer realm="api"
-	// {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is invalid or expired"}]}
+	// {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is invalid"}]}
 }
 
 // Rotating keys: tokens of the old key keep verifying until it is retired.

@@ -59,8 +59,9 @@ type KeySet interface {
 type JWTAuth struct {
 	cfg    config
 	parser *jwt.Parser
-	// validator is the parser's claims validation, for fastParse.
-	validator *jwt.Validator
+	// validator is the parser's claims validation, for fastParse;
+	// validatorNoExp the same without requiring exp (claimsError).
+	validator, validatorNoExp *jwt.Validator
 	cache     *tokenCache // nil when off
 
 	mu   sync.Mutex // serialises ring writers
@@ -134,6 +135,7 @@ func build(cfg config, k *Key) (*JWTAuth, error) {
 	}
 	j.parser = jwt.NewParser(popts...)
 	j.validator = jwt.NewValidator(popts...)
+	j.validatorNoExp = jwt.NewValidator(popts[1:]...)
 	if cfg.cacheSize > 0 {
 		j.cache = newTokenCache(cfg.cacheSize)
 	}
@@ -311,7 +313,7 @@ func (j *JWTAuth) VerifyRefresh(ctx context.Context, token string) (*Claims, err
 // retired, and to the revocation hook.
 func (j *JWTAuth) Verify(ctx context.Context, token string, want TokenType) (*Claims, error) {
 	if len(token) > MaxTokenBytes {
-		return nil, tokenErr(MsgInvalidOrExpired, ErrTokenTooLarge)
+		return nil, tokenErr(MsgInvalid, ErrTokenTooLarge)
 	}
 	cache := j.cache
 	if want != AccessToken {
@@ -407,14 +409,30 @@ func (j *JWTAuth) parseSlow(token string) (*Claims, *Key, error) {
 		return nil, nil, ksErr
 	}
 	if err != nil {
-		if errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && v.w.ExpiresAt == nil {
-			return nil, nil, tokenErr(MsgNoExp, fmt.Errorf("%w: exp: %w", ErrMissingClaim, err))
-		}
-		return nil, nil, tokenErr(MsgInvalidOrExpired, err)
+		return nil, nil, j.claimsError(err, &v.w)
 	}
 	v.w.to(&v.Claims)
 	v.raw = token
 	return &v.Claims, used, nil
+}
+
+// claimsError words a refusal of the parser as simplejwt 5.5 does. PyJWT
+// checks iat and nbf, then exp, then iss and aud, and stops at the first
+// failure: "Token is expired" only when exp is the first claim that fails.
+// PyJWT does not require exp; simplejwt then finds it missing, "Token has
+// no 'exp' claim", provided PyJWT accepted everything else.
+func (j *JWTAuth) claimsError(err error, w *wireClaims) error {
+	if !errors.Is(err, jwt.ErrTokenInvalidClaims) ||
+		errors.Is(err, jwt.ErrTokenUsedBeforeIssued) || errors.Is(err, jwt.ErrTokenNotValidYet) {
+		return tokenErr(MsgInvalid, err)
+	}
+	if errors.Is(err, jwt.ErrTokenExpired) {
+		return tokenErr(MsgExpired, err)
+	}
+	if w.ExpiresAt == nil && j.validatorNoExp.Validate(w) == nil {
+		return tokenErr(MsgNoExp, fmt.Errorf("%w: exp: %w", ErrMissingClaim, err))
+	}
+	return tokenErr(MsgInvalid, err)
 }
 
 // keyFor is the key function: the key the token's kid names, provided the

@@ -52,7 +52,7 @@ func TestGenerateAndVerify(t *testing.T) {
 	// 24 h later it has expired.
 	clk.Advance(24 * time.Hour)
 	_, err = j.VerifyToken(tok)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenExpired)
+	wantTokenError(t, err, jwtauth.MsgExpired, jwt.ErrTokenExpired)
 }
 
 func TestNewRefusesWeakOrBadConfig(t *testing.T) {
@@ -160,7 +160,7 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 			if tc.wrongPub != nil {
 				other, _ := jwtauth.NewWithKey(mustKey(t, "k1", tc.alg, tc.wrongPub))
 				_, err := other.VerifyToken(tok)
-				wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenSignatureInvalid)
+				wantTokenError(t, err, jwtauth.MsgInvalid, jwt.ErrTokenSignatureInvalid)
 			}
 		})
 	}
@@ -191,6 +191,19 @@ func TestRejections(t *testing.T) {
 	future["nbf"] = now.Add(time.Minute).Unix()
 	futureIat := claims()
 	futureIat["iat"] = now.Add(time.Minute).Unix()
+	// PyJWT checks iat and nbf before exp: an expired token that is also
+	// not yet valid is "invalid", not "expired".
+	expiredFuture := claims()
+	expiredFuture["exp"] = now.Add(-time.Second).Unix()
+	expiredFuture["nbf"] = now.Add(time.Minute).Unix()
+	// simplejwt's missing-exp check runs after PyJWT's, which refuses the
+	// iat first.
+	noExpFutureIat := claims()
+	delete(noExpFutureIat, "exp")
+	noExpFutureIat["iat"] = now.Add(time.Minute).Unix()
+	audJ := mustNew(t, secret, newClock(t0).Option(), jwtauth.WithAudience("api"))
+	expiredNoAud := claims()
+	expiredNoAud["exp"] = now.Add(-time.Second).Unix()
 
 	for _, tc := range []struct {
 		name  string
@@ -199,33 +212,37 @@ func TestRejections(t *testing.T) {
 		msg   string
 		cause error
 	}{
-		{"alg none", j, seg(`{"alg":"none","typ":"JWT"}`) + "." + parts[1] + ".", jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch},
-		{"alg none signed with the none key", j, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(), nil), jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch},
-		{"tampered payload", j, parts[0] + "." + seg(`{"token_type":"access","exp":9999999999,"iat":1772366400,"jti":"x","user_id":"1"}`) + "." + parts[2], jwtauth.MsgInvalidOrExpired, jwt.ErrTokenSignatureInvalid},
-		{"tampered signature", j, parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenSignatureInvalid},
-		{"another key", j, sign(t, jwt.SigningMethodHS256, []byte("another-secret-of-at-least-32-bytes"), claims(), nil), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenSignatureInvalid},
-		{"HS256 with the RSA public key's PEM", rsaJ, sign(t, jwt.SigningMethodHS256, pubPEM, claims(), map[string]any{"kid": "rsa1"}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch},
-		{"HS256 with the RSA public key's DER", rsaJ, sign(t, jwt.SigningMethodHS256, pubDER, claims(), map[string]any{"kid": "rsa1"}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch},
-		{"RS384 against an RS256 key", rsaJ, sign(t, jwt.SigningMethodRS384, rsaKey, claims(), map[string]any{"kid": "rsa1"}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch},
-		{"HS384 against an HS256 key", j, sign(t, jwt.SigningMethodHS384, secret, claims(), nil), jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch},
-		{"expired", j, sign(t, jwt.SigningMethodHS256, secret, expired, nil), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenExpired},
-		{"nbf in the future", j, sign(t, jwt.SigningMethodHS256, secret, future, nil), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenNotValidYet},
-		{"iat in the future", j, sign(t, jwt.SigningMethodHS256, secret, futureIat, nil), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenUsedBeforeIssued},
+		{"alg none", j, seg(`{"alg":"none","typ":"JWT"}`) + "." + parts[1] + ".", jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch},
+		{"alg none signed with the none key", j, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(), nil), jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch},
+		{"tampered payload", j, parts[0] + "." + seg(`{"token_type":"access","exp":9999999999,"iat":1772366400,"jti":"x","user_id":"1"}`) + "." + parts[2], jwtauth.MsgInvalid, jwt.ErrTokenSignatureInvalid},
+		{"tampered signature", j, parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])), jwtauth.MsgInvalid, jwt.ErrTokenSignatureInvalid},
+		{"another key", j, sign(t, jwt.SigningMethodHS256, []byte("another-secret-of-at-least-32-bytes"), claims(), nil), jwtauth.MsgInvalid, jwt.ErrTokenSignatureInvalid},
+		{"HS256 with the RSA public key's PEM", rsaJ, sign(t, jwt.SigningMethodHS256, pubPEM, claims(), map[string]any{"kid": "rsa1"}), jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch},
+		{"HS256 with the RSA public key's DER", rsaJ, sign(t, jwt.SigningMethodHS256, pubDER, claims(), map[string]any{"kid": "rsa1"}), jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch},
+		{"RS384 against an RS256 key", rsaJ, sign(t, jwt.SigningMethodRS384, rsaKey, claims(), map[string]any{"kid": "rsa1"}), jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch},
+		{"HS384 against an HS256 key", j, sign(t, jwt.SigningMethodHS384, secret, claims(), nil), jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch},
+		{"expired", j, sign(t, jwt.SigningMethodHS256, secret, expired, nil), jwtauth.MsgExpired, jwt.ErrTokenExpired},
+		{"nbf in the future", j, sign(t, jwt.SigningMethodHS256, secret, future, nil), jwtauth.MsgInvalid, jwt.ErrTokenNotValidYet},
+		{"iat in the future", j, sign(t, jwt.SigningMethodHS256, secret, futureIat, nil), jwtauth.MsgInvalid, jwt.ErrTokenUsedBeforeIssued},
 		{"no exp", j, sign(t, jwt.SigningMethodHS256, secret, noExp, nil), jwtauth.MsgNoExp, jwt.ErrTokenRequiredClaimMissing},
-		{"crit header", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"crit": []string{"exp"}, "exp": 1}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrCritHeader},
-		{"empty crit header", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"crit": []string{}}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrCritHeader},
-		{"unknown kid", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"kid": "nope"}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrUnknownKey},
-		{"kid not a string", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"kid": 7}), jwtauth.MsgInvalidOrExpired, jwtauth.ErrUnknownKey},
-		{"no kid against a kid'd ring", rsaJ, sign(t, jwt.SigningMethodRS256, rsaKey, claims(), nil), jwtauth.MsgInvalidOrExpired, jwtauth.ErrUnknownKey},
+		{"expired and nbf in the future", j, sign(t, jwt.SigningMethodHS256, secret, expiredFuture, nil), jwtauth.MsgInvalid, jwt.ErrTokenNotValidYet},
+		{"no exp and iat in the future", j, sign(t, jwt.SigningMethodHS256, secret, noExpFutureIat, nil), jwtauth.MsgInvalid, jwt.ErrTokenUsedBeforeIssued},
+		{"no exp and no aud", audJ, sign(t, jwt.SigningMethodHS256, secret, noExp, nil), jwtauth.MsgInvalid, jwt.ErrTokenRequiredClaimMissing},
+		{"expired before the audience check", audJ, sign(t, jwt.SigningMethodHS256, secret, expiredNoAud, nil), jwtauth.MsgExpired, jwt.ErrTokenExpired},
+		{"crit header", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"crit": []string{"exp"}, "exp": 1}), jwtauth.MsgInvalid, jwtauth.ErrCritHeader},
+		{"empty crit header", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"crit": []string{}}), jwtauth.MsgInvalid, jwtauth.ErrCritHeader},
+		{"unknown kid", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"kid": "nope"}), jwtauth.MsgInvalid, jwtauth.ErrUnknownKey},
+		{"kid not a string", j, sign(t, jwt.SigningMethodHS256, secret, claims(), map[string]any{"kid": 7}), jwtauth.MsgInvalid, jwtauth.ErrUnknownKey},
+		{"no kid against a kid'd ring", rsaJ, sign(t, jwt.SigningMethodRS256, rsaKey, claims(), nil), jwtauth.MsgInvalid, jwtauth.ErrUnknownKey},
 		{"refresh as access", j, sign(t, jwt.SigningMethodHS256, secret, refresh, nil), jwtauth.MsgWrongType, jwtauth.ErrWrongTokenType},
-		{"1 MB of dots", j, strings.Repeat(".", 1<<20), jwtauth.MsgInvalidOrExpired, jwtauth.ErrTokenTooLarge},
-		{"just over 8 KiB", j, good + "." + strings.Repeat("A", jwtauth.MaxTokenBytes), jwtauth.MsgInvalidOrExpired, jwtauth.ErrTokenTooLarge},
-		{"two segments", j, parts[0] + "." + parts[1], jwtauth.MsgInvalidOrExpired, jwt.ErrTokenMalformed},
-		{"four segments", j, good + ".x", jwtauth.MsgInvalidOrExpired, jwt.ErrTokenMalformed},
-		{"padding", j, parts[0] + "." + parts[1] + "=." + parts[2], jwtauth.MsgInvalidOrExpired, jwt.ErrTokenMalformed},
-		{"empty", j, "", jwtauth.MsgInvalidOrExpired, jwt.ErrTokenMalformed},
-		{"user_id a float", j, sign(t, jwt.SigningMethodHS256, secret, accessClaims(now, 4.5), nil), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenMalformed},
-		{"user_id an object", j, sign(t, jwt.SigningMethodHS256, secret, accessClaims(now, map[string]any{"a": 1}), nil), jwtauth.MsgInvalidOrExpired, jwt.ErrTokenMalformed},
+		{"1 MB of dots", j, strings.Repeat(".", 1<<20), jwtauth.MsgInvalid, jwtauth.ErrTokenTooLarge},
+		{"just over 8 KiB", j, good + "." + strings.Repeat("A", jwtauth.MaxTokenBytes), jwtauth.MsgInvalid, jwtauth.ErrTokenTooLarge},
+		{"two segments", j, parts[0] + "." + parts[1], jwtauth.MsgInvalid, jwt.ErrTokenMalformed},
+		{"four segments", j, good + ".x", jwtauth.MsgInvalid, jwt.ErrTokenMalformed},
+		{"padding", j, parts[0] + "." + parts[1] + "=." + parts[2], jwtauth.MsgInvalid, jwt.ErrTokenMalformed},
+		{"empty", j, "", jwtauth.MsgInvalid, jwt.ErrTokenMalformed},
+		{"user_id a float", j, sign(t, jwt.SigningMethodHS256, secret, accessClaims(now, 4.5), nil), jwtauth.MsgInvalid, jwt.ErrTokenMalformed},
+		{"user_id an object", j, sign(t, jwt.SigningMethodHS256, secret, accessClaims(now, map[string]any{"a": 1}), nil), jwtauth.MsgInvalid, jwt.ErrTokenMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tc.j.VerifyToken(tc.token)
@@ -307,14 +324,14 @@ func TestLeewayIssuerAudience(t *testing.T) {
 	}
 	claims["aud"] = "other"
 	_, err = j.VerifyToken(sign(t, jwt.SigningMethodHS256, secret, claims, nil))
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenInvalidAudience)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwt.ErrTokenInvalidAudience)
 	delete(claims, "aud")
 	_, err = j.VerifyToken(sign(t, jwt.SigningMethodHS256, secret, claims, nil))
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenRequiredClaimMissing)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwt.ErrTokenRequiredClaimMissing)
 	claims["aud"] = "api"
 	claims["iss"] = "https://evil.example"
 	_, err = j.VerifyToken(sign(t, jwt.SigningMethodHS256, secret, claims, nil))
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenInvalidIssuer)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwt.ErrTokenInvalidIssuer)
 
 	// Leeway: 10 s past exp still good, 11 s not; iat 10 s ahead good.
 	claims["iss"] = "https://issuer.example"
@@ -383,7 +400,7 @@ func TestKeyRotation(t *testing.T) {
 	}
 	// The old token was cached: retiring its key voids it anyway.
 	_, err := j.VerifyToken(old)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwtauth.ErrUnknownKey)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwtauth.ErrUnknownKey)
 	if _, err := j.VerifyToken(fresh); err != nil {
 		t.Errorf("after retiring the old key: %v", err)
 	}
@@ -490,10 +507,10 @@ func TestTokenErrorRendering(t *testing.T) {
 	_, err := j.VerifyToken("eyJhbGciOiJIUzI1NiJ9.e30.x")
 	// Rendered alone, it is simplejwt's token views' body.
 	status, body, _ := render(err, `Bearer realm="api"`)
-	if status != 401 || body != `{"detail":"Token is invalid or expired","code":"token_not_valid"}` {
+	if status != 401 || body != `{"detail":"Token is invalid","code":"token_not_valid"}` {
 		t.Errorf("%d %s", status, body)
 	}
-	if !strings.HasPrefix(err.Error(), "Token is invalid or expired: ") {
+	if !strings.HasPrefix(err.Error(), "Token is invalid: ") {
 		t.Errorf("Error() = %q", err.Error())
 	}
 	if (&jwtauth.TokenError{Message: "m"}).Error() != "m" {

@@ -96,7 +96,7 @@ func TestRemoteKeySet(t *testing.T) {
 	// An unknown kid within 10 s of the last fetch: no fetch, refused.
 	forged := sign(t, jwt.SigningMethodRS256, rsaKey2, accessClaims(t0, "1"), map[string]any{"kid": "forged"})
 	_, err = local.VerifyToken(forged)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwtauth.ErrUnknownKey)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwtauth.ErrUnknownKey)
 	if n := is.fetches.Load(); n != 1 {
 		t.Fatalf("%d fetches, want 1 (rate limited)", n)
 	}
@@ -152,7 +152,7 @@ func TestRemoteKeySet(t *testing.T) {
 		t.Fatalf("%d fetches after expiry, want 4", n)
 	}
 	_, err = local.VerifyToken(tok1b)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwtauth.ErrUnknownKey)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwtauth.ErrUnknownKey)
 	if _, err := local.VerifyToken(tok2); err != nil {
 		t.Errorf("k2 token after k1 retired: %v", err)
 	}

@@ -58,12 +58,12 @@ func TestSimpleJWTVectors(t *testing.T) {
 			wantTokenError(t, err, jwtauth.MsgNoID, jwtauth.ErrMissingClaim)
 			// Another secret: bad signature.
 			_, err = other.Verify(ctx, tok, jwtauth.UntypedToken)
-			wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenSignatureInvalid)
+			wantTokenError(t, err, jwtauth.MsgInvalid, jwt.ErrTokenSignatureInvalid)
 			// At exp, and today: expired.
 			for _, now := range []time.Time{exp, time.Now()} {
 				late, _ := jwtauth.NewWithKey(jwtauth.InsecureHMACKey("", jwtauth.HS256, []byte(v.secret)), jwtauth.WithClock(func() time.Time { return now }))
 				_, err = late.Verify(ctx, tok, jwtauth.UntypedToken)
-				wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenExpired)
+				wantTokenError(t, err, jwtauth.MsgExpired, jwt.ErrTokenExpired)
 			}
 		}
 	}
@@ -109,12 +109,12 @@ func TestRFC7515A1(t *testing.T) {
 	// Another issuer required: refused.
 	wrongIss := mustNew(t, key, pinned.Option(), jwtauth.WithIssuer("jane"))
 	_, err = wrongIss.Verify(ctx, tok, jwtauth.UntypedToken)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenInvalidIssuer)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwt.ErrTokenInvalidIssuer)
 
 	for _, now := range []time.Time{exp, time.Now()} {
 		late := mustNew(t, key, jwtauth.WithClock(func() time.Time { return now }))
 		_, err := late.Verify(ctx, tok, jwtauth.UntypedToken)
-		wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwt.ErrTokenExpired)
+		wantTokenError(t, err, jwtauth.MsgExpired, jwt.ErrTokenExpired)
 	}
 }
 
@@ -127,7 +127,7 @@ func TestRFC7519UnsecuredJWT(t *testing.T) {
 	pinned := newClock(time.Unix(1300819380, 0).Add(-time.Minute))
 	j := mustNew(t, key, pinned.Option())
 	_, err := j.Verify(context.Background(), tok, jwtauth.UntypedToken)
-	wantTokenError(t, err, jwtauth.MsgInvalidOrExpired, jwtauth.ErrAlgorithmMismatch)
+	wantTokenError(t, err, jwtauth.MsgInvalid, jwtauth.ErrAlgorithmMismatch)
 	// The authenticator answers 401 (it is a JWS-shaped Bearer credential).
 	a := jwtauth.NewAuthentication(j, nil)
 	_, err = a.Authenticate(request("Authorization: Bearer " + tok))

@@ -127,7 +127,7 @@ func (e *RefreshEndpoint) Serve(w core.Response, r core.Request) error {
 
 // VerifyEndpoint is simplejwt's TokenVerifyView: POST {"token"} → 200 {}
 // for a token of any type that verifies and is not revoked; 401 {"detail":
-// "Token is invalid or expired", "code": "token_not_valid"} (or the other
+// "Token is invalid", "code": "token_not_valid"} (or the other
 // token messages) for one that does not. A token whose jti is blacklisted
 // gets what simplejwt's serializer answers, 400 {"non_field_errors":
 // ["Token is blacklisted"]}; one of a revoked family 401 "Token family is

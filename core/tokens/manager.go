@@ -211,7 +211,7 @@ func (m *TokenRotationManager) Refresh(ctx context.Context, refreshToken string)
 	case Revoked:
 		return nil, revokedErr(MsgFamilyBlacklisted, ErrFamilyRevoked)
 	default:
-		return nil, &jwtauth.TokenError{Message: jwtauth.MsgInvalidOrExpired, Err: ErrUnknownToken}
+		return nil, &jwtauth.TokenError{Message: jwtauth.MsgInvalid, Err: ErrUnknownToken}
 	}
 	base, extra, err := rotatedClaims(c)
 	if err != nil {

@@ -238,7 +238,7 @@ func refusal(kind revocation) error {
 	case revokedFamily:
 		return revokedErr(MsgFamilyBlacklisted, ErrFamilyRevoked)
 	case unknownFamily:
-		return revokedErr(jwtauth.MsgInvalidOrExpired, ErrUnknownFamily)
+		return revokedErr(jwtauth.MsgInvalid, ErrUnknownFamily)
 	default:
 		return revokedErr(jwtauth.MsgBlacklisted, ErrBeforeValidAfter)
 	}

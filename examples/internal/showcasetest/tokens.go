@@ -36,7 +36,7 @@ func (c *Client) obtain(user, pass string) pair {
 func bearer(tok string) string { return "Authorization: Bearer " + tok }
 
 const (
-	tokenInvalid     = `{"detail":"Token is invalid or expired","code":"token_not_valid"}`
+	tokenInvalid     = `{"detail":"Token is invalid","code":"token_not_valid"}`
 	tokenBlacklisted = `{"detail":"Token is blacklisted","code":"token_not_valid"}`
 )
 

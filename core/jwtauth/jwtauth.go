@@ -62,7 +62,7 @@ type JWTAuth struct {
 	// validator is the parser's claims validation, for fastParse;
 	// validatorNoExp the same without requiring exp (claimsError).
 	validator, validatorNoExp *jwt.Validator
-	cache     *tokenCache // nil when off
+	cache                     *tokenCache // nil when off
 
 	mu   sync.Mutex // serialises ring writers
 	ring atomic.Pointer[ring]

@@ -58,6 +58,11 @@ func TestEngineRendersDRF(t *testing.T) {
 	anon := core.NewPermissionContext(req("POST", "/", ""), nil)
 	user := core.NewPermissionContext(req("POST", "/", ""), &core.Identity{User: &core.SimpleUser{ID: "1", Active: true}})
 
+	var ordered core.FieldErrors
+	ordered.Add("username", "This field is required.")
+	ordered.Add("email", "")
+	ordered.Set("password", []string{"This password is too short. It must contain at least 8 characters.", "This password is too common."})
+	ordered.Add("non_field_errors", "<b>\"quoted\"</b>")
 	cases := []struct {
 		name      string
 		e         *core.Engine
@@ -75,6 +80,7 @@ func TestEngineRendersDRF(t *testing.T) {
 		{"store down", withChallenge, fmt.Errorf("load user: %w", core.ErrStoreUnavailable), 503, "", `{"detail":"Service temporarily unavailable, try again later."}`},
 		{"unexpected", withChallenge, errors.New("secret internals"), 500, "", `{"detail":"A server error occurred."}`},
 		{"validation", withChallenge, core.ValidationError{"password": {"This password is too short. It must contain at least 8 characters."}}, 400, "", `{"password":["This password is too short. It must contain at least 8 characters."]}`},
+		{"validation in declaration order, wrapped", withChallenge, fmt.Errorf("register: %w", ordered.Err()), 400, "", `{"username":["This field is required."],"password":["This password is too short. It must contain at least 8 characters.","This password is too common."],"non_field_errors":["<b>\"quoted\"</b>"]}`},
 		{"no engine authenticators", core.NewEngine(), core.NewEngine().CheckPermissions(ctx, anon, core.IsAuthenticated{}), 403, "", `{"detail":"You do not have permission to perform this action."}`},
 	}
 	for _, c := range cases {
@@ -151,3 +157,24 @@ func TestEngineRevoker(t *testing.T) {
 }
 
 var _ = http.StatusOK
+
+// TestFieldErrors: an empty FieldErrors is no error, and a full one is
+// still a ValidationError to errors.As.
+func TestFieldErrors(t *testing.T) {
+	var f core.FieldErrors
+	f.Add("title", "")
+	if err := f.Err(); err != nil || f.Len() != 0 {
+		t.Fatalf("empty: %v, %d", err, f.Len())
+	}
+	f.Add("title", "This field is required.")
+	f.Add("body", "This field is required.")
+	f.Add("title", "Second.")
+	var ve core.ValidationError
+	if err := fmt.Errorf("wrapped: %w", f.Err()); !errors.As(err, &ve) || len(ve["title"]) != 2 || len(ve["body"]) != 1 {
+		t.Fatalf("errors.As: %v", ve)
+	}
+	b, err := core.MarshalJSON(&f)
+	if want := `{"title":["This field is required.","Second."],"body":["This field is required."]}`; err != nil || string(b) != want {
+		t.Fatalf("got %s %v, want %s", b, err, want)
+	}
+}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -165,3 +166,75 @@ func (v ValidationError) Error() string {
 
 // Add appends message to field.
 func (v ValidationError) Add(field, message string) { v[field] = append(v[field], message) }
+
+// FieldErrors is a ValidationError that renders its fields in the order
+// they were first added, as DRF renders a serializer's errors (in the
+// order the serializer declares its fields; a ValidationError, a map,
+// renders them sorted). Add the messages in declaration order and return
+// Err. errors.As finds the ValidationError through it. The zero value is
+// empty and ready to use.
+type FieldErrors struct {
+	order  []string
+	fields ValidationError
+}
+
+// Add appends message to field; an empty message adds nothing.
+func (f *FieldErrors) Add(field, message string) {
+	if message == "" {
+		return
+	}
+	if f.fields == nil {
+		f.fields = ValidationError{}
+	}
+	if _, seen := f.fields[field]; !seen {
+		f.order = append(f.order, field)
+	}
+	f.fields.Add(field, message)
+}
+
+// Set replaces field's messages with messages (none: nothing is set).
+func (f *FieldErrors) Set(field string, messages []string) {
+	for _, m := range messages {
+		f.Add(field, m)
+	}
+}
+
+// Len is the number of fields with errors.
+func (f *FieldErrors) Len() int { return len(f.order) }
+
+// Err returns f as an error, or nil when no field has one.
+func (f *FieldErrors) Err() error {
+	if f.Len() == 0 {
+		return nil
+	}
+	return f
+}
+
+// Error lists the fields and their messages.
+func (f *FieldErrors) Error() string { return f.fields.Error() }
+
+// Unwrap returns the errors as a ValidationError.
+func (f *FieldErrors) Unwrap() error { return f.fields }
+
+// MarshalJSON renders {"field": ["message", ...], ...} in order.
+func (f *FieldErrors) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, name := range f.order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j, v := range []any{name, f.fields[name]} {
+			enc, err := MarshalJSON(v)
+			if err != nil {
+				return nil, err
+			}
+			b.Write(enc)
+			if j == 0 {
+				b.WriteByte(':')
+			}
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}

@@ -77,7 +77,8 @@ func (e *RegistrationEndpoint) Serve(w Response, r Request) error {
 	if err := DecodeBody(r, e.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	verr := ValidationError{}
+	// DRF's order: the serializer's fields username, email, password.
+	var verr FieldErrors
 	username, email, password := deref(in.Username), deref(in.Email), deref(in.Password)
 	if utf8.RuneCountInString(username) <= MaxUsernameLength {
 		username = NormalizeUsername(username)
@@ -85,7 +86,7 @@ func (e *RegistrationEndpoint) Serve(w Response, r Request) error {
 	if in.Username == nil {
 		verr.Add("username", msgRequired)
 	} else if msgs := ValidateUsername(username); msgs != nil {
-		verr["username"] = msgs
+		verr.Set("username", msgs)
 	}
 	switch {
 	case utf8.RuneCountInString(email) > MaxEmailLength:
@@ -108,13 +109,13 @@ func (e *RegistrationEndpoint) Serve(w Response, r Request) error {
 		err := validators.Validate(password, validators.Attrs{"username": username, "email": email}, vs...)
 		var pv *validators.ValidationError
 		if errors.As(err, &pv) {
-			verr["password"] = pv.Messages()
+			verr.Set("password", pv.Messages())
 		} else if err != nil {
 			return err
 		}
 	}
-	if len(verr) > 0 {
-		return verr
+	if err := verr.Err(); err != nil {
+		return err
 	}
 	u, err := e.Users.CreateUser(r.Context(), username, &password, map[string]any{"email": email})
 	if errors.Is(err, ErrDuplicateUsername) {

@@ -43,11 +43,15 @@ type errorBody struct {
 // value of the first configured authenticator ("" when it has none): an
 // authentication failure is 401 with that header when there is one, and 403
 // otherwise. An error that implements Challenger brings its own challenge
-// (simplejwt's token views always answer `Bearer realm="api"`). A *ValidationError is 400 with its fields; an *APIError is its
+// (simplejwt's token views always answer `Bearer realm="api"`). A ValidationError or *FieldErrors is 400 with its fields; an *APIError is its
 // own status; ErrInvalidInput is 400; ErrStoreUnavailable and a password
 // hasher too busy to take more work (hashers.ErrBusy) are 503; anything
 // else is 500 with a generic message (the cause is never shown).
 func WriteError(w Response, err error, challenge string) error {
+	var fe *FieldErrors
+	if errors.As(err, &fe) {
+		return WriteJSON(w, http.StatusBadRequest, fe)
+	}
 	var ve ValidationError
 	if errors.As(err, &ve) {
 		return WriteJSON(w, http.StatusBadRequest, map[string][]string(ve))

@@ -64,16 +64,16 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 	if err := core.DecodeBody(r, e.MaxBodyBytes, &in); err != nil {
 		return e.Manager.challenged(err)
 	}
-	var errs fieldErrors
+	var errs core.FieldErrors
 	username, msg := in.Username.validate(false)
-	errs.add("username", msg)
+	errs.Add("username", msg)
 	password, msg := in.Password.validate(true)
 	if msg == "" && len(password) > core.MaxPasswordBytes {
 		msg = msgPasswordTooLong
 	}
-	errs.add("password", msg)
-	if len(errs) > 0 {
-		return core.WriteJSON(w, http.StatusBadRequest, errs)
+	errs.Add("password", msg)
+	if errs.Len() > 0 {
+		return core.WriteJSON(w, http.StatusBadRequest, &errs)
 	}
 	ctx := r.Context()
 	u, err := e.Backend.Authenticate(ctx, username, password)
@@ -250,7 +250,7 @@ func readToken(w core.Response, r core.Request, m *TokenRotationManager, max int
 	}
 	token, msg := f.validate(false)
 	if msg != "" {
-		return "", true, core.WriteJSON(w, http.StatusBadRequest, fieldErrors{{name, msg}})
+		return "", true, core.WriteJSON(w, http.StatusBadRequest, core.ValidationError{name: {msg}})
 	}
 	return token, false, nil
 }

@@ -3,11 +3,8 @@ package tokens
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"unicode"
-
-	"github.com/reinhardt-go/auth/core"
 )
 
 // DRF's field messages.
@@ -75,37 +72,4 @@ func (f *charField) validate(keepSpace bool) (string, string) {
 // U+001C to U+001F.
 func pyStrip(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) })
-}
-
-// fieldErrors are DRF's validation errors in the serializer's field order
-// (core.ValidationError, a map, renders its fields sorted).
-type fieldErrors []fieldError
-
-type fieldError struct{ field, message string }
-
-func (e *fieldErrors) add(field, message string) {
-	if message != "" {
-		*e = append(*e, fieldError{field, message})
-	}
-}
-
-// MarshalJSON renders {"field": ["message"], ...} in order.
-func (e fieldErrors) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, fe := range e {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Quote(fe.field))
-		b.WriteString(":[")
-		msg, err := core.MarshalJSON(fe.message)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(msg)
-		b.WriteByte(']')
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }

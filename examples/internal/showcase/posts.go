@@ -107,7 +107,7 @@ type postInput struct {
 // validate is DRF's CharField(max_length=200) for title and CharField for
 // body: both required and not blank.
 func (in *postInput) validate() error {
-	v := core.ValidationError{}
+	var v core.FieldErrors // title, then body, as the serializer declares them
 	for _, f := range []struct {
 		name string
 		val  *string
@@ -122,10 +122,7 @@ func (in *postInput) validate() error {
 			v.Add(f.name, "Ensure this field has no more than "+strconv.Itoa(f.max)+" characters.")
 		}
 	}
-	if len(v) > 0 {
-		return v
-	}
-	return nil
+	return v.Err()
 }
 
 func decodePost(r core.Request) (*postInput, error) {

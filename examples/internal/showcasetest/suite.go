@@ -198,7 +198,7 @@ func contract(t *testing.T, start Starter, db string) {
 	c.Expect(c.Do("GET", "/api/posts", "", ""), 200, `[]`)
 	c.Expect(c.Do("POST", "/api/posts", "", `{"title":"t","body":"b"}`), 401, notProvided)
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"Hello","body":"First post"}`), 201, `{"id":1,"title":"Hello","body":"First post","author":"alice"}`)
-	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":""}`), 400, `{"body":["This field is required."],"title":["This field may not be blank."]}`)
+	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":""}`), 400, `{"title":["This field may not be blank."],"body":["This field is required."]}`)
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":`), 400, `{"detail":"JSON parse error"}`)
 	c.Expect(c.Do("GET", "/api/posts/1", "", ""), 200, `{"id":1,"title":"Hello","body":"First post","author":"alice"}`)
 	c.Expect(c.Do("GET", "/api/posts/2", "", ""), 404, notFound)

@@ -8,7 +8,6 @@ import (
 	"github.com/reinhardt-go/auth/adapters/adaptertest"
 	httpauth "github.com/reinhardt-go/auth/adapters/stdhttp"
 	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/sessions"
 )
 
 type harness struct{}
@@ -36,10 +35,10 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 		}))
 	})))
 	mux.HandleFunc("GET /visits", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, r)(f.Visit(sessions.FromContext(r.Context()), true))
+		reply(w, r)(f.Visit(httpauth.SessionFrom(r), true))
 	})
 	mux.HandleFunc("GET /peek", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, r)(f.Visit(sessions.FromContext(r.Context()), false))
+		reply(w, r)(f.Visit(httpauth.SessionFrom(r), false))
 	})
 	mux.Handle("POST /register", httpauth.Endpoint(f.Register))
 	mux.Handle("GET /csrf", httpauth.Endpoint(f.CSRFToken))
@@ -48,7 +47,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	mux.Handle("POST /token", httpauth.Endpoint(f.TokenObtain))
 	// net/http's session middleware is the Manager's own; Prepare gives
 	// the CSRF check the Host and the form's csrfmiddlewaretoken.
-	h := f.Sessions.Handler(f.CSRF.Prepare(httpauth.Middleware(f.Engine)(mux)))
+	h := httpauth.Sessions(f.Sessions)(httpauth.CSRF(f.CSRF)(httpauth.Middleware(f.Engine)(mux)))
 	adaptertest.ServeHTTPHandler(t, l, h)
 }
 

@@ -1,7 +1,10 @@
 // Package httpauth is the net/http adapter of reinhardt-auth: middleware
 // that runs the core Engine and puts the identity in the request's
 // context, per-route permission guards, typed accessors for the current
-// user, and the core's framework-agnostic endpoints as http.Handlers.
+// user, the session and CSRF middleware with a session accessor
+// (Sessions, CSRF, SessionFrom: the core's own net/http handlers, named
+// as in the other adapters), and the core's framework-agnostic endpoints
+// as http.Handlers.
 //
 //	engine := core.NewEngine(&core.BasicAuthentication{Backend: core.NewModelBackend(users)})
 //	mux := http.NewServeMux()

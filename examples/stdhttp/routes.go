@@ -91,7 +91,7 @@ func routes(app *showcase.App) http.Handler {
 	})
 	// Sessions load before authentication and commit before the headers go
 	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms.
-	return instrument(app.Metrics, app.Sessions.Handler(app.CSRF.Prepare(mux)))
+	return instrument(app.Metrics, httpauth.Sessions(app.Sessions)(httpauth.CSRF(app.CSRF)(mux)))
 }
 
 // reply writes what a showcase handler returned: the value as JSON with

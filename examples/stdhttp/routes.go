@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	httpauth "github.com/reinhardt-go/auth/adapters/stdhttp"
@@ -91,8 +94,37 @@ func routes(app *showcase.App) http.Handler {
 	})
 	// Sessions load before authentication and commit before the headers go
 	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms.
-	return instrument(app.Metrics, app.Sessions.Handler(app.CSRF.Prepare(mux)))
+	return instrument(app.Metrics, app.Sessions.Handler(app.CSRF.Prepare(resolve(mux))))
 }
+
+// resolve serves r with mux and tells instrument the pattern it routes
+// to.
+func resolve(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+			_, pattern := mux.Handler(r)
+			*route = routeLabel(pattern)
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// routeLabel is a ServeMux pattern as the metrics' route label: its path,
+// wildcards written :name as Gin, Echo and Fiber write them (the series
+// are the same on every framework), and "" for the catch-all.
+func routeLabel(pattern string) string {
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		pattern = p
+	}
+	if pattern == "/" {
+		return ""
+	}
+	return wildcard.ReplaceAllString(pattern, ":$1")
+}
+
+var wildcard = regexp.MustCompile(`\{([^}.]+)(\.\.\.)?\}`)
+
+type routeKey struct{}
 
 // reply writes what a showcase handler returned: the value as JSON with
 // its status (no body for 204), or the error as DRF renders it.
@@ -110,13 +142,16 @@ func reply(w http.ResponseWriter, r *http.Request) func(status int, v any, err e
 	}
 }
 
-// instrument counts requests by route pattern and status.
+// instrument counts requests by route pattern and status. The pattern is
+// the one resolve routes to: ServeMux sets r.Pattern only on the request
+// it serves, which the session and CSRF middleware have replaced.
 func instrument(m *showcase.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		m.Observe(r.Pattern, r.Method, sw.status, time.Since(start))
+		route := new(string)
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		m.Observe(*route, r.Method, sw.status, time.Since(start))
 	})
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -97,16 +98,40 @@ func routes(app *showcase.App) http.Handler {
 	return instrument(app.Metrics, app.Sessions.Handler(app.CSRF.Prepare(resolve(mux))))
 }
 
-// resolve serves r with mux and tells instrument the pattern it routes
-// to.
+// resolve routes a request as Django resolves its URL, and tells
+// instrument the pattern it routes to. Django matches the decoded path
+// (/api/%6De is /api/me; /api/posts/1%2F is /api/posts/1/, which nothing
+// matches) exactly as it was sent: a path that is not clean (/api//me,
+// /api/./me) matches no pattern and is 404, where ServeMux would redirect
+// to the clean path.
 func resolve(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawPath != "" {
+			u := *r.URL
+			u.RawPath = ""
+			r = r.WithContext(r.Context())
+			r.URL = &u
+		}
+		if !isClean(r.URL.Path) {
+			httpauth.WriteError(w, r, showcase.NotFound())
+			return
+		}
 		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
 			_, pattern := mux.Handler(r)
 			*route = routeLabel(pattern)
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// isClean reports whether p is already clean: ServeMux would not redirect
+// it to a cleaner path.
+func isClean(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return p == c
 }
 
 // routeLabel is a ServeMux pattern as the metrics' route label: its path,

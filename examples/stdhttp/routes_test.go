@@ -18,3 +18,14 @@ func TestRouteLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestIsClean(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/": true, "/api/me": true, "/api/me/": true,
+		"//": false, "/api//me": false, "/api/./me": false, "/api/posts/../me": false, "/api/me/.": false, "": false,
+	} {
+		if got := isClean(p); got != want {
+			t.Errorf("isClean(%q) = %v", p, got)
+		}
+	}
+}

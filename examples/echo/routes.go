@@ -38,6 +38,11 @@ func routes(app *showcase.App) *echo.Echo {
 	})
 	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
 	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWT.JWKSHandler()))
+	// These paths have only their one view: any other method is 404, not
+	// Echo's 405.
+	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json"} {
+		e.RouteNotFound(p, noRoute)
+	}
 
 	api := e.Group("/api")
 	api.POST("/auth/register", echoauth.Endpoint(app.Register), auth)
@@ -82,21 +87,39 @@ func routes(app *showcase.App) *echo.Echo {
 
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial()
-	// first). Echo's RouteNotFound on a path that has routes catches every
-	// method those routes do not take, unknown ones included; without it
-	// Echo would answer 405 before authenticating.
-	methodNotAllowed := func(c echo.Context) error { return core.MethodNotAllowed(c.Request().Method) }
-	for p, perms := range map[string][]core.Permission{
-		"/auth/register": nil, "/me": showcase.MePermissions, "/admin/users": showcase.AdminPermissions,
-		"/posts": posts, "/posts/:id": posts, "/auth/logout-all": showcase.LogoutAllPermissions,
-		"/token": nil, "/token/refresh": nil, "/token/verify": nil, "/token/blacklist": nil,
-		"/auth/csrf": nil, "/auth/login": nil, "/auth/logout": nil, "/auth/password/change": showcase.MePermissions,
+	// first), with the methods the path takes in Allow. Echo's
+	// RouteNotFound on a path that has routes catches every method those
+	// routes do not take, unknown ones included; without it Echo would
+	// answer 405 before authenticating (and list OPTIONS, which these
+	// paths refuse).
+	type view struct {
+		perms []core.Permission
+		allow string
+	}
+	for p, v := range map[string]view{
+		"/auth/register": {nil, "POST"}, "/me": {showcase.MePermissions, "GET, HEAD"},
+		"/admin/users": {showcase.AdminPermissions, "GET, HEAD"},
+		"/posts":       {posts, "GET, HEAD, POST"}, "/posts/:id": {posts, "GET, HEAD, PUT, DELETE"},
+		"/auth/logout-all": {showcase.LogoutAllPermissions, "POST"},
+		"/token":           {nil, "POST"}, "/token/refresh": {nil, "POST"}, "/token/verify": {nil, "POST"},
+		"/token/blacklist": {nil, "POST"}, "/auth/csrf": {nil, "GET, HEAD"}, "/auth/login": {nil, "POST"},
+		"/auth/logout": {nil, "POST"}, "/auth/password/change": {showcase.MePermissions, "POST"},
 	} {
-		api.RouteNotFound(p, methodNotAllowed, guard(perms)...)
+		api.RouteNotFound(p, func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderAllow, v.allow)
+			return core.MethodNotAllowed(c.Request().Method)
+		}, guard(v.perms)...)
 	}
 	// Unknown paths reach ErrorHandler as echo.ErrNotFound: 404
 	// {"detail":"Not found."}, without authentication.
 	return e
+}
+
+// noRoute is the 404 of a request that matches no route of the contract
+// (and counts under none).
+func noRoute(c echo.Context) error {
+	c.SetPath("")
+	return echo.ErrNotFound
 }
 
 // reply returns what a showcase handler returned: the value as JSON with

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,10 @@ func routes(app *showcase.App) *echo.Echo {
 	// Sessions load before authentication and commit before the headers
 	// go out; CSRF lets the check read csrfmiddlewaretoken from forms.
 	e.Use(instrument(app.Metrics), echoauth.Sessions(app.Sessions), echoauth.CSRF(app.CSRF))
+	// Route by the decoded path, as Django resolves URLs and the other
+	// frameworks route: /api/%6De is /api/me. (Echo routes by the raw path
+	// when the request has one.)
+	e.Pre(decodedPath)
 
 	auth := echoauth.Middleware(app.Engine)
 	guard := func(perms []core.Permission) []echo.MiddlewareFunc {
@@ -65,6 +70,10 @@ func routes(app *showcase.App) *echo.Echo {
 	}, guard(showcase.AdminPermissions)...)
 
 	posts := showcase.PostsPermissions
+	// A route's last parameter takes the rest of the path in Echo
+	// (/api/posts/1/x would reach the post's view); oneSegment keeps it to
+	// one segment, as the other frameworks' parameters are.
+	post := append([]echo.MiddlewareFunc{oneSegment}, guard(posts)...)
 	api.Match(getHead, "/posts", func(c echo.Context) error {
 		return reply(c)(app.Posts.List(c.Request().Context()))
 	}, guard(posts)...)
@@ -73,17 +82,17 @@ func routes(app *showcase.App) *echo.Echo {
 	}, guard(posts)...)
 	api.Match(getHead, "/posts/:id", func(c echo.Context) error {
 		return reply(c)(app.Posts.Get(c.Request().Context(), c.Param("id")))
-	}, guard(posts)...)
+	}, post...)
 	api.PUT("/posts/:id", func(c echo.Context) error {
 		return reply(c)(app.Posts.Update(core.NewHTTPRequest(c.Request()), c.Param("id"), func(obj any) error {
 			return echoauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
 		}))
-	}, guard(posts)...)
+	}, post...)
 	api.DELETE("/posts/:id", func(c echo.Context) error {
 		return reply(c)(app.Posts.Delete(c.Request().Context(), c.Param("id"), func(obj any) error {
 			return echoauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
 		}))
-	}, guard(posts)...)
+	}, post...)
 
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial()
@@ -105,14 +114,26 @@ func routes(app *showcase.App) *echo.Echo {
 		"/token/blacklist": {nil, "POST"}, "/auth/csrf": {nil, "GET, HEAD"}, "/auth/login": {nil, "POST"},
 		"/auth/logout": {nil, "POST"}, "/auth/password/change": {showcase.MePermissions, "POST"},
 	} {
+		mw := guard(v.perms)
+		if p == "/posts/:id" {
+			mw = post
+		}
 		api.RouteNotFound(p, func(c echo.Context) error {
 			c.Response().Header().Set(echo.HeaderAllow, v.allow)
 			return core.MethodNotAllowed(c.Request().Method)
-		}, guard(v.perms)...)
+		}, mw...)
 	}
 	// Unknown paths reach ErrorHandler as echo.ErrNotFound: 404
 	// {"detail":"Not found."}, without authentication.
 	return e
+}
+
+// decodedPath makes Echo route by the request's decoded path.
+func decodedPath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Request().URL.RawPath = ""
+		return next(c)
+	}
 }
 
 // noRoute is the 404 of a request that matches no route of the contract
@@ -120,6 +141,19 @@ func routes(app *showcase.App) *echo.Echo {
 func noRoute(c echo.Context) error {
 	c.SetPath("")
 	return echo.ErrNotFound
+}
+
+// oneSegment answers 404 when the request's path has more segments than
+// its route's: the route's last parameter has taken more than one. (The
+// parameter's value cannot tell: Echo leaves it empty in a RouteNotFound
+// route.)
+func oneSegment(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.Count(c.Request().URL.Path, "/") != strings.Count(c.Path(), "/") {
+			return noRoute(c)
+		}
+		return next(c)
+	}
 }
 
 // reply returns what a showcase handler returned: the value as JSON with

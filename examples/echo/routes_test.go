@@ -44,3 +44,28 @@ func TestMethodsAndUnknownPaths(t *testing.T) {
 		t.Errorf("metrics:\n%s", m.Body)
 	}
 }
+
+// Paths route as on the other frameworks: by the decoded path, and a
+// route's last parameter is one segment (Echo's would take the rest of
+// the path), so these are 404 before authentication.
+func TestPaths(t *testing.T) {
+	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
+	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
+	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+
+	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
+	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")
+	for _, p := range []string{"/api/posts/1/", "/api/posts/1/x", "/api/posts/1%2F", "/api/posts/../me"} {
+		for _, method := range []string{"GET", "PUT", "FROB"} {
+			r := c.Do(method, p, "", `{"title":"x","body":"y"}`)
+			c.Expect(r, 404, `{"detail":"Not found."}`)
+			if r.Header.Get("Vary") != "" {
+				t.Errorf("%s %s authenticated: %v", method, p, r.Header)
+			}
+		}
+	}
+	m := c.Do("GET", "/metrics", "", "")
+	if !strings.Contains(m.Body, `method="GET",route="unmatched",status="404"} 4`) {
+		t.Errorf("metrics:\n%s", m.Body)
+	}
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/reinhardt-go/auth/examples/internal/showcasetest"
+)
+
+// DRF's 405 lists the methods the path takes in Allow; the 401 that
+// authentication gives first does not.
+func TestMethodNotAllowed(t *testing.T) {
+	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
+	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
+	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+
+	for _, tc := range []struct{ method, path, allow string }{
+		{"PATCH", "/api/posts/7", "GET, HEAD, PUT, DELETE"},
+		{"FROB", "/api/me", "GET, HEAD"},
+		{"GET", "/api/token", "POST"},
+	} {
+		r := c.Do(tc.method, tc.path, alice, "")
+		c.Expect(r, 405, `{"detail":"Method \"`+tc.method+`\" not allowed."}`)
+		if got := r.Header.Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
+	}
+	r := c.Do("FROB", "/api/me", "", "")
+	c.Expect(r, 401, `{"detail":"Authentication credentials were not provided."}`)
+	if r.Header.Get("Allow") != "" {
+		t.Errorf("a 401 lists methods: %v", r.Header)
+	}
+}

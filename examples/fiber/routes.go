@@ -43,8 +43,11 @@ func newApp(a *showcase.App) *fiber.App {
 		DisableDefaultContentType: true,
 		// Paths match exactly, as on the other frameworks: /api/me/ and
 		// /API/ME are 404.
-		StrictRouting:         true,
-		CaseSensitive:         true,
+		StrictRouting: true,
+		CaseSensitive: true,
+		// Route by the decoded path, as Django resolves URLs and the
+		// other frameworks route: /api/%6De is /api/me.
+		UnescapePath:          true,
 		RequestMethods:        methods,
 		DisableStartupMessage: true,
 	})

@@ -32,3 +32,18 @@ func TestMethodNotAllowed(t *testing.T) {
 		t.Errorf("a 401 lists methods: %v", r.Header)
 	}
 }
+
+// Paths route by their decoded form, as on the other frameworks.
+func TestDecodedPath(t *testing.T) {
+	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
+	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
+	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+
+	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
+	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")
+	r := c.Do("PUT", "/api/posts/1%2F", "", `{"title":"x","body":"y"}`) // /api/posts/1/
+	c.Expect(r, 404, `{"detail":"Not found."}`)
+	if r.Header.Get("Vary") != "" {
+		t.Errorf("an unknown path authenticated: %v", r.Header)
+	}
+}

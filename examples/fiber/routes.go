@@ -157,8 +157,11 @@ func instrument(m *showcase.Metrics) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
+		// "/" is the path of the middleware and of the catch-all 404 (a
+		// Use route's Method is the request's, not "USE"): no route of
+		// the contract matched.
 		route := ""
-		if r := c.Route(); r != nil && r.Method != "USE" {
+		if r := c.Route(); r != nil && r.Path != "/" {
 			route = r.Path
 		}
 		// Label values outlive the request: the method must not alias

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +46,23 @@ func TestDecodedPath(t *testing.T) {
 	c.Expect(r, 404, `{"detail":"Not found."}`)
 	if r.Header.Get("Vary") != "" {
 		t.Errorf("an unknown path authenticated: %v", r.Header)
+	}
+}
+
+// A request no route of the contract matches counts as route="unmatched",
+// as on the other frameworks.
+func TestUnmatchedMetrics(t *testing.T) {
+	base, _ := start(t, []string{"-db", showcasetest.TempDB(t)})
+	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c.Expect(c.Do("GET", "/nowhere", "", ""), 404, `{"detail":"Not found."}`)
+	c.Expect(c.Do("POST", "/healthz", "", ""), 404, `{"detail":"Not found."}`)
+	m := c.Do("GET", "/metrics", "", "")
+	for _, want := range []string{
+		`reinhardt_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`reinhardt_http_requests_total{method="POST",route="unmatched",status="404"} 1`,
+	} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("metrics without %s:\n%s", want, m.Body)
+		}
 	}
 }

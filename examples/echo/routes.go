@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,10 @@ func routes(app *showcase.App) *echo.Echo {
 	// Sessions load before authentication and commit before the headers
 	// go out; CSRF lets the check read csrfmiddlewaretoken from forms.
 	e.Use(instrument(app.Metrics), echoauth.Sessions(app.Sessions), echoauth.CSRF(app.CSRF))
+	// Route by the decoded path, as Django resolves URLs and the other
+	// frameworks route: /api/%6De is /api/me. (Echo routes by the raw path
+	// when the request has one.)
+	e.Pre(decodedPath)
 
 	auth := echoauth.Middleware(app.Engine)
 	guard := func(perms []core.Permission) []echo.MiddlewareFunc {
@@ -38,6 +43,11 @@ func routes(app *showcase.App) *echo.Echo {
 	})
 	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
 	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWT.JWKSHandler()))
+	// These paths have only their one view: any other method is 404, not
+	// Echo's 405.
+	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json"} {
+		e.RouteNotFound(p, noRoute)
+	}
 
 	api := e.Group("/api")
 	api.POST("/auth/register", echoauth.Endpoint(app.Register), auth)
@@ -60,6 +70,10 @@ func routes(app *showcase.App) *echo.Echo {
 	}, guard(showcase.AdminPermissions)...)
 
 	posts := showcase.PostsPermissions
+	// A route's last parameter takes the rest of the path in Echo
+	// (/api/posts/1/x would reach the post's view); oneSegment keeps it to
+	// one segment, as the other frameworks' parameters are.
+	post := append([]echo.MiddlewareFunc{oneSegment}, guard(posts)...)
 	api.Match(getHead, "/posts", func(c echo.Context) error {
 		return reply(c)(app.Posts.List(c.Request().Context()))
 	}, guard(posts)...)
@@ -68,35 +82,78 @@ func routes(app *showcase.App) *echo.Echo {
 	}, guard(posts)...)
 	api.Match(getHead, "/posts/:id", func(c echo.Context) error {
 		return reply(c)(app.Posts.Get(c.Request().Context(), c.Param("id")))
-	}, guard(posts)...)
+	}, post...)
 	api.PUT("/posts/:id", func(c echo.Context) error {
 		return reply(c)(app.Posts.Update(core.NewHTTPRequest(c.Request()), c.Param("id"), func(obj any) error {
 			return echoauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
 		}))
-	}, guard(posts)...)
+	}, post...)
 	api.DELETE("/posts/:id", func(c echo.Context) error {
 		return reply(c)(app.Posts.Delete(c.Request().Context(), c.Param("id"), func(obj any) error {
 			return echoauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
 		}))
-	}, guard(posts)...)
+	}, post...)
 
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial()
-	// first). Echo's RouteNotFound on a path that has routes catches every
-	// method those routes do not take, unknown ones included; without it
-	// Echo would answer 405 before authenticating.
-	methodNotAllowed := func(c echo.Context) error { return core.MethodNotAllowed(c.Request().Method) }
-	for p, perms := range map[string][]core.Permission{
-		"/auth/register": nil, "/me": showcase.MePermissions, "/admin/users": showcase.AdminPermissions,
-		"/posts": posts, "/posts/:id": posts, "/auth/logout-all": showcase.LogoutAllPermissions,
-		"/token": nil, "/token/refresh": nil, "/token/verify": nil, "/token/blacklist": nil,
-		"/auth/csrf": nil, "/auth/login": nil, "/auth/logout": nil, "/auth/password/change": showcase.MePermissions,
+	// first), with the methods the path takes in Allow. Echo's
+	// RouteNotFound on a path that has routes catches every method those
+	// routes do not take, unknown ones included; without it Echo would
+	// answer 405 before authenticating (and list OPTIONS, which these
+	// paths refuse).
+	type view struct {
+		perms []core.Permission
+		allow string
+	}
+	for p, v := range map[string]view{
+		"/auth/register": {nil, "POST"}, "/me": {showcase.MePermissions, "GET, HEAD"},
+		"/admin/users": {showcase.AdminPermissions, "GET, HEAD"},
+		"/posts":       {posts, "GET, HEAD, POST"}, "/posts/:id": {posts, "GET, HEAD, PUT, DELETE"},
+		"/auth/logout-all": {showcase.LogoutAllPermissions, "POST"},
+		"/token":           {nil, "POST"}, "/token/refresh": {nil, "POST"}, "/token/verify": {nil, "POST"},
+		"/token/blacklist": {nil, "POST"}, "/auth/csrf": {nil, "GET, HEAD"}, "/auth/login": {nil, "POST"},
+		"/auth/logout": {nil, "POST"}, "/auth/password/change": {showcase.MePermissions, "POST"},
 	} {
-		api.RouteNotFound(p, methodNotAllowed, guard(perms)...)
+		mw := guard(v.perms)
+		if p == "/posts/:id" {
+			mw = post
+		}
+		api.RouteNotFound(p, func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderAllow, v.allow)
+			return core.MethodNotAllowed(c.Request().Method)
+		}, mw...)
 	}
 	// Unknown paths reach ErrorHandler as echo.ErrNotFound: 404
 	// {"detail":"Not found."}, without authentication.
 	return e
+}
+
+// decodedPath makes Echo route by the request's decoded path.
+func decodedPath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Request().URL.RawPath = ""
+		return next(c)
+	}
+}
+
+// noRoute is the 404 of a request that matches no route of the contract
+// (and counts under none).
+func noRoute(c echo.Context) error {
+	c.SetPath("")
+	return echo.ErrNotFound
+}
+
+// oneSegment answers 404 when the request's path has more segments than
+// its route's: the route's last parameter has taken more than one. (The
+// parameter's value cannot tell: Echo leaves it empty in a RouteNotFound
+// route.)
+func oneSegment(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.Count(c.Request().URL.Path, "/") != strings.Count(c.Path(), "/") {
+			return noRoute(c)
+		}
+		return next(c)
+	}
 }
 
 // reply returns what a showcase handler returned: the value as JSON with

@@ -43,8 +43,11 @@ func newApp(a *showcase.App) *fiber.App {
 		DisableDefaultContentType: true,
 		// Paths match exactly, as on the other frameworks: /api/me/ and
 		// /API/ME are 404.
-		StrictRouting:         true,
-		CaseSensitive:         true,
+		StrictRouting: true,
+		CaseSensitive: true,
+		// Route by the decoded path, as Django resolves URLs and the
+		// other frameworks route: /api/%6De is /api/me.
+		UnescapePath:          true,
 		RequestMethods:        methods,
 		DisableStartupMessage: true,
 	})
@@ -100,17 +103,23 @@ func newApp(a *showcase.App) *fiber.App {
 	})
 
 	// The paths above with any other method: DRF's 405, after
-	// authentication and the view's permissions (DRF runs initial() first).
+	// authentication and the view's permissions (DRF runs initial() first),
+	// with the methods the path takes in Allow.
 	for _, r := range []struct {
 		path  string
 		perms []core.Permission
+		allow string
 	}{
-		{"/api/auth/register", nil}, {"/api/me", showcase.MePermissions}, {"/api/admin/users", showcase.AdminPermissions},
-		{"/api/posts", showcase.PostsPermissions}, {"/api/posts/:id", showcase.PostsPermissions}, {"/api/auth/logout-all", showcase.LogoutAllPermissions},
-		{"/api/token", nil}, {"/api/token/refresh", nil}, {"/api/token/verify", nil}, {"/api/token/blacklist", nil},
-		{"/api/auth/csrf", nil}, {"/api/auth/login", nil}, {"/api/auth/logout", nil}, {"/api/auth/password/change", showcase.MePermissions},
+		{"/api/auth/register", nil, "POST"}, {"/api/me", showcase.MePermissions, "GET, HEAD"},
+		{"/api/admin/users", showcase.AdminPermissions, "GET, HEAD"},
+		{"/api/posts", showcase.PostsPermissions, "GET, HEAD, POST"}, {"/api/posts/:id", showcase.PostsPermissions, "GET, HEAD, PUT, DELETE"},
+		{"/api/auth/logout-all", showcase.LogoutAllPermissions, "POST"},
+		{"/api/token", nil, "POST"}, {"/api/token/refresh", nil, "POST"}, {"/api/token/verify", nil, "POST"},
+		{"/api/token/blacklist", nil, "POST"}, {"/api/auth/csrf", nil, "GET, HEAD"}, {"/api/auth/login", nil, "POST"},
+		{"/api/auth/logout", nil, "POST"}, {"/api/auth/password/change", showcase.MePermissions, "POST"},
 	} {
 		app.All(r.path, auth, fiberauth.Require(r.perms...), func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderAllow, r.allow)
 			return core.MethodNotAllowed(sentMethod(c))
 		})
 	}
@@ -148,8 +157,11 @@ func instrument(m *showcase.Metrics) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
+		// "/" is the path of the middleware and of the catch-all 404 (a
+		// Use route's Method is the request's, not "USE"): no route of
+		// the contract matched.
 		route := ""
-		if r := c.Route(); r != nil && r.Method != "USE" {
+		if r := c.Route(); r != nil && r.Path != "/" {
 			route = r.Path
 		}
 		// Label values outlive the request: the method must not alias

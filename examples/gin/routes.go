@@ -108,19 +108,25 @@ var views = []view{
 	{"/api/posts", showcase.PostsPermissions}, {"/api/posts/:id", showcase.PostsPermissions},
 }
 
-type viewKey struct{}
+type (
+	viewKey  struct{}
+	allowKey struct{}
+)
 
 // knownPath starts the NoMethod chain (Gin found the path under other
 // methods only): an API path goes on to authentication with its view's
-// permissions; any other is 404, authenticating nobody.
+// permissions; any other is 404, authenticating nobody. The Allow header
+// Gin has set waits for the 405: a 401 or 403 does not carry it.
 func knownPath(c *gin.Context) {
+	allow := c.Writer.Header().Get("Allow")
+	c.Writer.Header().Del("Allow")
 	for _, v := range views {
 		if matchPath(v.path, c.Request.URL.Path) {
 			c.Set(viewKey{}, v)
+			c.Set(allowKey{}, allow)
 			return
 		}
 	}
-	c.Writer.Header().Del("Allow")
 	notFound(c)
 }
 
@@ -129,6 +135,7 @@ func knownPath(c *gin.Context) {
 func methodNotAllowed(c *gin.Context) {
 	v := c.MustGet(viewKey{}).(view)
 	if ginauth.Require(v.perms...)(c); !c.IsAborted() {
+		c.Header("Allow", c.GetString(allowKey{}))
 		ginauth.WriteError(c, core.MethodNotAllowed(c.Request.Method))
 	}
 }

@@ -18,7 +18,16 @@ func TestMethodsAndUnknownPaths(t *testing.T) {
 	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	const notProvided = `{"detail":"Authentication credentials were not provided."}`
 
-	c.Expect(c.Do("FROB", "/api/me", "", ""), 401, notProvided)
+	r := c.Do("FROB", "/api/me", "", "")
+	c.Expect(r, 401, notProvided)
+	if r.Header.Get("Allow") != "" {
+		t.Errorf("a 401 lists the methods of a 405 it is not: %v", r.Header)
+	}
+	r = c.Do("PATCH", "/api/posts/7", alice, "")
+	c.Expect(r, 405, `{"detail":"Method \"PATCH\" not allowed."}`)
+	if got := r.Header.Get("Allow"); got != "GET, HEAD, PUT, DELETE" {
+		t.Errorf("405 Allow %q", got)
+	}
 	c.Expect(c.Do("FROB", "/api/me", alice, ""), 405, `{"detail":"Method \"FROB\" not allowed."}`)
 	c.Expect(c.Do("FROB", "/api/me", "alice:wrong", ""), 401, `{"detail":"Invalid username/password."}`)
 	c.Expect(c.Do("OPTIONS", "/api/posts/7", "", ""), 405, `{"detail":"Method \"OPTIONS\" not allowed."}`)
@@ -29,7 +38,7 @@ func TestMethodsAndUnknownPaths(t *testing.T) {
 	for _, p := range []string{"/api/me/", "/api/posts/", "/api/posts/1/2", "/API/me"} {
 		c.Expect(c.Do("GET", p, "", ""), 404, `{"detail":"Not found."}`)
 	}
-	r := c.Do("POST", "/healthz", "alice:wrong", "")
+	r = c.Do("POST", "/healthz", "alice:wrong", "")
 	c.Expect(r, 404, `{"detail":"Not found."}`)
 	if r.Header.Get("Vary") != "" || r.Header.Get("Allow") != "" {
 		t.Errorf("a path without views authenticated or listed methods: %v", r.Header)

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"net/http"
+	"path"
+	"regexp"
+	"strings"
 	"time"
 
 	httpauth "github.com/reinhardt-go/auth/adapters/stdhttp"
@@ -91,8 +95,61 @@ func routes(app *showcase.App) http.Handler {
 	})
 	// Sessions load before authentication and commit before the headers go
 	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms.
-	return instrument(app.Metrics, httpauth.Sessions(app.Sessions)(httpauth.CSRF(app.CSRF)(mux)))
+	return instrument(app.Metrics, httpauth.Sessions(app.Sessions)(httpauth.CSRF(app.CSRF)(resolve(mux))))
 }
+
+// resolve routes a request as Django resolves its URL, and tells
+// instrument the pattern it routes to. Django matches the decoded path
+// (/api/%6De is /api/me; /api/posts/1%2F is /api/posts/1/, which nothing
+// matches) exactly as it was sent: a path that is not clean (/api//me,
+// /api/./me) matches no pattern and is 404, where ServeMux would redirect
+// to the clean path.
+func resolve(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawPath != "" {
+			u := *r.URL
+			u.RawPath = ""
+			r = r.WithContext(r.Context())
+			r.URL = &u
+		}
+		if !isClean(r.URL.Path) {
+			httpauth.WriteError(w, r, showcase.NotFound())
+			return
+		}
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+			_, pattern := mux.Handler(r)
+			*route = routeLabel(pattern)
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// isClean reports whether p is already clean: ServeMux would not redirect
+// it to a cleaner path.
+func isClean(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return p == c
+}
+
+// routeLabel is a ServeMux pattern as the metrics' route label: its path,
+// wildcards written :name as Gin, Echo and Fiber write them (the series
+// are the same on every framework), and "" for the catch-all.
+func routeLabel(pattern string) string {
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		pattern = p
+	}
+	if pattern == "/" {
+		return ""
+	}
+	return wildcard.ReplaceAllString(pattern, ":$1")
+}
+
+var wildcard = regexp.MustCompile(`\{([^}.]+)(\.\.\.)?\}`)
+
+type routeKey struct{}
 
 // reply writes what a showcase handler returned: the value as JSON with
 // its status (no body for 204), or the error as DRF renders it.
@@ -110,13 +167,16 @@ func reply(w http.ResponseWriter, r *http.Request) func(status int, v any, err e
 	}
 }
 
-// instrument counts requests by route pattern and status.
+// instrument counts requests by route pattern and status. The pattern is
+// the one resolve routes to: ServeMux sets r.Pattern only on the request
+// it serves, which the session and CSRF middleware have replaced.
 func instrument(m *showcase.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		m.Observe(r.Pattern, r.Method, sw.status, time.Since(start))
+		route := new(string)
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		m.Observe(*route, r.Method, sw.status, time.Since(start))
 	})
 }
 

@@ -1,0 +1,233 @@
+package examples_test
+
+import (
+	"bufio"
+	"strings"
+)
+
+const (
+	bobPassword    = "Tr0ub4dor&3-horse"
+	bobNewPassword = "An0ther-long-pass"
+)
+
+// script is the sequence every server answers: a realistic session of a
+// few users across the contract of ../shared/SHOWCASE.md, each step after
+// the ones whose tokens, cookies and ids it uses. want is the status the
+// contract gives.
+var script = []step{
+	// Anonymous.
+	{name: "health", want: 200, method: "GET", path: "/healthz"},
+	{name: "me, anonymous", want: 401, method: "GET", path: "/api/me"},
+
+	// Registration: Django's validators, uniqueness, DRF's parse errors.
+	{name: "register, weak password", want: 400, method: "POST", path: "/api/auth/register",
+		body: `{"username":"bob","email":"bob@EXAMPLE.com","password":"bob"}`},
+	{name: "register bob", want: 201, method: "POST", path: "/api/auth/register",
+		body: `{"username":"bob","email":"bob@EXAMPLE.com","password":"` + bobPassword + `"}`},
+	{name: "register bob again", want: 400, method: "POST", path: "/api/auth/register",
+		body: `{"username":"bob","password":"` + bobPassword + `"}`},
+	{name: "register, unknown field", want: 400, method: "POST", path: "/api/auth/register",
+		body: `{"username":"eve","password":"` + bobPassword + `","is_superuser":true}`},
+	{name: "register, malformed JSON", want: 400, method: "POST", path: "/api/auth/register", body: `{"username":`},
+	{name: "register, password over 4096 bytes", want: 400, method: "POST", path: "/api/auth/register",
+		body: `{"username":"eve","password":"` + strings.Repeat("p", 4097) + `"}`},
+	{name: "register, text/plain", want: 415, method: "POST", path: "/api/auth/register",
+		headers: []string{"Content-Type: text/plain"}, body: `username=eve`},
+
+	// Bad logins.
+	{name: "token, wrong password", want: 401, method: "POST", path: "/api/token", body: `{"username":"alice","password":"wrong"}`},
+	{name: "token, unknown user", want: 401, method: "POST", path: "/api/token", body: `{"username":"mallory","password":"wrong"}`},
+	{name: "token, no password", want: 400, method: "POST", path: "/api/token", body: `{"username":"alice"}`},
+	{name: "basic, wrong password", want: 401, method: "GET", path: "/api/me", basic: "alice:wrong"},
+	{name: "basic, unknown user", want: 401, method: "GET", path: "/api/me", basic: "mallory:wrong"},
+	{name: "basic, not base64", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Basic !!!"}},
+
+	// Basic.
+	{name: "me, basic", want: 200, method: "GET", path: "/api/me", basic: "bob:" + bobPassword},
+	{name: "me, basic, HEAD", want: 200, method: "HEAD", path: "/api/me", basic: "bob:" + bobPassword},
+	{name: "me, basic, admin", want: 200, method: "GET", path: "/api/me", basic: "admin:${pw.admin}"},
+
+	// JWT: obtain, use, verify, refresh with rotation and reuse detection,
+	// blacklist.
+	{name: "token alice", want: 200, method: "POST", path: "/api/token", body: `{"username":"alice","password":"${pw.alice}"}`,
+		save: []saver{field("access", "a1.access"), field("refresh", "a1.refresh")}},
+	{name: "me, bearer", want: 200, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${a1.access}"}},
+	{name: "me, bearer with a refresh token", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${a1.refresh}"}},
+	{name: "me, bearer with a tampered token", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${a1.access}x"}},
+	{name: "me, bearer, not a JWT", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer not-a-jwt"}},
+	{name: "me, bearer, no token", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer"}},
+	{name: "verify access", want: 200, method: "POST", path: "/api/token/verify", body: `{"token":"${a1.access}"}`},
+	{name: "verify refresh", want: 200, method: "POST", path: "/api/token/verify", body: `{"token":"${a1.refresh}"}`},
+	{name: "verify garbage", want: 401, method: "POST", path: "/api/token/verify", body: `{"token":"nope"}`},
+	{name: "refresh", want: 200, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${a1.refresh}"}`,
+		save: []saver{field("access", "a2.access"), field("refresh", "a2.refresh")}},
+	{name: "refresh with an access token", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${a2.access}"}`},
+	{name: "me, rotated access", want: 200, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${a2.access}"}},
+	{name: "refresh, spent token reused", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${a1.refresh}"}`},
+	{name: "me, access of the revoked family", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${a2.access}"}},
+	{name: "refresh, rotated token of the revoked family", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${a2.refresh}"}`},
+	{name: "token alice again", want: 200, method: "POST", path: "/api/token", body: `{"username":"alice","password":"${pw.alice}"}`,
+		save: []saver{field("access", "a3.access"), field("refresh", "a3.refresh")}},
+	{name: "blacklist", want: 200, method: "POST", path: "/api/token/blacklist", body: `{"refresh":"${a3.refresh}"}`},
+	{name: "refresh, blacklisted", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${a3.refresh}"}`},
+	{name: "me, access of a blacklisted refresh token", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${a3.access}"}},
+	{name: "token alice, third", want: 200, method: "POST", path: "/api/token", body: `{"username":"alice","password":"${pw.alice}"}`,
+		save: []saver{field("access", "a4.access"), field("refresh", "a4.refresh")}},
+	{name: "token bob", want: 200, method: "POST", path: "/api/token", body: `{"username":"bob","password":"` + bobPassword + `"}`,
+		save: []saver{field("access", "b1.access"), field("refresh", "b1.refresh")}},
+
+	// Posts: anyone reads, authenticated users write, the author or a
+	// holder of the model permission (the superuser) changes and deletes.
+	{name: "posts, empty", want: 200, method: "GET", path: "/api/posts"},
+	{name: "create, anonymous", want: 401, method: "POST", path: "/api/posts", body: `{"title":"t","body":"b"}`},
+	{name: "create, alice", want: 201, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${a4.access}"},
+		body: `{"title":"Hello","body":"First post"}`, save: []saver{field("id", "post.alice")}},
+	{name: "create, bob, HTML and non-ASCII", want: 201, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${b1.access}"},
+		body: `{"title":"<b>Bob</b> & co","body":"café ☕"}`, save: []saver{field("id", "post.bob")}},
+	{name: "create, blank title", want: 400, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${a4.access}"}, body: `{"title":""}`},
+	{name: "create, malformed JSON", want: 400, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${a4.access}"}, body: `{"title":`},
+	{name: "create, NUL", want: 400, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${a4.access}"}, body: `{"title":"nul\u0000","body":"b"}`},
+	{name: "create, body over 1 MiB", want: 413, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${a4.access}"},
+		body: `{"title":"t","body":"` + strings.Repeat("x", 1<<20) + `"}`},
+	{name: "posts", want: 200, method: "GET", path: "/api/posts"},
+	{name: "post", want: 200, method: "GET", path: "/api/posts/${post.alice}"},
+	{name: "post, missing", want: 404, method: "GET", path: "/api/posts/999"},
+	{name: "post, not a number", want: 404, method: "GET", path: "/api/posts/abc"},
+	{name: "update, anonymous", want: 401, method: "PUT", path: "/api/posts/${post.alice}", body: `{"title":"x","body":"y"}`},
+	{name: "update, other user", want: 403, method: "PUT", path: "/api/posts/${post.alice}", headers: []string{"Authorization: Bearer ${b1.access}"},
+		body: `{"title":"Mine","body":"now"}`},
+	{name: "delete, other user", want: 403, method: "DELETE", path: "/api/posts/${post.alice}", headers: []string{"Authorization: Bearer ${b1.access}"}},
+	{name: "update, author", want: 200, method: "PUT", path: "/api/posts/${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"},
+		body: `{"title":"Hello again","body":"Edited"}`},
+	{name: "update, author, invalid", want: 400, method: "PUT", path: "/api/posts/${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"},
+		body: `{"title":"` + strings.Repeat("t", 201) + `","body":"Edited"}`},
+	{name: "update, admin", want: 200, method: "PUT", path: "/api/posts/${post.alice}", basic: "admin:${pw.admin}",
+		body: `{"title":"By admin","body":"Edited"}`},
+	{name: "update, missing post", want: 404, method: "PUT", path: "/api/posts/999", headers: []string{"Authorization: Bearer ${b1.access}"},
+		body: `{"title":"x","body":"y"}`},
+	{name: "patch, author", want: 405, method: "PATCH", path: "/api/posts/${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"}, body: `{"title":"x"}`},
+	{name: "patch, anonymous", want: 401, method: "PATCH", path: "/api/posts/${post.alice}", body: `{"title":"x"}`},
+	{name: "delete, admin", want: 204, method: "DELETE", path: "/api/posts/${post.bob}", basic: "admin:${pw.admin}"},
+	{name: "post, deleted", want: 404, method: "GET", path: "/api/posts/${post.bob}"},
+	{name: "delete, deleted", want: 404, method: "DELETE", path: "/api/posts/${post.bob}", headers: []string{"Authorization: Bearer ${b1.access}"}},
+	{name: "admin users, other user", want: 403, method: "GET", path: "/api/admin/users", headers: []string{"Authorization: Bearer ${b1.access}"}},
+	{name: "admin users, anonymous", want: 401, method: "GET", path: "/api/admin/users"},
+	{name: "admin users, admin", want: 200, method: "GET", path: "/api/admin/users", basic: "admin:${pw.admin}"},
+
+	// Sessions in alice's browser: CSRF on login and on every unsafe
+	// request, Origin and Sec-Fetch-Site, logout.
+	{name: "csrf", want: 200, method: "GET", path: "/api/auth/csrf", as: "alice", save: []saver{field("csrfToken", "alice.csrf")}},
+	{name: "login, no CSRF token", want: 403, method: "POST", path: "/api/auth/login", as: "alice",
+		body: `{"username":"alice","password":"${pw.alice}"}`},
+	{name: "login, wrong CSRF token", want: 403, method: "POST", path: "/api/auth/login", as: "alice",
+		headers: []string{"X-CSRFToken: " + strings.Repeat("a", 64)}, body: `{"username":"alice","password":"${pw.alice}"}`},
+	{name: "login, cross-site", want: 403, method: "POST", path: "/api/auth/login", as: "alice",
+		headers: []string{"X-CSRFToken: ${alice.csrf}", "Sec-Fetch-Site: cross-site"}, body: `{"username":"alice","password":"${pw.alice}"}`},
+	{name: "login, wrong password", want: 401, method: "POST", path: "/api/auth/login", as: "alice",
+		headers: []string{"X-CSRFToken: ${alice.csrf}"}, body: `{"username":"alice","password":"wrong"}`},
+	{name: "login", want: 200, method: "POST", path: "/api/auth/login", as: "alice",
+		headers: []string{"X-CSRFToken: ${alice.csrf}"}, body: `{"username":"alice","password":"${pw.alice}"}`,
+		save: []saver{cookie("sessionid", "alice.session")}},
+	{name: "csrf after login", want: 200, method: "GET", path: "/api/auth/csrf", as: "alice", save: []saver{field("csrfToken", "alice.csrf")}},
+	{name: "me, session", want: 200, method: "GET", path: "/api/me", as: "alice"},
+	{name: "create, session, no CSRF token", want: 403, method: "POST", path: "/api/posts", as: "alice", body: `{"title":"t","body":"b"}`},
+	{name: "create, session, wrong CSRF token", want: 403, method: "POST", path: "/api/posts", as: "alice",
+		headers: []string{"X-CSRFToken: " + strings.Repeat("a", 64)}, body: `{"title":"t","body":"b"}`},
+	{name: "create, session, cross-origin", want: 403, method: "POST", path: "/api/posts", as: "alice",
+		headers: []string{"X-CSRFToken: ${alice.csrf}", "Origin: https://evil.example"}, body: `{"title":"t","body":"b"}`},
+	{name: "create, session, same origin", want: 201, method: "POST", path: "/api/posts", as: "alice",
+		headers: []string{"X-CSRFToken: ${alice.csrf}", "Origin: ${origin}"}, body: `{"title":"From a browser","body":"b"}`,
+		save: []saver{field("id", "post.session")}},
+	{name: "update, session", want: 200, method: "PUT", path: "/api/posts/${post.session}", as: "alice",
+		headers: []string{"X-CSRFToken: ${alice.csrf}"}, body: `{"title":"From a browser","body":"edited"}`},
+	{name: "delete, session, no CSRF token", want: 403, method: "DELETE", path: "/api/posts/${post.session}", as: "alice"},
+	{name: "create, bearer beside a session, no CSRF token", want: 201, method: "POST", path: "/api/posts", as: "alice",
+		headers: []string{"Authorization: Bearer ${b1.access}"}, body: `{"title":"Token","body":"no CSRF needed"}`},
+
+	// A form login in bob's browser, and a password change there.
+	{name: "csrf, bob", want: 200, method: "GET", path: "/api/auth/csrf", as: "bob", save: []saver{field("csrfToken", "bob.csrf")}},
+	{name: "login, form", want: 200, method: "POST", path: "/api/auth/login", as: "bob",
+		headers: []string{"Content-Type: application/x-www-form-urlencoded"},
+		body:    "username=bob&password=" + formEscape(bobPassword) + "&csrfmiddlewaretoken=${bob.csrf}"},
+	{name: "csrf after form login", want: 200, method: "GET", path: "/api/auth/csrf", as: "bob", save: []saver{field("csrfToken", "bob.csrf")}},
+	{name: "password change, wrong old password", want: 400, method: "POST", path: "/api/auth/password/change", as: "bob",
+		headers: []string{"X-CSRFToken: ${bob.csrf}"}, body: `{"old_password":"wrong","new_password":"` + bobNewPassword + `"}`},
+	{name: "password change", want: 204, method: "POST", path: "/api/auth/password/change", as: "bob",
+		headers: []string{"X-CSRFToken: ${bob.csrf}"}, body: `{"old_password":"` + bobPassword + `","new_password":"` + bobNewPassword + `"}`},
+	{name: "me, bob's session after the change", want: 200, method: "GET", path: "/api/me", as: "bob"},
+	{name: "basic, old password", want: 401, method: "GET", path: "/api/me", basic: "bob:" + bobPassword},
+	{name: "refresh, bob's token after the change", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${b1.refresh}"}`},
+
+	// Logout: the old cookie is dead.
+	{name: "logout, no CSRF token", want: 403, method: "POST", path: "/api/auth/logout", as: "alice"},
+	{name: "logout", want: 204, method: "POST", path: "/api/auth/logout", as: "alice", headers: []string{"X-CSRFToken: ${alice.csrf}"}},
+	{name: "me after logout", want: 401, method: "GET", path: "/api/me", as: "alice"},
+	{name: "me, replayed session cookie", want: 401, method: "GET", path: "/api/me", headers: []string{"Cookie: sessionid=${alice.session}"}},
+
+	// Logout everywhere ends bob's session and tokens.
+	{name: "token bob, new password", want: 200, method: "POST", path: "/api/token", body: `{"username":"bob","password":"` + bobNewPassword + `"}`,
+		save: []saver{field("access", "b2.access"), field("refresh", "b2.refresh")}},
+	{name: "logout-all, anonymous", want: 401, method: "POST", path: "/api/auth/logout-all"},
+	{name: "logout-all", want: 204, method: "POST", path: "/api/auth/logout-all", headers: []string{"Authorization: Bearer ${b2.access}"}},
+	{name: "me, bob's session after logout-all", want: 401, method: "GET", path: "/api/me", as: "bob"},
+	{name: "me, bob's access after logout-all", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${b2.access}"}},
+	{name: "refresh after logout-all", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${b2.refresh}"}`},
+
+	// Paths of later capabilities, and of none: 404, authenticating
+	// nobody.
+	{name: "unknown path", want: 404, method: "GET", path: "/nowhere"},
+	{name: "unknown path, bad credentials", want: 404, method: "POST", path: "/nowhere", basic: "alice:wrong"},
+	{name: "OAuth2 authorize", want: 404, method: "GET", path: "/o/authorize?response_type=code&client_id=demo-public"},
+	{name: "OAuth2 token", want: 404, method: "POST", path: "/o/token", headers: []string{"Content-Type: application/x-www-form-urlencoded"},
+		body: "grant_type=client_credentials"},
+	{name: "OAuth2 metadata", want: 404, method: "GET", path: "/.well-known/oauth-authorization-server"},
+	{name: "MFA enroll", want: 404, method: "POST", path: "/api/mfa/totp/enroll", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "HTML login page", want: 404, method: "GET", path: "/accounts/login"},
+	{name: "JWKS", want: 200, method: "GET", path: "/.well-known/jwks.json"},
+
+	// Methods: DRF's 405 after authentication and the view's permissions.
+	{name: "GET on the token view", want: 405, method: "GET", path: "/api/token"},
+	{name: "DELETE me", want: 405, method: "DELETE", path: "/api/me", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "unknown method, anonymous", want: 401, method: "FROB", path: "/api/me"},
+	{name: "unknown method", want: 405, method: "FROB", path: "/api/me", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "OPTIONS on posts", want: 405, method: "OPTIONS", path: "/api/posts"},
+	{name: "POST on healthz", want: 404, method: "POST", path: "/healthz"},
+	{name: "HEAD healthz", want: 200, method: "HEAD", path: "/healthz"},
+
+	// Router corner cases: paths match exactly, as Django's URLconf does.
+	{name: "trailing slash", want: 404, method: "GET", path: "/api/me/", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "double slash", want: 404, method: "GET", path: "/api//me", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "dot segment", want: 404, method: "GET", path: "/api/./me", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "dot-dot segment", want: 404, method: "GET", path: "/api/posts/../me", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "upper case", want: 404, method: "GET", path: "/API/me", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "posts, trailing slash", want: 404, method: "GET", path: "/api/posts/"},
+	{name: "post, trailing slash", want: 404, method: "GET", path: "/api/posts/${post.alice}/"},
+	{name: "post, extra segment", want: 404, method: "GET", path: "/api/posts/${post.alice}/x"},
+	{name: "percent-encoded path", want: 200, method: "GET", path: "/api/%6De", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "encoded slash in an id", want: 404, method: "PUT", path: "/api/posts/${post.alice}%2F", body: `{"title":"x","body":"y"}`},
+	{name: "query string", want: 200, method: "GET", path: "/api/me?format=json", headers: []string{"Authorization: Bearer ${a4.access}"}},
+
+	// The request counters, by route, method and status: the same series
+	// on every framework.
+	{name: "metrics", want: 200, method: "GET", path: "/metrics", keep: requestCounters},
+}
+
+// formEscape escapes the characters of the script's passwords that a
+// form body must not carry raw.
+func formEscape(s string) string {
+	return strings.NewReplacer("&", "%26", "+", "%2B", " ", "+").Replace(s)
+}
+
+// requestCounters keeps the reinhardt_http_requests_total samples of a
+// Prometheus text body (the Go runtime's and the latencies' values differ
+// from process to process).
+func requestCounters(body string) string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "reinhardt_http_requests_total{") {
+			out = append(out, sc.Text())
+		}
+	}
+	return strings.Join(out, "\n")
+}

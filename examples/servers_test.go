@@ -1,0 +1,166 @@
+package examples_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// frameworks are the example programs, by directory; the first is the
+// reference the others are compared with (the net/http adapter renders
+// errors the way every other adapter must).
+var frameworks = []string{"stdhttp", "gin", "echo", "fiber"}
+
+// buildServers builds every example's main into a temporary directory with
+// one `go build` and returns the binaries by framework.
+func buildServers(t *testing.T) map[string]string {
+	t.Helper()
+	goCmd, err := exec.LookPath("go") // go test puts its own GOROOT/bin first on PATH
+	if err != nil {
+		t.Fatalf("the go command is needed to build the examples: %v", err)
+	}
+	dir := t.TempDir()
+	args := append([]string{"build"}, raceFlags...)
+	args = append(args, "-o", dir+string(filepath.Separator))
+	for _, fw := range frameworks {
+		args = append(args, "./"+fw)
+	}
+	cmd := exec.Command(goCmd, args...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	bins := map[string]string{}
+	for _, fw := range frameworks {
+		bins[fw] = filepath.Join(dir, fw)
+	}
+	return bins
+}
+
+// server is one running example program.
+type server struct {
+	framework string
+	base      string            // http://127.0.0.1:PORT
+	demo      map[string]string // demo username -> password, as printed
+}
+
+var (
+	listeningLine = regexp.MustCompile(`^reinhardt-auth showcase \(([^)]+)\) listening on (http://\S+)$`)
+	demoLine      = regexp.MustCompile(`^demo user "([^"]+)" password "([^"]+)"`)
+)
+
+// startServer runs bin as a process on a free port with a fresh SQLite
+// database and otherwise the defaults (demo users, generated secret),
+// and waits until it has printed its address and the demo credentials.
+// When the test ends it is stopped with SIGINT and must exit cleanly (a
+// race-enabled server that saw a data race exits 66).
+func startServer(t *testing.T, framework, bin string) *server {
+	t.Helper()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "showcase.sqlite3")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-db", db)
+	cmd.Env = serverEnv()
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 16)
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			_ = cmd.Process.Kill()
+		}
+		for range lines { // let the reader reach EOF before Wait closes the pipe
+		}
+		<-drained
+		return cmd.Wait()
+	}
+	t.Cleanup(func() {
+		err := stop()
+		var exit *exec.ExitError
+		switch {
+		case strings.Contains(stderr.String(), "DATA RACE"):
+			t.Errorf("%s server: data race:\n%s", framework, stderr.String())
+		case errors.As(err, &exit):
+			t.Errorf("%s server exited with %v on SIGINT:\n%s", framework, err, stderr.String())
+		case err != nil:
+			t.Errorf("%s server: %v", framework, err)
+		}
+	})
+
+	s := &server{framework: framework, demo: map[string]string{}}
+	// A guard against a server that hangs before printing, not a timing
+	// assertion: starting takes well under a second.
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	var printed []string
+	for s.base == "" || s.demo["admin"] == "" || s.demo["alice"] == "" {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				_ = stop()
+				t.Fatalf("%s server stopped before it was ready:\nstdout:\n%s\nstderr:\n%s", framework, strings.Join(printed, "\n"), stderr.String())
+			}
+			printed = append(printed, line)
+			if m := listeningLine.FindStringSubmatch(line); m != nil {
+				s.base = m[2]
+			} else if m := demoLine.FindStringSubmatch(line); m != nil {
+				s.demo[m[1]] = m[2]
+			}
+		case <-deadline.C:
+			_ = stop()
+			t.Fatalf("%s server printed no address and demo credentials in 2 minutes:\nstdout:\n%s\nstderr:\n%s", framework, strings.Join(printed, "\n"), stderr.String())
+		}
+	}
+	return s
+}
+
+// serverEnv is this process's environment without the showcase's own
+// variables, so that only the flags configure the servers.
+func serverEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "REINHARDT_") })
+}
+
+// lockedBuffer is a bytes.Buffer that exec's copying goroutine and the
+// test may use at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,287 @@
+package examples_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// step is one request of the script. Every string field may use ${name}
+// for a value of this server's run: ${origin} (its base URL), ${host}
+// (its host:port), ${pw.admin} and ${pw.alice} (the demo passwords), and
+// whatever earlier steps saved.
+type step struct {
+	name string
+	// want is the status the contract gives: the transcripts must also
+	// be right, not only the same.
+	want   int
+	method string
+	path   string
+	// as names the cookie jar the request goes out with ("" for none): a
+	// browser keeps its cookies from step to step.
+	as string
+	// basic is "user:password" for an Authorization: Basic header.
+	basic string
+	// headers are "Name: value"; a body gets Content-Type:
+	// application/json unless a header sets another.
+	headers []string
+	body    string
+	// save records values of the response for later steps.
+	save []saver
+	// keep, when set, is applied to the body before it is normalized and
+	// recorded: for bodies that are mostly per-process (/metrics) it picks
+	// out the part that is the same on every framework.
+	keep func(body string) string
+}
+
+// saver stores a value of a response under a name.
+type saver func(r *http.Response, body []byte, vars map[string]string) error
+
+// field saves the JSON body's top-level field as name.
+func field(jsonField, name string) saver {
+	return func(_ *http.Response, body []byte, vars map[string]string) error {
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			return fmt.Errorf("save %s: body is not a JSON object: %.200s", name, body)
+		}
+		switch v := m[jsonField].(type) {
+		case string:
+			vars[name] = v
+		case float64:
+			vars[name] = fmt.Sprint(int64(v))
+		default:
+			return fmt.Errorf("save %s: no field %q in %.200s", name, jsonField, body)
+		}
+		return nil
+	}
+}
+
+// cookie saves the value of the cookie the response sets as name.
+func cookie(cookieName, name string) saver {
+	return func(r *http.Response, _ []byte, vars map[string]string) error {
+		for _, c := range r.Cookies() {
+			if c.Name == cookieName && c.Value != "" {
+				vars[name] = c.Value
+				return nil
+			}
+		}
+		return fmt.Errorf("save %s: no %s cookie set", name, cookieName)
+	}
+}
+
+// record is what a response looks like once the per-run values are
+// normalized: what must be the same on every framework.
+type record struct {
+	status  int
+	headers []string // "Name: value" of recordedHeaders, in that order
+	cookies []string // "name; attributes" of each Set-Cookie, sorted
+	body    string
+}
+
+// recordedHeaders are the response headers compared across frameworks.
+// Date, Content-Length and the transfer framing are the server's business.
+var recordedHeaders = []string{"Content-Type", "WWW-Authenticate", "Allow", "Location", "Cache-Control", "Vary", "Retry-After"}
+
+func (r record) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\n", r.status)
+	for _, h := range r.headers {
+		fmt.Fprintf(&b, "%s\n", h)
+	}
+	for _, c := range r.cookies {
+		fmt.Fprintf(&b, "Set-Cookie: %s\n", c)
+	}
+	fmt.Fprintf(&b, "%s\n", r.body)
+	return b.String()
+}
+
+// run is one server's side of the script: its cookie jars and saved values.
+type run struct {
+	t    *testing.T
+	srv  *server
+	hc   *http.Client
+	jars map[string]*cookiejar.Jar
+	vars map[string]string
+}
+
+func newRun(t *testing.T, srv *server) *run {
+	host := strings.TrimPrefix(srv.base, "http://")
+	vars := map[string]string{"origin": srv.base, "host": host}
+	for user, pw := range srv.demo {
+		vars["pw."+user] = pw
+	}
+	return &run{
+		t:   t,
+		srv: srv,
+		hc: &http.Client{
+			// Redirects are recorded, not followed; no proxy, no gzip.
+			Transport:     &http.Transport{DisableCompression: true},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Timeout:       time.Minute,
+		},
+		jars: map[string]*cookiejar.Jar{},
+		vars: vars,
+	}
+}
+
+// expand replaces ${name} in s with the run's values; an unknown name
+// fails the test (a step that uses a value no earlier step saved).
+func (r *run) expand(s string) string {
+	return os.Expand(s, func(name string) string {
+		v, ok := r.vars[name]
+		if !ok {
+			r.t.Fatalf("no value ${%s} on %s", name, r.srv.framework)
+		}
+		return v
+	})
+}
+
+// do sends the step and records its response.
+func (r *run) do(s step) record {
+	r.t.Helper()
+	var body io.Reader
+	if s.body != "" {
+		body = strings.NewReader(r.expand(s.body))
+	}
+	req, err := http.NewRequest(s.method, r.srv.base+r.expand(s.path), body)
+	if err != nil {
+		r.t.Fatalf("%s: %v", s.name, err)
+	}
+	if s.body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if s.basic != "" {
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(r.expand(s.basic))))
+	}
+	for _, h := range s.headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Set(k, r.expand(strings.TrimSpace(v)))
+	}
+	if s.as != "" {
+		jar, ok := r.jars[s.as]
+		if !ok {
+			jar, _ = cookiejar.New(nil)
+			r.jars[s.as] = jar
+		}
+		for _, c := range jar.Cookies(req.URL) {
+			req.AddCookie(c)
+		}
+	}
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		r.t.Fatalf("%s: %s %s: %v", s.name, s.method, s.path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		r.t.Fatalf("%s: read: %v", s.name, err)
+	}
+	if s.as != "" {
+		r.jars[s.as].SetCookies(req.URL, resp.Cookies())
+	}
+	for _, save := range s.save {
+		if err := save(resp, raw, r.vars); err != nil {
+			r.t.Errorf("%s on %s: %v (got %d)", s.name, r.srv.framework, err, resp.StatusCode)
+		}
+	}
+	text := string(raw)
+	if s.keep != nil {
+		text = s.keep(text)
+	}
+	rec := record{status: resp.StatusCode, body: r.normalize(text)}
+	for _, h := range recordedHeaders {
+		for _, v := range resp.Header.Values(h) {
+			rec.headers = append(rec.headers, h+": "+r.normalize(v))
+		}
+	}
+	for _, c := range resp.Cookies() {
+		rec.cookies = append(rec.cookies, cookieShape(c))
+	}
+	slices.Sort(rec.cookies)
+	return rec
+}
+
+// cookieShape is a cookie's name and attributes; its value, and the
+// dates of Expires, are per-run.
+func cookieShape(c *http.Cookie) string {
+	parts := []string{c.Name}
+	if c.Value == "" {
+		parts[0] += " (empty)"
+	}
+	if c.Path != "" {
+		parts = append(parts, "Path="+c.Path)
+	}
+	if c.Domain != "" {
+		parts = append(parts, "Domain="+c.Domain)
+	}
+	switch {
+	case c.MaxAge > 0:
+		parts = append(parts, "Max-Age")
+	case c.MaxAge < 0:
+		parts = append(parts, "Max-Age=0")
+	}
+	if !c.Expires.IsZero() {
+		parts = append(parts, "Expires")
+	}
+	if c.HttpOnly {
+		parts = append(parts, "HttpOnly")
+	}
+	if c.Secure {
+		parts = append(parts, "Secure")
+	}
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		parts = append(parts, "SameSite=Lax")
+	case http.SameSiteStrictMode:
+		parts = append(parts, "SameSite=Strict")
+	case http.SameSiteNoneMode:
+		parts = append(parts, "SameSite=None")
+	case http.SameSiteDefaultMode:
+		parts = append(parts, "SameSite")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Shapes of the values that differ from run to run, each a whole JSON
+// string (quotes included) so that nothing around them is touched.
+var (
+	// A JWT: a base64url JSON header ({" is eyJ), payload and signature.
+	jwtValue = regexp.MustCompile(`"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"`)
+	// Django's masked CSRF token: 64 ASCII letters and digits.
+	csrfValue = regexp.MustCompile(`"csrfToken":"[A-Za-z0-9]{64}"`)
+	// An RFC 3339 time (date_joined, last_login).
+	timeValue = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})"`)
+	// A hex token of 128 bits or more (a jti, a key).
+	hexValue = regexp.MustCompile(`"[0-9a-f]{32,}"`)
+)
+
+// normalize replaces in s the values that are this run's own: its
+// address and the demo passwords (literally), JWTs, CSRF tokens, times
+// and hex tokens (by their shape, as whole JSON strings). Everything else
+// — numeric ids included, since every server starts from an empty
+// database and sees the same requests — is left as it is.
+func (r *run) normalize(s string) string {
+	pairs := []string{r.vars["origin"], "${origin}", r.vars["host"], "${host}"}
+	for user, pw := range r.srv.demo {
+		pairs = append(pairs, pw, "${pw."+user+"}")
+	}
+	return normalizeShapes(strings.NewReplacer(pairs...).Replace(s))
+}
+
+// normalizeShapes replaces the values that differ from run to run by
+// their shape.
+func normalizeShapes(s string) string {
+	s = jwtValue.ReplaceAllString(s, `"<jwt>"`)
+	s = csrfValue.ReplaceAllString(s, `"csrfToken":"<csrf>"`)
+	s = timeValue.ReplaceAllString(s, `"<time>"`)
+	return hexValue.ReplaceAllString(s, `"<hex>"`)
+}

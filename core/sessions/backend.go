@@ -79,11 +79,9 @@ func (id SessionID) IsKey() bool {
 // any backend can migrate another's records by storage key).
 func StorageKey(ctx context.Context, id SessionID) string {
 	sum := sha256.Sum256([]byte(id))
-	ns := Namespace(ctx)
-	out := make([]byte, len(ns)+40)
-	copy(out, ns)
-	hex.Encode(out[len(ns):], sum[:20])
-	return string(out)
+	var h [40]byte
+	hex.Encode(h[:], sum[:20])
+	return Namespace(ctx) + string(h[:])
 }
 
 type namespaceKey struct{}

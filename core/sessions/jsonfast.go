@@ -1,7 +1,6 @@
 package sessions
 
 import (
-	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -156,60 +155,64 @@ func jsonPlainString(b []byte) ([]byte, bool) {
 }
 
 // rawPair is one member of a session's container: the key's JSON string
-// literal (quotes included) and the value's encoding.
+// literal (quotes included) at offset koff of the container, and the
+// value's encoding.
 type rawPair struct {
+	koff     int
 	key, val []byte
 }
+
+// maxJSONDepth is encoding/json's limit on nesting: json.Unmarshal
+// refuses deeper documents.
+const maxJSONDepth = 10000
 
 // splitJSONObject appends to dst the members of the JSON object data, in
 // order, duplicates included, each value the exact bytes of its encoding
 // (as json.RawMessage would hold them), and reports whether data is valid
-// JSON whose top level is an object; when it is not, ok is false and the
-// caller goes through json.Unmarshal for the error. The slices point into
-// data.
+// JSON (as json.Valid checks it, nesting limit included) whose top level
+// is an object; when it is not, ok is false and the caller goes through
+// json.Unmarshal for the error. The slices point into data.
 func splitJSONObject(data []byte, dst []rawPair) ([]rawPair, bool) {
-	if !json.Valid(data) {
-		return dst, false
-	}
-	// data is valid JSON: from here on only its structure is followed.
 	i := skipJSONSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return dst, false
 	}
 	i = skipJSONSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return dst, true
+		return dst, skipJSONSpace(data, i+1) == len(data)
 	}
-	for i < len(data) {
-		k := endJSONValue(data, i)
-		if data[i] != '"' || k < 0 {
+	for {
+		if i >= len(data) || data[i] != '"' {
 			return dst, false
 		}
-		key := data[i:k:k]
+		k, ok := scanJSONString(data, i)
+		if !ok {
+			return dst, false
+		}
+		koff, key := i, data[i:k:k]
 		i = skipJSONSpace(data, k)
 		if i >= len(data) || data[i] != ':' {
 			return dst, false
 		}
 		i = skipJSONSpace(data, i+1)
-		end := endJSONValue(data, i)
-		if end < 0 {
+		end, ok := scanJSONValue(data, i, 1)
+		if !ok {
 			return dst, false
 		}
-		dst = append(dst, rawPair{key: key, val: data[i:end:end]})
+		dst = append(dst, rawPair{koff: koff, key: key, val: data[i:end:end]})
 		i = skipJSONSpace(data, end)
 		if i >= len(data) {
 			return dst, false
 		}
 		switch data[i] {
 		case '}':
-			return dst, true
+			return dst, skipJSONSpace(data, i+1) == len(data)
 		case ',':
 			i = skipJSONSpace(data, i+1)
 		default:
 			return dst, false
 		}
 	}
-	return dst, false
 }
 
 func skipJSONSpace(b []byte, i int) int {
@@ -219,51 +222,174 @@ func skipJSONSpace(b []byte, i int) int {
 	return i
 }
 
-// endJSONValue returns the index just past the value of valid JSON that
-// starts at b[i], -1 when b ends first.
-func endJSONValue(b []byte, i int) int {
+// scanJSONValue checks the JSON value that starts at b[i], inside depth
+// open objects and arrays, and returns the index just past it.
+func scanJSONValue(b []byte, i, depth int) (int, bool) {
 	if i >= len(b) {
-		return -1
+		return 0, false
 	}
-	switch b[i] {
-	case '"':
-		for j := i + 1; j < len(b); j++ {
-			switch b[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1
+	switch c := b[i]; {
+	case c == '"':
+		return scanJSONString(b, i)
+	case c == '{':
+		if depth >= maxJSONDepth {
+			return 0, false
+		}
+		i = skipJSONSpace(b, i+1)
+		if i < len(b) && b[i] == '}' {
+			return i + 1, true
+		}
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return 0, false
+			}
+			e, ok := scanJSONString(b, i)
+			if !ok {
+				return 0, false
+			}
+			i = skipJSONSpace(b, e)
+			if i >= len(b) || b[i] != ':' {
+				return 0, false
+			}
+			if e, ok = scanJSONValue(b, skipJSONSpace(b, i+1), depth+1); !ok {
+				return 0, false
+			}
+			i = skipJSONSpace(b, e)
+			if i >= len(b) {
+				return 0, false
+			}
+			switch b[i] {
+			case '}':
+				return i + 1, true
+			case ',':
+				i = skipJSONSpace(b, i+1)
+			default:
+				return 0, false
 			}
 		}
-		return -1
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			case '"':
-				e := endJSONValue(b, j)
-				if e < 0 {
-					return -1
-				}
-				j = e - 1
+	case c == '[':
+		if depth >= maxJSONDepth {
+			return 0, false
+		}
+		i = skipJSONSpace(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			e, ok := scanJSONValue(b, i, depth+1)
+			if !ok {
+				return 0, false
+			}
+			i = skipJSONSpace(b, e)
+			if i >= len(b) {
+				return 0, false
+			}
+			switch b[i] {
+			case ']':
+				return i + 1, true
+			case ',':
+				i = skipJSONSpace(b, i+1)
+			default:
+				return 0, false
 			}
 		}
-		return -1
+	case c == 't':
+		return scanJSONLiteral(b, i, "true")
+	case c == 'f':
+		return scanJSONLiteral(b, i, "false")
+	case c == 'n':
+		return scanJSONLiteral(b, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return scanJSONNumber(b, i)
 	}
-	j := i
-	for j < len(b) {
-		switch b[j] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return j
+	return 0, false
+}
+
+func scanJSONLiteral(b []byte, i int, lit string) (int, bool) {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return 0, false
+	}
+	return i + len(lit), true
+}
+
+// scanJSONString checks the JSON string literal at b[i] (a quote) and
+// returns the index just past its closing quote. Like encoding/json, it
+// takes any byte of 0x20 and above, valid UTF-8 or not.
+func scanJSONString(b []byte, i int) (int, bool) {
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, true
+		case c == '\\':
+			j++
+			if j >= len(b) {
+				return 0, false
+			}
+			switch b[j] {
+			case 'b', 'f', 'n', 'r', 't', '\\', '/', '"':
+			case 'u':
+				if len(b)-j <= 4 {
+					return 0, false
+				}
+				for _, h := range b[j+1 : j+5] {
+					if !isHex(h) {
+						return 0, false
+					}
+				}
+				j += 4
+			default:
+				return 0, false
+			}
+		case c < 0x20:
+			return 0, false
 		}
-		j++
 	}
-	return j
+	return 0, false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// scanJSONNumber checks the JSON number at b[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and returns the index
+// just past it.
+func scanJSONNumber(b []byte, i int) (int, bool) {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = skipDigits(b, i+1)
+	default:
+		return 0, false
+	}
+	if i < len(b) && b[i] == '.' {
+		j := skipDigits(b, i+1)
+		if j == i+1 {
+			return 0, false
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := skipDigits(b, i)
+		if j == i {
+			return 0, false
+		}
+		i = j
+	}
+	return i, true
+}
+
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }

@@ -149,6 +149,9 @@ var objectInputs = []string{
 	`{}`, ` { } `, `{"a":1}`, `{"a" : 1 , "b":[1,{"c":"}"}],"d":{"e":"]\""}}`, `{"a":1,"a":2}`,
 	`{"a\"b":"x","\u0041":true,"é":null,"\ud83c\udf89":-1.5e3}`, "{\"bad\xff\":0}",
 	`{"_session_created":1,"\u005fsession_created":2}`, `{"s":"a\\"}`, `{"n":[]}`, "{\n\t\"a\": \"b\"\n}\n",
+	`{"n":-0.5e+10,"m":1E-2,"o":[true,false,null,{}],"p":"\/\b\f\n\r\t\uABcd"}`, `{"n":01}`, `{"n":1.}`, `{"n":-}`,
+	`{"n":1e}`, `{"n":.5}`, `{"n":tru}`, `{"n":nul}`, `{"s":"\x"}`, `{"s":"\u12"}`, `{"s":"\u12g4"}`, "{\"s\":\"\x01\"}",
+	`{"a":[1,]}`, `{"a":[,1]}`, `{"a":{"b"}}`, `{"a":{"b":1,}}`, `{"a":1 "b":2}`, `{} {}`, `{"a":"b"`,
 	`[]`, `null`, `"x"`, `1`, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":1}x`, `{a:1}`, ``, ` `,
 }
 
@@ -173,6 +176,13 @@ func TestSplitJSONObject(t *testing.T) {
 		deep.WriteString(`]}`)
 	}
 	checkSplit(t, []byte(deep.String()))
+	// encoding/json's nesting limit, on either side.
+	for _, depth := range []int{maxJSONDepth - 1, maxJSONDepth, maxJSONDepth + 1} {
+		doc := `{"a":` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + "}"
+		checkSplit(t, []byte(doc))
+		doc = `{"a":` + strings.Repeat(`{"b":`, depth-1) + "1" + strings.Repeat("}", depth-1) + "}"
+		checkSplit(t, []byte(doc))
+	}
 }
 
 func checkSplit(t *testing.T, data []byte) {

@@ -2,7 +2,6 @@ package sessions
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -478,7 +477,7 @@ func (s *Session) decode(data []byte) error {
 	if _, isJSON := ser.(jsonSerializer); isJSON && len(data) <= MaxDataSize {
 		var buf [16]rawPair
 		if pairs, ok := splitJSONObject(data, buf[:0]); ok {
-			return s.decodeJSON(pairs)
+			return s.decodeJSON(data, pairs)
 		}
 		// Not a valid JSON object: UnmarshalMap says why.
 	}
@@ -509,10 +508,11 @@ func (s *Session) decode(data []byte) error {
 // splitJSONObject gives them: the session UnmarshalMap's map would give
 // (keys unescaped as encoding/json does, the last of duplicate keys
 // winning), without the map.
-func (s *Session) decodeJSON(pairs []rawPair) error {
+func (s *Session) decodeJSON(data []byte, pairs []rawPair) error {
 	var (
 		created []byte // the last creation time
 		entries []entry
+		text    string // data, for the keys: one allocation for all
 	)
 	for _, p := range pairs {
 		var k string
@@ -521,9 +521,15 @@ func (s *Session) decodeJSON(pairs []rawPair) error {
 				created = p.val
 				continue
 			}
-			k = string(plain)
-		} else if err := json.Unmarshal(p.key, &k); err != nil {
-			return err
+			if text == "" {
+				text = string(data)
+			}
+			k = text[p.koff+1 : p.koff+len(p.key)-1]
+		} else {
+			var err error
+			if k, err = unmarshalAs[string](JSON, p.key); err != nil {
+				return err
+			}
 		}
 		if k == createdKey {
 			created = p.val
@@ -539,9 +545,12 @@ func (s *Session) decodeJSON(pairs []rawPair) error {
 		s.vals[k] = &entries[len(entries)-1]
 	}
 	if created != nil {
-		var unix int64
-		if err := JSON.Unmarshal(created, &unix); err != nil {
-			return err
+		unix, ok := jsonInt(created, 64)
+		if !ok {
+			var err error
+			if unix, err = unmarshalAs[int64](JSON, created); err != nil {
+				return err
+			}
 		}
 		s.created = time.Unix(unix, 0)
 	}

@@ -1,5 +1,6 @@
 // Package bench holds benchmarks of reinhardt-go/auth against the
 // libraries its users would otherwise pick. It is a module of its own, so
 // that users of github.com/reinhardt-go/auth never download those
-// libraries; it has no code to import, only benchmarks (see README.md).
+// libraries; it has no code to import, only benchmarks and a test that
+// counts their round trips to the servers (see README.md).
 package bench

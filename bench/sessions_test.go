@@ -41,7 +41,7 @@ const (
 // setup builds one library's session middleware around the benchmark's
 // handler: it returns the handler to serve and the session cookie's name.
 // count is called by the handler with the counter it wrote back.
-type setup func(b *testing.B, count func(int)) (h http.Handler, cookie string)
+type setup func(b testing.TB, count func(int)) (h http.Handler, cookie string)
 
 type library struct {
 	name  string
@@ -51,7 +51,8 @@ type library struct {
 // stores lists, per store, the libraries that have one. gorilla/sessions
 // has no memory store and no PostgreSQL store that resolves from the Go
 // module proxy (antonlindstrom/pgstore does not), and scs has no cookie
-// store; those pairs are not measured.
+// store; those pairs are not measured. "floor" is no library: the two
+// bare round trips any library needs per request (floor_test.go).
 var stores = []struct {
 	name string
 	libs []library
@@ -64,12 +65,14 @@ var stores = []struct {
 		{"reinhardt", reinhardtRedis},
 		{"scs", scsRedis},
 		{"gorilla", gorillaRedis},
+		{"floor", floorRedis},
 	}},
 	{"postgres", []library{
 		{"reinhardt", reinhardtPostgres},
 		{"scs", scsPostgres},
 		{"scs-pgxpool", scsPgxpool},
 		// gorilla: no PostgreSQL store resolves from the module proxy.
+		{"floor", floorPostgres},
 	}},
 	{"cookie", []library{
 		{"reinhardt", reinhardtCookie},
@@ -103,7 +106,7 @@ func BenchmarkSessions(b *testing.B) {
 // with no session middleware that sets a constant cookie: the cost every
 // library's figure includes.
 func BenchmarkHarness(b *testing.B) {
-	run(b, func(b *testing.B, count func(int)) (http.Handler, string) {
+	run(b, func(b testing.TB, count func(int)) (http.Handler, string) {
 		n := 0
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n++
@@ -144,7 +147,7 @@ func run(b *testing.B, setup setup) {
 
 // serve sends one request with the session cookie (none when "") and
 // returns the session cookie of the response.
-func serve(b *testing.B, h http.Handler, name, cookie string) string {
+func serve(b testing.TB, h http.Handler, name, cookie string) string {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	if cookie != "" {
 		r.Header.Set("Cookie", name+"="+cookie)
@@ -172,7 +175,7 @@ func setCookie(h http.Header, name string) (string, bool) {
 	return "", false
 }
 
-func env(b *testing.B, name string) string {
+func env(b testing.TB, name string) string {
 	v := os.Getenv(name)
 	if v == "" {
 		b.Skipf("%s is not set (scripts/services.sh start provides it)", name)
@@ -206,13 +209,13 @@ func reinhardtHandler(b sessions.SessionBackend, count func(int)) (http.Handler,
 	})), m.Cookie.Name
 }
 
-func reinhardtMemory(b *testing.B, count func(int)) (http.Handler, string) {
+func reinhardtMemory(b testing.TB, count func(int)) (http.Handler, string) {
 	be := memory.NewSessionBackend()
 	b.Cleanup(func() { _ = be.Close() })
 	return reinhardtHandler(be, count)
 }
 
-func reinhardtRedis(b *testing.B, count func(int)) (http.Handler, string) {
+func reinhardtRedis(b testing.TB, count func(int)) (http.Handler, string) {
 	c, err := redisstore.Open(env(b, "REINHARDT_TEST_REDIS"))
 	if err != nil {
 		b.Fatal(err)
@@ -222,7 +225,7 @@ func reinhardtRedis(b *testing.B, count func(int)) (http.Handler, string) {
 	return reinhardtHandler(redisstore.NewSessionBackend(c, redisstore.WithPrefix(prefix)), count)
 }
 
-func reinhardtPostgres(b *testing.B, count func(int)) (http.Handler, string) {
+func reinhardtPostgres(b testing.TB, count func(int)) (http.Handler, string) {
 	ctx := context.Background()
 	s, err := sqlstore.Open(ctx, postgresSchema(b))
 	if err != nil {
@@ -238,7 +241,7 @@ func reinhardtPostgres(b *testing.B, count func(int)) (http.Handler, string) {
 // reinhardtCookie keeps the session in an AES-256-GCM cookie, with the
 // generation check (one read per request, one compare-and-set per save)
 // in memory.
-func reinhardtCookie(b *testing.B, count func(int)) (http.Handler, string) {
+func reinhardtCookie(b testing.TB, count func(int)) (http.Handler, string) {
 	gens := memory.NewGenerationStore()
 	b.Cleanup(func() { _ = gens.Close() })
 	be, err := sessions.NewCookieSessionBackend(gens, randomKey())
@@ -263,20 +266,20 @@ func scsHandler(store scs.Store, count func(int)) (http.Handler, string) {
 	})), sm.Cookie.Name
 }
 
-func scsMemory(b *testing.B, count func(int)) (http.Handler, string) {
+func scsMemory(b testing.TB, count func(int)) (http.Handler, string) {
 	store := memstore.New()
 	b.Cleanup(store.StopCleanup)
 	return scsHandler(store, count)
 }
 
-func scsRedis(b *testing.B, count func(int)) (http.Handler, string) {
+func scsRedis(b testing.TB, count func(int)) (http.Handler, string) {
 	pool := redigoPool(b)
 	return scsHandler(scsredis.NewWithPrefix(pool, redisPrefix(b)), count)
 }
 
 // scsPostgres is scs's postgresstore over database/sql with the pgx
 // driver: the same driver and pool as reinhardt's sqlstore.
-func scsPostgres(b *testing.B, count func(int)) (http.Handler, string) {
+func scsPostgres(b testing.TB, count func(int)) (http.Handler, string) {
 	db, err := sql.Open("pgx", postgresSchema(b))
 	if err != nil {
 		b.Fatal(err)
@@ -291,7 +294,7 @@ func scsPostgres(b *testing.B, count func(int)) (http.Handler, string) {
 }
 
 // scsPgxpool is scs's pgxstore, over pgx's own pool (no database/sql).
-func scsPgxpool(b *testing.B, count func(int)) (http.Handler, string) {
+func scsPgxpool(b testing.TB, count func(int)) (http.Handler, string) {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, postgresSchema(b))
 	if err != nil {
@@ -342,7 +345,7 @@ func gorillaOptions() *gorilla.Options {
 // gorillaCookie is gorilla's CookieStore with an authentication key and
 // an encryption key (HMAC-SHA256 and AES-256-CTR), the counterpart of
 // reinhardt's encrypted cookie.
-func gorillaCookie(b *testing.B, count func(int)) (http.Handler, string) {
+func gorillaCookie(b testing.TB, count func(int)) (http.Handler, string) {
 	store := gorilla.NewCookieStore(randomKey(), randomKey())
 	store.MaxAge(int(idleTimeout / time.Second))
 	store.Options = gorillaOptions()
@@ -352,7 +355,7 @@ func gorillaCookie(b *testing.B, count func(int)) (http.Handler, string) {
 // gorillaRedis is boj/redistore, the Redis store gorilla/sessions lists
 // (rbcervilla/redisstore does not resolve from the module proxy), over
 // redigo; the cookie holds the session id, signed.
-func gorillaRedis(b *testing.B, count func(int)) (http.Handler, string) {
+func gorillaRedis(b testing.TB, count func(int)) (http.Handler, string) {
 	store, err := redistore.NewRediStoreWithPool(redigoPool(b), randomKey())
 	if err != nil {
 		b.Fatal(err)
@@ -367,7 +370,7 @@ func gorillaRedis(b *testing.B, count func(int)) (http.Handler, string) {
 
 // redisPrefix returns a key prefix of this benchmark's own, whose keys
 // are deleted when it ends.
-func redisPrefix(b *testing.B) string {
+func redisPrefix(b testing.TB) string {
 	u := env(b, "REINHARDT_TEST_REDIS")
 	prefix := "reinhardt-bench:" + randomHex(8) + ":"
 	b.Cleanup(func() {
@@ -402,7 +405,7 @@ func redisPrefix(b *testing.B) string {
 
 // redigoPool returns a redigo pool on REINHARDT_TEST_REDIS, closed when
 // the benchmark ends.
-func redigoPool(b *testing.B) *redis.Pool {
+func redigoPool(b testing.TB) *redis.Pool {
 	u := env(b, "REINHARDT_TEST_REDIS")
 	pool := &redis.Pool{
 		MaxIdle:     10,
@@ -416,7 +419,7 @@ func redigoPool(b *testing.B) *redis.Pool {
 // postgresSchema creates a schema of this benchmark's own on
 // REINHARDT_TEST_POSTGRES, dropped when it ends, and returns the database
 // URL with that schema as its search_path.
-func postgresSchema(b *testing.B) string {
+func postgresSchema(b testing.TB) string {
 	base := env(b, "REINHARDT_TEST_POSTGRES")
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", base)

@@ -78,12 +78,15 @@ func (id SessionID) IsKey() bool {
 // secret is needed (rotating the site secret does not end sessions, and
 // any backend can migrate another's records by storage key).
 func StorageKey(ctx context.Context, id SessionID) string {
+	return prefixedStorageKey(ctx, "", id)
+}
+
+// prefixedStorageKey is prefix + StorageKey(ctx, id), in one allocation.
+func prefixedStorageKey(ctx context.Context, prefix string, id SessionID) string {
 	sum := sha256.Sum256([]byte(id))
-	ns := Namespace(ctx)
-	out := make([]byte, len(ns)+40)
-	copy(out, ns)
-	hex.Encode(out[len(ns):], sum[:20])
-	return string(out)
+	var h [40]byte
+	hex.Encode(h[:], sum[:20])
+	return prefix + Namespace(ctx) + string(h[:])
 }
 
 type namespaceKey struct{}

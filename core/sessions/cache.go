@@ -68,7 +68,7 @@ func (b *CacheSessionBackend) now() time.Time {
 }
 
 func (b *CacheSessionBackend) key(ctx context.Context, id SessionID) string {
-	return b.Prefix + StorageKey(ctx, id)
+	return prefixedStorageKey(ctx, b.Prefix, id)
 }
 
 // Load implements SessionBackend.

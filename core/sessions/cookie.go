@@ -145,7 +145,7 @@ func (b *CookieSessionBackend) now() time.Time {
 }
 
 func (b *CookieSessionBackend) genKey(ctx context.Context, sid SessionID) string {
-	return b.Prefix + StorageKey(ctx, sid)
+	return prefixedStorageKey(ctx, b.Prefix, sid)
 }
 
 func (b *CookieSessionBackend) ad(ctx context.Context, header []byte) []byte {
@@ -181,8 +181,14 @@ func (b *CookieSessionBackend) open(ctx context.Context, id SessionID) (sid Sess
 	}
 	header, nonce, sealed := raw[:cookieHeader], raw[cookieHeader:cookieHeader+cookieNonce], raw[cookieHeader+cookieNonce:]
 	ad := b.ad(ctx, header)
-	for _, aead := range b.aeads {
-		plain, err := aead.Open(nil, nonce, sealed, ad) // not in place: a failed Open clears its output
+	for i, aead := range b.aeads {
+		// In place (raw is this call's own) only with the last key: a
+		// failed Open clears its output, which the next key needs.
+		var dst []byte
+		if i == len(b.aeads)-1 {
+			dst = sealed[:0]
+		}
+		plain, err := aead.Open(dst, nonce, sealed, ad)
 		if err != nil {
 			continue
 		}

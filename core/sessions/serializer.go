@@ -77,11 +77,19 @@ var JSON Serializer = jsonSerializer{}
 
 type jsonSerializer struct{}
 
-func (jsonSerializer) Marshal(v any) ([]byte, error) { return core.MarshalJSON(v) }
+func (jsonSerializer) Marshal(v any) ([]byte, error) {
+	if b, ok := appendJSONScalar(nil, v); ok {
+		return b, nil
+	}
+	return core.MarshalJSON(v)
+}
 
 func (jsonSerializer) Unmarshal(data []byte, v any) error {
 	if len(data) > MaxDataSize {
 		return tooLarge(len(data))
+	}
+	if unmarshalJSONScalar(data, v) {
+		return nil
 	}
 	return json.Unmarshal(data, v)
 }
@@ -133,6 +141,10 @@ func appendJSONString(dst []byte, s string) []byte {
 			switch {
 			case c == '"' || c == '\\':
 				dst = append(dst, '\\', c)
+			case c == '\b':
+				dst = append(dst, '\\', 'b')
+			case c == '\f':
+				dst = append(dst, '\\', 'f')
 			case c == '\n':
 				dst = append(dst, '\\', 'n')
 			case c == '\r':

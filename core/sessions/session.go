@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,8 +41,12 @@ type Session struct {
 	version  uint64    // version of the stored record under key; 0: not stored
 	expiry   time.Time // expiry of the stored record
 	created  time.Time // creation, for the absolute timeout; zero until saved
-	ttl      time.Duration
-	vals     map[string]*entry
+	// createdRaw is the stored encoding of created, reused by a save
+	// while created is still createdRawUnix (serializers other than JSON).
+	createdRaw     []byte
+	createdRawUnix int64
+	ttl            time.Duration
+	vals           map[string]*entry
 
 	accessed, modified bool
 	issued             bool // saved during this request: the client needs the cookie
@@ -129,22 +135,40 @@ func GetAs[T any](s *Session, key string) (T, bool) {
 			return v, true
 		}
 	}
+	ser := s.m.serializer()
 	raw := e.raw
 	if e.dirty || raw == nil {
-		b, err := s.m.serializer().Marshal(e.val)
+		b, err := ser.Marshal(e.val)
 		if err != nil {
 			return zero, false
 		}
 		raw = b
 	}
-	var v T
-	if err := s.m.serializer().Unmarshal(raw, &v); err != nil {
+	if _, isJSON := ser.(jsonSerializer); isJSON {
+		// An integer, a string or a bool: decoded without reflection, and
+		// not kept, since a copy of one is the same value (only maps,
+		// slices and pointers need to be kept to stay the same value).
+		var v T
+		if unmarshalJSONScalar(raw, &v) {
+			return v, true
+		}
+	}
+	v, err := unmarshalAs[T](ser, raw)
+	if err != nil {
 		return zero, false
 	}
 	if !e.live {
 		e.val, e.live, e.generic = v, true, untyped
 	}
 	return v, true
+}
+
+// unmarshalAs decodes raw into a new T. It is GetAs' general case, apart
+// so that GetAs' own variable stays on the stack.
+func unmarshalAs[T any](ser Serializer, raw []byte) (T, error) {
+	var v T
+	err := ser.Unmarshal(raw, &v)
+	return v, err
 }
 
 // Set stores value under key and marks the session modified. The value is
@@ -358,6 +382,9 @@ func (s *Session) deadline() time.Time {
 // encode serializes the values and the creation time.
 func (s *Session) encode() ([]byte, error) {
 	ser := s.m.serializer()
+	if _, isJSON := ser.(jsonSerializer); isJSON {
+		return s.encodeJSON()
+	}
 	m := make(map[string][]byte, len(s.vals)+1)
 	for k, e := range s.vals {
 		if e.raw != nil && !e.dirty {
@@ -370,24 +397,90 @@ func (s *Session) encode() ([]byte, error) {
 		}
 		m[k] = b
 	}
-	c, err := ser.Marshal(s.created.Unix())
-	if err != nil {
-		return nil, err
+	c := s.createdRaw
+	if c == nil || s.createdRawUnix != s.created.Unix() {
+		b, err := ser.Marshal(s.created.Unix())
+		if err != nil {
+			return nil, err
+		}
+		c = b
 	}
 	m[createdKey] = c
 	data, err := ser.MarshalMap(m)
 	if err != nil {
 		return nil, err
 	}
+	return checkSize(data)
+}
+
+func checkSize(data []byte) ([]byte, error) {
 	if len(data) > MaxDataSize {
 		return nil, fmt.Errorf("sessions: session of %d bytes is over the %d-byte limit: %w", len(data), MaxDataSize, ErrTooLarge)
 	}
 	return data, nil
 }
 
+// encodeJSON is encode for the JSON serializer: what MarshalMap makes of
+// the map encode builds (the members sorted by key, no space), written
+// directly, each scalar value appended in place.
+func (s *Session) encodeJSON() ([]byte, error) {
+	type member struct {
+		key string
+		e   *entry // nil: the creation time
+	}
+	var buf [16]member
+	members := append(buf[:0], member{key: createdKey})
+	n := len(createdKey) + 24
+	for k, e := range s.vals {
+		if k == createdKey {
+			continue // the creation time takes its place, as in encode
+		}
+		members = append(members, member{k, e})
+		n += len(k) + 4 + len(e.raw)
+		if e.raw == nil || e.dirty {
+			n += 16
+		}
+	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, mb := range members {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendJSONString(out, mb.key)
+		out = append(out, ':')
+		e := mb.e
+		switch {
+		case e == nil:
+			out = strconv.AppendInt(out, s.created.Unix(), 10)
+		case e.raw != nil && !e.dirty:
+			out = append(out, e.raw...)
+		default:
+			var ok bool
+			if out, ok = appendJSONScalar(out, e.val); ok {
+				continue
+			}
+			b, err := JSON.Marshal(e.val)
+			if err != nil {
+				return nil, fmt.Errorf("sessions: encoding %q: %w", mb.key, err)
+			}
+			out = append(out, b...)
+		}
+	}
+	return checkSize(append(out, '}'))
+}
+
 // decode fills the session from stored data.
 func (s *Session) decode(data []byte) error {
 	ser := s.m.serializer()
+	if _, isJSON := ser.(jsonSerializer); isJSON && len(data) <= MaxDataSize {
+		var buf [16]rawPair
+		if pairs, ok := splitJSONObject(data, buf[:0]); ok {
+			return s.decodeJSON(data, pairs)
+		}
+		// Not a valid JSON object: UnmarshalMap says why.
+	}
 	m, err := ser.UnmarshalMap(data)
 	if err != nil {
 		return err
@@ -398,6 +491,7 @@ func (s *Session) decode(data []byte) error {
 			return err
 		}
 		s.created = time.Unix(unix, 0)
+		s.createdRaw, s.createdRawUnix = c, unix
 		delete(m, createdKey)
 	}
 	if s.created.IsZero() {
@@ -406,6 +500,62 @@ func (s *Session) decode(data []byte) error {
 	s.vals = make(map[string]*entry, len(m))
 	for k, v := range m {
 		s.vals[k] = &entry{raw: v}
+	}
+	return nil
+}
+
+// decodeJSON is decode for the members of a JSON session, as
+// splitJSONObject gives them: the session UnmarshalMap's map would give
+// (keys unescaped as encoding/json does, the last of duplicate keys
+// winning), without the map.
+func (s *Session) decodeJSON(data []byte, pairs []rawPair) error {
+	var (
+		created []byte // the last creation time
+		entries []entry
+		text    string // data, for the keys: one allocation for all
+	)
+	for _, p := range pairs {
+		var k string
+		if plain, ok := jsonPlainString(p.key); ok {
+			if string(plain) == createdKey {
+				created = p.val
+				continue
+			}
+			if text == "" {
+				text = string(data)
+			}
+			k = text[p.koff+1 : p.koff+len(p.key)-1]
+		} else {
+			var err error
+			if k, err = unmarshalAs[string](JSON, p.key); err != nil {
+				return err
+			}
+		}
+		if k == createdKey {
+			created = p.val
+			continue
+		}
+		if entries == nil {
+			// One allocation for every entry (a Set of a new key makes
+			// its own).
+			entries = make([]entry, 0, len(pairs))
+			s.vals = make(map[string]*entry, len(pairs))
+		}
+		entries = append(entries, entry{raw: p.val})
+		s.vals[k] = &entries[len(entries)-1]
+	}
+	if created != nil {
+		unix, ok := jsonInt(created, 64)
+		if !ok {
+			var err error
+			if unix, err = unmarshalAs[int64](JSON, created); err != nil {
+				return err
+			}
+		}
+		s.created = time.Unix(unix, 0)
+	}
+	if s.created.IsZero() {
+		return errors.New("sessions: stored session has no creation time")
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/stores/memory"
 	"github.com/reinhardt-go/auth/stores/redisstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
@@ -412,5 +413,42 @@ func TestSessionFactory(t *testing.T) {
 	}
 	if _, err := reg.Open(ctx, "redis://:s3cretpw@localhost:6379/x"); err == nil || strings.Contains(err.Error(), "s3cretpw") {
 		t.Errorf("a bad URL: %v", err)
+	}
+}
+
+// TestSessionBackendFields: Load and Save honour the embedded
+// CacheSessionBackend's fields changed after NewSessionBackend, as the
+// cache backend's own methods do: its Prefix, and a Cache replaced by
+// another.
+func TestSessionBackendFields(t *testing.T) {
+	c := redisClient(t)
+	ctx := context.Background()
+	p := testPrefix(t, c)
+	b := redisstore.NewSessionBackend(c, redisstore.WithPrefix(p))
+	b.Prefix = "s:"
+	id := sessions.GenerateKey()
+	rec := sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}
+	if err := b.Save(ctx, id, rec); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Exists(ctx, p+"s:"+sessions.StorageKey(ctx, id)).Val(); n != 1 {
+		t.Error("the session is not under the changed prefix")
+	}
+	if got, found, err := b.Load(ctx, id); err != nil || !found || string(got.Data) != "x" || got.Version != 1 {
+		t.Errorf("Load = %q v%d, %v, %v", got.Data, got.Version, found, err)
+	}
+
+	mc := memory.NewSessionCache()
+	defer mc.Close()
+	b.CacheSessionBackend.Cache = mc
+	id = sessions.GenerateKey()
+	if err := b.Save(ctx, id, rec); err != nil {
+		t.Fatal(err)
+	}
+	if mc.Len() != 1 || c.Exists(ctx, p+"s:"+sessions.StorageKey(ctx, id)).Val() != 0 {
+		t.Errorf("Save did not go to the replaced cache (%d entries there)", mc.Len())
+	}
+	if got, found, err := b.Load(ctx, id); err != nil || !found || string(got.Data) != "x" {
+		t.Errorf("Load from the replaced cache = %q, %v, %v", got.Data, found, err)
 	}
 }

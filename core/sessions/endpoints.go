@@ -62,7 +62,7 @@ type credentials struct {
 }
 
 func requireFields(fields map[string]*string, order ...string) error {
-	v := core.ValidationError{}
+	var v core.FieldErrors // in order, as DRF renders a serializer's errors
 	for _, name := range order {
 		switch p := fields[name]; {
 		case p == nil:
@@ -73,10 +73,7 @@ func requireFields(fields map[string]*string, order ...string) error {
 			v.Add(name, "Ensure this field has no more than "+strconv.Itoa(core.MaxPasswordBytes)+" characters.")
 		}
 	}
-	if len(v) > 0 {
-		return v
-	}
-	return nil
+	return v.Err()
 }
 
 func now(f func() time.Time) time.Time {
@@ -88,22 +85,24 @@ func now(f func() time.Time) time.Time {
 
 // Serve implements core.Endpoint.
 func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
+	ctx := r.Context()
+	s := FromContext(ctx)
+	if s == nil {
+		return errors.New("sessions: LoginEndpoint needs the session middleware")
+	}
+	// CSRF first, as Django's middleware checks it before any view runs:
+	// a forged login gets 403 whatever its body.
+	if e.Auth.CSRF != nil {
+		if err := e.Auth.CSRF(r, s); err != nil {
+			return err
+		}
+	}
 	var in credentials
 	if err := core.DecodeBody(r, 0, &in); err != nil {
 		return err
 	}
 	if err := requireFields(map[string]*string{"username": in.Username, "password": in.Password}, "username", "password"); err != nil {
 		return err
-	}
-	ctx := r.Context()
-	s := FromContext(ctx)
-	if s == nil {
-		return errors.New("sessions: LoginEndpoint needs the session middleware")
-	}
-	if e.Auth.CSRF != nil {
-		if err := e.Auth.CSRF(r, s); err != nil {
-			return err
-		}
 	}
 	u, err := e.Backend.Authenticate(ctx, *in.Username, *in.Password)
 	if err != nil {

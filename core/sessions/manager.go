@@ -223,7 +223,9 @@ func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
 // w; call it once, after the handler and before the response's headers go
 // out. A session is saved when it was modified (and is not empty), or when
 // it was used and its idle timeout needs extending; an emptied or flushed
-// session is deleted and its cookie expired. An error (ErrConflict: the
+// session is deleted and its cookie expired, and so is the cookie of a
+// request that used its session when the store did not know the cookie's
+// key (Django's SessionMiddleware deletes it too). An error (ErrConflict: the
 // session was changed or logged out by another request meanwhile; a store
 // failure) means the session was not saved and no cookie was set: answer
 // the request with it.
@@ -244,6 +246,12 @@ func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error
 		if s.clientID != "" {
 			w.SetCookie(m.expiredCookie())
 		}
+		return nil
+	case s.accessed && s.clientID != "" && !s.stored() && len(s.vals) == 0:
+		// The request used its session, and the cookie named one the
+		// store does not know (expired, logged out, never issued): Django
+		// deletes that cookie.
+		w.SetCookie(m.expiredCookie())
 		return nil
 	case s.modified:
 		if err := s.Save(ctx); err != nil {

@@ -317,3 +317,35 @@ func TestManagerCommit(t *testing.T) {
 		t.Error("FromContext")
 	}
 }
+
+// TestUnknownCookieDeleted: as Django's SessionMiddleware, a request that
+// used its session while its cookie named a session the store does not
+// know gets the cookie deleted (with Vary: Cookie); a request that did not
+// use the session leaves the cookie alone.
+func TestUnknownCookieDeleted(t *testing.T) {
+	for _, bc := range []backendCase{{"memory", openMemory}, {"cookie", openCookie}} {
+		t.Run(bc.name, func(t *testing.T) {
+			clk := newClock()
+			a := newApp(t, bc, clk)
+			b := newBrowser(t, a.h)
+			b.cookies["sessionid"] = "abcdefghijklmnopqrstuvwxyz012345"
+			if res := b.do("GET", "/nothing-here", ""); setCookie(res) != "" || res.StatusCode != 404 {
+				t.Errorf("a request that did not use the session: %d, Set-Cookie %q", res.StatusCode, setCookie(res))
+			}
+			res := b.do("GET", "/get?k=a", "")
+			if c := setCookie(res); !strings.Contains(c, "Max-Age=0") || res.Header.Get("Vary") != "Cookie" {
+				t.Errorf("unknown key: Set-Cookie %q, Vary %q", c, res.Header.Get("Vary"))
+			}
+			if _, ok := b.cookies["sessionid"]; ok {
+				t.Error("the browser kept the cookie")
+			}
+			// An expired session's cookie goes the same way.
+			b.do("POST", "/set", "k=a&v=1")
+			clk.advance(2 * time.Hour)
+			res = b.do("GET", "/get?k=a", "")
+			if c := setCookie(res); !strings.Contains(c, "Max-Age=0") || bodyOf(res) != "" {
+				t.Errorf("expired session: Set-Cookie %q", c)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package examples_test
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,9 +9,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/reinhardt-go/auth/examples/internal/showcasetest"
 )
 
 // frameworks are the example programs, by directory; the first is the
@@ -67,7 +67,7 @@ func startServer(t *testing.T, framework, bin string) *server {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "showcase.sqlite3")
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-db", db)
 	cmd.Env = serverEnv()
-	var stderr lockedBuffer
+	var stderr showcasetest.SyncBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -144,23 +144,4 @@ func startServer(t *testing.T, framework, bin string) *server {
 // variables, so that only the flags configure the servers.
 func serverEnv() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "REINHARDT_") })
-}
-
-// lockedBuffer is a bytes.Buffer that exec's copying goroutine and the
-// test may use at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

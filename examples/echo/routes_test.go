@@ -1,10 +1,8 @@
 package main
 
 import (
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcasetest"
 )
@@ -15,7 +13,7 @@ import (
 func TestMethodsAndUnknownPaths(t *testing.T) {
 	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
 	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := showcasetest.NewClient(t, base)
 
 	r := c.Do("PATCH", "/api/posts/7", alice, "")
 	c.Expect(r, 405, `{"detail":"Method \"PATCH\" not allowed."}`)
@@ -51,7 +49,7 @@ func TestMethodsAndUnknownPaths(t *testing.T) {
 func TestPaths(t *testing.T) {
 	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
 	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := showcasetest.NewClient(t, base)
 
 	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcasetest"
 )
@@ -14,7 +12,7 @@ import (
 func TestMethodNotAllowed(t *testing.T) {
 	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
 	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := showcasetest.NewClient(t, base)
 
 	for _, tc := range []struct{ method, path, allow string }{
 		{"PATCH", "/api/posts/7", "GET, HEAD, PUT, DELETE"},
@@ -38,7 +36,7 @@ func TestMethodNotAllowed(t *testing.T) {
 func TestDecodedPath(t *testing.T) {
 	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
 	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := showcasetest.NewClient(t, base)
 
 	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")
@@ -53,7 +51,7 @@ func TestDecodedPath(t *testing.T) {
 // as on the other frameworks.
 func TestUnmatchedMetrics(t *testing.T) {
 	base, _ := start(t, []string{"-db", showcasetest.TempDB(t)})
-	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := showcasetest.NewClient(t, base)
 	c.Expect(c.Do("GET", "/nowhere", "", ""), 404, `{"detail":"Not found."}`)
 	c.Expect(c.Do("POST", "/healthz", "", ""), 404, `{"detail":"Not found."}`)
 	m := c.Do("GET", "/metrics", "", "")

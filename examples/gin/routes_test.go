@@ -1,10 +1,8 @@
 package main
 
 import (
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/reinhardt-go/auth/examples/internal/showcasetest"
 )
@@ -15,7 +13,7 @@ import (
 func TestMethodsAndUnknownPaths(t *testing.T) {
 	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
 	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := &showcasetest.Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := showcasetest.NewClient(t, base)
 	const notProvided = `{"detail":"Authentication credentials were not provided."}`
 
 	r := c.Do("FROB", "/api/me", "", "")

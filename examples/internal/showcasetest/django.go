@@ -47,7 +47,7 @@ func djangoDatabase(t *testing.T, start Starter) {
 		t.Fatal(err)
 	}
 	base, _ := start(t, []string{"-db", "sqlite:" + dbPath, "-secret", "django-fixture-secret-of-at-least-32-bytes"})
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	algorithms := map[string]bool{}
 	for _, u := range manifest.Users {
 		r := c.Do("GET", "/api/me", u.Username+":"+u.Password, "")

@@ -16,7 +16,7 @@ import (
 func InProcess(run showcase.RunFunc) Starter {
 	return func(t *testing.T, args []string) (string, string) {
 		ctx, cancel := context.WithCancel(context.Background())
-		var stdout, stderr syncBuffer
+		var stdout, stderr SyncBuffer
 		ready := make(chan string, 1)
 		done := make(chan error, 1)
 		go func() {
@@ -42,20 +42,20 @@ func InProcess(run showcase.RunFunc) Starter {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's and the test's
-// goroutines.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for a server's (or a child process's
+// copying) goroutine and the test's at once.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()

@@ -148,7 +148,7 @@ func sessionLogin(t *testing.T, start Starter, args ...string) {
 	one.login("alice", alice)
 	two.getCSRF()
 	two.login("alice", alice)
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	tok := c.obtain("alice", alice)
 	one.expect(one.do("POST", "/api/auth/password/change", `{"old_password":"wrong","new_password":"An0ther-long-pass"}`, true), 400,
 		`{"old_password":["Your old password was entered incorrectly. Please enter it again."]}`)

@@ -133,7 +133,8 @@ func Run(t *testing.T, start Starter) {
 	t.Run("DjangoDatabase", func(t *testing.T) { djangoDatabase(t, start) })
 }
 
-func newClient(t *testing.T, base string) *Client {
+// NewClient returns a Client of the server at base, with a 30-second timeout.
+func NewClient(t *testing.T, base string) *Client {
 	return &Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
@@ -149,7 +150,7 @@ func contract(t *testing.T, start Starter, db string) {
 	if creds["admin"] == "" || creds["alice"] == "" {
 		t.Fatalf("no demo credentials printed:\n%s", out)
 	}
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	admin, alice := "admin:"+creds["admin"], "alice:"+creds["alice"]
 
 	c.Expect(c.Do("GET", "/healthz", "", ""), 200, `{"status":"ok"}`)
@@ -242,7 +243,7 @@ func contract(t *testing.T, start Starter, db string) {
 
 func limits(t *testing.T, start Starter) {
 	base, _ := start(t, []string{"-db", TempDB(t), "-demo=false"})
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	c.Expect(c.Do("POST", "/api/posts", "", `{"title":"`+strings.Repeat("x", 1<<20)+`"}`), 413, `{"detail":"Request body too large."}`)
 	c.Expect(c.Do("POST", "/api/auth/register", "", `{"username":"p","password":"`+strings.Repeat("p", 4097)+`"}`), 400,
 		`{"password":["Ensure this field has no more than 4096 characters."]}`)
@@ -268,7 +269,7 @@ func limits(t *testing.T, start Starter) {
 func remoteUser(t *testing.T, start Starter) {
 	base, out := start(t, []string{"-db", TempDB(t), "-remote-user-header", "X-Remote-User", "-trusted-proxies", "127.0.0.1/32"})
 	_ = out
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	r := c.Do("GET", "/api/me", "", "", "X-Remote-User: alice")
 	var me struct {
 		Username string `json:"username"`

@@ -45,7 +45,7 @@ const (
 func jwtTokens(t *testing.T, start Starter) {
 	base, out := start(t, []string{"-db", TempDB(t), "-secret", "test-secret-key-for-the-showcase-suite"})
 	creds := DemoCredentials(out)
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	alice := creds["alice"]
 
 	r := c.Do("POST", "/api/token", "", `{"username":"alice","password":"wrong"}`)
@@ -147,7 +147,7 @@ func jwtAsymmetric(t *testing.T, start Starter) {
 		t.Fatal(err)
 	}
 	base, out := start(t, []string{"-db", TempDB(t), "-jwt-alg", "ES256", "-jwt-key", path})
-	c := newClient(t, base)
+	c := NewClient(t, base)
 	r := c.Do("GET", "/.well-known/jwks.json", "", "")
 	var set struct {
 		Keys []struct {

@@ -101,25 +101,14 @@ func routes(app *showcase.App) *echo.Echo {
 	// routes do not take, unknown ones included; without it Echo would
 	// answer 405 before authenticating (and list OPTIONS, which these
 	// paths refuse).
-	type view struct {
-		perms []core.Permission
-		allow string
-	}
-	for p, v := range map[string]view{
-		"/auth/register": {nil, "POST"}, "/me": {showcase.MePermissions, "GET, HEAD"},
-		"/admin/users": {showcase.AdminPermissions, "GET, HEAD"},
-		"/posts":       {posts, "GET, HEAD, POST"}, "/posts/:id": {posts, "GET, HEAD, PUT, DELETE"},
-		"/auth/logout-all": {showcase.LogoutAllPermissions, "POST"},
-		"/token":           {nil, "POST"}, "/token/refresh": {nil, "POST"}, "/token/verify": {nil, "POST"},
-		"/token/blacklist": {nil, "POST"}, "/auth/csrf": {nil, "GET, HEAD"}, "/auth/login": {nil, "POST"},
-		"/auth/logout": {nil, "POST"}, "/auth/password/change": {showcase.MePermissions, "POST"},
-	} {
-		mw := guard(v.perms)
+	for _, v := range showcase.Views {
+		p := strings.TrimPrefix(v.Path, "/api")
+		mw := guard(v.Perms)
 		if p == "/posts/:id" {
 			mw = post
 		}
 		api.RouteNotFound(p, func(c echo.Context) error {
-			c.Response().Header().Set(echo.HeaderAllow, v.allow)
+			c.Response().Header().Set(echo.HeaderAllow, v.Allow)
 			return core.MethodNotAllowed(c.Request().Method)
 		}, mw...)
 	}

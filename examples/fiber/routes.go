@@ -105,21 +105,9 @@ func newApp(a *showcase.App) *fiber.App {
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial() first),
 	// with the methods the path takes in Allow.
-	for _, r := range []struct {
-		path  string
-		perms []core.Permission
-		allow string
-	}{
-		{"/api/auth/register", nil, "POST"}, {"/api/me", showcase.MePermissions, "GET, HEAD"},
-		{"/api/admin/users", showcase.AdminPermissions, "GET, HEAD"},
-		{"/api/posts", showcase.PostsPermissions, "GET, HEAD, POST"}, {"/api/posts/:id", showcase.PostsPermissions, "GET, HEAD, PUT, DELETE"},
-		{"/api/auth/logout-all", showcase.LogoutAllPermissions, "POST"},
-		{"/api/token", nil, "POST"}, {"/api/token/refresh", nil, "POST"}, {"/api/token/verify", nil, "POST"},
-		{"/api/token/blacklist", nil, "POST"}, {"/api/auth/csrf", nil, "GET, HEAD"}, {"/api/auth/login", nil, "POST"},
-		{"/api/auth/logout", nil, "POST"}, {"/api/auth/password/change", showcase.MePermissions, "POST"},
-	} {
-		app.All(r.path, auth, fiberauth.Require(r.perms...), func(c *fiber.Ctx) error {
-			c.Set(fiber.HeaderAllow, r.allow)
+	for _, r := range showcase.Views {
+		app.All(r.Path, auth, fiberauth.Require(r.Perms...), func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderAllow, r.Allow)
 			return core.MethodNotAllowed(sentMethod(c))
 		})
 	}

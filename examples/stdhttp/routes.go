@@ -72,21 +72,9 @@ func routes(app *showcase.App) http.Handler {
 
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial() first).
-	type view struct {
-		perms []core.Permission
-		allow string
-	}
-	for p, v := range map[string]view{
-		"/api/auth/register": {nil, "POST"}, "/api/me": {showcase.MePermissions, "GET, HEAD"},
-		"/api/admin/users": {showcase.AdminPermissions, "GET, HEAD"},
-		"/api/posts":       {posts, "GET, HEAD, POST"}, "/api/posts/{id}": {posts, "GET, HEAD, PUT, DELETE"},
-		"/api/auth/logout-all": {showcase.LogoutAllPermissions, "POST"},
-		"/api/token":           {nil, "POST"}, "/api/token/refresh": {nil, "POST"}, "/api/token/verify": {nil, "POST"},
-		"/api/token/blacklist": {nil, "POST"}, "/api/auth/csrf": {nil, "GET, HEAD"}, "/api/auth/login": {nil, "POST"},
-		"/api/auth/logout": {nil, "POST"}, "/api/auth/password/change": {showcase.MePermissions, "POST"},
-	} {
-		mux.Handle(p, guard(v.perms, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", v.allow)
+	for _, v := range showcase.Views {
+		mux.Handle(strings.Replace(v.Path, ":id", "{id}", 1), guard(v.Perms, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", v.Allow)
 			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
 		}))
 	}

@@ -118,3 +118,32 @@ func (a *App) allPermissions(ctx context.Context) ([]string, error) {
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
+
+// View is one path of the API and what answers another method on it:
+// DRF's 405 (after authentication and the view's permissions, Perms),
+// with Allow listing the methods the path takes.
+type View struct {
+	// Path is the full path, ":id" standing for the post id (net/http
+	// writes it "{id}").
+	Path  string
+	Perms []core.Permission
+	Allow string
+}
+
+// Views are the API's paths, for the 405 routes every example registers.
+var Views = []View{
+	{"/api/auth/register", nil, "POST"},
+	{"/api/me", MePermissions, "GET, HEAD"},
+	{"/api/admin/users", AdminPermissions, "GET, HEAD"},
+	{"/api/posts", PostsPermissions, "GET, HEAD, POST"},
+	{"/api/posts/:id", PostsPermissions, "GET, HEAD, PUT, DELETE"},
+	{"/api/auth/logout-all", LogoutAllPermissions, "POST"},
+	{"/api/token", nil, "POST"},
+	{"/api/token/refresh", nil, "POST"},
+	{"/api/token/verify", nil, "POST"},
+	{"/api/token/blacklist", nil, "POST"},
+	{"/api/auth/csrf", nil, "GET, HEAD"},
+	{"/api/auth/login", nil, "POST"},
+	{"/api/auth/logout", nil, "POST"},
+	{"/api/auth/password/change", MePermissions, "POST"},
+}

@@ -192,7 +192,7 @@ func (f *FieldErrors) Add(field, message string) {
 	f.fields.Add(field, message)
 }
 
-// Set replaces field's messages with messages (none: nothing is set).
+// Set adds messages to field, in order (Add for each).
 func (f *FieldErrors) Set(field string, messages []string) {
 	for _, m := range messages {
 		f.Add(field, m)

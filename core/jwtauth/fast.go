@@ -51,12 +51,23 @@ func fastHeaders(k *Key) []string {
 			h["typ"] = "JWT"
 		}
 		b, err := json.Marshal(h)
-		if err != nil {
+		if err != nil || !namesKey(b, k) {
 			continue
 		}
 		out = append(out, base64.RawURLEncoding.EncodeToString(b))
 	}
 	return out
+}
+
+// namesKey reports whether header decodes, as keyFor reads it, to k's kid
+// and algorithm, so that the fast path and the parser find the same key.
+func namesKey(header []byte, k *Key) bool {
+	var h map[string]any
+	if json.Unmarshal(header, &h) != nil {
+		return false
+	}
+	kid, _ := h["kid"].(string)
+	return kid == k.kid && h["alg"] == string(k.alg)
 }
 
 // macPool keeps HMAC states of one secret for reuse, with the buffers a
@@ -125,11 +136,13 @@ func (j *JWTAuth) fastParse(token string) (c *Claims, key *Key, ok bool) {
 	// One copy of the token: hash.Hash and the base64 decoder take []byte.
 	st.in = append(st.in[:0], token...)
 	if n, err := strictB64.Decode(st.sig[:], st.in[signed+1:]); err != nil || n != mp.size {
+		st.shrink()
 		return nil, nil, false
 	}
 	st.h.Reset()
 	st.h.Write(st.in[:signed])
 	if !hmac.Equal(st.h.Sum(st.sum[:0]), st.sig[:mp.size]) {
+		st.shrink()
 		return nil, nil, false
 	}
 	payloadSeg := st.in[dot1+1 : signed]

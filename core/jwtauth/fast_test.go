@@ -113,6 +113,15 @@ func TestFastPathTaken(t *testing.T) {
 	}
 }
 
+// TestKidNotUTF8: a kid no JSON header can carry is refused, so that the
+// fast path's header (json.Marshal writes U+FFFD for it) and the parser's
+// key lookup cannot disagree.
+func TestKidNotUTF8(t *testing.T) {
+	if _, err := NewKey("\xff", HS256, fastSecret); err == nil {
+		t.Fatal("NewKey accepted a kid that is not UTF-8")
+	}
+}
+
 // TestFastPathDeclines: shapes json.Unmarshal or the parser decide are left
 // to them, and forged or invalid tokens never pass the fast path.
 func TestFastPathDeclines(t *testing.T) {
@@ -167,11 +176,29 @@ func FuzzFastPath(f *testing.F) {
 	} {
 		f.Add([]byte(p), uint8(0), false)
 	}
-	f.Add([]byte(simplePayload), uint8(1), false)
-	f.Add([]byte(simplePayload), uint8(0), true)
-	j := fastAuth(f)
-	headers := append(fastHeaders(j.SigningKey()), enc(`{"alg":"HS256","typ":"JWT","x":1}`))
+	for hdr := range uint8(64) {
+		f.Add([]byte(simplePayload), hdr, hdr%7 == 0)
+	}
+	// Rings without a kid, with a plain one, and with one JSON escapes.
+	var rings []*JWTAuth
+	for _, kid := range []string{"", "k1", "a\"b<&>\u2028é"} {
+		k, err := NewKey(kid, HS256, fastSecret)
+		if err != nil {
+			f.Fatal(err)
+		}
+		j, err := NewWithKey(k, WithClock(func() time.Time { return fastNow }))
+		if err != nil {
+			f.Fatal(err)
+		}
+		rings = append(rings, j)
+	}
+	var headers []string
+	for _, j := range rings {
+		headers = append(headers, fastHeaders(j.SigningKey())...)
+	}
+	headers = append(headers, enc(`{"alg":"HS256","typ":"JWT","x":1}`), enc(`{"alg":"HS256","kid":"k1"}`))
 	f.Fuzz(func(t *testing.T, payload []byte, hdr uint8, flip bool) {
+		j := rings[int(hdr/16)%len(rings)]
 		h := headers[int(hdr)%len(headers)]
 		in := h + "." + base64.RawURLEncoding.EncodeToString(payload)
 		m := hmac.New(sha256.New, fastSecret)

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -123,13 +124,18 @@ type Key struct {
 //     P-256/P-384/P-521 respectively;
 //   - EdDSA: an ed25519.PrivateKey or ed25519.PublicKey.
 //
-// Anything else, a key too short, or a secret that is a PEM document (the
-// key-confusion mistake of using a public key as an HMAC secret) is an
-// error.
+// Anything else, a key too short, a secret that is a PEM document (the
+// key-confusion mistake of using a public key as an HMAC secret), or a kid
+// that is not valid UTF-8 is an error.
 func NewKey(kid string, alg Algorithm, key any) (*Key, error) {
 	m := alg.method()
 	if m == nil {
 		return nil, fmt.Errorf("jwtauth: unsupported algorithm %q", alg)
+	}
+	if !utf8.ValidString(kid) {
+		// A kid is a JSON string (RFC 7515 section 4.1.4): no token could
+		// name this one.
+		return nil, fmt.Errorf("jwtauth: kid %q is not valid UTF-8", kid)
 	}
 	k := &Key{kid: kid, alg: alg, method: m}
 	bad := func() (*Key, error) {

@@ -247,10 +247,10 @@ func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error
 			w.SetCookie(m.expiredCookie())
 		}
 		return nil
-	case s.accessed && s.clientID != "" && !s.stored() && len(s.vals) == 0:
+	case s.clientID != "" && (s.accessed || len(s.clientID) < minDjangoKey) && !s.stored() && len(s.vals) == 0:
 		// The request used its session, and the cookie named one the
-		// store does not know (expired, logged out, never issued): Django
-		// deletes that cookie.
+		// store does not know (expired, logged out, never issued), or the
+		// cookie cannot be a key at all: Django deletes that cookie.
 		w.SetCookie(m.expiredCookie())
 		return nil
 	case s.modified:
@@ -272,6 +272,11 @@ func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error
 	}
 	return nil
 }
+
+// minDjangoKey is the shortest value Django takes for a session key
+// (SessionBase._validate_session_key); a shorter cookie is deleted even
+// when the request does not use its session.
+const minDjangoKey = 8
 
 // needsTouch reports whether an unmodified session should be saved to
 // extend its idle timeout.

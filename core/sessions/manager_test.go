@@ -332,6 +332,13 @@ func TestUnknownCookieDeleted(t *testing.T) {
 			if res := b.do("GET", "/nothing-here", ""); setCookie(res) != "" || res.StatusCode != 404 {
 				t.Errorf("a request that did not use the session: %d, Set-Cookie %q", res.StatusCode, setCookie(res))
 			}
+			// A value too short for a key is deleted even then, as Django
+			// does.
+			b.cookies["sessionid"] = "short"
+			if res := b.do("GET", "/nothing-here", ""); !strings.Contains(setCookie(res), "Max-Age=0") {
+				t.Errorf("a 5-character cookie: Set-Cookie %q", setCookie(res))
+			}
+			b.cookies["sessionid"] = "abcdefghijklmnopqrstuvwxyz012345"
 			res := b.do("GET", "/get?k=a", "")
 			if c := setCookie(res); !strings.Contains(c, "Max-Age=0") || res.Header.Get("Vary") != "Cookie" {
 				t.Errorf("unknown key: Set-Cookie %q, Vary %q", c, res.Header.Get("Vary"))

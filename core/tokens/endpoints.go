@@ -102,8 +102,8 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 // 200 {"access", "refresh"} (TokenRotationManager.Refresh). A refresh
 // token presented a second time gets 401 {"detail": "Token is
 // blacklisted", "code": "token_not_valid"} and its whole family is
-// revoked; an invalid or expired one 401 {"detail": "Token is invalid or
-// expired", "code": "token_not_valid"}.
+// revoked; an expired one 401 {"detail": "Token is expired", "code":
+// "token_not_valid"}, an invalid one the same with "Token is invalid".
 type RefreshEndpoint struct {
 	Manager      *TokenRotationManager
 	MaxBodyBytes int64

@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,15 +89,16 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Post("/api/posts", auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Create(fiberauth.NewRequest(c)))
 	})
-	app.Get("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+	// A post's routes check its id (postID) before authentication.
+	app.Get("/api/posts/:id", postID, auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Get(c.UserContext(), c.Params("id")))
 	})
-	app.Put("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+	app.Put("/api/posts/:id", postID, auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Update(fiberauth.NewRequest(c), c.Params("id"), func(obj any) error {
 			return fiberauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
 		}))
 	})
-	app.Delete("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+	app.Delete("/api/posts/:id", postID, auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Delete(c.UserContext(), c.Params("id"), func(obj any) error {
 			return fiberauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
 		}))
@@ -106,10 +108,14 @@ func newApp(a *showcase.App) *fiber.App {
 	// authentication and the view's permissions (DRF runs initial() first),
 	// with the methods the path takes in Allow.
 	for _, r := range showcase.Views {
-		app.All(r.Path, auth, fiberauth.Require(r.Perms...), func(c *fiber.Ctx) error {
+		handlers := []fiber.Handler{auth, fiberauth.Require(r.Perms...), func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderAllow, r.Allow)
 			return core.MethodNotAllowed(sentMethod(c))
-		})
+		}}
+		if strings.HasSuffix(r.Path, "/:id") {
+			handlers = slices.Insert(handlers, 0, fiber.Handler(postID))
+		}
+		app.All(r.Path, handlers...)
 	}
 	// Everything else is DRF's 404 (Fiber's own 404 and 405 are never
 	// reached).
@@ -117,6 +123,20 @@ func newApp(a *showcase.App) *fiber.App {
 
 	routeAnyMethod(app)
 	return app
+}
+
+type unmatchedKey struct{}
+
+// postID routes a /api/posts/:id route only for the ids Django's
+// <int:pk> matches (showcase.IsPostID: [0-9]+). Fiber's :id matches any
+// segment; with another (abc, +1, -1, ., ..) the path matches no pattern
+// of the URLconf: 404 before authentication, counted as unmatched.
+func postID(c *fiber.Ctx) error {
+	if !showcase.IsPostID(c.Params("id")) {
+		c.Locals(unmatchedKey{}, true)
+		return showcase.NotFound()
+	}
+	return c.Next()
 }
 
 // reply writes what a showcase handler returned: the value as JSON with
@@ -149,7 +169,7 @@ func instrument(m *showcase.Metrics) fiber.Handler {
 		// Use route's Method is the request's, not "USE"): no route of
 		// the contract matched.
 		route := ""
-		if r := c.Route(); r != nil && r.Path != "/" {
+		if r := c.Route(); r != nil && r.Path != "/" && c.Locals(unmatchedKey{}) == nil {
 			route = r.Path
 		}
 		// Label values outlive the request: the method must not alias

@@ -243,6 +243,13 @@ var script = []step{
 	{name: "id beyond int64, GET", want: 404, method: "GET", path: "/api/posts/99999999999999999999"},
 	{name: "id beyond int64, PUT, anonymous", want: 401, method: "PUT", path: "/api/posts/99999999999999999999", body: `{"title":"x","body":"y"}`},
 
+	// A path with an invalid %-escape: net/http's own 400 (text/plain,
+	// "400 Bad Request"), before routing; Fiber answers it the same.
+	{name: "bad escape, GET", want: 400, method: "GET", path: "/api/posts/%zz"},
+	{name: "bad escape, PUT, anonymous", want: 400, method: "PUT", path: "/api/posts/%zz"},
+	{name: "bad escape, DELETE", want: 400, method: "DELETE", path: "/api/posts/%zz", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "trailing %, GET", want: 400, method: "GET", path: "/api/posts/${post.alice}%"},
+	{name: "trailing %, DELETE", want: 400, method: "DELETE", path: "/api/posts/1%", headers: []string{"Authorization: Bearer ${a4.access}"}},
 	{name: "post after the refused ids", want: 200, method: "GET", path: "/api/posts/${post.alice}"},
 
 	// The request counters, by route, method and status: the same series

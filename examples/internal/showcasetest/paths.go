@@ -1,9 +1,15 @@
 package showcasetest
 
 import (
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // postIDs checks that /api/posts/{id} is routed only for the ids Django's
@@ -53,4 +59,57 @@ func postIDs(t *testing.T, start Starter) {
 	if !strings.Contains(m, want) || strings.Contains(m, `method="PATCH",route="/api/posts/:id",status="404"`) {
 		t.Errorf("metrics without %s:\n%s", want, m)
 	}
+}
+
+// badEscapes checks that a request whose target net/http cannot parse (an
+// invalid %-escape in the path) gets net/http's own 400, byte for byte,
+// before any routing or authentication: the three net/http servers write
+// it themselves, Fiber's must copy it. The reference is what a plain
+// net/http server answers to the same bytes.
+func badEscapes(t *testing.T, start Starter) {
+	base, _ := start(t, []string{"-db", TempDB(t), "-demo=false"})
+	ref := httptest.NewServer(http.NotFoundHandler())
+	defer ref.Close()
+	wrong := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("alice:wrong")) + "\r\n"
+	for _, target := range []string{"/api/posts/%zz", "/api/posts/1%", "/api/posts/%2", "/api/posts/%G1", "/api/%6D%65%", "/nowhere%zz", "/api/posts/1%zz?x=1"} {
+		for _, method := range []string{"GET", "PUT", "DELETE", "FROB"} {
+			for _, auth := range []string{"", wrong} {
+				req := method + " " + target + " HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n" + auth + "\r\n"
+				want := RawExchange(t, ref.URL, req)
+				if !strings.HasPrefix(want, "HTTP/1.1 400 Bad Request\r\n") {
+					t.Fatalf("net/http answers %q with %q, not its 400", req, want)
+				}
+				if got := RawExchange(t, base, req); got != want {
+					t.Errorf("%q:\n got %q\nwant %q (net/http's)", req, got, want)
+				}
+			}
+		}
+	}
+	// A "+" in a path is a "+" (only a query decodes it as a space), and a
+	// valid escape is decoded: both are routed like any path.
+	c := NewClient(t, base)
+	c.Expect(c.Do("GET", "/healthz+", "", ""), 404, notFound)
+	c.Expect(c.Do("GET", "/health%7A", "", ""), 200, `{"status":"ok"}`)
+	c.Expect(c.Do("GET", "/healthz?x=%zz+1", "", ""), 200, `{"status":"ok"}`) // net/http leaves the query to the handler
+}
+
+// RawExchange sends request, written out whole (a target url.Parse
+// refuses included), on a new connection to the server at base, and
+// returns every byte the server writes until it closes the connection.
+func RawExchange(t *testing.T, base, request string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.WriteString(conn, request); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("%q: read: %v (after %q)", request, err, b)
+	}
+	return string(b)
 }

@@ -207,6 +207,51 @@ var script = []step{
 	{name: "encoded slash in an id", want: 404, method: "PUT", path: "/api/posts/${post.alice}%2F", body: `{"title":"x","body":"y"}`},
 	{name: "query string", want: 200, method: "GET", path: "/api/me?format=json", headers: []string{"Authorization: Bearer ${a4.access}"}},
 
+	// Post ids as Django's <int:pk> matches them, [0-9]+ then int(): an id
+	// of digits is routed (leading zeros and all), any other matches no
+	// URL pattern and is 404 before any view, so before authentication:
+	// an anonymous PUT gets 404, not 401.
+	{name: "id, letters, PUT, anonymous", want: 404, method: "PUT", path: "/api/posts/abc", body: `{"title":"x","body":"y"}`},
+	{name: "id, letters, DELETE", want: 404, method: "DELETE", path: "/api/posts/abc", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id, letters, PATCH, anonymous", want: 404, method: "PATCH", path: "/api/posts/abc", body: `{"title":"x"}`},
+	{name: "id, letters, unknown method", want: 404, method: "FROB", path: "/api/posts/abc", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id .., GET", want: 404, method: "GET", path: "/api/posts/.."},
+	{name: "id .., PUT, anonymous", want: 404, method: "PUT", path: "/api/posts/..", body: `{"title":"x","body":"y"}`},
+	{name: "id .., DELETE", want: 404, method: "DELETE", path: "/api/posts/..", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id %2e%2e, GET", want: 404, method: "GET", path: "/api/posts/%2e%2e"},
+	{name: "id %2e%2e, PUT, anonymous", want: 404, method: "PUT", path: "/api/posts/%2e%2e", body: `{"title":"x","body":"y"}`},
+	{name: "id %2e%2e, DELETE", want: 404, method: "DELETE", path: "/api/posts/%2e%2e", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id ., GET", want: 404, method: "GET", path: "/api/posts/."},
+	{name: "id ., PUT, anonymous", want: 404, method: "PUT", path: "/api/posts/.", body: `{"title":"x","body":"y"}`},
+	{name: "id ., DELETE", want: 404, method: "DELETE", path: "/api/posts/.", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id +N, GET", want: 404, method: "GET", path: "/api/posts/+${post.alice}"},
+	{name: "id +N, PUT, anonymous", want: 404, method: "PUT", path: "/api/posts/+${post.alice}", body: `{"title":"x","body":"y"}`},
+	{name: "id +N, PUT, author", want: 404, method: "PUT", path: "/api/posts/+${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"},
+		body: `{"title":"Plus","body":"sign"}`},
+	{name: "id +N, DELETE, author", want: 404, method: "DELETE", path: "/api/posts/+${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id %2BN, GET", want: 404, method: "GET", path: "/api/posts/%2B${post.alice}"},
+	{name: "id %2BN, DELETE, author", want: 404, method: "DELETE", path: "/api/posts/%2B${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id -1, GET", want: 404, method: "GET", path: "/api/posts/-1"},
+	{name: "id -1, PUT, anonymous", want: 404, method: "PUT", path: "/api/posts/-1", body: `{"title":"x","body":"y"}`},
+	{name: "id -1, DELETE", want: 404, method: "DELETE", path: "/api/posts/-1", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "id 0N, GET", want: 200, method: "GET", path: "/api/posts/0${post.alice}"},
+	{name: "id 0N, PUT, anonymous", want: 401, method: "PUT", path: "/api/posts/0${post.alice}", body: `{"title":"x","body":"y"}`},
+	{name: "id 0N, DELETE, other user", want: 403, method: "DELETE", path: "/api/posts/0${post.alice}", basic: "bob:" + bobNewPassword},
+	{name: "id 0N, PATCH", want: 405, method: "PATCH", path: "/api/posts/0${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"}, body: `{"title":"x"}`},
+	{name: "id 0N, PUT, author", want: 200, method: "PUT", path: "/api/posts/00${post.alice}", headers: []string{"Authorization: Bearer ${a4.access}"},
+		body: `{"title":"Leading","body":"zeros"}`},
+	{name: "id beyond int64, GET", want: 404, method: "GET", path: "/api/posts/99999999999999999999"},
+	{name: "id beyond int64, PUT, anonymous", want: 401, method: "PUT", path: "/api/posts/99999999999999999999", body: `{"title":"x","body":"y"}`},
+
+	// A path with an invalid %-escape: net/http's own 400 (text/plain,
+	// "400 Bad Request"), before routing; Fiber answers it the same.
+	{name: "bad escape, GET", want: 400, method: "GET", path: "/api/posts/%zz"},
+	{name: "bad escape, PUT, anonymous", want: 400, method: "PUT", path: "/api/posts/%zz"},
+	{name: "bad escape, DELETE", want: 400, method: "DELETE", path: "/api/posts/%zz", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "trailing %, GET", want: 400, method: "GET", path: "/api/posts/${post.alice}%"},
+	{name: "trailing %, DELETE", want: 400, method: "DELETE", path: "/api/posts/1%", headers: []string{"Authorization: Bearer ${a4.access}"}},
+	{name: "post after the refused ids", want: 200, method: "GET", path: "/api/posts/${post.alice}"},
+
 	// The request counters, by route, method and status: the same series
 	// on every framework.
 	{name: "metrics", want: 200, method: "GET", path: "/metrics", keep: requestCounters},

@@ -70,10 +70,8 @@ func routes(app *showcase.App) *echo.Echo {
 	}, guard(showcase.AdminPermissions)...)
 
 	posts := showcase.PostsPermissions
-	// A route's last parameter takes the rest of the path in Echo
-	// (/api/posts/1/x would reach the post's view); oneSegment keeps it to
-	// one segment, as the other frameworks' parameters are.
-	post := append([]echo.MiddlewareFunc{oneSegment}, guard(posts)...)
+	// A post's routes check its id (postID) before authentication.
+	post := append([]echo.MiddlewareFunc{postID}, guard(posts)...)
 	api.Match(getHead, "/posts", func(c echo.Context) error {
 		return reply(c)(app.Posts.List(c.Request().Context()))
 	}, guard(posts)...)
@@ -132,13 +130,17 @@ func noRoute(c echo.Context) error {
 	return echo.ErrNotFound
 }
 
-// oneSegment answers 404 when the request's path has more segments than
-// its route's: the route's last parameter has taken more than one. (The
-// parameter's value cannot tell: Echo leaves it empty in a RouteNotFound
-// route.)
-func oneSegment(next echo.HandlerFunc) echo.HandlerFunc {
+// postID routes a /api/posts/:id route only for the ids Django's
+// <int:pk> matches (showcase.IsPostID: [0-9]+). Echo's :id matches any
+// segment, and, as a route's last parameter, the rest of the path
+// (/api/posts/1/x); with another id (abc, +1, -1, ., ..) or more than one
+// segment the path matches no pattern of the URLconf: 404 before
+// authentication, counted as unmatched. The id is read from the path
+// (Echo leaves the parameter empty in a RouteNotFound route).
+func postID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if strings.Count(c.Request().URL.Path, "/") != strings.Count(c.Path(), "/") {
+		id, ok := strings.CutPrefix(c.Request().URL.Path, strings.TrimSuffix(c.Path(), ":id"))
+		if !ok || !showcase.IsPostID(id) {
 			return noRoute(c)
 		}
 		return next(c)

@@ -45,7 +45,8 @@ func TestMethodsAndUnknownPaths(t *testing.T) {
 
 // Paths route as on the other frameworks: by the decoded path, and a
 // route's last parameter is one segment (Echo's would take the rest of
-// the path), so these are 404 before authentication.
+// the path) and a post id ([0-9]+, as Django's <int:pk>), so these are
+// 404 before authentication.
 func TestPaths(t *testing.T) {
 	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
 	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
@@ -53,7 +54,7 @@ func TestPaths(t *testing.T) {
 
 	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")
-	for _, p := range []string{"/api/posts/1/", "/api/posts/1/x", "/api/posts/1%2F", "/api/posts/../me"} {
+	for _, p := range []string{"/api/posts/1/", "/api/posts/1/x", "/api/posts/1%2F", "/api/posts/../me", "/api/posts/abc", "/api/posts/+1", "/api/posts/%2e%2e"} {
 		for _, method := range []string{"GET", "PUT", "FROB"} {
 			r := c.Do(method, p, "", `{"title":"x","body":"y"}`)
 			c.Expect(r, 404, `{"detail":"Not found."}`)
@@ -63,7 +64,7 @@ func TestPaths(t *testing.T) {
 		}
 	}
 	m := c.Do("GET", "/metrics", "", "")
-	if !strings.Contains(m.Body, `method="GET",route="unmatched",status="404"} 4`) {
+	if !strings.Contains(m.Body, `method="GET",route="unmatched",status="404"} 7`) {
 		t.Errorf("metrics:\n%s", m.Body)
 	}
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"io"
+	"net"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,7 +50,9 @@ func newApp(a *showcase.App) *fiber.App {
 		StrictRouting: true,
 		CaseSensitive: true,
 		// Route by the decoded path, as Django resolves URLs and the
-		// other frameworks route: /api/%6De is /api/me.
+		// other frameworks route: /api/%6De is /api/me. Decoded by
+		// net/http's rules: netHTTPPath hands Fiber's decoder a path it
+		// decodes to exactly net/http's.
 		UnescapePath:          true,
 		RequestMethods:        methods,
 		DisableStartupMessage: true,
@@ -88,15 +94,16 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Post("/api/posts", auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Create(fiberauth.NewRequest(c)))
 	})
-	app.Get("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+	// A post's routes check its id (postID) before authentication.
+	app.Get("/api/posts/:id", postID, auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Get(c.UserContext(), c.Params("id")))
 	})
-	app.Put("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+	app.Put("/api/posts/:id", postID, auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Update(fiberauth.NewRequest(c), c.Params("id"), func(obj any) error {
 			return fiberauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
 		}))
 	})
-	app.Delete("/api/posts/:id", auth, posts, func(c *fiber.Ctx) error {
+	app.Delete("/api/posts/:id", postID, auth, posts, func(c *fiber.Ctx) error {
 		return reply(c)(a.Posts.Delete(c.UserContext(), c.Params("id"), func(obj any) error {
 			return fiberauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
 		}))
@@ -106,17 +113,35 @@ func newApp(a *showcase.App) *fiber.App {
 	// authentication and the view's permissions (DRF runs initial() first),
 	// with the methods the path takes in Allow.
 	for _, r := range showcase.Views {
-		app.All(r.Path, auth, fiberauth.Require(r.Perms...), func(c *fiber.Ctx) error {
+		handlers := []fiber.Handler{auth, fiberauth.Require(r.Perms...), func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderAllow, r.Allow)
 			return core.MethodNotAllowed(sentMethod(c))
-		})
+		}}
+		if strings.HasSuffix(r.Path, "/:id") {
+			handlers = slices.Insert(handlers, 0, fiber.Handler(postID))
+		}
+		app.All(r.Path, handlers...)
 	}
 	// Everything else is DRF's 404 (Fiber's own 404 and 405 are never
 	// reached).
 	app.Use(func(c *fiber.Ctx) error { return showcase.NotFound() })
 
-	routeAnyMethod(app)
+	serveAsNetHTTP(app)
 	return app
+}
+
+type unmatchedKey struct{}
+
+// postID routes a /api/posts/:id route only for the ids Django's
+// <int:pk> matches (showcase.IsPostID: [0-9]+). Fiber's :id matches any
+// segment; with another (abc, +1, -1, ., ..) the path matches no pattern
+// of the URLconf: 404 before authentication, counted as unmatched.
+func postID(c *fiber.Ctx) error {
+	if !showcase.IsPostID(c.Params("id")) {
+		c.Locals(unmatchedKey{}, true)
+		return showcase.NotFound()
+	}
+	return c.Next()
 }
 
 // reply writes what a showcase handler returned: the value as JSON with
@@ -149,7 +174,7 @@ func instrument(m *showcase.Metrics) fiber.Handler {
 		// Use route's Method is the request's, not "USE"): no route of
 		// the contract matched.
 		route := ""
-		if r := c.Route(); r != nil && r.Path != "/" {
+		if r := c.Route(); r != nil && r.Path != "/" && c.Locals(unmatchedKey{}) == nil {
 			route = r.Path
 		}
 		// Label values outlive the request: the method must not alias
@@ -163,7 +188,7 @@ func instrument(m *showcase.Metrics) fiber.Handler {
 // method outside Config.RequestMethods with a plain-text 400 before any
 // handler runs; the contract wants such a request to meet the routes like
 // any other (404 on an unknown path; DRF's 405, after authentication, on
-// a known one) and to be counted as method="other". routeAnyMethod hands
+// a known one) and to be counted as method="other". serveAsNetHTTP hands
 // Fiber those requests as otherMethod and keeps the method sent for the
 // 405's message.
 const otherMethod = "OTHER"
@@ -172,18 +197,74 @@ var methods = slices.Concat(fiber.DefaultMethods, []string{otherMethod})
 
 type sentMethodKey struct{}
 
-// routeAnyMethod wraps the app's fasthttp handler (Listener serves with
-// it) so that requests of unknown methods are routed as otherMethod.
-func routeAnyMethod(app *fiber.App) {
+// serveAsNetHTTP wraps the app's fasthttp handler (Listener serves with
+// it) so that Fiber meets a request as the routers of the net/http
+// examples do: its path decoded by net/http's rules, a request target
+// net/http refuses answered with net/http's own 400, and a method Fiber
+// does not know routed as otherMethod.
+func serveAsNetHTTP(app *fiber.App) {
 	srv := app.Server()
 	next := srv.Handler
+	timeout := srv.WriteTimeout
 	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		if !netHTTPPath(ctx) {
+			badRequest(ctx, timeout)
+			return
+		}
 		if m := ctx.Method(); !knownMethod(m) {
 			ctx.SetUserValue(sentMethodKey{}, string(m))
 			ctx.Request.Header.SetMethod(otherMethod)
 		}
 		next(ctx)
 	}
+}
+
+// netHTTPPath gives the request the path net/http's server reads from
+// its target (url.ParseRequestURI: %XX escapes decoded, "+" left a "+"),
+// and reports false when net/http refuses the target (an invalid escape,
+// %zz or a trailing %; a control character).
+//
+// Fiber decodes the path itself (UnescapePath) with
+// fasthttp.AppendUnquotedArg, a decoder of form values: "+" becomes a
+// space and an invalid escape passes through. It is given net/http's
+// path with the only two bytes that decoder changes, '%' and '+',
+// escaped, so that it decodes to that path exactly. fasthttp's own
+// URI.Path (which the adapter's Request.Path reads) decodes it too,
+// without "+", and so stays what it was.
+func netHTTPPath(ctx *fasthttp.RequestCtx) bool {
+	u, err := url.ParseRequestURI(string(ctx.Request.Header.RequestURI()))
+	if err != nil {
+		return false
+	}
+	ctx.URI().SetPath(escapeForFiber.Replace(u.Path))
+	return true
+}
+
+var escapeForFiber = strings.NewReplacer("%", "%25", "+", "%2B")
+
+// netHTTPBadRequest is what net/http's server writes, byte for byte, for
+// a request it cannot read (conn.serve in src/net/http/server.go): no
+// Date, no Content-Length; then it closes the connection.
+const netHTTPBadRequest = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
+
+// badRequest answers a request whose target net/http refuses as net/http
+// does. A response fasthttp writes always has Date and Content-Length,
+// so the connection is taken over (Hijack, with no response of
+// fasthttp's) to write net/http's bytes, then closed. What cannot match:
+// net/http refuses the request on its request line, before it reads the
+// headers and the body, where fasthttp has read them whole before any
+// handler runs, so a request with a bad escape and headers over 64 KiB
+// (or a body over the limit) gets 431 (or 413) from Fiber and 400 from
+// net/http. A hijacked connection is outside fasthttp's WriteTimeout, so
+// the write sets its own deadline.
+func badRequest(ctx *fasthttp.RequestCtx, timeout time.Duration) {
+	ctx.HijackSetNoResponse(true)
+	ctx.Hijack(func(c net.Conn) {
+		if timeout > 0 {
+			_ = c.SetWriteDeadline(time.Now().Add(timeout))
+		}
+		_, _ = io.WriteString(c, netHTTPBadRequest)
+	})
 }
 
 func knownMethod(m []byte) bool {

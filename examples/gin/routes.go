@@ -63,15 +63,17 @@ func routes(app *showcase.App) *gin.Engine {
 	posts.POST("", func(c *gin.Context) {
 		reply(c)(app.Posts.Create(core.NewHTTPRequest(c.Request)))
 	})
-	get(posts, "/:id", func(c *gin.Context) {
+	// A post's routes check its id (postID) before authentication.
+	post := r.Group("/api/posts/:id", postID, auth, ginauth.Require(showcase.PostsPermissions...))
+	get(post, "", func(c *gin.Context) {
 		reply(c)(app.Posts.Get(c.Request.Context(), c.Param("id")))
 	})
-	posts.PUT("/:id", func(c *gin.Context) {
+	post.PUT("", func(c *gin.Context) {
 		reply(c)(app.Posts.Update(core.NewHTTPRequest(c.Request), c.Param("id"), func(obj any) error {
 			return ginauth.CheckObjectPermissions(c, obj, showcase.ChangePostPermissions...)
 		}))
 	})
-	posts.DELETE("/:id", func(c *gin.Context) {
+	post.DELETE("", func(c *gin.Context) {
 		reply(c)(app.Posts.Delete(c.Request.Context(), c.Param("id"), func(obj any) error {
 			return ginauth.CheckObjectPermissions(c, obj, showcase.DeletePostPermissions...)
 		}))
@@ -89,6 +91,17 @@ func get(g gin.IRoutes, path string, h ...gin.HandlerFunc) {
 }
 
 func notFound(c *gin.Context) { ginauth.WriteError(c, showcase.NotFound()) }
+
+// postID routes /api/posts/:id only for the ids Django's <int:pk>
+// matches (showcase.IsPostID: [0-9]+). Gin's :id matches any segment;
+// with another (abc, +1, -1, ., ..) the path matches no pattern of the
+// URLconf: 404 before authentication, counted as unmatched.
+func postID(c *gin.Context) {
+	if !showcase.IsPostID(c.Param("id")) {
+		c.Set(unmatchedKey{}, true)
+		notFound(c)
+	}
+}
 
 // view is an API path (a Gin pattern) and the permissions of its view.
 type view struct {
@@ -109,8 +122,9 @@ var views = []view{
 }
 
 type (
-	viewKey  struct{}
-	allowKey struct{}
+	viewKey      struct{}
+	allowKey     struct{}
+	unmatchedKey struct{}
 )
 
 // knownPath starts the NoMethod chain (Gin found the path under other
@@ -141,14 +155,21 @@ func methodNotAllowed(c *gin.Context) {
 }
 
 // matchPath reports whether path matches a Gin route pattern whose
-// ":name" segments match any one non-empty segment.
+// ":name" segments match any one non-empty segment, except ":id", which
+// matches a post id only (postID).
 func matchPath(pattern, path string) bool {
 	want, got := strings.Split(pattern, "/"), strings.Split(path, "/")
 	if len(want) != len(got) {
 		return false
 	}
 	for i, w := range want {
-		if w != got[i] && (!strings.HasPrefix(w, ":") || got[i] == "") {
+		switch {
+		case w == got[i]:
+		case w == ":id":
+			if !showcase.IsPostID(got[i]) {
+				return false
+			}
+		case !strings.HasPrefix(w, ":") || got[i] == "":
 			return false
 		}
 	}
@@ -182,6 +203,9 @@ func instrument(m *showcase.Metrics) gin.HandlerFunc {
 		route := c.FullPath()
 		if v, ok := c.Get(viewKey{}); ok {
 			route = v.(view).path
+		}
+		if c.GetBool(unmatchedKey{}) {
+			route = ""
 		}
 		m.Observe(route, c.Request.Method, c.Writer.Status(), time.Since(start))
 	}

@@ -55,7 +55,15 @@ func TestMatchPath(t *testing.T) {
 		{"/api/me", "/api/me", true},
 		{"/api/me", "/api/me/", false},
 		{"/api/posts/:id", "/api/posts/7", true},
+		{"/api/posts/:id", "/api/posts/007", true},
 		{"/api/posts/:id", "/api/posts/", false},
+		// :id is a post id, [0-9]+, as Django's <int:pk>.
+		{"/api/posts/:id", "/api/posts/abc", false},
+		{"/api/posts/:id", "/api/posts/+1", false},
+		{"/api/posts/:id", "/api/posts/-1", false},
+		{"/api/posts/:id", "/api/posts/..", false},
+		{"/api/posts/:id", "/api/posts/.", false},
+		{"/api/users/:name", "/api/users/abc", true},
 		{"/api/posts/:id", "/api/posts/7/x", false},
 		{"/api/posts", "/api/posts/7", false},
 	} {

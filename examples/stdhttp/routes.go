@@ -56,31 +56,34 @@ func routes(app *showcase.App) http.Handler {
 	mux.Handle("POST /api/posts", guard(posts, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Posts.Create(core.NewHTTPRequest(r)))
 	}))
-	mux.Handle("GET /api/posts/{id}", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /api/posts/{id}", postID(guard(posts, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Posts.Get(r.Context(), r.PathValue("id")))
-	}))
-	mux.Handle("PUT /api/posts/{id}", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("PUT /api/posts/{id}", postID(guard(posts, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Posts.Update(core.NewHTTPRequest(r), r.PathValue("id"), func(obj any) error {
 			return httpauth.CheckObjectPermissions(r, obj, showcase.ChangePostPermissions...)
 		}))
-	}))
-	mux.Handle("DELETE /api/posts/{id}", guard(posts, func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("DELETE /api/posts/{id}", postID(guard(posts, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Posts.Delete(r.Context(), r.PathValue("id"), func(obj any) error {
 			return httpauth.CheckObjectPermissions(r, obj, showcase.DeletePostPermissions...)
 		}))
-	}))
+	})))
 
 	// The paths above with any other method: DRF's 405, after
 	// authentication and the view's permissions (DRF runs initial() first).
 	for _, v := range showcase.Views {
-		mux.Handle(strings.Replace(v.Path, ":id", "{id}", 1), guard(v.Perms, func(w http.ResponseWriter, r *http.Request) {
+		h := guard(v.Perms, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", v.Allow)
 			httpauth.WriteError(w, r, core.MethodNotAllowed(r.Method))
-		}))
+		})
+		pattern := strings.Replace(v.Path, ":id", "{id}", 1)
+		if pattern != v.Path {
+			h = postID(h)
+		}
+		mux.Handle(pattern, h)
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		httpauth.WriteError(w, r, showcase.NotFound())
-	})
+	mux.HandleFunc("/", notFound)
 	// Sessions load before authentication and commit before the headers go
 	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms.
 	return instrument(app.Metrics, httpauth.Sessions(app.Sessions)(httpauth.CSRF(app.CSRF)(resolve(mux))))
@@ -101,7 +104,7 @@ func resolve(mux *http.ServeMux) http.Handler {
 			r.URL = &u
 		}
 		if !isClean(r.URL.Path) {
-			httpauth.WriteError(w, r, showcase.NotFound())
+			notFound(w, r)
 			return
 		}
 		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
@@ -110,6 +113,30 @@ func resolve(mux *http.ServeMux) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// postID routes a /api/posts/{id} pattern only for the ids Django's
+// <int:pk> matches (showcase.IsPostID: [0-9]+). ServeMux's {id} matches
+// any segment; with another (abc, +1, -1, ., ..) the path matches no
+// pattern of the URLconf: 404 before authentication, counted as
+// unmatched.
+func postID(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !showcase.IsPostID(r.PathValue("id")) {
+			notFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// notFound is the 404 of a path no route of the contract matches,
+// authenticating nobody and counted under no route.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+		*route = ""
+	}
+	httpauth.WriteError(w, r, showcase.NotFound())
 }
 
 // isClean reports whether p is already clean: ServeMux would not redirect

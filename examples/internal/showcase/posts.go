@@ -74,8 +74,31 @@ func (ps *Posts) List(ctx context.Context) (int, any, error) {
 	return http.StatusOK, posts, err
 }
 
-// Load returns post id, or core.ErrNotFound.
+// IsPostID reports whether s is a post id as Django's <int:pk> path
+// converter matches one: ASCII digits, at least one ([0-9]+; "01" is post
+// 1, as int() reads it). In Django a path whose id is anything else (abc,
+// +1, -1, ., ..) resolves to no URL pattern and is 404 before any view
+// runs, so before authentication and permissions: every example routes
+// /api/posts/{id} only for ids IsPostID accepts.
+func IsPostID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Load returns post id, or core.ErrNotFound. An id of digits beyond int64
+// finds no post either, as Django (5.0 and later) finds no row for an
+// out-of-range integer lookup.
 func (ps *Posts) Load(ctx context.Context, id string) (*Post, error) {
+	if !IsPostID(id) { // the routes do not get here with one; ParseInt takes +1 and -1
+		return nil, core.ErrNotFound
+	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 {
 		return nil, core.ErrNotFound

@@ -34,8 +34,9 @@ func (r request) Context() context.Context { return r.c.UserContext() }
 // Method is the request's method (after any c.Method override).
 func (r request) Method() string { return cloneMethod(r.c.Method()) }
 
-// Path is the decoded URL path without the query, as net/http's
-// URL.Path.
+// Path is the decoded URL path without the query, as fasthttp gives it:
+// normalized (dot segments resolved, repeated slashes merged), where
+// net/http's URL.Path keeps them. Nothing in the core routes by it.
 func (r request) Path() string { return string(r.c.Request().URI().Path()) }
 
 // Header returns the first value of the named header.

@@ -11,9 +11,7 @@ import (
 // the path takes in Allow (not OPTIONS, which these paths refuse), and a
 // 404 for any other method on a path that has one view only.
 func TestMethodsAndUnknownPaths(t *testing.T) {
-	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
-	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := showcasetest.NewClient(t, base)
+	c, alice := showcasetest.Demo(t, start)
 
 	r := c.Do("PATCH", "/api/posts/7", alice, "")
 	c.Expect(r, 405, `{"detail":"Method \"PATCH\" not allowed."}`)
@@ -48,9 +46,7 @@ func TestMethodsAndUnknownPaths(t *testing.T) {
 // the path) and a post id ([0-9]+, as Django's <int:pk>), so these are
 // 404 before authentication.
 func TestPaths(t *testing.T) {
-	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
-	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := showcasetest.NewClient(t, base)
+	c, alice := showcasetest.Demo(t, start)
 
 	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")

@@ -16,9 +16,7 @@ import (
 // DRF's 405 lists the methods the path takes in Allow; the 401 that
 // authentication gives first does not.
 func TestMethodNotAllowed(t *testing.T) {
-	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
-	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := showcasetest.NewClient(t, base)
+	c, alice := showcasetest.Demo(t, start)
 
 	for _, tc := range []struct{ method, path, allow string }{
 		{"PATCH", "/api/posts/7", "GET, HEAD, PUT, DELETE"},
@@ -40,9 +38,7 @@ func TestMethodNotAllowed(t *testing.T) {
 
 // Paths route by their decoded form, as on the other frameworks.
 func TestDecodedPath(t *testing.T) {
-	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
-	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := showcasetest.NewClient(t, base)
+	c, alice := showcasetest.Demo(t, start)
 
 	c.Expect(c.Do("GET", "/api/%6De", alice, ""), 200, "")
 	c.Expect(c.Do("POST", "/api/posts", alice, `{"title":"t","body":"b"}`), 201, "")

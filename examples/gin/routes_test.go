@@ -11,9 +11,7 @@ import (
 // contract's: DRF's 405 after authentication and the view's permissions,
 // for any method, and a 404 that authenticates nobody.
 func TestMethodsAndUnknownPaths(t *testing.T) {
-	base, out := start(t, []string{"-db", showcasetest.TempDB(t)})
-	alice := "alice:" + showcasetest.DemoCredentials(out)["alice"]
-	c := showcasetest.NewClient(t, base)
+	c, alice := showcasetest.Demo(t, start)
 	const notProvided = `{"detail":"Authentication credentials were not provided."}`
 
 	r := c.Do("FROB", "/api/me", "", "")

@@ -300,3 +300,10 @@ func PythonWithDjango(t *testing.T) string {
 	}
 	return py
 }
+
+// Demo starts a server with start on a fresh SQLite database and returns a
+// client of it and the demo user alice's Basic credentials ("alice:…").
+func Demo(t *testing.T, start Starter) (c *Client, alice string) {
+	base, out := start(t, []string{"-db", TempDB(t)})
+	return NewClient(t, base), "alice:" + DemoCredentials(out)["alice"]
+}

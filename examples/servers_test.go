@@ -28,6 +28,7 @@ func buildServers(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatalf("the go command is needed to build the examples: %v", err)
 	}
+	readSources(t)
 	dir := t.TempDir()
 	args := append([]string{"build"}, raceFlags...)
 	args = append(args, "-o", dir+string(filepath.Separator))
@@ -43,6 +44,29 @@ func buildServers(t *testing.T) map[string]string {
 		bins[fw] = filepath.Join(dir, fw)
 	}
 	return bins
+}
+
+// readSources reads every Go file of the module (bench/ aside), so that
+// go test's cache, which notes the files a test opens, sees a change in
+// the code the binaries are built from: the go build above runs in another
+// process, where the cache cannot see it.
+func readSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == "bench" || strings.HasPrefix(d.Name(), ".") && path != ".."):
+			return filepath.SkipDir
+		case !d.IsDir() && (strings.HasSuffix(path, ".go") || d.Name() == "go.mod" || d.Name() == "go.sum"):
+			_, err = os.ReadFile(path)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("reading the sources: %v", err)
+	}
 }
 
 // server is one running example program.

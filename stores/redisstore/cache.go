@@ -113,12 +113,7 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, uint64, bool, erro
 	if err := sessions.CheckContext(ctx, "redis cache: get"); err != nil {
 		return nil, 0, false, err
 	}
-	return c.get(ctx, c.prefix+key)
-}
-
-// get is Get of the Redis key redisKey, the prefix included.
-func (c *Cache) get(ctx context.Context, redisKey string) ([]byte, uint64, bool, error) {
-	s, err := c.client.Get(ctx, redisKey).Result()
+	s, err := c.client.Get(ctx, c.prefix+key).Result()
 	if err == redis.Nil {
 		return nil, 0, false, nil
 	}
@@ -147,41 +142,23 @@ func decodeValue(s string) (uint64, []byte, bool) {
 
 // CompareAndSet implements sessions.Cache.
 func (c *Cache) CompareAndSet(ctx context.Context, key string, value []byte, ttl time.Duration, version uint64) (bool, error) {
-	if err := c.checkSet(ctx, len(value)); err != nil {
+	if err := sessions.CheckContext(ctx, "redis cache: set"); err != nil {
 		return false, err
 	}
+	if len(value) > MaxValueSize {
+		return false, fmt.Errorf("redis cache: a %d-byte value is over the %d-byte limit: %w", len(value), MaxValueSize, sessions.ErrTooLarge)
+	}
+	var expect [versionSize]byte
+	binary.BigEndian.PutUint64(expect[:], version)
+	var ms int64
 	var stored []byte
 	if ttl > 0 {
+		ms = int64((ttl + time.Millisecond - 1) / time.Millisecond) // round up: Load checks the exact expiry
 		stored = make([]byte, versionSize+len(value))
 		binary.BigEndian.PutUint64(stored, version+1)
 		copy(stored[versionSize:], value)
 	}
-	return c.compareAndSet(ctx, c.prefix+key, stored, ttl, version)
-}
-
-// checkSet is what CompareAndSet checks before anything is sent: ctx, and
-// the size of the value.
-func (c *Cache) checkSet(ctx context.Context, size int) error {
-	if err := sessions.CheckContext(ctx, "redis cache: set"); err != nil {
-		return err
-	}
-	if size > MaxValueSize {
-		return fmt.Errorf("redis cache: a %d-byte value is over the %d-byte limit: %w", size, MaxValueSize, sessions.ErrTooLarge)
-	}
-	return nil
-}
-
-// compareAndSet runs the script on the Redis key redisKey (the prefix
-// included) with stored, the new version followed by the value (nil when
-// ttl <= 0).
-func (c *Cache) compareAndSet(ctx context.Context, redisKey string, stored []byte, ttl time.Duration, version uint64) (bool, error) {
-	var expect [versionSize]byte
-	binary.BigEndian.PutUint64(expect[:], version)
-	var ms int64
-	if ttl > 0 {
-		ms = int64((ttl + time.Millisecond - 1) / time.Millisecond) // round up: Load checks the exact expiry
-	}
-	n, err := casScript.Run(ctx, c.client, []string{redisKey}, expect[:], stored, ms).Int()
+	n, err := casScript.Run(ctx, c.client, []string{c.prefix + key}, expect[:], stored, ms).Int()
 	if err != nil {
 		return false, sessions.StoreError("redis cache: set", err)
 	}

@@ -13,8 +13,7 @@ import (
 
 // SessionBackend is the Redis session backend: a
 // sessions.CacheSessionBackend over a Cache (so Load, Save, Delete and
-// Exists behave as the cache backend's, Load and Save with fewer
-// allocations, and a session is the Redis key
+// Exists are the cache backend's, and a session is the Redis key
 // Prefix+"session:"+sessions.StorageKey, expiring with the session),
 // with what a cache alone cannot do: Range (sessions.Lister, by SCAN) and
 // Import (sessions.Importer), for migrations between backends and tenant
@@ -61,61 +60,6 @@ func (b *SessionBackend) now() time.Time {
 		return b.Now()
 	}
 	return time.Now()
-}
-
-// Load implements sessions.SessionBackend: CacheSessionBackend's Load,
-// with the Redis key made in one piece.
-func (b *SessionBackend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
-	if b.CacheSessionBackend.Cache != sessions.Cache(b.cache) {
-		// The cache was replaced: go through it.
-		return b.CacheSessionBackend.Load(ctx, id)
-	}
-	if err := sessions.CheckContext(ctx, "redis cache: get"); err != nil {
-		return sessions.Record{}, false, err
-	}
-	v, ver, found, err := b.cache.get(ctx, b.redisKey(ctx, id))
-	if err != nil || !found || len(v) < expiryHeader {
-		return sessions.Record{}, false, err
-	}
-	exp := time.UnixMilli(int64(binary.BigEndian.Uint64(v)))
-	if !exp.After(b.now()) {
-		return sessions.Record{}, false, nil
-	}
-	return sessions.Record{Data: v[expiryHeader:], Expiry: exp, Version: ver}, true, nil
-}
-
-// Save implements sessions.SessionBackend: CacheSessionBackend's Save,
-// with the Redis key made in one piece and the stored value (version,
-// expiry, data) in one buffer.
-func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
-	if b.CacheSessionBackend.Cache != sessions.Cache(b.cache) {
-		return b.CacheSessionBackend.Save(ctx, id, rec)
-	}
-	if err := b.cache.checkSet(ctx, expiryHeader+len(rec.Data)); err != nil {
-		return err
-	}
-	ttl := rec.Expiry.Sub(b.now())
-	var stored []byte
-	if ttl > 0 {
-		stored = make([]byte, versionSize+expiryHeader+len(rec.Data))
-		binary.BigEndian.PutUint64(stored, rec.Version+1)
-		binary.BigEndian.PutUint64(stored[versionSize:], uint64(rec.Expiry.UnixMilli()))
-		copy(stored[versionSize+expiryHeader:], rec.Data)
-	}
-	ok, err := b.cache.compareAndSet(ctx, b.redisKey(ctx, id), stored, ttl, rec.Version)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return sessions.ConflictError("cache sessions: save")
-	}
-	return nil
-}
-
-// redisKey is the Redis key of session id: the cache's prefix, the
-// backend's and the storage key.
-func (b *SessionBackend) redisKey(ctx context.Context, id sessions.SessionID) string {
-	return b.cache.prefix + b.Prefix + sessions.StorageKey(ctx, id)
 }
 
 // expiryHeader is what sessions.CacheSessionBackend puts in front of a

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,40 +18,57 @@ import (
 
 const python = "/usr/bin/python3"
 
-var djangoCheck = sync.OnceValue(func() error {
-	return exec.Command(python, "-c", "import django, argon2, bcrypt").Run()
-})
-
-// requireDjango skips the test when Debian's Django 3.2 (with argon2 and
-// bcrypt) is not importable by /usr/bin/python3, or fails it when
-// REINHARDT_REQUIRE_DJANGO=1 (set by scripts/deps.sh when Django is there,
-// and in CI).
-func requireDjango(t *testing.T) {
+// requirePython skips the test when /usr/bin/python3 cannot import the
+// comma-separated modules, or fails it when REINHARDT_REQUIRE_DJANGO=1
+// (set by scripts/deps.sh when Django is there, and in CI).
+func requirePython(t *testing.T, modules string) {
 	t.Helper()
-	if err := djangoCheck(); err != nil {
+	if err := exec.Command(python, "-c", "import "+modules).Run(); err != nil {
 		if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-			t.Fatalf("REINHARDT_REQUIRE_DJANGO=1 but %s cannot import django, argon2 and bcrypt: %v", python, err)
+			t.Fatalf("REINHARDT_REQUIRE_DJANGO=1 but %s cannot import %s: %v", python, modules, err)
 		}
-		t.Skipf("Django is not available to %s (%v); set REINHARDT_REQUIRE_DJANGO=1 to make this fatal", python, err)
+		t.Skipf("%s cannot import %s (%v); set REINHARDT_REQUIRE_DJANGO=1 to make this fatal", python, modules, err)
 	}
+}
+
+// requireDjango: Debian's Django 3.2 with argon2 and bcrypt.
+func requireDjango(t *testing.T) { requirePython(t, "django, argon2, bcrypt") }
+
+// runPython runs the Python script (a path) with args and decodes its
+// JSON output into out (nil: the output is not read).
+func runPython(t *testing.T, script string, out any, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{script}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	name := filepath.Base(script)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, args[0], err, stderr.String())
+	}
+	if out != nil {
+		if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", name, args[0], err, stdout.String())
+		}
+	}
+}
+
+// runEmbeddedPython writes source to a temporary file named name and runs
+// it as runPython does, with db (the database arguments) before args.
+func runEmbeddedPython(t *testing.T, name, source string, db []string, out any, args ...string) {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(script, []byte(source), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runPython(t, script, out, append(slices.Clone(db), args...)...)
 }
 
 // django runs testdata/djangoctl.py and decodes its JSON output into out.
 func django(t *testing.T, out any, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, append([]string{filepath.Join("testdata", "djangoctl.py")}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("djangoctl.py %s: %v\n%s", args[0], err, stderr.String())
-	}
-	if out != nil {
-		if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-			t.Fatalf("djangoctl.py %s: %v\n%s", args[0], err, stdout.String())
-		}
-	}
+	runPython(t, filepath.Join("testdata", "djangoctl.py"), out, args...)
 }
 
 type djangoAuth struct {

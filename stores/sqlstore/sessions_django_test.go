@@ -1,13 +1,8 @@
 package sqlstore_test
 
 import (
-	"bytes"
-	"context"
 	"database/sql"
-	"encoding/json"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -96,43 +91,13 @@ else:
 print(json.dumps(res))
 `
 
-// djangoSessionsCheck reports whether /usr/bin/python3 imports Django
-// with its sessions app.
-func djangoSessionsCheck() error {
-	return exec.Command(python, "-c", "import django, django.contrib.sessions").Run()
-}
-
-func requireDjangoSessions(t *testing.T) {
-	t.Helper()
-	if err := djangoSessionsCheck(); err != nil {
-		if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-			t.Fatalf("REINHARDT_REQUIRE_DJANGO=1 but %s cannot import django: %v", python, err)
-		}
-		t.Skipf("Django is not available to %s (%v); set REINHARDT_REQUIRE_DJANGO=1 to make this fatal", python, err)
-	}
-}
+func requireDjangoSessions(t *testing.T) { requirePython(t, "django, django.contrib.sessions") }
 
 // djangoSessions runs the embedded script on db and decodes its output
 // into out.
 func djangoSessions(t *testing.T, db []string, out any, args ...string) {
 	t.Helper()
-	script := filepath.Join(t.TempDir(), "sessionsctl.py")
-	if err := os.WriteFile(script, []byte(sessionsCtl), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, append(append([]string{script}, db...), args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("sessionsctl %s: %v\n%s", args[0], err, stderr.String())
-	}
-	if out != nil {
-		if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-			t.Fatalf("sessionsctl %s: %v\n%s", args[0], err, stdout.String())
-		}
-	}
+	runEmbeddedPython(t, "sessionsctl.py", sessionsCtl, db, out, args...)
 }
 
 type djangoSessionCheck struct {
@@ -222,9 +187,8 @@ func TestSessionSchemaMatchesDjango(t *testing.T) {
 		if rows := sessionAppRows(t, s.DB(), ""); !slices.Equal(rows, djangoSessionRows) {
 			diffLines(t, "Django", djangoSessionRows, "Migrate", rows)
 		}
-		if djangoSessionsCheck() != nil {
-			t.Skip("Django is not available: compared with the recorded statements only")
-		}
+		// The recorded statements are compared; the live ones need Django.
+		requireDjangoSessions(t)
 		path := filepath.Join(t.TempDir(), "django.sqlite3")
 		djangoSessions(t, []string{path}, nil, "migrate")
 		dj, err := sql.Open("sqlite", path+"?mode=ro")
@@ -248,9 +212,10 @@ func TestSessionSchemaMatchesDjango(t *testing.T) {
 		if rows := sessionAppRows(t, s.DB(), ""); !slices.Equal(rows, djangoSessionRows) {
 			diffLines(t, "Django", djangoSessionRows, "Migrate", rows)
 		}
-		if djangoSessionsCheck() != nil || exec.Command(python, "-c", "import psycopg2").Run() != nil {
-			t.Skip("Django with psycopg2 is not available: compared with the recorded catalog only")
-		}
+		// The recorded catalog is compared; the live one needs Django
+		// with psycopg2.
+		requireDjangoSessions(t)
+		requirePython(t, "psycopg2")
 		_, djSchema := postgresSchema(t)
 		djangoSessions(t, []string{basePostgresURL(t), "--schema", djSchema}, nil, "migrate")
 		if live := pgSessionCatalog(t, djSchema); !slices.Equal(live, djangoSessionPostgres) {
@@ -296,12 +261,7 @@ func TestSessionsDjangoInterop(t *testing.T) {
 		if postgresURLOrEmpty() == "" && !required() {
 			t.Skip("REINHARDT_TEST_POSTGRES is not set")
 		}
-		if err := exec.Command(python, "-c", "import psycopg2").Run(); err != nil {
-			if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-				t.Fatalf("psycopg2 is not importable: %v", err)
-			}
-			t.Skipf("psycopg2 is not importable: %v", err)
-		}
+		requirePython(t, "psycopg2")
 		u, schema := postgresSchema(t)
 		sessionsInterop(t, u, []string{basePostgresURL(t), "--schema", schema})
 	})

@@ -1,16 +1,10 @@
 package sqlstore_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,43 +110,15 @@ else:
 print(json.dumps(res))
 `
 
-var simplejwtCheck = sync.OnceValue(func() error {
-	return exec.Command(python, "-c", "import django, rest_framework_simplejwt.token_blacklist").Run()
-})
-
-// requireSimpleJWT skips the test when /usr/bin/python3 cannot import
-// Django and simplejwt's blacklist app, or fails it when
-// REINHARDT_REQUIRE_DJANGO=1.
+// requireSimpleJWT: Django with simplejwt's blacklist app.
 func requireSimpleJWT(t *testing.T) {
-	t.Helper()
-	if err := simplejwtCheck(); err != nil {
-		if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-			t.Fatalf("REINHARDT_REQUIRE_DJANGO=1 but %s cannot import django and rest_framework_simplejwt: %v", python, err)
-		}
-		t.Skipf("Django with simplejwt is not available to %s (%v); set REINHARDT_REQUIRE_DJANGO=1 to make this fatal", python, err)
-	}
+	requirePython(t, "django, rest_framework_simplejwt.token_blacklist")
 }
 
 // simplejwt runs the embedded script and decodes its output into out.
 func simplejwt(t *testing.T, db []string, out any, args ...string) {
 	t.Helper()
-	script := filepath.Join(t.TempDir(), "simplejwtctl.py")
-	if err := os.WriteFile(script, []byte(simplejwtCtl), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, append(append([]string{script}, db...), args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("simplejwtctl %s: %v\n%s", args[0], err, stderr.String())
-	}
-	if out != nil {
-		if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-			t.Fatalf("simplejwtctl %s: %v\n%s", args[0], err, stdout.String())
-		}
-	}
+	runEmbeddedPython(t, "simplejwtctl.py", simplejwtCtl, db, out, args...)
 }
 
 type djangoToken struct {
@@ -189,12 +155,7 @@ func TestTokensDjangoInterop(t *testing.T) {
 		if postgresURLOrEmpty() == "" && !required() {
 			t.Skip("REINHARDT_TEST_POSTGRES is not set")
 		}
-		if err := exec.Command(python, "-c", "import psycopg2").Run(); err != nil {
-			if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-				t.Fatalf("psycopg2 is not importable: %v", err)
-			}
-			t.Skipf("psycopg2 is not importable: %v", err)
-		}
+		requirePython(t, "psycopg2")
 		u, schema := postgresSchema(t)
 		base, err := url.Parse(postgresURL(t))
 		if err != nil {

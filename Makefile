@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-short lint bench bench-compare fuzz cover deps tools services services-stop
+.PHONY: run test test-short test-go1.27 lint bench bench-compare fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -30,6 +30,14 @@ services-stop:
 ## test-short: quick run without the race detector or optional services
 test-short:
 	$(GO) test -short $(PKGS)
+
+## test-go1.27: the short suite on the newest supported Go (go.mod's go line stays at the
+## oldest, 1.26); the go command fetches the toolchain through the module proxy
+GO127 ?= go1.27.3
+test-go1.27:
+	GOTOOLCHAIN=$(GO127) $(GO) version
+	GOTOOLCHAIN=$(GO127) $(GO) vet $(PKGS)
+	GOTOOLCHAIN=$(GO127) $(GO) test -short -count=1 $(PKGS)
 
 ## deps: install what the tests need when it is missing (Debian; as root in CI)
 deps:

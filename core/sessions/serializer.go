@@ -130,8 +130,21 @@ func (jsonSerializer) UnmarshalMap(data []byte) (map[string][]byte, error) {
 	return m, nil
 }
 
+// invalidUTF8 is what encoding/json writes for a byte that is not part of
+// valid UTF-8: the escape \ufffd up to Go 1.26, the character U+FFFD itself
+// from Go 1.27 on (where encoding/json runs on encoding/json/v2). Asking
+// encoding/json once keeps appendJSONString byte for byte the same as it
+// on every Go release.
+var invalidUTF8 = func() string {
+	b, err := json.Marshal("\xff")
+	if err != nil || len(b) < 2 {
+		panic("sessions: encoding/json cannot encode a string: " + string(b))
+	}
+	return string(b[1 : len(b)-1])
+}()
+
 // appendJSONString appends s as a JSON string, as encoding/json writes it
-// without HTML escaping (invalid UTF-8 becomes U+FFFD).
+// without HTML escaping (invalid UTF-8 becomes U+FFFD, see invalidUTF8).
 func appendJSONString(dst []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
@@ -162,7 +175,7 @@ func appendJSONString(dst []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			dst = append(dst, `\ufffd`...)
+			dst = append(dst, invalidUTF8...)
 		case r == '\u2028' || r == '\u2029':
 			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
 		default:

@@ -165,6 +165,70 @@ type wireClaims struct {
 	Username string     `json:"username"`
 }
 
+// UnmarshalJSON decodes the claims with their names matched exactly, as
+// PyJWT and simplejwt read them: encoding/json alone matches names
+// case-insensitively with Unicode folding, so that "USER_ID" (or "User_Id"
+// after "user_id") would fill UserID. A payload with such a case variant of
+// a modelled claim, or with a modelled claim twice, is refused with
+// ErrAmbiguousClaim; once none is there, encoding/json's exact match is
+// the only one it can make. golang-jwt's
+// parser decodes into wireClaims, so this holds on that path; the fast path
+// declines such payloads (decodeClaims) and leaves them to it.
+func (w *wireClaims) UnmarshalJSON(b []byte) error {
+	if err := checkClaimNames(b); err != nil {
+		return err
+	}
+	type plain wireClaims
+	return json.Unmarshal(b, (*plain)(w))
+}
+
+// checkClaimNames returns ErrAmbiguousClaim when a name of the JSON
+// object payload folds to a modelled claim's name without being it, or is
+// a modelled claim's name seen before. Malformed JSON is left to the
+// decoder, which words the error.
+func checkClaimNames(payload []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var seen uint16
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		name, _ := tok.(string)
+		if i := slices.Index(modelled[:], name); i >= 0 {
+			if seen&(1<<i) != 0 {
+				return fmt.Errorf("%w: %q twice", ErrAmbiguousClaim, name)
+			}
+			seen |= 1 << i
+		} else if caseVariant(name) {
+			return fmt.Errorf("%w: %q", ErrAmbiguousClaim, name)
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// caseVariant reports whether name folds (strings.EqualFold: Unicode
+// simple folding, encoding/json's rule) to a modelled claim's name but is
+// not one.
+func caseVariant(name string) bool {
+	if isModelled(name) {
+		return false
+	}
+	for _, m := range modelled {
+		if strings.EqualFold(name, m) {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *wireClaims) to(c *Claims) {
 	c.TokenType = w.TokenType
 	c.RegisteredClaims = w.RegisteredClaims

@@ -341,3 +341,32 @@ func BenchmarkFastParse(b *testing.B) {
 		}
 	})
 }
+
+// FuzzScanClaimNames: on a valid JSON object, the allocation-free name
+// scan of the parser path sees exactly the names encoding/json sees, or
+// gives up (and encoding/json decides).
+func FuzzScanClaimNames(f *testing.F) {
+	for _, s := range []string{simplePayload, `{"a":{"b":[1,"}",{"c":"\""}]},"user_id":1}`, `{"a":"\\","b":[]}`, `{}`, ` { "x" : true , "y":null}`, `{"a":1e5,"b":-0.5}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var names []string
+		_, ok := scanClaimNames(s, func(n string) error { names = append(names, n); return nil })
+		var obj map[string]json.RawMessage
+		if !ok || json.Unmarshal([]byte(s), &obj) != nil {
+			return
+		}
+		var want []string
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.Token()
+		for dec.More() {
+			tok, _ := dec.Token()
+			want = append(want, tok.(string))
+			var skip json.RawMessage
+			_ = dec.Decode(&skip)
+		}
+		if !reflect.DeepEqual(names, want) {
+			t.Fatalf("%s: scanned %q, encoding/json %q", s, names, want)
+		}
+	})
+}

@@ -340,8 +340,9 @@ func usernameLockKey(fold string) int32 {
 // UpdateUser writes every column of auth_user from u (found by u.ID):
 // password, last_login, the flags, the names, email and date_joined. It
 // does not change group membership or permissions. A username another
-// user has is core.ErrDuplicateUsername; an unknown id wraps
-// core.ErrUserNotFound.
+// user has is core.ErrDuplicateUsername (one that differs from another's
+// only in case is allowed, as in Django's UserChangeForm); an unknown id
+// wraps core.ErrUserNotFound.
 func (s *Store) UpdateUser(ctx context.Context, u *core.DefaultUser) error {
 	if !s.validID(u.ID) {
 		return s.notFound(ctx, "update user")

@@ -254,7 +254,14 @@ func (s *Store) create(ctx context.Context, username string, password *string, e
 		return nil, ErrUnstorableText
 	}
 	fold := core.FoldUsername(u.Username)
-	err = s.inTx(ctx, "create user", func(tx *sql.Tx) error {
+	var opts *sql.TxOptions
+	if s.dialect == Postgres {
+		// Read committed whatever the server's default: the check must
+		// see what was committed while this transaction waited for the
+		// lock, which a snapshot taken before (repeatable read) would not.
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	err = s.inTxWith(ctx, "create user", opts, func(tx *sql.Tx) error {
 		// The check and the insert are one writer's at a time, so the
 		// check sees every case variant committed before the insert: on
 		// SQLite the transaction holds the write lock from its start
@@ -389,7 +396,12 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 // error from f or the commit rolls back and is wrapped as a store failure
 // unless f returned one of this package's answers.
 func (s *Store) inTx(ctx context.Context, op string, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return s.inTxWith(ctx, op, nil, f)
+}
+
+// inTxWith is inTx with the transaction's options.
+func (s *Store) inTxWith(ctx context.Context, op string, opts *sql.TxOptions, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}

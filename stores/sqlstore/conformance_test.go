@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/reinhardt-go/auth/core"
-
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )

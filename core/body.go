@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,10 +43,14 @@ const msgNullCharacters = "Null characters are not allowed."
 // DecodeBody decodes a JSON or form-encoded body into dst, the way DRF's
 // parsers do for the endpoints of this library. dst must be a pointer to a
 // struct whose fields carry json tags; form fields are matched by the same
-// names (string fields only). Unknown JSON fields are refused with a 400,
-// as is malformed JSON; unknown form fields are ignored (forms carry
-// csrfmiddlewaretoken and the like). Text with a NUL character, and form
-// values that are not UTF-8, are refused with a 400; a body of another
+// names (string fields only). Names match exactly, as Python's json and
+// DRF's serializers do: encoding/json would also take "USERNAME" or
+// "uſername" (U+017F) for "username", so a key that is not byte for byte a
+// field's name is an unknown field here. Unknown JSON fields are refused
+// with a 400, as is malformed JSON; unknown form fields are ignored (forms
+// carry csrfmiddlewaretoken and the like). A JSON body that is not UTF-8
+// gets DRF's 400 (Python's decoding error, not U+FFFD), as does text with
+// a NUL character and form values that are not UTF-8; a body of another
 // media type gets 415.
 func DecodeBody(r Request, max int64, dst any) error {
 	body, err := ReadBody(r, max)
@@ -55,6 +61,12 @@ func DecodeBody(r Request, max int64, dst any) error {
 	mt, _, _ := mime.ParseMediaType(ct)
 	switch {
 	case mt == "application/json" || (ct == "" && len(bytes.TrimSpace(body)) > 0 && bytes.TrimSpace(body)[0] == '{'):
+		if detail := utf8Error(body); detail != "" {
+			return ParseError("JSON parse error - " + detail)
+		}
+		if err := exactKeys(body, reflect.TypeOf(dst)); err != nil {
+			return err
+		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(dst); err != nil {
@@ -109,6 +121,12 @@ func decodeForm(vals url.Values, dst any) error {
 			m[k] = v[0]
 		}
 	}
+	fields := fieldTypes(reflect.TypeOf(dst))
+	for k := range m {
+		if _, ok := fields[k]; !ok {
+			delete(m, k) // unknown, or a case variant encoding/json would take
+		}
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return ParseError("Malformed form data.")
@@ -118,4 +136,169 @@ func decodeForm(vals url.Values, dst any) error {
 		return ParseError("Malformed form data.")
 	}
 	return nil
+}
+
+// exactKeys refuses, as an unknown field, a key of the JSON object data
+// that is not exactly the json name of a field of t (a pointer to a
+// struct, or a struct), in nested objects of struct-typed fields too. It
+// leaves malformed JSON and values of other shapes to the decoder, which
+// words the error.
+func exactKeys(data []byte, t reflect.Type) error {
+	fields := fieldTypes(t)
+	if fields == nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := tok.(string)
+		ft, ok := fields[key]
+		if !ok {
+			return ParseError("JSON parse error - unknown field " + strconv.Quote(key))
+		}
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return nil
+		}
+		if err := exactKeysIn(raw, ft); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exactKeysIn applies exactKeys to a field's value: an object for a
+// struct, each element of an array for a slice of structs.
+func exactKeysIn(raw json.RawMessage, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil // the type reads its own JSON
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return exactKeys(raw, t)
+	case reflect.Slice, reflect.Array:
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			return nil
+		}
+		for _, e := range elems {
+			if err := exactKeysIn(e, t.Elem()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// fieldTypes maps the json names of the fields encoding/json decodes into
+// t (a struct or a pointer to one; embedded structs' fields promoted) to
+// their types. It is nil for other types and for a type that reads its
+// own JSON.
+func fieldTypes(t reflect.Type) map[string]reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	out := make(map[string]reflect.Type, t.NumField())
+	addFields(out, t)
+	return out
+}
+
+func addFields(out map[string]reflect.Type, t reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		ft := f.Type
+		if f.Anonymous && tag == "" {
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				addFields(out, ft)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		out[tag] = f.Type
+	}
+}
+
+// utf8Error returns Python's message for the first byte sequence of b that
+// is not UTF-8 ("'utf-8' codec can't decode byte 0xff in position 10:
+// invalid start byte"), as DRF's JSON parser reports it, or "" when b is
+// UTF-8. A sequence cut short by the end of b is left alone: Python's
+// stream reader keeps it back and the JSON that ends there is malformed.
+func utf8Error(b []byte) string {
+	if utf8.Valid(b) {
+		return ""
+	}
+	cont := func(i int) bool { return i < len(b) && b[i]&0xc0 == 0x80 }
+	for i := 0; i < len(b); {
+		c := b[i]
+		var need int         // continuation bytes
+		lo, hi := 0x80, 0xbf // the second byte's range
+		switch {
+		case c < 0x80:
+			i++
+			continue
+		case c < 0xc2 || c > 0xf4:
+			return pyDecodeError(b[i], i, 1, "invalid start byte")
+		case c < 0xe0:
+			need = 1
+		case c < 0xf0:
+			need = 2
+			if c == 0xe0 {
+				lo = 0xa0
+			} else if c == 0xed {
+				hi = 0x9f
+			}
+		default:
+			need = 3
+			if c == 0xf0 {
+				lo = 0x90
+			} else if c == 0xf4 {
+				hi = 0x8f
+			}
+		}
+		for k := 1; k <= need; k++ {
+			if i+k >= len(b) {
+				return "" // cut short by the end
+			}
+			if !cont(i+k) || (k == 1 && (int(b[i+1]) < lo || int(b[i+1]) > hi)) {
+				return pyDecodeError(c, i, k, "invalid continuation byte")
+			}
+		}
+		i += need + 1
+	}
+	return ""
+}
+
+// pyDecodeError words a UnicodeDecodeError as Python's str() does.
+func pyDecodeError(first byte, pos, n int, reason string) string {
+	if n == 1 {
+		return "'utf-8' codec can't decode byte 0x" + strconv.FormatUint(uint64(first)|0x100, 16)[1:] +
+			" in position " + strconv.Itoa(pos) + ": " + reason
+	}
+	return "'utf-8' codec can't decode bytes in position " + strconv.Itoa(pos) + "-" + strconv.Itoa(pos+n-1) + ": " + reason
 }

@@ -1,9 +1,13 @@
 package core_test
 
 import (
+	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
+	"net/url"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
 )
@@ -52,19 +56,49 @@ func TestDecodeBody(t *testing.T) {
 	}
 }
 
+// FuzzDecodeBody: every refusal is a 4xx, and what is accepted is the
+// exact-match reading (Python's json.loads and a dict lookup): the
+// username is the value of the key "username" byte for byte, never of a
+// case variant, from a body that is UTF-8.
 func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"username":"a"}`)
+	f.Add("application/json", `{"USERNAME":"a"}`)
+	f.Add("application/json", `{"username":"a","uſername":"b"}`)
+	f.Add("application/json", "{\"username\":\"\xff\"}")
 	f.Add("application/x-www-form-urlencoded", "a=b&c=%zz")
+	f.Add("application/x-www-form-urlencoded", "Username=a")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, ct, body string) {
 		var dst struct {
-			Username string `json:"username"`
+			Username *string `json:"username"`
 		}
 		err := core.DecodeBody(reqBody("POST", "/", ct, body), 1<<16, &dst)
 		if err != nil {
 			if s := core.ToAPIError(err).Status; s < 400 || s >= 500 {
 				t.Fatalf("status %d for %q %q", s, ct, body)
 			}
+			return
+		}
+		var want *string
+		if mt, _, _ := mime.ParseMediaType(ct); mt == "application/json" || (ct == "" && body != "") {
+			if !utf8.ValidString(body) {
+				t.Fatalf("accepted a body that is not UTF-8: %q", body)
+			}
+			var exact map[string]json.RawMessage
+			if json.Unmarshal([]byte(body), &exact) != nil {
+				t.Fatalf("accepted %q, not a JSON object", body)
+			}
+			if raw, ok := exact["username"]; ok && string(raw) != "null" {
+				var s string
+				_ = json.Unmarshal(raw, &s)
+				want = &s
+			}
+		} else if vals, err := url.ParseQuery(body); err == nil && vals.Has("username") {
+			v := vals.Get("username")
+			want = &v
+		}
+		if (want == nil) != (dst.Username == nil) || (want != nil && *want != *dst.Username) {
+			t.Fatalf("%q %q: username %v, the exact reading %v", ct, body, dst.Username, want)
 		}
 	})
 }
@@ -82,6 +116,68 @@ func TestDecodeBodyRefusesNulAndBadUTF8(t *testing.T) {
 		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", c.ct, c.body), 0, &dst), "")
 		if rec.Code != 400 || rec.Body.String() != c.want {
 			t.Errorf("%s: %d %s", c.body, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+// TestDecodeBodyExactKeys: JSON keys and form fields name a field only when
+// they are its name byte for byte, as in DRF; encoding/json alone would
+// read "USERNAME", "UserName" and "uſername" (U+017F folds to s) as
+// "username".
+func TestDecodeBodyExactKeys(t *testing.T) {
+	type inner struct {
+		Name string `json:"name"`
+	}
+	var dst struct {
+		Username *string `json:"username"`
+		Nested   *inner  `json:"nested"`
+		List     []inner `json:"list"`
+	}
+	for _, c := range []struct{ ct, body, want string }{
+		{"application/json", `{"USERNAME":"admin"}`, `{"detail":"JSON parse error - unknown field \"USERNAME\""}`},
+		{"application/json", `{"username":"bob","UserName":"admin"}`, `{"detail":"JSON parse error - unknown field \"UserName\""}`},
+		{"application/json", `{"uſername":"admin"}`, `{"detail":"JSON parse error - unknown field \"uſername\""}`},
+		{"application/json", `{"nested":{"NAME":"x"}}`, `{"detail":"JSON parse error - unknown field \"NAME\""}`},
+		{"application/json", `{"list":[{"name":"a"},{"Name":"x"}]}`, `{"detail":"JSON parse error - unknown field \"Name\""}`},
+	} {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", c.ct, c.body), 0, &dst), "")
+		if rec.Code != 400 || rec.Body.String() != c.want {
+			t.Errorf("%s: %d %s", c.body, rec.Code, rec.Body.String())
+		}
+	}
+	for _, body := range []string{`USERNAME=admin`, `uſername=admin`, `Username=admin&csrfmiddlewaretoken=x`} {
+		dst.Username = nil
+		if err := core.DecodeBody(reqBody("POST", "/", "application/x-www-form-urlencoded", body), 0, &dst); err != nil || dst.Username != nil {
+			t.Errorf("form %s: %v, username %v", body, err, dst.Username)
+		}
+	}
+	dst.Username = nil
+	if err := core.DecodeBody(reqBody("POST", "/", "application/json", `{"username":"bob","nested":{"name":"n"},"list":[{"name":"a"}]}`), 0, &dst); err != nil ||
+		*dst.Username != "bob" || dst.Nested.Name != "n" || dst.List[0].Name != "a" {
+		t.Errorf("exact keys: %v %+v", err, dst)
+	}
+}
+
+// TestDecodeBodyInvalidUTF8: a JSON body that is not UTF-8 is DRF's 400
+// with Python's decoding error, never text with U+FFFD in it.
+func TestDecodeBodyInvalidUTF8(t *testing.T) {
+	var dst struct {
+		Title string `json:"title"`
+	}
+	for _, c := range []struct{ body, want string }{
+		{"{\"title\":\"\xff\"}", `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 10: invalid start byte"}`},
+		{"{\"title\":\"\xc3(\"}", `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xc3 in position 10: invalid continuation byte"}`},
+		{"{\"t\":\"\xe2\x82(\"}", `{"detail":"JSON parse error - 'utf-8' codec can't decode bytes in position 6-7: invalid continuation byte"}`},
+		{"{\"t\":\"\xed\xa0\x80\"}", `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xed in position 6: invalid continuation byte"}`},
+		{"{\"t\":\"\xf0\x9f\x98\"}", `{"detail":"JSON parse error - 'utf-8' codec can't decode bytes in position 6-8: invalid continuation byte"}`},
+		{"\xc0\xaf", `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte"}`},
+		{"{\"title\":\"\xe2\x82", `{"detail":"JSON parse error"}`},
+	} {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &dst), "")
+		if rec.Code != 400 || rec.Body.String() != c.want {
+			t.Errorf("%q: %d %s", c.body, rec.Code, rec.Body.String())
 		}
 	}
 }

@@ -9,7 +9,9 @@
 //     PermissionsMixin), the ready-made [SimpleUser], [AnonymousUser] and
 //     [DefaultUser], password helpers ([SetPassword], [CheckPassword],
 //     [SetUnusablePassword], [HasUsablePassword], [GetSessionAuthHash]),
-//     [NormalizeUsername] and [NormalizeEmail], and the in-memory
+//     [NormalizeUsername], [FoldUsername] (creation refuses a username
+//     differing from a user's only in case, as Django 4.2), [NormalizeEmail]
+//     and [ValidEmail] (Django's EmailValidator), and the in-memory
 //     [DefaultUserManager].
 //   - Authentication: [Authenticator] (DRF's BaseAuthentication) with the
 //     optional [Challenger] for WWW-Authenticate, [AuthBackend] (Django's
@@ -28,7 +30,9 @@
 //     [ErrInvalidToken], [ErrUnknown]), and [APIError] for everything an
 //     endpoint answers with.
 //   - The [Request] and [Response] abstraction that adapters implement, with
-//     the net/http implementation ([NewHTTPRequest], [NewHTTPResponse]).
+//     the net/http implementation ([NewHTTPRequest], [NewHTTPResponse]),
+//     and [DecodeBody], DRF's JSON and form parsers (keys matched exactly,
+//     a JSON body that is not UTF-8 refused).
 //
 // Password hashing lives in the leaf package hashers and password
 // validation in validators; both are imported by core, and nothing in core

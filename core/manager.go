@@ -24,7 +24,9 @@ type BaseUserManager[U BaseUser] interface {
 var (
 	// ErrEmptyUsername is Django's "The given username must be set".
 	ErrEmptyUsername = errors.New("The given username must be set")
-	// ErrDuplicateUsername: a user with that username exists.
+	// ErrDuplicateUsername: a user with that username exists, or (at
+	// creation) one whose username differs from it only in case
+	// (FoldUsername), as Django 4.2's UserCreationForm refuses it.
 	ErrDuplicateUsername = errors.New("A user with that username already exists.")
 	// ErrUnknownField: extra names a field the user type does not have.
 	ErrUnknownField = errors.New("unknown user field")
@@ -45,11 +47,12 @@ type DefaultUserManager struct {
 	nextID int64
 	byID   map[int64]*DefaultUser
 	byName map[string]int64
+	byFold map[string]int // users per FoldUsername form
 }
 
 // NewDefaultUserManager returns an empty manager.
 func NewDefaultUserManager() *DefaultUserManager {
-	return &DefaultUserManager{byID: map[int64]*DefaultUser{}, byName: map[string]int64{}}
+	return &DefaultUserManager{byID: map[int64]*DefaultUser{}, byName: map[string]int64{}, byFold: map[string]int{}}
 }
 
 func (m *DefaultUserManager) now() time.Time {
@@ -60,7 +63,9 @@ func (m *DefaultUserManager) now() time.Time {
 }
 
 // CreateUser creates an active, non-staff user. The username is NFKC
-// normalized and the email's domain lower-cased, as Django does.
+// normalized and the email's domain lower-cased, as Django does. A
+// username that a user has, or that differs from one only in case
+// (FoldUsername), is ErrDuplicateUsername.
 func (m *DefaultUserManager) CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (*DefaultUser, error) {
 	return m.create(ctx, username, password, extra, false)
 }
@@ -86,15 +91,17 @@ func (m *DefaultUserManager) create(ctx context.Context, username string, passwo
 		return nil, err
 	}
 	if m.byID == nil {
-		m.byID, m.byName = map[int64]*DefaultUser{}, map[string]int64{}
+		m.byID, m.byName, m.byFold = map[int64]*DefaultUser{}, map[string]int64{}, map[string]int{}
 	}
-	if _, taken := m.byName[u.Username]; taken {
+	fold := FoldUsername(u.Username)
+	if _, taken := m.byName[u.Username]; taken || m.byFold[fold] > 0 {
 		return nil, ErrDuplicateUsername
 	}
 	m.nextID++
 	u.ID = m.nextID
 	m.byID[u.ID] = u
 	m.byName[u.Username] = u.ID
+	m.byFold[fold]++
 	return cloneUser(u), nil
 }
 
@@ -209,7 +216,9 @@ func (m *DefaultUserManager) GetByUsername(ctx context.Context, username string)
 	return nil, nil
 }
 
-// Update replaces the stored user with the same ID by a copy of u.
+// Update replaces the stored user with the same ID by a copy of u. A
+// username another user has is ErrDuplicateUsername; one that differs
+// from another's only in case is allowed, as in Django's UserChangeForm.
 func (m *DefaultUserManager) Update(ctx context.Context, u *DefaultUser) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -226,6 +235,12 @@ func (m *DefaultUserManager) Update(ctx context.Context, u *DefaultUser) error {
 		}
 		delete(m.byName, old.Username)
 		m.byName[u.Username] = u.ID
+		if f := FoldUsername(old.Username); m.byFold[f] > 1 {
+			m.byFold[f]--
+		} else {
+			delete(m.byFold, f)
+		}
+		m.byFold[FoldUsername(u.Username)]++
 	}
 	m.byID[u.ID] = cloneUser(u)
 	return nil

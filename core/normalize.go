@@ -2,6 +2,7 @@ package core
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -12,6 +13,25 @@ import (
 // Django applies it when users are created, not at login lookup; this
 // package does the same.
 func NormalizeUsername(username string) string { return norm.NFKC.String(username) }
+
+// FoldUsername returns the form by which usernames that differ only in
+// case are one: each character replaced by the least character of its
+// Unicode simple case-folding orbit (so "Bob", "BOB" and "bob" fold alike,
+// as do "ſam" with U+017F LONG S and "sam", and "K" with U+212A KELVIN
+// SIGN and "k"). FoldUsername(a) == FoldUsername(b) exactly when
+// strings.EqualFold(a, b). User creation refuses a username whose folded
+// form a user already has, as Django 4.2's UserCreationForm does with
+// username__iexact; a lookup at login stays exact. Folding keeps the
+// number of characters, which SQL stores use to narrow their search.
+func FoldUsername(username string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, username)
+}
 
 // NormalizeEmail is Django's BaseUserManager.normalize_email: the domain part
 // (after the last "@") is lower-cased, the local part is left alone, and

@@ -22,11 +22,6 @@ const (
 // Python's Unicode \w: letters, numbers and the underscore.
 var usernameRE = regexp.MustCompile(`^[\p{L}\p{N}_.@+-]+$`)
 
-// emailRE is a permissive shape check (one @, a dot in the domain, no
-// spaces or control characters); Django's EmailValidator is stricter
-// about the domain labels.
-var emailRE = regexp.MustCompile(`^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$`)
-
 // MaxEmailLength is Django's EmailField max_length.
 const MaxEmailLength = 254
 
@@ -91,7 +86,7 @@ func (e *RegistrationEndpoint) Serve(w Response, r Request) error {
 	switch {
 	case utf8.RuneCountInString(email) > MaxEmailLength:
 		verr.Add("email", maxLengthMessage(MaxEmailLength))
-	case email != "" && !emailRE.MatchString(email):
+	case email != "" && !ValidEmail(email):
 		verr.Add("email", msgInvalidEmail)
 	}
 	switch {

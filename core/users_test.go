@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/reinhardt-go/auth/core"
@@ -357,4 +358,44 @@ func TestNewSecretKey(t *testing.T) {
 		}
 		seen[k] = true
 	}
+}
+
+// TestFoldUsername: names fold alike exactly when they differ only in
+// case, with Unicode's simple folding (not only ASCII).
+func TestFoldUsername(t *testing.T) {
+	for _, same := range [][2]string{
+		{"bob", "BOB"}, {"Bob", "bOb"}, {"émile", "ÉMILE"}, {"σοφία", "ΣΟΦΊΑ"}, {"ςοφία", "σοφία"},
+		{"ſam", "SAM"}, {"\u212aate", "kate"}, {"a_b.c@d+e-1", "A_B.C@D+E-1"},
+	} {
+		if core.FoldUsername(same[0]) != core.FoldUsername(same[1]) {
+			t.Errorf("%q and %q fold apart", same[0], same[1])
+		}
+	}
+	for _, other := range [][2]string{{"bob", "bob "}, {"straße", "strasse"}, {"a_b", "axb"}, {"emile", "émile"}, {"ı", "i"}} {
+		if core.FoldUsername(other[0]) == core.FoldUsername(other[1]) {
+			t.Errorf("%q and %q fold alike", other[0], other[1])
+		}
+	}
+}
+
+// FuzzFoldUsername: FoldUsername(a) == FoldUsername(b) exactly when
+// strings.EqualFold(a, b), and folding keeps the number of characters (the
+// SQL stores narrow their search by it).
+func FuzzFoldUsername(f *testing.F) {
+	f.Add("bob", "BOB")
+	f.Add("ſ", "s")
+	f.Add("\u212a", "k")
+	f.Add("ς", "Σ")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !utf8.ValidString(a) || !utf8.ValidString(b) {
+			return
+		}
+		fa, fb := core.FoldUsername(a), core.FoldUsername(b)
+		if (fa == fb) != strings.EqualFold(a, b) {
+			t.Fatalf("%q %q: folded alike %v, EqualFold %v", a, b, fa == fb, strings.EqualFold(a, b))
+		}
+		if utf8.RuneCountInString(fa) != utf8.RuneCountInString(a) {
+			t.Fatalf("%q folds to %q, another length", a, fa)
+		}
+	})
 }

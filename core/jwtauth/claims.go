@@ -165,6 +165,167 @@ type wireClaims struct {
 	Username string     `json:"username"`
 }
 
+// UnmarshalJSON decodes the claims with their names matched exactly, as
+// PyJWT and simplejwt read them: encoding/json alone matches names
+// case-insensitively with Unicode folding, so that "USER_ID" (or "User_Id"
+// after "user_id") would fill UserID. A payload with such a case variant of
+// a modelled claim, or with a modelled claim twice, is refused with
+// ErrAmbiguousClaim; once none is there, encoding/json's exact match is
+// the only one it can make. golang-jwt's
+// parser decodes into wireClaims, so this holds on that path; the fast path
+// declines such payloads (decodeClaims) and leaves them to it.
+func (w *wireClaims) UnmarshalJSON(b []byte) error {
+	if err := checkClaimNames(b); err != nil {
+		return err
+	}
+	type plain wireClaims
+	return json.Unmarshal(b, (*plain)(w))
+}
+
+// checkClaimNames returns ErrAmbiguousClaim when a name of the JSON
+// object payload folds to a modelled claim's name without being it, or is
+// a modelled claim's name seen before. Malformed JSON is left to the
+// decoder, which words the error.
+func checkClaimNames(payload []byte) error {
+	var seen uint16
+	check := func(name string) error {
+		if i := slices.Index(modelled[:], name); i >= 0 {
+			if seen&(1<<i) != 0 {
+				return fmt.Errorf("%w: %q twice", ErrAmbiguousClaim, name)
+			}
+			seen |= 1 << i
+		} else if caseVariant(name) {
+			return fmt.Errorf("%w: %q", ErrAmbiguousClaim, name)
+		}
+		return nil
+	}
+	if err, ok := scanClaimNames(string(payload), check); ok {
+		return err
+	}
+	// Names with escapes or beyond ASCII, or JSON the scanner does not
+	// follow: encoding/json reads the names as the decoder will.
+	seen = 0
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		name, _ := tok.(string)
+		if err := check(name); err != nil {
+			return err
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// scanClaimNames calls check with each name of the JSON object s, without
+// allocating, and returns its first error. ok is false when s is not an
+// object whose names are plain ASCII without escapes, or when the scan
+// loses its way; the caller then decides with encoding/json. Values are
+// skipped, not checked: a malformed one fails the decoding anyway.
+func scanClaimNames(s string, check func(string) error) (err error, ok bool) {
+	d := claimScanner{s: s}
+	d.ws()
+	if !d.eat('{') {
+		return nil, false
+	}
+	d.ws()
+	if d.eat('}') {
+		return nil, true
+	}
+	for {
+		d.ws()
+		name, ok := d.str()
+		if !ok || !ascii(name) {
+			return nil, false
+		}
+		if err := check(name); err != nil {
+			return err, true
+		}
+		d.ws()
+		if !d.eat(':') || !d.skipValue() {
+			return nil, false
+		}
+		d.ws()
+		if d.eat('}') {
+			return nil, true
+		}
+		if !d.eat(',') {
+			return nil, false
+		}
+	}
+}
+
+// skipValue moves past one JSON value: a string (escapes skipped
+// pairwise), an object or an array (nesting counted outside strings), or
+// a literal or number (up to the next delimiter).
+func (d *claimScanner) skipValue() bool {
+	depth := 0
+	start := d.i
+	for d.i < len(d.s) {
+		switch c := d.s[d.i]; c {
+		case '"':
+			d.i++
+			for d.i < len(d.s) && d.s[d.i] != '"' {
+				if d.s[d.i] == '\\' {
+					d.i++
+				}
+				d.i++
+			}
+			if d.i >= len(d.s) {
+				return false
+			}
+			d.i++
+		case '{', '[':
+			depth++
+			d.i++
+		case '}', ']':
+			if depth == 0 {
+				return d.i > start
+			}
+			depth--
+			d.i++
+		case ',':
+			if depth == 0 {
+				return d.i > start
+			}
+			d.i++
+		default:
+			d.i++
+		}
+		if depth == 0 && d.i > start && d.s[start] != '{' && d.s[start] != '[' && d.s[start] != '"' {
+			continue // a literal or number runs to the delimiter
+		}
+		if depth == 0 && d.i > start {
+			return true // a whole string, object or array
+		}
+	}
+	return false
+}
+
+// caseVariant reports whether name folds (strings.EqualFold: Unicode
+// simple folding, encoding/json's rule) to a modelled claim's name but is
+// not one.
+func caseVariant(name string) bool {
+	if isModelled(name) {
+		return false
+	}
+	for _, m := range modelled {
+		if strings.EqualFold(name, m) {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *wireClaims) to(c *Claims) {
 	c.TokenType = w.TokenType
 	c.RegisteredClaims = w.RegisteredClaims

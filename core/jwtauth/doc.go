@@ -16,7 +16,9 @@
 //     ([WithIssuer], [WithAudience], [WithLeeway], [WithAccessTTL], ...).
 //   - [Claims]: simplejwt's claims (token_type, user_id as a string or an
 //     integer, jti of 32 hex digits, exp, iat), the reference's username,
-//     and the registered claims of RFC 7519.
+//     and the registered claims of RFC 7519. Claim names match exactly,
+//     as in PyJWT: a token naming a modelled claim in a case variant
+//     (USER_ID) or twice is refused ([ErrAmbiguousClaim]).
 //   - simplejwt's token pairs: [JWTAuth.NewPair] and
 //     [JWTAuth.AccessFromRefresh] (RefreshToken.access_token).
 //   - A key ring by kid with the algorithm pinned per [Key] (HMAC, RSA,

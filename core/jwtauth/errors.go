@@ -45,6 +45,14 @@ var (
 	ErrMissingClaim      = errors.New("jwtauth: required claim missing")
 	ErrWrongTokenType    = errors.New("jwtauth: wrong token type")
 	ErrRevoked           = errors.New("jwtauth: token revoked")
+	// ErrAmbiguousClaim: the payload has a claim whose name differs from
+	// a modelled one (user_id, exp, ...) only in case or by Unicode
+	// folding, such as USER_ID or User_Id, or has a modelled claim twice.
+	// PyJWT and simplejwt match names exactly and take the last of
+	// duplicates; encoding/json matches names case-insensitively and
+	// skips a null duplicate, so two services could disagree about whom
+	// the token names. Such a token is refused.
+	ErrAmbiguousClaim = errors.New("jwtauth: claim named ambiguously")
 )
 
 // Configuration errors.

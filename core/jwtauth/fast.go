@@ -175,8 +175,8 @@ func (j *JWTAuth) fastParse(token string) (c *Claims, key *Key, ok bool) {
 // most 2^53 in magnitude; user_id a string or an integer; aud a string or
 // an array of strings; other claims strings, integers, booleans or null;
 // no claim twice, and no name that differs from a modelled one only in
-// case (json.Unmarshal matches names case-insensitively). Anything else
-// returns false, for json.Unmarshal to decide. dates holds the NumericDates
+// case (the parser refuses both, ErrAmbiguousClaim). Anything else
+// returns false, for the parser to decide. dates holds the NumericDates
 // w points to, so that they cost no allocation of their own.
 func decodeClaims(s string, w *wireClaims, dates *[3]jwt.NumericDate) bool {
 	d := claimScanner{s: s}
@@ -259,10 +259,8 @@ func decodeClaims(s string, w *wireClaims, dates *[3]jwt.NumericDate) bool {
 				return false
 			}
 		default:
-			for _, m := range modelled {
-				if strings.EqualFold(name, m) {
-					return false
-				}
+			if caseVariant(name) {
+				return false // the parser refuses it (ErrAmbiguousClaim)
 			}
 			if !d.scalar() {
 				return false

@@ -1,13 +1,20 @@
 package jwtauth
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/reinhardt-go/auth/core"
 )
 
 // The tests of the fast path are internal: they compare fastParse with
@@ -51,6 +58,9 @@ func compare(t *testing.T, j *JWTAuth, token string) (fastOK bool) {
 	t.Helper()
 	fc, fk, ok := j.fastParse(token)
 	sc, sk, err := j.parseSlow(token)
+	if err == nil {
+		exactReading(t, token, sc)
+	}
 	if !ok {
 		return false
 	}
@@ -64,6 +74,98 @@ func compare(t *testing.T, j *JWTAuth, token string) (fastOK bool) {
 		t.Fatalf("claims differ for %q:\nfast   %#v\nparser %#v", token, fc, sc)
 	}
 	return true
+}
+
+// exactReading fails t unless c holds what PyJWT and simplejwt read from
+// token's payload: the claims by their exact names (Python's dict), with
+// no modelled claim named twice or in a case variant.
+func exactReading(t *testing.T, token string, c *Claims) {
+	t.Helper()
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	if err != nil {
+		t.Fatalf("accepted %q: %v", token, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("accepted %q, not an object", payload)
+	}
+	exact := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, _ := dec.Token()
+		name := tok.(string)
+		for _, m := range modelled {
+			if strings.EqualFold(name, m) && (name != m || exact[name] != nil) {
+				t.Fatalf("accepted %s: %q is ambiguous", payload, name)
+			}
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		exact[name] = v
+	}
+	str := func(name string) string {
+		v := exact[name]
+		var s string
+		if len(v) > 0 && v[0] != '"' && string(v) != "null" {
+			return string(v) // user_id as an integer: its digits
+		}
+		_ = json.Unmarshal(v, &s)
+		return s
+	}
+	for _, f := range []struct{ name, got string }{
+		{"token_type", string(c.TokenType)}, {"user_id", c.UserID}, {"username", c.Username},
+		{"jti", c.ID}, {"iss", c.Issuer}, {"sub", c.Subject},
+	} {
+		if want := str(f.name); f.got != want {
+			t.Fatalf("%s: %s is %q, the exact reading %q", payload, f.name, f.got, want)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		got  *jwt.NumericDate
+	}{{"exp", c.ExpiresAt}, {"nbf", c.NotBefore}, {"iat", c.IssuedAt}} {
+		if v, ok := exact[d.name]; (ok && string(v) != "null") != (d.got != nil) {
+			t.Fatalf("%s: %s is %v, the exact reading %s", payload, d.name, d.got, v)
+		}
+	}
+}
+
+// TestAmbiguousClaims: a signed token naming a modelled claim in a case
+// variant (alone or after the claim itself) or twice is refused on both
+// paths; PyJWT would not read USER_ID as user_id, encoding/json would.
+func TestAmbiguousClaims(t *testing.T) {
+	j := fastAuth(t)
+	const base = `"token_type":"access","exp":1772370000,"iat":1772366400,"jti":"j"`
+	for _, p := range []string{
+		`{` + base + `,"USER_ID":"1"}`,
+		`{` + base + `,"user_id":"2","User_Id":"1"}`,
+		`{` + base + `,"User_Id":"1","user_id":"2"}`,
+		`{` + base + `,"uſer_id":"1"}`, // U+017F folds to s
+		`{` + base + `,"user_id":"1","user_id":null}`,
+		`{` + base + `,"user_id":"2","user_id":"1"}`,
+		`{"token_type":"access","EXP":1772370000,"iat":1772366400,"jti":"j","user_id":"1"}`,
+		`{"Token_Type":"refresh","token_type":"access","exp":1772370000,"iat":1772366400,"jti":"j","user_id":"1"}`,
+		`{` + base + `,"user_id":"1","USERNAME":"root"}`,
+	} {
+		for _, hdr := range []string{hdrSorted, `{"typ":"JWT","alg":"HS256"}`} { // fast path and parser only
+			tok := hs256(hdr, p)
+			if _, _, ok := j.fastParse(tok); ok {
+				t.Errorf("fast path accepted %s", p)
+			}
+			c, err := j.VerifyToken(tok)
+			if !errors.Is(err, ErrAmbiguousClaim) {
+				t.Errorf("%s: %+v, %v; want ErrAmbiguousClaim", p, c, err)
+			}
+			if status := core.ToAPIError(err).Status; status != 401 {
+				t.Errorf("%s: status %d", p, status)
+			}
+		}
+	}
+	// A claim that is no modelled claim's variant still passes.
+	if _, err := j.VerifyToken(hs256(hdrSorted, `{`+base+`,"user_id":"1","User":"x","uid":"y"}`)); err != nil {
+		t.Errorf("plain extra claims: %v", err)
+	}
 }
 
 // TestFastPathTaken: the tokens this package and simplejwt mint take the
@@ -165,7 +267,9 @@ func TestFastPathDeclines(t *testing.T) {
 
 // FuzzFastPath signs arbitrary payloads under every header the fast path
 // knows and some it does not, and checks that whatever the fast path
-// accepts, golang-jwt's parser accepts with identical claims.
+// accepts, golang-jwt's parser accepts with identical claims, and that
+// whatever the parser accepts is the exact-match reading of PyJWT and
+// simplejwt (exactReading).
 func FuzzFastPath(f *testing.F) {
 	for _, p := range []string{
 		simplePayload,
@@ -173,6 +277,8 @@ func FuzzFastPath(f *testing.F) {
 		`{"exp":1772370000,"aud":[]}`, `{"exp":1772370000,"aud":[1]}`, `{"exp":-0,"iat":0}`,
 		`{"exp":1772370000,"Exp":5}`, `{"exp":1772370000,"user_id":-7}`, `{"exp":1772370000,"user_id":true}`,
 		`{"exp":1772370000,"x":"\u00e9"}`, `{}`, `[]`, `"x"`, `{"exp":1772370000,}`, `{"exp":1772370000 "iat":1}`,
+		`{"exp":1772370000,"USER_ID":"1"}`, `{"exp":1772370000,"user_id":"2","User_Id":"1"}`, `{"exp":1772370000,"uſer_id":"1"}`,
+		`{"exp":1772370000,"user_id":"1","user_id":null}`, `{"exp":1772370000,"user\u005fid":"1"}`, `{"exp":1772370000,"\u0055SER_ID":"1"}`,
 	} {
 		f.Add([]byte(p), uint8(0), false)
 	}
@@ -232,6 +338,35 @@ func BenchmarkFastParse(b *testing.B) {
 			if _, _, err := j.parseSlow(tok); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzScanClaimNames: on a valid JSON object, the allocation-free name
+// scan of the parser path sees exactly the names encoding/json sees, or
+// gives up (and encoding/json decides).
+func FuzzScanClaimNames(f *testing.F) {
+	for _, s := range []string{simplePayload, `{"a":{"b":[1,"}",{"c":"\""}]},"user_id":1}`, `{"a":"\\","b":[]}`, `{}`, ` { "x" : true , "y":null}`, `{"a":1e5,"b":-0.5}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var names []string
+		_, ok := scanClaimNames(s, func(n string) error { names = append(names, n); return nil })
+		var obj map[string]json.RawMessage
+		if !ok || json.Unmarshal([]byte(s), &obj) != nil {
+			return
+		}
+		var want []string
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.Token()
+		for dec.More() {
+			tok, _ := dec.Token()
+			want = append(want, tok.(string))
+			var skip json.RawMessage
+			_ = dec.Decode(&skip)
+		}
+		if !reflect.DeepEqual(names, want) {
+			t.Fatalf("%s: scanned %q, encoding/json %q", s, names, want)
 		}
 	})
 }

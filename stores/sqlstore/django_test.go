@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,6 +111,13 @@ func TestDjangoInteropDjangoMadeDB(t *testing.T) {
 	upgraded := checkDjangoUsers(t, s, m)
 	if len(upgraded) == 0 {
 		t.Fatal("no hash was upgraded")
+	}
+	// Django 3.2 made casey and Casey (checkDjangoUsers logged both in);
+	// a third case variant is not created here.
+	for _, n := range []string{"CASEY", "cAsEy"} {
+		if u, err := s.CreateUser(ctx, n, nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
+			t.Errorf("CreateUser(%s) beside Django's casey and Casey: %v, %v; want ErrDuplicateUsername", n, u, err)
+		}
 	}
 
 	// A login recorded here, read by Django.

@@ -45,7 +45,8 @@
 // context.Canceled or DeadlineExceeded in the chain when ctx ended), so
 // authentication fails closed. Answers that are not failures have their
 // own errors: core.ErrDuplicateUsername (decided by the unique
-// constraint), core.ErrUserNotFound, ErrDuplicateGroup, ErrNotFound.
+// constraint, and at creation for a case variant of a username, see
+// Store.CreateUser), core.ErrUserNotFound, ErrDuplicateGroup, ErrNotFound.
 // Queries are parametrised, and no error text contains a password, a hash
 // or a username.
 //

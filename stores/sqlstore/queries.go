@@ -16,6 +16,7 @@ type queries struct {
 	tableExists, migrationsTable     string
 	appliedVersions, recordMigration string
 	lockMigrations                   string
+	caseVariants, lockUsername       string
 }
 
 // userColumns are auth_user's columns in the order every query reads them.
@@ -52,6 +53,10 @@ LEFT JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
 ORDER BY 2, 1, 13, 15`
 }
 
+// usernameLockClass is the first key of the advisory locks of usernames
+// being created ("user" in ASCII).
+const usernameLockClass = "1970496882"
+
 func queriesFor(d Dialect) *queries {
 	q := &queries{
 		userByUsername: loadUsers(` WHERE "username" = ?`),
@@ -67,6 +72,7 @@ WHERE "id" = ?`,
 		deleteUserGroups: `DELETE FROM "auth_user_groups" WHERE "user_id" = ?`,
 		deleteUserPerms:  `DELETE FROM "auth_user_user_permissions" WHERE "user_id" = ?`,
 		deleteUser:       `DELETE FROM "auth_user" WHERE "id" = ?`,
+		caseVariants:     `SELECT "username" FROM "auth_user" WHERE length("username") = ? AND "username" LIKE ? ESCAPE '\'`,
 
 		insertContentType: `INSERT INTO "django_content_type" ("app_label", "model") VALUES (?, ?) ON CONFLICT DO NOTHING`,
 		contentTypeID:     `SELECT "id" FROM "django_content_type" WHERE "app_label" = ? AND "model" = ?`,
@@ -90,6 +96,9 @@ WHERE "id" = ?`,
 		// One migrator at a time across every process; the lock ends
 		// with the transaction. The key is "reinhardt" in ASCII.
 		q.lockMigrations = `SELECT pg_advisory_xact_lock(7237958893911533940)`
+		// A creator of a username holds this until its transaction ends;
+		// the two-key form is a lock space apart from the one above.
+		q.lockUsername = `SELECT pg_advisory_xact_lock(` + usernameLockClass + `, $1)`
 	default:
 		q.tableExists = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE "type" = 'table' AND "name" = ?)`
 		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" datetime NOT NULL, "adopted" bool NOT NULL)`
@@ -97,7 +106,7 @@ WHERE "id" = ?`,
 	for _, p := range []*string{
 		&q.userByUsername, &q.userByID, &q.allUsers,
 		&q.insertUser, &q.updateUser, &q.setPassword, &q.setLastLogin,
-		&q.deleteUserGroups, &q.deleteUserPerms, &q.deleteUser,
+		&q.deleteUserGroups, &q.deleteUserPerms, &q.deleteUser, &q.caseVariants,
 		&q.insertContentType, &q.contentTypeID, &q.insertPermission, &q.permissionID,
 		&q.insertGroup, &q.insertGroupPerm, &q.deleteGroupPerm,
 		&q.insertUserGroup, &q.deleteUserGroup, &q.insertUserPerm, &q.deleteUserPerm,

@@ -5,9 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
 )
@@ -224,7 +228,13 @@ func (s *Store) updateOne(ctx context.Context, op, query string, args ...any) er
 // NFKC-normalized and whose email domain is lower-cased; extra sets other
 // fields by their Django names (core.ApplyUserFields); a nil password
 // makes an unusable one. A username that is taken is
-// core.ErrDuplicateUsername, decided by the database's unique constraint.
+// core.ErrDuplicateUsername, decided by the database's unique constraint,
+// and so is one that differs from a user's only in case
+// (core.FoldUsername), as Django 4.2's UserCreationForm refuses it; that
+// check holds under concurrency (a PostgreSQL advisory lock per folded
+// name, SQLite's single writer). Users a database already has whose names
+// differ only in case (Django before 4.2 made them) are left alone, and
+// each still logs in by its exact name.
 func (s *Store) CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (*core.DefaultUser, error) {
 	return s.create(ctx, username, password, extra, false)
 }
@@ -243,22 +253,103 @@ func (s *Store) create(ctx context.Context, username string, password *string, e
 	if !s.storable(u.Username, u.Email, u.FirstName, u.LastName) {
 		return nil, ErrUnstorableText
 	}
-	err = s.db.QueryRowContext(ctx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
-		u.FirstName, u.LastName, u.Email, u.Staff, u.Active, s.dbTime(u.DateJoined)).Scan(&u.ID)
-	if err != nil {
-		if kind, _ := constraint(err); kind == "unique" {
-			return nil, core.ErrDuplicateUsername
+	fold := core.FoldUsername(u.Username)
+	var opts *sql.TxOptions
+	if s.dialect == Postgres {
+		// Read committed whatever the server's default: the check must
+		// see what was committed while this transaction waited for the
+		// lock, which a snapshot taken before (repeatable read) would not.
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	err = s.inTxWith(ctx, "create user", opts, func(tx *sql.Tx) error {
+		// The check and the insert are one writer's at a time, so the
+		// check sees every case variant committed before the insert: on
+		// SQLite the transaction holds the write lock from its start
+		// (BEGIN IMMEDIATE, as Open configures; a deferred one that
+		// raced would fail to write, not duplicate), on PostgreSQL an
+		// advisory lock of the folded name, released at commit.
+		if s.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, s.q.lockUsername, usernameLockKey(fold)); err != nil {
+				return err
+			}
 		}
-		return nil, s.fail(ctx, "create user", err)
+		if err := s.checkCaseVariants(ctx, tx, u.Username, fold); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
+			u.FirstName, u.LastName, u.Email, u.Staff, u.Active, s.dbTime(u.DateJoined)).Scan(&u.ID)
+		if kind, _ := constraint(err); kind == "unique" {
+			return core.ErrDuplicateUsername
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
+}
+
+// checkCaseVariants returns core.ErrDuplicateUsername when a user has a
+// username (username itself included) that folds (core.FoldUsername) to
+// fold, as Django
+// 4.2's UserCreationForm refuses one by username__iexact. Neither SQLite's
+// lower() (ASCII only) nor PostgreSQL's (the database's locale) folds as Go
+// does, so SQL only narrows the search, to names of the same number of
+// characters that have username's caseless characters in their places
+// (usernameShape), and Go decides.
+func (s *Store) checkCaseVariants(ctx context.Context, tx *sql.Tx, username, fold string) error {
+	rows, err := tx.QueryContext(ctx, s.q.caseVariants, utf8.RuneCountInString(username), usernameShape(username))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var other string
+		if err := rows.Scan(&other); err != nil {
+			return err
+		}
+		if core.FoldUsername(other) == fold {
+			return core.ErrDuplicateUsername
+		}
+	}
+	return rows.Err()
+}
+
+// usernameShape is a LIKE pattern (escape character \) that every
+// username folding like username matches: "_" for each character that has
+// case variants, the character itself (escaped) for the others. SQLite's
+// LIKE ignores ASCII case besides; that only widens it.
+func usernameShape(username string) string {
+	var b strings.Builder
+	for _, r := range username {
+		switch {
+		case unicode.SimpleFold(r) != r:
+			b.WriteByte('_')
+		case r == '_' || r == '%' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// usernameLockKey is the PostgreSQL advisory lock of a folded username:
+// 32 bits of its FNV-1a hash, under the lock class usernameLockClass. Two
+// names with the same hash only wait for each other.
+func usernameLockKey(fold string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(fold))
+	return int32(h.Sum32())
 }
 
 // UpdateUser writes every column of auth_user from u (found by u.ID):
 // password, last_login, the flags, the names, email and date_joined. It
 // does not change group membership or permissions. A username another
-// user has is core.ErrDuplicateUsername; an unknown id wraps
-// core.ErrUserNotFound.
+// user has is core.ErrDuplicateUsername (one that differs from another's
+// only in case is allowed, as in Django's UserChangeForm); an unknown id
+// wraps core.ErrUserNotFound.
 func (s *Store) UpdateUser(ctx context.Context, u *core.DefaultUser) error {
 	if !s.validID(u.ID) {
 		return s.notFound(ctx, "update user")
@@ -305,7 +396,12 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 // error from f or the commit rolls back and is wrapped as a store failure
 // unless f returned one of this package's answers.
 func (s *Store) inTx(ctx context.Context, op string, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return s.inTxWith(ctx, op, nil, f)
+}
+
+// inTxWith is inTx with the transaction's options.
+func (s *Store) inTxWith(ctx context.Context, op string, opts *sql.TxOptions, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}

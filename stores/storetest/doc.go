@@ -12,7 +12,11 @@
 // folding, no normalization at lookup; NFKC only at creation); password
 // hashes and last-login times round-trip; duplicate usernames are refused
 // with core.ErrDuplicateUsername, also when 32 goroutines race to create
-// the same name (exactly one wins); created users are active and
+// the same name (exactly one wins); so is, at creation, a username that
+// differs from a user's only in case (core.FoldUsername, as Django 4.2),
+// also when 20 goroutines race with 20 case variants of one name (exactly
+// one wins), while users a database already has that differ only in case
+// (made through a Renamer here) still log in by their exact names; created users are active and
 // superusers staff; concurrent writes and reads are race-free; a done
 // context makes every method fail promptly with core.ErrStoreUnavailable;
 // and core.ModelBackend authenticates, upgrades and refuses through the

@@ -70,6 +70,8 @@ func TestUserStore(t *testing.T, open func(t *testing.T) Store) {
 		{"ExactUsernameMatch", testExactMatch},
 		{"Duplicate", testDuplicate},
 		{"ConcurrentDuplicate", testConcurrentDuplicate},
+		{"ConcurrentCaseVariants", testConcurrentCaseVariants},
+		{"CaseVariantPairsLogIn", testCaseVariantPairs},
 		{"PasswordHashRoundTrip", testPasswordHash},
 		{"LastLoginRoundTrip", testLastLogin},
 		{"UnknownIDWrites", testUnknownIDWrites},
@@ -343,10 +345,13 @@ func testExactMatch(t *testing.T, s Store) {
 			t.Errorf("UserByUsername(%q) = %s, %v; want nil, nil (exact match only)", n, show(u), err)
 		}
 	}
-	// Usernames that differ only in case are different users.
-	lower := mustCreate(t, s, "bob", nil)
-	if u, _ := s.UserByUsername(ctx, "bob"); u == nil || u.GetID() != lower.GetID() {
-		t.Errorf("UserByUsername(bob) did not return the user bob")
+	// A username differing from one only in case is not created (Django
+	// 4.2's UserCreationForm), and the lookup stays exact.
+	if u, err := s.CreateUser(ctx, "bob", nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
+		t.Errorf("CreateUser(bob) after Bob = %s, %v; want ErrDuplicateUsername", show(u), err)
+	}
+	if u, _ := s.UserByUsername(ctx, "bob"); u != nil {
+		t.Errorf("UserByUsername(bob) = %s; want nil", show(u))
 	}
 }
 
@@ -366,6 +371,24 @@ func testDuplicate(t *testing.T, s Store) {
 	}
 	if _, err := s.CreateSuperuser(ctx, "carol", nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
 		t.Errorf("CreateSuperuser(carol) = %v, want ErrDuplicateUsername", err)
+	}
+	// Names that differ only in case (core.FoldUsername: Unicode simple
+	// folding, not only ASCII), as Django 4.2's username__iexact check.
+	mustCreate(t, s, "Émile", nil)
+	mustCreate(t, s, "σοφία", nil)
+	mustCreate(t, s, "a_b", nil)
+	mustCreate(t, s, "x%y", nil)
+	for _, n := range []string{"Carol", "CAROL", "cArOl", "ＣＡＲＯＬ", "émile", "ÉMILE", "ΣΟΦΊΑ", "ςοφία", "A_B", "X%Y"} {
+		if u, err := s.CreateUser(ctx, n, nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
+			t.Errorf("CreateUser(%q) = %s, %v; want ErrDuplicateUsername (a case variant)", n, show(u), err)
+		}
+		if _, err := s.CreateSuperuser(ctx, n, nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
+			t.Errorf("CreateSuperuser(%q) = %v; want ErrDuplicateUsername (a case variant)", n, err)
+		}
+	}
+	// Same length and shape, other letters: not variants.
+	for _, n := range []string{"carl", "caro1", "emile", "axb", "a%b", "x_y", "xy%", "σοφίε"} {
+		mustCreate(t, s, n, nil)
 	}
 	got := byID(t, s, first.GetID())
 	if got.Email != "first@example.com" || got.Superuser {
@@ -412,6 +435,133 @@ func testConcurrentDuplicate(t *testing.T, s Store) {
 	u, err := s.UserByUsername(ctx, "dave")
 	if err != nil || u == nil || u.GetID() != winners[0].GetID() {
 		t.Errorf("UserByUsername(dave) = %s, %v; want the winner", show(u), err)
+	}
+}
+
+// CaseVariantCreators is how many goroutines race to create case variants
+// of one username.
+const CaseVariantCreators = 20
+
+// testConcurrentCaseVariants: of CaseVariantCreators creators of distinct
+// case variants of one name (grace, Grace, gRace, ...) racing, exactly one
+// succeeds and the others get ErrDuplicateUsername. Several rounds, so that
+// the later ones race on a warm connection pool.
+func testConcurrentCaseVariants(t *testing.T, s Store) {
+	for _, base := range []string{"grace", "heidi", "ivana", "julia"} {
+		raceCaseVariants(t, s, base)
+	}
+}
+
+func raceCaseVariants(t *testing.T, s Store, base string) {
+	ctx := ctxFor(t)
+	var names []string
+	for bits := range 1 << len(base) {
+		b := []byte(base)
+		for i := range b {
+			if bits&(1<<i) != 0 {
+				b[i] -= 'a' - 'A'
+			}
+		}
+		names = append(names, string(b))
+	}
+	names = names[:CaseVariantCreators]
+	var (
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+		mu      sync.Mutex
+		winners []*core.DefaultUser
+		dups    int
+		others  []error
+	)
+	for _, n := range names {
+		wg.Go(func() {
+			<-start
+			u, err := s.CreateUser(ctx, n, nil, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners = append(winners, u)
+			case errors.Is(err, core.ErrDuplicateUsername):
+				dups++
+			default:
+				others = append(others, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(winners) != 1 || dups != len(names)-1 || len(others) != 0 {
+		var won []string
+		for _, w := range winners {
+			won = append(won, w.Username)
+		}
+		t.Fatalf("%d concurrent case variants of %s: %d succeeded %q, %d ErrDuplicateUsername, other errors %v; want 1, %d, none",
+			len(names), base, len(winners), won, dups, others, len(names)-1)
+	}
+	for _, n := range names {
+		u, err := s.UserByUsername(ctx, n)
+		if n == winners[0].Username {
+			if err != nil || u == nil || u.GetID() != winners[0].GetID() {
+				t.Errorf("UserByUsername(%q) = %s, %v; want the winner", n, show(u), err)
+			}
+		} else if err != nil || u != nil {
+			t.Errorf("UserByUsername(%q) = %s, %v; want nil", n, show(u), err)
+		}
+	}
+}
+
+// Renamer is implemented by stores that can change a user's username
+// (sqlstore's UpdateUser; DefaultUserManager's Update), which, like
+// Django's UserChangeForm, does not refuse a case variant. The suite uses
+// it to make the pairs a database Django made may hold (bob and Bob).
+type Renamer interface {
+	UpdateUser(ctx context.Context, u *core.DefaultUser) error
+}
+
+// testCaseVariantPairs: users whose usernames differ only in case, made
+// before the check (as Django before 4.2 and its admin make them), both
+// still log in by their exact names.
+func testCaseVariantPairs(t *testing.T, s Store) {
+	ctx := ctxFor(t)
+	rename := func(u *core.DefaultUser) error {
+		switch r := s.(type) {
+		case Renamer:
+			return r.UpdateUser(ctx, u)
+		case interface {
+			Update(context.Context, *core.DefaultUser) error
+		}:
+			return r.Update(ctx, u)
+		}
+		t.Skip("the store cannot rename users")
+		return nil
+	}
+	fast := hashers.NewPBKDF2SHA256Hasher()
+	fast.Iterations = 1000
+	b := &core.ModelBackend{Store: s, Hashers: hashers.New(fast)}
+	lower, err := s.CreateUser(ctx, "bob", ptr("pw-lower"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upper, err := s.CreateUser(ctx, "robert", ptr("pw-upper"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upper.Username = "Bob"
+	if err := rename(upper); err != nil {
+		t.Fatalf("renaming robert to Bob: %v", err)
+	}
+	for _, c := range []struct{ name, pw, id string }{{"bob", "pw-lower", lower.GetID()}, {"Bob", "pw-upper", upper.GetID()}} {
+		got, err := b.Authenticate(ctx, c.name, c.pw)
+		if err != nil || got == nil || got.GetID() != c.id {
+			t.Errorf("Authenticate(%q) = %s, %v; want user %s", c.name, show(got), err, c.id)
+		}
+	}
+	if got, err := b.Authenticate(ctx, "Bob", "pw-lower"); err != nil || got != nil {
+		t.Errorf("Authenticate(Bob, bob's password) = %s, %v; want nil", show(got), err)
+	}
+	if u, err := s.CreateUser(ctx, "BOB", nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
+		t.Errorf("CreateUser(BOB) = %s, %v; want ErrDuplicateUsername", show(u), err)
 	}
 }
 

@@ -170,6 +170,9 @@ func contract(t *testing.T, start Starter, db string) {
 		`{"id":3,"username":"bob","email":"bob@example.com"}`)
 	c.Expect(c.Do("POST", "/api/auth/register", "", `{"username":"bob","password":"Tr0ub4dor&3-horse"}`), 400,
 		`{"username":["A user with that username already exists."]}`)
+	// Django 4.2 refuses a username that differs from one only in case.
+	c.Expect(c.Do("POST", "/api/auth/register", "", `{"username":"BOB","password":"Tr0ub4dor&3-horse"}`), 400,
+		`{"username":["A user with that username already exists."]}`)
 	c.Expect(c.Do("POST", "/api/auth/register", "", `{"username":"x","password":"Tr0ub4dor&3-horse","is_superuser":true}`), 400,
 		`{"detail":"JSON parse error - unknown field \"is_superuser\""}`)
 	bob := "bob:Tr0ub4dor&3-horse"

@@ -131,6 +131,9 @@ USERS = [
     ("unusable_user", None, None, {}),
     ("Zoë", "zoë pass ☃", "argon2", {"email": "zoe@example.com", "last_name": "Ünïcode"}),
     ("pbkdf2_sha1_user", "pbkdf2 sha1 pass", "pbkdf2_sha1", {}),
+    # Django before 4.2 lets usernames differ only in case: both log in.
+    ("casey", "lower casey pass", "md5", {}),
+    ("Casey", "upper casey pass", "md5", {}),
 ]
 
 

@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/cbor"
+	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/gob"
+	"github.com/reinhardt-go/auth/core/sessions/msgpack"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -72,9 +76,9 @@ func fuzzSerializer(f *testing.F, ser sessions.Serializer) {
 }
 
 func FuzzJSONDecode(f *testing.F)    { fuzzSerializer(f, sessions.JSON) }
-func FuzzMsgPackDecode(f *testing.F) { fuzzSerializer(f, sessions.MsgPack) }
-func FuzzCBORDecode(f *testing.F)    { fuzzSerializer(f, sessions.CBOR) }
-func FuzzGobDecode(f *testing.F)     { fuzzSerializer(f, sessions.Gob) }
+func FuzzMsgPackDecode(f *testing.F) { fuzzSerializer(f, msgpack.Serializer) }
+func FuzzCBORDecode(f *testing.F)    { fuzzSerializer(f, cbor.Serializer) }
+func FuzzGobDecode(f *testing.F)     { fuzzSerializer(f, gob.Serializer) }
 
 // TestDecodersRefuseLargeInput: every decoder refuses input over
 // MaxDataSize before decoding it.
@@ -97,7 +101,7 @@ func TestDecodersRefuseLargeInput(t *testing.T) {
 		append(make([]byte, 0, 200), bytesOf(0x91, 100)...), // 100 nested arrays
 	} {
 		var x any
-		if err := sessions.MsgPack.Unmarshal(b, &x); err == nil {
+		if err := msgpack.Serializer.Unmarshal(b, &x); err == nil {
 			t.Errorf("MessagePack % x accepted", b[:min(len(b), 8)])
 		}
 	}
@@ -145,9 +149,9 @@ func FuzzCookieDecode(f *testing.F) {
 func FuzzDecompress(f *testing.F) {
 	ctx := context.Background()
 	inner := memory.NewSessionBackend(memory.WithSessionCleanupInterval(0))
-	c := sessions.NewCompressedSessionBackend(inner, sessions.Zstd)
+	c := compress.New(inner, compress.Zstd)
 	c.Threshold = 0
-	for _, algo := range []sessions.Compression{sessions.Zstd, sessions.Gzip, sessions.Brotli} {
+	for _, algo := range []compress.Algorithm{compress.Zstd, compress.Gzip, compress.Brotli} {
 		c.Algorithm = algo
 		id := sessions.GenerateKey()
 		if err := c.Save(ctx, id, sessions.Record{Data: []byte(`{"compress":"me me me me me me me"}`), Expiry: time.Now().Add(time.Hour)}); err != nil {

@@ -2,7 +2,7 @@ package sessions_test
 
 import (
 	"context"
-	"encoding/gob"
+	stdgob "encoding/gob"
 	"errors"
 	"maps"
 	"reflect"
@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/cbor"
+	"github.com/reinhardt-go/auth/core/sessions/gob"
+	"github.com/reinhardt-go/auth/core/sessions/msgpack"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -20,7 +23,7 @@ type cart struct {
 }
 
 func init() {
-	gob.Register(cart{})
+	stdgob.Register(cart{})
 }
 
 var serializers = []struct {
@@ -30,9 +33,9 @@ var serializers = []struct {
 	int42 any
 }{
 	{"json", sessions.JSON, float64(42)},
-	{"msgpack", sessions.MsgPack, int64(42)},
-	{"cbor", sessions.CBOR, int64(42)},
-	{"gob", sessions.Gob, 42},
+	{"msgpack", msgpack.Serializer, int64(42)},
+	{"cbor", cbor.Serializer, int64(42)},
+	{"gob", gob.Serializer, 42},
 }
 
 // reload saves s and opens it again, as the next request would.
@@ -311,7 +314,7 @@ func TestSaveErrors(t *testing.T) {
 		t.Errorf("a session over MaxDataSize: %v; want ErrTooLarge", err)
 	}
 
-	gm := newManager(t, sessions.Gob)
+	gm := newManager(t, gob.Serializer)
 	s = gm.New()
 	type unregistered struct{ X int }
 	s.Set("u", unregistered{1})

@@ -1,4 +1,4 @@
-package sessions
+package replicated
 
 import (
 	"bytes"
@@ -11,41 +11,41 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/logtag"
 )
 
-// ReplicationMode is how ReplicatedSessionBackend writes its secondary.
-type ReplicationMode int
+// Mode is how Backend writes its secondary.
+type Mode int
 
 const (
-	// AsyncReplication writes the primary, returns, and writes the
+	// Async writes the primary, returns, and writes the
 	// secondary in the background through a bounded queue: eventual
 	// consistency, the highest throughput. A write that still fails after
 	// the retries, or that finds the queue full, is reported (OnFailure,
 	// the Logger, Stats and the metrics), never dropped silently.
-	AsyncReplication ReplicationMode = iota
-	// SyncReplication writes both in parallel; the write succeeds only if
+	Async Mode = iota
+	// Sync writes both in parallel; the write succeeds only if
 	// both do, and the error names the replica that failed.
-	SyncReplication
-	// AcknowledgedReplication writes the primary, then the secondary, and
+	Sync
+	// Acknowledged writes the primary, then the secondary, and
 	// returns once the secondary acknowledged; a secondary that fails
 	// after the retries is an error that says the primary succeeded.
-	AcknowledgedReplication
+	Acknowledged
 )
 
 // String returns the mode's name.
-func (m ReplicationMode) String() string {
+func (m Mode) String() string {
 	switch m {
-	case AsyncReplication:
+	case Async:
 		return "async"
-	case SyncReplication:
+	case Sync:
 		return "sync"
-	case AcknowledgedReplication:
+	case Acknowledged:
 		return "acknowledged"
 	}
-	return fmt.Sprintf("ReplicationMode(%d)", int(m))
+	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
 // RetryPolicy is how often, and how far apart, a failed write to the
@@ -115,30 +115,30 @@ func (e *ReplicaError) Error() string {
 // Unwrap returns the cause.
 func (e *ReplicaError) Unwrap() error { return e.Err }
 
-// ErrReplicationQueueFull is the cause reported for an asynchronous write
+// ErrQueueFull is the cause reported for an asynchronous write
 // the queue had no room for.
-var ErrReplicationQueueFull = errors.New("sessions: replication queue full")
+var ErrQueueFull = errors.New("sessions: replication queue full")
 
-// ErrReplicationClosed is the cause reported for an asynchronous write
+// ErrClosed is the cause reported for an asynchronous write
 // after Close, or one abandoned by a Shutdown whose context ended.
-var ErrReplicationClosed = errors.New("sessions: replication closed")
+var ErrClosed = errors.New("sessions: replication closed")
 
-// ReplicationFailure is what ReplicatedSessionBackend reports when a write
+// Failure is what Backend reports when a write
 // to the secondary is lost: failed after its retries, or dropped (queue
 // full, closed). Session is a short hash of the session's storage key
 // (never the key); it is "" for operations on no single session.
-type ReplicationFailure struct {
+type Failure struct {
 	Op       string
 	Session  string
-	Mode     ReplicationMode
+	Mode     Mode
 	Attempts int
 	Dropped  bool
 	Err      error
 }
 
-// ReplicationStats counts what the replication did since the backend was
+// Stats counts what the replication did since the backend was
 // made.
-type ReplicationStats struct {
+type Stats struct {
 	// Replicated writes landed on the secondary.
 	Replicated int64
 	// Retries of failed writes.
@@ -155,9 +155,9 @@ type ReplicationStats struct {
 	Pending int64
 }
 
-// DefaultReplicationQueueSize is the default capacity of the asynchronous
+// DefaultQueueSize is the default capacity of the asynchronous
 // queue, over all its workers.
-const DefaultReplicationQueueSize = 4096
+const DefaultQueueSize = 4096
 
 // maxResyncSteps bounds the saves a resynchronization makes to bring the
 // secondary's version up to the primary's.
@@ -168,9 +168,9 @@ const maxResyncSteps = 64
 // record always gets ErrConflict.
 const readOnlyVersion = 1<<63 - 1
 
-// ReplicatedSessionBackend keeps every session in two backends, Primary
+// Backend keeps every session in two backends, Primary
 // and Secondary, for high availability: the reference's
-// ReplicatedSessionBackend with its three modes (ReplicationMode),
+// Backend with its three modes (Mode),
 // configurable retries (RetryPolicy) and failure reporting.
 //
 // Reads (Load, Exists, Range) go to the primary; with ReadFallback, a
@@ -206,21 +206,21 @@ const readOnlyVersion = 1<<63 - 1
 // answers errors.ErrUnsupported for one a backend lacks. Close drains the
 // asynchronous queue.
 //
-// Make it with NewReplicatedSessionBackend and set the fields before the
+// Make it with New and set the fields before the
 // first write; it is safe for concurrent use.
-type ReplicatedSessionBackend struct {
+type Backend struct {
 	// Primary is the authoritative backend. Required.
-	Primary SessionBackend
+	Primary sessions.SessionBackend
 	// Secondary is the replica. Required.
-	Secondary SessionBackend
-	// Mode is how the secondary is written. Default AsyncReplication.
-	Mode ReplicationMode
+	Secondary sessions.SessionBackend
+	// Mode is how the secondary is written. Default Async.
+	Mode Mode
 	// Retry is the retry policy for secondary writes.
 	Retry RetryPolicy
 	// AttemptTimeout bounds each try on the secondary. Default 5 s.
 	AttemptTimeout time.Duration
 	// QueueSize is the capacity of the asynchronous queue. Default
-	// DefaultReplicationQueueSize.
+	// DefaultQueueSize.
 	QueueSize int
 	// Workers is the number of asynchronous writers; writes of one
 	// session always go to the same one, in order. Default 4.
@@ -228,13 +228,13 @@ type ReplicatedSessionBackend struct {
 	// ReadFallback answers a Load or Exists the primary failed from the
 	// secondary. The session is then read-only: saving it gets
 	// ErrConflict. Default false: a primary failure fails the request
-	// closed. With AsyncReplication the secondary may lag: a session
+	// closed. With Async the secondary may lag: a session
 	// logged out an instant before the primary went down may still be
 	// read there.
 	ReadFallback bool
 	// OnFailure is called for every lost write (after the Logger and the
 	// stats), from the goroutine that gave up. Optional.
-	OnFailure func(ReplicationFailure)
+	OnFailure func(Failure)
 	// Logger receives lost writes at Error level, never a session key or
 	// data; nil means slog.Default().
 	Logger *slog.Logger
@@ -254,52 +254,52 @@ type ReplicatedSessionBackend struct {
 	replicated, retries, resyncs, failures, dropped, pending atomic.Int64
 }
 
-// NewReplicatedSessionBackend returns primary replicated to secondary in
+// New returns primary replicated to secondary in
 // mode, with the default retries, queue and workers. It refuses nil and
 // client-side backends.
-func NewReplicatedSessionBackend(primary, secondary SessionBackend, mode ReplicationMode) (*ReplicatedSessionBackend, error) {
+func New(primary, secondary sessions.SessionBackend, mode Mode) (*Backend, error) {
 	if primary == nil || secondary == nil {
 		return nil, errors.New("sessions: replication needs a primary and a secondary backend")
 	}
-	for _, b := range []SessionBackend{primary, secondary} {
+	for _, b := range []sessions.SessionBackend{primary, secondary} {
 		if isClientSide(b) {
-			return nil, fmt.Errorf("sessions: %T keeps sessions in the client's cookie, which cannot be replicated (replicate its GenerationStore): %w", b, errors.ErrUnsupported)
+			return nil, fmt.Errorf("sessions: %T keeps sessions in the client's cookie, which cannot be replicated (replicate its sessions.GenerationStore): %w", b, errors.ErrUnsupported)
 		}
 	}
-	if mode < AsyncReplication || mode > AcknowledgedReplication {
+	if mode < Async || mode > Acknowledged {
 		return nil, fmt.Errorf("sessions: unknown replication mode %d", int(mode))
 	}
-	return &ReplicatedSessionBackend{Primary: primary, Secondary: secondary, Mode: mode}, nil
+	return &Backend{Primary: primary, Secondary: secondary, Mode: mode}, nil
 }
 
 // isClientSide reports whether b keeps sessions in the client: the cookie
 // backend, a wrapper over one, or a ClientSideBackend this package does not
 // know to be server-side.
-func isClientSide(b SessionBackend) bool {
+func isClientSide(b sessions.SessionBackend) bool {
 	switch v := b.(type) {
-	case *CookieSessionBackend:
+	case *sessions.CookieSessionBackend:
 		return true
-	case *CompressedSessionBackend:
-		return isClientSide(v.Inner)
-	case interface{ Unwrap() SessionBackend }:
+	case interface {
+		Unwrap() sessions.SessionBackend
+	}:
 		return isClientSide(v.Unwrap())
-	case ClientSideBackend:
+	case sessions.ClientSideBackend:
 		return true
 	}
 	return false
 }
 
 // Unwrap returns the primary.
-func (r *ReplicatedSessionBackend) Unwrap() SessionBackend { return r.Primary }
+func (r *Backend) Unwrap() sessions.SessionBackend { return r.Primary }
 
-func (r *ReplicatedSessionBackend) logger() *slog.Logger {
+func (r *Backend) logger() *slog.Logger {
 	if r.Logger != nil {
 		return r.Logger
 	}
 	return slog.Default()
 }
 
-func (r *ReplicatedSessionBackend) attemptTimeout() time.Duration {
+func (r *Backend) attemptTimeout() time.Duration {
 	if r.AttemptTimeout > 0 {
 		return r.AttemptTimeout
 	}
@@ -307,8 +307,8 @@ func (r *ReplicatedSessionBackend) attemptTimeout() time.Duration {
 }
 
 // Stats returns the replication's counters.
-func (r *ReplicatedSessionBackend) Stats() ReplicationStats {
-	return ReplicationStats{
+func (r *Backend) Stats() Stats {
+	return Stats{
 		Replicated: r.replicated.Load(),
 		Retries:    r.retries.Load(),
 		Resyncs:    r.resyncs.Load(),
@@ -316,33 +316,6 @@ func (r *ReplicatedSessionBackend) Stats() ReplicationStats {
 		Dropped:    r.dropped.Load(),
 		Pending:    r.pending.Load(),
 	}
-}
-
-// RegisterMetrics registers the replication's counters on reg:
-// session_replication_replicated_total, session_replication_retries_total,
-// session_replication_resyncs_total, session_replication_failures_total,
-// session_replication_dropped_total and the gauge
-// session_replication_pending. labels (say {"backend": "sessions"}) tell
-// several replicated backends apart on one registry.
-func (r *ReplicatedSessionBackend) RegisterMetrics(reg prometheus.Registerer, labels prometheus.Labels) error {
-	counter := func(name, help string, v *atomic.Int64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels}, func() float64 { return float64(v.Load()) })
-	}
-	cs := []prometheus.Collector{
-		counter("session_replication_replicated_total", "Session writes replicated to the secondary.", &r.replicated),
-		counter("session_replication_retries_total", "Retried session writes to the secondary.", &r.retries),
-		counter("session_replication_resyncs_total", "Sessions copied again from the primary to a secondary that had another version.", &r.resyncs),
-		counter("session_replication_failures_total", "Session writes to the secondary lost after their retries.", &r.failures),
-		counter("session_replication_dropped_total", "Asynchronous session writes dropped: queue full or closed.", &r.dropped),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "session_replication_pending", Help: "Asynchronous session writes queued or running.", ConstLabels: labels},
-			func() float64 { return float64(r.pending.Load()) }),
-	}
-	for _, c := range cs {
-		if err := reg.Register(c); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // replOp is what a replication task does on the secondary.
@@ -363,31 +336,31 @@ func (o replOp) String() string {
 type replTask struct {
 	ctx     context.Context // values of the request (its namespace), never its cancellation
 	op      replOp
-	id      SessionID
+	id      sessions.SessionID
 	key     string // storage key, for imports
-	rec     Record
+	rec     sessions.Record
 	barrier chan struct{}
 }
 
 func (t replTask) tag() string {
 	if t.op == replImport {
-		return shortStorageTag(t.key)
+		return logtag.Key(t.key)
 	}
-	return sessionTag(t.ctx, t.id)
+	return logtag.Key(sessions.StorageKey(t.ctx, t.id))
 }
 
 // Load implements SessionBackend: the primary's record; with
 // ReadFallback, the secondary's (read-only) when the primary fails.
-func (r *ReplicatedSessionBackend) Load(ctx context.Context, id SessionID) (Record, bool, error) {
+func (r *Backend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
 	rec, found, err := r.Primary.Load(ctx, id)
 	if err == nil || !r.ReadFallback || ctx.Err() != nil {
 		return rec, found, err
 	}
 	srec, sfound, serr := r.Secondary.Load(ctx, id)
 	if serr != nil {
-		return Record{}, false, err
+		return sessions.Record{}, false, err
 	}
-	r.logger().WarnContext(ctx, "sessions: primary failed; session read from the secondary, read-only", "session", sessionTag(ctx, id), "found", sfound, "error", err)
+	r.logger().WarnContext(ctx, "sessions: primary failed; session read from the secondary, read-only", "session", logtag.Key(sessions.StorageKey(ctx, id)), "found", sfound, "error", err)
 	if sfound {
 		srec.Version = readOnlyVersion
 	}
@@ -395,47 +368,47 @@ func (r *ReplicatedSessionBackend) Load(ctx context.Context, id SessionID) (Reco
 }
 
 // Exists implements SessionBackend.
-func (r *ReplicatedSessionBackend) Exists(ctx context.Context, id SessionID) (bool, error) {
+func (r *Backend) Exists(ctx context.Context, id sessions.SessionID) (bool, error) {
 	_, found, err := r.Load(ctx, id)
 	return found, err
 }
 
 // Save implements SessionBackend.
-func (r *ReplicatedSessionBackend) Save(ctx context.Context, id SessionID, rec Record) error {
-	return r.write(ctx, replTask{op: replSave, id: id, rec: rec}, func(ctx context.Context, b SessionBackend) error {
+func (r *Backend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
+	return r.write(ctx, replTask{op: replSave, id: id, rec: rec}, func(ctx context.Context, b sessions.SessionBackend) error {
 		return b.Save(ctx, id, rec)
 	})
 }
 
 // Delete implements SessionBackend.
-func (r *ReplicatedSessionBackend) Delete(ctx context.Context, id SessionID) error {
-	return r.write(ctx, replTask{op: replDelete, id: id}, func(ctx context.Context, b SessionBackend) error {
+func (r *Backend) Delete(ctx context.Context, id sessions.SessionID) error {
+	return r.write(ctx, replTask{op: replDelete, id: id}, func(ctx context.Context, b sessions.SessionBackend) error {
 		return b.Delete(ctx, id)
 	})
 }
 
 // Import implements Importer when both backends do.
-func (r *ReplicatedSessionBackend) Import(ctx context.Context, key string, rec Record) error {
-	_, ok1 := r.Primary.(Importer)
-	_, ok2 := r.Secondary.(Importer)
+func (r *Backend) Import(ctx context.Context, key string, rec sessions.Record) error {
+	_, ok1 := r.Primary.(sessions.Importer)
+	_, ok2 := r.Secondary.(sessions.Importer)
 	if !ok1 || !ok2 {
 		return fmt.Errorf("replicated sessions: %T or %T has no Import: %w", r.Primary, r.Secondary, errors.ErrUnsupported)
 	}
-	return r.write(ctx, replTask{op: replImport, key: key, rec: rec}, func(ctx context.Context, b SessionBackend) error {
-		return b.(Importer).Import(ctx, key, rec)
+	return r.write(ctx, replTask{op: replImport, key: key, rec: rec}, func(ctx context.Context, b sessions.SessionBackend) error {
+		return b.(sessions.Importer).Import(ctx, key, rec)
 	})
 }
 
 // write runs a write on the primary and, as the mode says, the secondary.
-func (r *ReplicatedSessionBackend) write(ctx context.Context, t replTask, do func(context.Context, SessionBackend) error) error {
+func (r *Backend) write(ctx context.Context, t replTask, do func(context.Context, sessions.SessionBackend) error) error {
 	t.ctx = ctx
-	if r.Mode == SyncReplication {
+	if r.Mode == Sync {
 		return r.writeSync(ctx, t, do)
 	}
 	if err := do(ctx, r.Primary); err != nil {
 		return primaryError(t, err)
 	}
-	if r.Mode == AcknowledgedReplication {
+	if r.Mode == Acknowledged {
 		attempts, err := r.apply(ctx, t)
 		if err != nil {
 			r.report(ctx, t, attempts, false, err)
@@ -451,7 +424,7 @@ func (r *ReplicatedSessionBackend) write(ctx context.Context, t replTask, do fun
 // primaryError names the primary in err, unless err is a conflict: the
 // primary's answer to a stale version is the write's normal outcome.
 func primaryError(t replTask, err error) error {
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, sessions.ErrConflict) {
 		return err
 	}
 	return &ReplicaError{Op: t.op.String(), Replica: "primary", Err: err}
@@ -462,14 +435,14 @@ func primaryError(t replTask, err error) error {
 // write's conflict (the caller would retry a write that landed), so it
 // is flattened.
 func secondaryError(t replTask, attempts int, err error) error {
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, sessions.ErrConflict) {
 		err = errors.New(err.Error())
 	}
 	return &ReplicaError{Op: t.op.String(), Replica: "secondary", PrimaryWritten: true, Attempts: attempts, Err: err}
 }
 
 // writeSync writes both backends at once.
-func (r *ReplicatedSessionBackend) writeSync(ctx context.Context, t replTask, do func(context.Context, SessionBackend) error) error {
+func (r *Backend) writeSync(ctx context.Context, t replTask, do func(context.Context, sessions.SessionBackend) error) error {
 	secErr := make(chan error, 1)
 	go func() { secErr <- do(ctx, r.Secondary) }()
 	errP := do(ctx, r.Primary)
@@ -488,7 +461,7 @@ func (r *ReplicatedSessionBackend) writeSync(ctx context.Context, t replTask, do
 	}
 	attempts := 1
 	switch {
-	case errors.Is(errS, ErrConflict) && t.op == replSave:
+	case errors.Is(errS, sessions.ErrConflict) && t.op == replSave:
 		var n int
 		n, errS = r.retryN(ctx, 0, nil, func(ctx context.Context) error { return r.resync(ctx, t.id) })
 		attempts += n
@@ -507,14 +480,14 @@ func (r *ReplicatedSessionBackend) writeSync(ctx context.Context, t replTask, do
 
 // apply writes t on the secondary with the retry policy and returns the
 // attempts made.
-func (r *ReplicatedSessionBackend) apply(ctx context.Context, t replTask) (int, error) {
+func (r *Backend) apply(ctx context.Context, t replTask) (int, error) {
 	return r.retryN(ctx, 0, nil, func(ctx context.Context) error { return r.applyOnce(ctx, t) })
 }
 
 // retryN runs f until it succeeds, fails for good, or the attempts run
 // out, waiting the policy's delays between tries. done tries already
 // failed (with prev), so it starts with a wait.
-func (r *ReplicatedSessionBackend) retryN(ctx context.Context, done int, prev error, f func(context.Context) error) (int, error) {
+func (r *Backend) retryN(ctx context.Context, done int, prev error, f func(context.Context) error) (int, error) {
 	delay := r.Retry.delay()
 	err := prev
 	n := 0
@@ -539,7 +512,7 @@ func (r *ReplicatedSessionBackend) retryN(ctx context.Context, done int, prev er
 
 // sleep waits d, or less when ctx ends or a Shutdown gives up; it
 // reports whether the full wait passed.
-func (r *ReplicatedSessionBackend) sleep(ctx context.Context, d time.Duration) bool {
+func (r *Backend) sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -553,7 +526,7 @@ func (r *ReplicatedSessionBackend) sleep(ctx context.Context, d time.Duration) b
 
 // abandonContext is done once a Shutdown gives up waiting: the writes in
 // flight are canceled.
-func (r *ReplicatedSessionBackend) abandonContext() context.Context {
+func (r *Backend) abandonContext() context.Context {
 	r.abandonOnce.Do(func() { r.abandonCtx, r.abandonCancel = context.WithCancel(context.Background()) })
 	return r.abandonCtx
 }
@@ -561,24 +534,24 @@ func (r *ReplicatedSessionBackend) abandonContext() context.Context {
 // retryable tells failures worth another try (the store was unreachable,
 // timed out) from final ones.
 func retryable(err error) bool {
-	return !errors.Is(err, ErrTooLarge) && !errors.Is(err, core.ErrInvalidInput) &&
-		!errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, ErrConflict)
+	return !errors.Is(err, sessions.ErrTooLarge) && !errors.Is(err, core.ErrInvalidInput) &&
+		!errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, sessions.ErrConflict)
 }
 
 // applyOnce writes t on the secondary once.
-func (r *ReplicatedSessionBackend) applyOnce(ctx context.Context, t replTask) error {
+func (r *Backend) applyOnce(ctx context.Context, t replTask) error {
 	switch t.op {
 	case replSave:
 		err := r.Secondary.Save(ctx, t.id, t.rec)
-		if errors.Is(err, ErrConflict) {
+		if errors.Is(err, sessions.ErrConflict) {
 			return r.resync(ctx, t.id)
 		}
 		return err
 	case replDelete:
 		return r.Secondary.Delete(ctx, t.id)
 	case replImport:
-		err := r.Secondary.(Importer).Import(ctx, t.key, t.rec)
-		if errors.Is(err, ErrConflict) {
+		err := r.Secondary.(sessions.Importer).Import(ctx, t.key, t.rec)
+		if errors.Is(err, sessions.ErrConflict) {
 			return fmt.Errorf("the secondary holds another record under that storage key: %w", err)
 		}
 		return err
@@ -597,7 +570,7 @@ func (r *ReplicatedSessionBackend) applyOnce(ctx context.Context, t replTask) er
 // writing, the primary is read again, and the copy redone if it moved. A
 // primary that keeps moving means later writes, each replicated in its
 // turn, supersede this one: it then stops without error.
-func (r *ReplicatedSessionBackend) resync(ctx context.Context, id SessionID) error {
+func (r *Backend) resync(ctx context.Context, id sessions.SessionID) error {
 	for range 4 {
 		p, found, err := r.Primary.Load(ctx, id)
 		if err != nil {
@@ -625,7 +598,7 @@ func (r *ReplicatedSessionBackend) resync(ctx context.Context, id SessionID) err
 				}
 			}
 			if err := r.force(ctx, id, p, cur, sfound); err != nil {
-				if errors.Is(err, ErrConflict) {
+				if errors.Is(err, sessions.ErrConflict) {
 					continue // another writer of the secondary: read again
 				}
 				return err
@@ -646,7 +619,7 @@ func (r *ReplicatedSessionBackend) resync(ctx context.Context, id SessionID) err
 // force writes p on the secondary, which holds cur (when found), stepping
 // the secondary's version up to p's with at most maxResyncSteps saves;
 // a secondary at p's version or beyond is rebuilt from nothing.
-func (r *ReplicatedSessionBackend) force(ctx context.Context, id SessionID, p, cur Record, found bool) error {
+func (r *Backend) force(ctx context.Context, id sessions.SessionID, p, cur sessions.Record, found bool) error {
 	var from uint64
 	if found {
 		if cur.Version < p.Version {
@@ -660,7 +633,7 @@ func (r *ReplicatedSessionBackend) force(ctx context.Context, id SessionID, p, c
 		steps = 1
 	}
 	for i := range steps {
-		if err := r.Secondary.Save(ctx, id, Record{Data: p.Data, Expiry: p.Expiry, Version: from + i}); err != nil {
+		if err := r.Secondary.Save(ctx, id, sessions.Record{Data: p.Data, Expiry: p.Expiry, Version: from + i}); err != nil {
 			return err
 		}
 	}
@@ -668,7 +641,7 @@ func (r *ReplicatedSessionBackend) force(ctx context.Context, id SessionID, p, c
 }
 
 // start makes the queues and the workers, once.
-func (r *ReplicatedSessionBackend) start() {
+func (r *Backend) start() {
 	r.startOnce.Do(func() {
 		workers := r.Workers
 		if workers <= 0 {
@@ -676,7 +649,7 @@ func (r *ReplicatedSessionBackend) start() {
 		}
 		size := r.QueueSize
 		if size <= 0 {
-			size = DefaultReplicationQueueSize
+			size = DefaultQueueSize
 		}
 		r.seed = maphash.MakeSeed()
 		r.queues = make([]chan replTask, workers)
@@ -688,16 +661,16 @@ func (r *ReplicatedSessionBackend) start() {
 	})
 }
 
-func (r *ReplicatedSessionBackend) shard(t replTask) chan replTask {
+func (r *Backend) shard(t replTask) chan replTask {
 	key := t.key
 	if key == "" {
-		key = Namespace(t.ctx) + string(t.id)
+		key = sessions.Namespace(t.ctx) + string(t.id)
 	}
 	return r.queues[maphash.String(r.seed, key)%uint64(len(r.queues))]
 }
 
 // enqueue hands t to its worker, or reports it dropped.
-func (r *ReplicatedSessionBackend) enqueue(t replTask) {
+func (r *Backend) enqueue(t replTask) {
 	r.start()
 	t.ctx = context.WithoutCancel(t.ctx)
 	if t.op == replSave || t.op == replImport {
@@ -706,7 +679,7 @@ func (r *ReplicatedSessionBackend) enqueue(t replTask) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
-		r.reportDropped(t, ErrReplicationClosed)
+		r.reportDropped(t, ErrClosed)
 		return
 	}
 	r.pending.Add(1)
@@ -714,11 +687,11 @@ func (r *ReplicatedSessionBackend) enqueue(t replTask) {
 	case r.shard(t) <- t:
 	default:
 		r.pending.Add(-1)
-		r.reportDropped(t, ErrReplicationQueueFull)
+		r.reportDropped(t, ErrQueueFull)
 	}
 }
 
-func (r *ReplicatedSessionBackend) worker(q chan replTask) {
+func (r *Backend) worker(q chan replTask) {
 	defer r.wg.Done()
 	for t := range q {
 		if t.barrier != nil {
@@ -727,7 +700,7 @@ func (r *ReplicatedSessionBackend) worker(q chan replTask) {
 		}
 		if r.abandoned.Load() {
 			r.pending.Add(-1)
-			r.reportDropped(t, ErrReplicationClosed)
+			r.reportDropped(t, ErrClosed)
 			continue
 		}
 		ctx, cancel := context.WithCancel(t.ctx)
@@ -744,18 +717,18 @@ func (r *ReplicatedSessionBackend) worker(q chan replTask) {
 	}
 }
 
-func (r *ReplicatedSessionBackend) reportDropped(t replTask, cause error) {
+func (r *Backend) reportDropped(t replTask, cause error) {
 	r.report(t.ctx, t, 0, true, cause)
 }
 
 // report makes a lost write known: counters, log, callback.
-func (r *ReplicatedSessionBackend) report(ctx context.Context, t replTask, attempts int, dropped bool, err error) {
+func (r *Backend) report(ctx context.Context, t replTask, attempts int, dropped bool, err error) {
 	if dropped {
 		r.dropped.Add(1)
 	} else {
 		r.failures.Add(1)
 	}
-	f := ReplicationFailure{Op: t.op.String(), Session: t.tag(), Mode: r.Mode, Attempts: attempts, Dropped: dropped, Err: err}
+	f := Failure{Op: t.op.String(), Session: t.tag(), Mode: r.Mode, Attempts: attempts, Dropped: dropped, Err: err}
 	r.logger().ErrorContext(ctx, "sessions: write to the secondary lost",
 		"op", f.Op, "session", f.Session, "mode", f.Mode.String(), "attempts", attempts, "dropped", dropped, "error", err)
 	if r.OnFailure != nil {
@@ -765,12 +738,12 @@ func (r *ReplicatedSessionBackend) report(ctx context.Context, t replTask, attem
 
 // Drain waits until every asynchronous write queued before the call has
 // been written or reported, or ctx ends.
-func (r *ReplicatedSessionBackend) Drain(ctx context.Context) error {
+func (r *Backend) Drain(ctx context.Context) error {
 	r.start()
 	r.mu.RLock()
 	if r.closed {
 		r.mu.RUnlock()
-		return ErrReplicationClosed
+		return ErrClosed
 	}
 	barriers := make([]chan struct{}, len(r.queues))
 	for i, q := range r.queues {
@@ -797,7 +770,7 @@ func (r *ReplicatedSessionBackend) Drain(ctx context.Context) error {
 // dropped), and waits for the queued ones to be written — with their
 // retries — or, once ctx ends, reports those not yet written as dropped
 // and returns ctx's error. It does not close the backends.
-func (r *ReplicatedSessionBackend) Shutdown(ctx context.Context) error {
+func (r *Backend) Shutdown(ctx context.Context) error {
 	r.start()
 	r.closeOnce.Do(func() {
 		r.mu.Lock()
@@ -824,16 +797,16 @@ func (r *ReplicatedSessionBackend) Shutdown(ctx context.Context) error {
 
 // Close drains the asynchronous queue (Shutdown without a deadline). It
 // always returns nil.
-func (r *ReplicatedSessionBackend) Close() error {
+func (r *Backend) Close() error {
 	return r.Shutdown(context.Background())
 }
 
 // CleanupExpired implements Cleaner when both backends do: it cleans
 // both and returns the primary's count; a secondary failure is returned
 // as a *ReplicaError with that count.
-func (r *ReplicatedSessionBackend) CleanupExpired(ctx context.Context) (int, error) {
-	pc, ok1 := r.Primary.(Cleaner)
-	sc, ok2 := r.Secondary.(Cleaner)
+func (r *Backend) CleanupExpired(ctx context.Context) (int, error) {
+	pc, ok1 := r.Primary.(sessions.Cleaner)
+	sc, ok2 := r.Secondary.(sessions.Cleaner)
 	if !ok1 || !ok2 {
 		return 0, fmt.Errorf("replicated sessions: %T or %T has no CleanupExpired: %w", r.Primary, r.Secondary, errors.ErrUnsupported)
 	}
@@ -848,8 +821,8 @@ func (r *ReplicatedSessionBackend) CleanupExpired(ctx context.Context) (int, err
 }
 
 // Range implements Lister with the primary's records.
-func (r *ReplicatedSessionBackend) Range(ctx context.Context, f func(string, Record) bool) error {
-	l, ok := r.Primary.(Lister)
+func (r *Backend) Range(ctx context.Context, f func(string, sessions.Record) bool) error {
+	l, ok := r.Primary.(sessions.Lister)
 	if !ok {
 		return fmt.Errorf("replicated sessions: %T has no Range: %w", r.Primary, errors.ErrUnsupported)
 	}
@@ -857,10 +830,10 @@ func (r *ReplicatedSessionBackend) Range(ctx context.Context, f func(string, Rec
 }
 
 // MaxData implements DataLimiter: the smaller limit of the two.
-func (r *ReplicatedSessionBackend) MaxData() int {
-	n := MaxDataSize
-	for _, b := range []SessionBackend{r.Primary, r.Secondary} {
-		if l, ok := b.(DataLimiter); ok {
+func (r *Backend) MaxData() int {
+	n := sessions.MaxDataSize
+	for _, b := range []sessions.SessionBackend{r.Primary, r.Secondary} {
+		if l, ok := b.(sessions.DataLimiter); ok {
 			n = min(n, l.MaxData())
 		}
 	}
@@ -868,9 +841,9 @@ func (r *ReplicatedSessionBackend) MaxData() int {
 }
 
 var (
-	_ SessionBackend = (*ReplicatedSessionBackend)(nil)
-	_ Cleaner        = (*ReplicatedSessionBackend)(nil)
-	_ Lister         = (*ReplicatedSessionBackend)(nil)
-	_ Importer       = (*ReplicatedSessionBackend)(nil)
-	_ DataLimiter    = (*ReplicatedSessionBackend)(nil)
+	_ sessions.SessionBackend = (*Backend)(nil)
+	_ sessions.Cleaner        = (*Backend)(nil)
+	_ sessions.Lister         = (*Backend)(nil)
+	_ sessions.Importer       = (*Backend)(nil)
+	_ sessions.DataLimiter    = (*Backend)(nil)
 )

@@ -1,4 +1,4 @@
-package sessions_test
+package instrumented_test
 
 import (
 	"bytes"
@@ -13,54 +13,48 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
+	"github.com/reinhardt-go/auth/core/sessions/prommetrics"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
 func TestInstrumentedConformance(t *testing.T) {
-	for _, bc := range []backendCase{{"memory", openMemory}, {"cookie", openCookie}, {"cache", openCache}} {
-		t.Run(bc.name, func(t *testing.T) {
+	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}, {Name: "cache", Open: sessiontest.OpenCache}} {
+		t.Run(bc.Name, func(t *testing.T) {
 			t.Parallel()
 			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 				var logs bytes.Buffer
-				return sessions.NewInstrumentedSessionBackend(bc.open(t, nil),
-					sessions.LoggerAnalytics{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
-					mustAnalytics(t, prometheus.NewRegistry()))
+				return instrumented.New(bc.Open(t, nil),
+					instrumented.LoggerAnalytics{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
+					sessiontest.MustAnalytics(t, prometheus.NewRegistry()))
 			})
 		})
 	}
-}
-
-func mustAnalytics(t testing.TB, reg prometheus.Registerer) *sessions.PrometheusAnalytics {
-	t.Helper()
-	a, err := sessions.NewPrometheusAnalytics(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // TestInstrumentedMetrics checks every metric of the reference by name.
 func TestInstrumentedMetrics(t *testing.T) {
 	ctx := context.Background()
 	reg := prometheus.NewRegistry()
-	inner := newMemory(t)
-	b := sessions.NewInstrumentedSessionBackend(inner, mustAnalytics(t, reg))
+	inner := sessiontest.NewMemory(t)
+	b := instrumented.New(inner, sessiontest.MustAnalytics(t, reg))
 
 	ids := make([]sessions.SessionID, 4)
 	for i := range ids {
 		ids[i] = sessions.GenerateKey()
-		if err := b.Save(ctx, ids[i], rec(strings.Repeat("x", 100*(i+1)), 0)); err != nil {
+		if err := b.Save(ctx, ids[i], sessiontest.Rec(strings.Repeat("x", 100*(i+1)), 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := b.Save(ctx, ids[0], rec("update", 1)); err != nil { // not a creation
+	if err := b.Save(ctx, ids[0], sessiontest.Rec("update", 1)); err != nil { // not a creation
 		t.Fatal(err)
 	}
-	if err := b.Save(ctx, ids[0], rec("stale", 1)); !errors.Is(err, sessions.ErrConflict) {
+	if err := b.Save(ctx, ids[0], sessiontest.Rec("stale", 1)); !errors.Is(err, sessions.ErrConflict) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		mustLoad(t, ctx, b, ids[1])
+		sessiontest.MustLoad(t, ctx, b, ids[1])
 	}
 	if _, found, _ := b.Load(ctx, sessions.GenerateKey()); found { // a miss is not an access
 		t.Fatal("found a session never saved")
@@ -68,7 +62,7 @@ func TestInstrumentedMetrics(t *testing.T) {
 	_ = b.Delete(ctx, ids[1])
 	_ = b.Delete(sessions.WithDeleteReason(ctx, sessions.DeleteFlushed), ids[2])
 	_ = b.Delete(sessions.WithDeleteReason(ctx, "made-up"), ids[3]) // counts as explicit
-	short := rec("short", 0)
+	short := sessiontest.Rec("short", 0)
 	short.Expiry = time.Now().Add(10 * time.Millisecond)
 	for range 2 {
 		_ = b.Save(ctx, sessions.GenerateKey(), short)
@@ -96,32 +90,32 @@ func TestInstrumentedMetrics(t *testing.T) {
 		{"session_expired_total", nil, 2},
 		{"session_errors_total", map[string]string{"operation": "save", "outcome": "conflict"}, 1},
 	} {
-		if got := metric(t, reg, c.name, c.labels); got != c.want {
+		if got := sessiontest.Metric(t, reg, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v; want %v", c.name, c.labels, got, c.want)
 		}
 	}
-	if sum := histogramSum(t, reg, "session_size_bytes"); sum != 100+200+300+400+6+5+5 {
+	if sum := sessiontest.HistogramSum(t, reg, "session_size_bytes"); sum != 100+200+300+400+6+5+5 {
 		t.Errorf("session_size_bytes sum = %v", sum)
 	}
 
 	// An expired import is a deletion by storage key.
 	id := sessions.GenerateKey()
-	_ = b.Save(ctx, id, rec("x", 0))
+	_ = b.Save(ctx, id, sessiontest.Rec("x", 0))
 	if err := b.Import(sessions.WithDeleteReason(ctx, sessions.DeleteExpired), sessions.StorageKey(ctx, id), sessions.Record{Expiry: time.Unix(0, 0), Version: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := b.Exists(ctx, id); ok {
 		t.Error("the expired import left the session")
 	}
-	if got := metric(t, reg, "session_deleted_total", map[string]string{"reason": "expired"}); got != 3 {
+	if got := sessiontest.Metric(t, reg, "session_deleted_total", map[string]string{"reason": "expired"}); got != 3 {
 		t.Errorf("deleted{expired} after the import = %v", got)
 	}
 
 	// One registry holds one set of these metrics.
-	if _, err := sessions.NewPrometheusAnalytics(reg); err == nil {
+	if _, err := prommetrics.NewAnalytics(reg); err == nil {
 		t.Error("registering the metrics twice succeeded")
 	}
-	if _, err := sessions.NewPrometheusAnalytics(nil); err == nil {
+	if _, err := prommetrics.NewAnalytics(nil); err == nil {
 		t.Error("a nil Registerer was accepted")
 	}
 }
@@ -132,38 +126,38 @@ func TestInstrumentedLogs(t *testing.T) {
 	ctx := context.Background()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	for _, bc := range []backendCase{{"memory", openMemory}, {"cookie", openCookie}} {
+	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}} {
 		buf.Reset()
-		b := sessions.NewInstrumentedSessionBackend(bc.open(t, nil), sessions.LoggerAnalytics{Logger: logger})
-		id, err := sessions.SaveRecord(ctx, b, sessions.GenerateKey(), rec("top secret data", 0))
+		b := instrumented.New(bc.Open(t, nil), instrumented.LoggerAnalytics{Logger: logger})
+		id, err := sessions.SaveRecord(ctx, b, sessions.GenerateKey(), sessiontest.Rec("top secret data", 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustLoad(t, ctx, b, id)
-		_, _ = sessions.SaveRecord(ctx, b, id, rec("top secret data", 7)) // conflict
+		sessiontest.MustLoad(t, ctx, b, id)
+		_, _ = sessions.SaveRecord(ctx, b, id, sessiontest.Rec("top secret data", 7)) // conflict
 		_ = b.Delete(ctx, id)
 		out := buf.String()
 		storage := sessions.StorageKey(ctx, id)
 		tag := storage[:12]
 		for _, leak := range []string{string(id), storage, "top secret data"} {
 			if strings.Contains(out, leak) {
-				t.Errorf("%s: the log holds %.20q…:\n%s", bc.name, leak, out)
+				t.Errorf("%s: the log holds %.20q…:\n%s", bc.Name, leak, out)
 			}
 		}
 		if !strings.Contains(out, `"session":"`+tag+`"`) || !strings.Contains(out, `"outcome":"conflict"`) ||
 			!strings.Contains(out, `"level":"INFO"`) || !strings.Contains(out, `"created":true`) || !strings.Contains(out, `"reason":"explicit"`) {
-			t.Errorf("%s: log = %s", bc.name, out)
+			t.Errorf("%s: log = %s", bc.Name, out)
 		}
 	}
 
 	// Failures are warnings; successes stay at Debug by default.
 	buf.Reset()
 	quiet := slog.New(slog.NewJSONHandler(&buf, nil)) // Info and above
-	f := newFlaky(t)
-	b := sessions.NewInstrumentedSessionBackend(f, sessions.LoggerAnalytics{Logger: quiet})
-	_ = b.Save(ctx, sessions.GenerateKey(), rec("x", 0))
-	f.down.Store(true)
-	_ = b.Save(ctx, sessions.GenerateKey(), rec("x", 0))
+	f := sessiontest.NewFlaky(t)
+	b := instrumented.New(f, instrumented.LoggerAnalytics{Logger: quiet})
+	_ = b.Save(ctx, sessions.GenerateKey(), sessiontest.Rec("x", 0))
+	f.Down.Store(true)
+	_ = b.Save(ctx, sessions.GenerateKey(), sessiontest.Rec("x", 0))
 	if out := buf.String(); strings.Count(out, "\n") != 1 || !strings.Contains(out, `"level":"WARN"`) || !strings.Contains(out, `"outcome":"unavailable"`) {
 		t.Errorf("log = %s", out)
 	}
@@ -174,13 +168,13 @@ func TestInstrumentedAnalyticsFunc(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	var ops []string
-	b := sessions.NewInstrumentedSessionBackend(newMemory(t), sessions.SessionAnalyticsFunc(func(_ context.Context, e sessions.SessionEvent) {
+	b := instrumented.New(sessiontest.NewMemory(t), instrumented.AnalyticsFunc(func(_ context.Context, e instrumented.Event) {
 		mu.Lock()
 		ops = append(ops, e.Op+":"+e.Outcome())
 		mu.Unlock()
 	}))
 	id := sessions.GenerateKey()
-	_ = b.Save(ctx, id, rec("x", 0))
+	_ = b.Save(ctx, id, sessiontest.Rec("x", 0))
 	_, _ = b.Exists(ctx, id)
 	_, _, _ = b.Load(ctx, sessions.GenerateKey())
 	_ = b.Delete(ctx, id)
@@ -191,11 +185,11 @@ func TestInstrumentedAnalyticsFunc(t *testing.T) {
 	if b.Unwrap() == nil || b.MaxData() != sessions.MaxDataSize {
 		t.Error("Unwrap/MaxData")
 	}
-	plain := sessions.NewInstrumentedSessionBackend(failingBackendWrapper{newMemory(t)})
+	plain := instrumented.New(sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)})
 	if _, err := plain.CleanupExpired(ctx); !errors.Is(err, errors.ErrUnsupported) {
 		t.Error(err)
 	}
-	if err := plain.Import(ctx, "k", rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
+	if err := plain.Import(ctx, "k", sessiontest.Rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
 		t.Error(err)
 	}
 	if err := plain.Range(ctx, nil); !errors.Is(err, errors.ErrUnsupported) {

@@ -1,4 +1,4 @@
-package sessions_test
+package registry_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
+	"github.com/reinhardt-go/auth/core/sessions/registry"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -25,7 +27,7 @@ func TestParseSpec(t *testing.T) {
 		{"Postgres://u:p@db/app?sslmode=disable", "postgres", "//u:p@db/app?sslmode=disable", "db"},
 		{"  memory ", "memory", "", ""},
 	} {
-		scheme, rest, u, err := sessions.ParseSpec(c.spec)
+		scheme, rest, u, err := registry.ParseSpec(c.spec)
 		host := ""
 		if u != nil {
 			host = u.Host
@@ -35,7 +37,7 @@ func TestParseSpec(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "  ", ":nothing", "redis://%zz"} {
-		if _, _, _, err := sessions.ParseSpec(bad); err == nil {
+		if _, _, _, err := registry.ParseSpec(bad); err == nil {
 			t.Errorf("ParseSpec(%q) accepted", bad)
 		}
 	}
@@ -43,7 +45,7 @@ func TestParseSpec(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	ctx := context.Background()
-	reg := sessions.NewRegistry()
+	reg := registry.New()
 	if got := strings.Join(reg.Schemes(), ","); got != "cache,cookie" {
 		t.Errorf("built in: %s", got)
 	}
@@ -51,7 +53,7 @@ func TestRegistry(t *testing.T) {
 	defer gens.Close()
 
 	// cookie: keys from the secret, generations from the cache.
-	b, err := reg.Open(ctx, "cookie", sessions.WithSecret([]byte("site secret"), []byte("old secret")), sessions.WithCache(gens))
+	b, err := reg.Open(ctx, "cookie", registry.WithSecret([]byte("site secret"), []byte("old secret")), registry.WithCache(gens))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,18 +61,18 @@ func TestRegistry(t *testing.T) {
 	if !ok || cb.CookieName != "sessionid" {
 		t.Fatalf("cookie = %T %+v", b, b)
 	}
-	id, err := sessions.SaveRecord(ctx, b, sessions.GenerateKey(), rec("x", 0))
+	id, err := sessions.SaveRecord(ctx, b, sessions.GenerateKey(), sessiontest.Rec("x", 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A backend opened with the old secret first still reads it (the
 	// fallback decrypts), and the reverse.
-	b2, _ := reg.Open(ctx, "COOKIE:sessionid", sessions.WithSecret([]byte("old secret"), []byte("site secret")), sessions.WithCache(gens))
-	mustLoad(t, ctx, b2, id)
-	if b3, _ := reg.Open(ctx, "cookie:other", sessions.WithSecret([]byte("site secret")), sessions.WithCache(gens)); b3.(*sessions.CookieSessionBackend).CookieName != "other" {
+	b2, _ := reg.Open(ctx, "COOKIE:sessionid", registry.WithSecret([]byte("old secret"), []byte("site secret")), registry.WithCache(gens))
+	sessiontest.MustLoad(t, ctx, b2, id)
+	if b3, _ := reg.Open(ctx, "cookie:other", registry.WithSecret([]byte("site secret")), registry.WithCache(gens)); b3.(*sessions.CookieSessionBackend).CookieName != "other" {
 		t.Error("cookie:NAME")
 	}
-	for _, opts := range [][]sessions.OpenOption{nil, {sessions.WithCache(gens)}, {sessions.WithSecret([]byte("s"))}} {
+	for _, opts := range [][]registry.OpenOption{nil, {registry.WithCache(gens)}, {registry.WithSecret([]byte("s"))}} {
 		if _, err := reg.Open(ctx, "cookie", opts...); err == nil {
 			t.Error("cookie without its dependencies opened")
 		}
@@ -79,7 +81,7 @@ func TestRegistry(t *testing.T) {
 	// cache.
 	cache := memory.NewSessionCache()
 	defer cache.Close()
-	b, err = reg.Open(ctx, "cache:sess:", sessions.WithCache(cache))
+	b, err = reg.Open(ctx, "cache:sess:", registry.WithCache(cache))
 	if err != nil || b.(*sessions.CacheSessionBackend).Prefix != "sess:" {
 		t.Fatalf("cache: %v", err)
 	}
@@ -89,36 +91,36 @@ func TestRegistry(t *testing.T) {
 
 	// Stores the application wires, with their own dependencies.
 	type dirs struct{ root string }
-	var seen *sessions.OpenConfig
-	reg.Register("memory", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
+	var seen *registry.OpenConfig
+	reg.Register("memory", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
 		return memory.NewSessionBackend(), nil
 	})
-	reg.Register("REDIS", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
+	reg.Register("REDIS", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
 		seen = cfg
 		if cfg.URL == nil || cfg.URL.Host != "cache:6379" {
 			return nil, fmt.Errorf("bad URL %v", cfg.URL)
 		}
 		return memory.NewSessionBackend(), nil
 	})
-	reg.Register("file", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
-		d, ok := sessions.Dependency[dirs](cfg)
+	reg.Register("file", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
+		d, ok := registry.Dependency[dirs](cfg)
 		if !ok || cfg.Rest == "" {
 			return nil, errors.New("no directory")
 		}
-		if _, missing := sessions.Dependency[*strings.Builder](cfg); missing {
+		if _, missing := registry.Dependency[*strings.Builder](cfg); missing {
 			return nil, errors.New("a dependency nobody gave")
 		}
 		seen = cfg
 		_ = d
 		return memory.NewSessionBackend(), nil
 	})
-	reg.Register("broken", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
+	reg.Register("broken", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
 		return nil, errors.New("cannot connect to " + cfg.URL.Redacted())
 	})
-	reg.Register("nil", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) { return nil, nil })
+	reg.Register("nil", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) { return nil, nil })
 
 	for _, spec := range []string{"memory", "redis://cache:6379/0", "file:/srv/sessions"} {
-		b, err := reg.Open(ctx, spec, sessions.WithDependency(dirs{"/srv"}))
+		b, err := reg.Open(ctx, spec, registry.WithDependency(dirs{"/srv"}))
 		if err != nil || b == nil {
 			t.Errorf("Open(%q) = %v", spec, err)
 			continue
@@ -133,7 +135,7 @@ func TestRegistry(t *testing.T) {
 
 	// Unknown schemes list what is known; passwords never show.
 	_, err = reg.Open(ctx, "mongodb://user:hunter2@db/x")
-	if !errors.Is(err, sessions.ErrUnknownBackend) || !strings.Contains(err.Error(), "broken, cache, cookie, file, memory, nil, redis") {
+	if !errors.Is(err, registry.ErrUnknownBackend) || !strings.Contains(err.Error(), "broken, cache, cookie, file, memory, nil, redis") {
 		t.Errorf("unknown: %v", err)
 	}
 	_, err = reg.Open(ctx, "broken://user:hunter2@db/x")
@@ -151,8 +153,8 @@ func TestRegistry(t *testing.T) {
 		}()
 		reg.Register("x", nil)
 	}()
-	var zero sessions.Registry
-	zero.Register("memory", func(context.Context, *sessions.OpenConfig) (sessions.SessionBackend, error) {
+	var zero registry.Registry
+	zero.Register("memory", func(context.Context, *registry.OpenConfig) (sessions.SessionBackend, error) {
 		return memory.NewSessionBackend(), nil
 	})
 	if b, err := zero.Open(ctx, "memory"); err != nil || b == nil {
@@ -167,7 +169,7 @@ func FuzzParseSpec(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
-		scheme, _, _, err := sessions.ParseSpec(spec)
+		scheme, _, _, err := registry.ParseSpec(spec)
 		if err == nil && (scheme == "" || scheme != strings.ToLower(scheme)) {
 			t.Fatalf("ParseSpec(%q) scheme %q", spec, scheme)
 		}

@@ -1,10 +1,11 @@
-package sessions_test
+package registry_test
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/registry"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -13,8 +14,8 @@ import (
 // "cookie" and "cache" are built in.
 func ExampleRegistry() {
 	ctx := context.Background()
-	reg := sessions.NewRegistry()
-	reg.Register("memory", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
+	reg := registry.New()
+	reg.Register("memory", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
 		return memory.NewSessionBackend(), nil // a Closer: the caller closes it
 	})
 	// reg.Register("redis", redisstore.SessionFactory) and the like, for
@@ -23,7 +24,7 @@ func ExampleRegistry() {
 	gens := memory.NewGenerationStore()
 	defer gens.Close()
 	for _, spec := range []string{"memory", "cookie", "redis://cache:6379/0"} {
-		b, err := reg.Open(ctx, spec, sessions.WithSecret([]byte("site secret")), sessions.WithCache(gens))
+		b, err := reg.Open(ctx, spec, registry.WithSecret([]byte("site secret")), registry.WithCache(gens))
 		if err != nil {
 			fmt.Println(err)
 			continue

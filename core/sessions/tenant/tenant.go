@@ -1,4 +1,4 @@
-package sessions
+package tenant
 
 import (
 	"context"
@@ -11,58 +11,60 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/logtag"
 )
 
 // The placeholders of a tenant key pattern.
 const (
-	TenantIDPlaceholder  = "{tenant_id}"
+	IDPlaceholder        = "{tenant_id}"
 	SessionIDPlaceholder = "{session_id}"
 )
 
-// DefaultTenantPattern is how TenantSessionBackend keys sessions, the
+// DefaultPattern is how Backend keys sessions, the
 // reference's: {session_id} is the session's storage key hash (see
 // StorageKey), never the key itself.
-const DefaultTenantPattern = "tenant:" + TenantIDPlaceholder + ":session:" + SessionIDPlaceholder
+const DefaultPattern = "tenant:" + IDPlaceholder + ":session:" + SessionIDPlaceholder
 
-// MaxTenantIDLength bounds a tenant id.
-const MaxTenantIDLength = 128
+// MaxIDLength bounds a tenant id.
+const MaxIDLength = 128
 
 type tenantKey struct{}
 
-// WithTenant returns a context whose sessions belong to tenant id: a
-// TenantSessionBackend keeps them apart from every other tenant's. The
+// NewContext returns a context whose sessions belong to tenant id: a
+// Backend keeps them apart from every other tenant's. The
 // application sets it per request (from the host name, a header, the
 // route) before the session middleware loads the session.
-func WithTenant(ctx context.Context, id string) context.Context {
+func NewContext(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, tenantKey{}, id)
 }
 
-// TenantFrom returns the tenant of ctx and whether one was set.
-func TenantFrom(ctx context.Context) (string, bool) {
+// FromContext returns the tenant of ctx and whether one was set.
+func FromContext(ctx context.Context) (string, bool) {
 	id, ok := ctx.Value(tenantKey{}).(string)
 	return id, ok
 }
 
-// Errors of TenantSessionBackend. They are *core.APIError, rendered with
+// Errors of Backend. They are *core.APIError, rendered with
 // their status.
 var (
-	// ErrTenantRequired: a strict backend was used without a tenant in
+	// ErrRequired: a strict backend was used without a tenant in
 	// the context. Rendered 400; the request fails, it never falls back
 	// to a shared namespace.
-	ErrTenantRequired = &core.APIError{Status: http.StatusBadRequest, Detail: "A tenant is required.", Code: "tenant_required"}
-	// ErrInvalidTenant: the tenant id is empty, longer than
-	// MaxTenantIDLength or has a character outside [A-Za-z0-9._@-].
-	ErrInvalidTenant = &core.APIError{Status: http.StatusBadRequest, Detail: "Invalid tenant.", Code: "invalid_tenant"}
+	ErrRequired = &core.APIError{Status: http.StatusBadRequest, Detail: "A tenant is required.", Code: "tenant_required"}
+	// ErrInvalid: the tenant id is empty, longer than
+	// MaxIDLength or has a character outside [A-Za-z0-9._@-].
+	ErrInvalid = &core.APIError{Status: http.StatusBadRequest, Detail: "Invalid tenant.", Code: "invalid_tenant"}
 	// ErrTooManySessions: the tenant already has its maximum of live
 	// sessions; a new one is refused (403) until some end.
 	ErrTooManySessions = &core.APIError{Status: http.StatusForbidden, Detail: "Too many sessions for this tenant.", Code: "too_many_sessions"}
 )
 
-// ValidTenantID reports whether id can name a tenant: 1 to 128
+// ValidID reports whether id can name a tenant: 1 to 128
 // characters of [A-Za-z0-9._@-]. The characters of key patterns (":",
 // braces) are excluded, so no tenant's keys look like another's.
-func ValidTenantID(id string) bool {
-	if id == "" || len(id) > MaxTenantIDLength {
+func ValidID(id string) bool {
+	if id == "" || len(id) > MaxIDLength {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
@@ -76,21 +78,21 @@ func ValidTenantID(id string) bool {
 	return true
 }
 
-// TenantSession describes one live session of a tenant, by the storage
+// Session describes one live session of a tenant, by the storage
 // key it has in the backend the tenants share, tenant part included (the
 // session key is never stored, so it cannot be listed).
-type TenantSession struct {
+type Session struct {
 	StorageKey string
 	Expiry     time.Time
 	Version    uint64
 	Size       int
 }
 
-// TenantSessionOperations are the per-tenant operations of the
-// reference's TenantSessionOperations: list, count and delete every live
+// Operations are the per-tenant operations of the
+// reference's Operations: list, count and delete every live
 // session of one tenant.
-type TenantSessionOperations interface {
-	ListSessions(ctx context.Context, tenantID string) ([]TenantSession, error)
+type Operations interface {
+	ListSessions(ctx context.Context, tenantID string) ([]Session, error)
 	CountSessions(ctx context.Context, tenantID string) (int, error)
 	DeleteAllSessions(ctx context.Context, tenantID string) (int, error)
 }
@@ -103,11 +105,11 @@ type StorageKeyDeleter interface {
 	DeleteStorageKey(ctx context.Context, key string) error
 }
 
-// TenantConfig configures NewTenantSessionBackend. The zero value is the
+// Config configures New. The zero value is the
 // reference's default, in strict mode.
-type TenantConfig struct {
+type Config struct {
 	// Pattern keys every session: it holds {tenant_id} once and ends with
-	// {session_id}. Default DefaultTenantPattern
+	// {session_id}. Default DefaultPattern
 	// ("tenant:{tenant_id}:session:{session_id}").
 	Pattern string
 	// MaxSessionsPerTenant caps the live sessions of each tenant; a new
@@ -116,19 +118,19 @@ type TenantConfig struct {
 	MaxSessionsPerTenant int
 	// DefaultTenant is the tenant of contexts that name none. Empty (the
 	// default) is strict isolation: such a context is an error
-	// (ErrTenantRequired), never a shared namespace.
+	// (ErrRequired), never a shared namespace.
 	DefaultTenant string
 }
 
-// TenantSessionBackend keeps each tenant's sessions apart in Inner: the
-// reference's TenantSessionBackend. The tenant comes from the context
-// (WithTenant), and every session is stored under the pattern with the
+// Backend keeps each tenant's sessions apart in Inner: the
+// reference's Backend. The tenant comes from the context
+// (NewContext), and every session is stored under the pattern with the
 // tenant's id — "tenant:{tenant_id}:session:{session_id}" by default,
 // through WithNamespace and StorageKey — so a session id of tenant A
 // never loads, saves, or deletes anything in tenant B, and a cookie
 // session sealed for A (CookieSessionBackend binds the namespace) does not
 // open in B. Without a tenant, a strict backend (no DefaultTenant) fails
-// with ErrTenantRequired.
+// with ErrRequired.
 //
 // With MaxSessionsPerTenant, creating a session (a save of version 0)
 // first counts the tenant's live sessions and refuses the new one at the
@@ -139,12 +141,12 @@ type TenantConfig struct {
 // tenant at its cap cannot log in from an anonymous session it already
 // holds: leave room for it.
 //
-// It implements TenantSessionOperations (Lister needed; deleting also
+// It implements Operations (Lister needed; deleting also
 // needs StorageKeyDeleter or Importer) and forwards Cleaner (every
 // tenant), Lister and Importer (the context's tenant), SaveClient and
 // DataLimiter. It is safe for concurrent use.
-type TenantSessionBackend struct {
-	inner          SessionBackend
+type Backend struct {
+	inner          sessions.SessionBackend
 	prefix, middle string // pattern = prefix + {tenant_id} + middle + {session_id}
 	max            int
 	defaultTenant  string
@@ -152,31 +154,31 @@ type TenantSessionBackend struct {
 	locks          [32]sync.Mutex
 }
 
-// NewTenantSessionBackend returns inner partitioned by tenant as cfg says.
-func NewTenantSessionBackend(inner SessionBackend, cfg TenantConfig) (*TenantSessionBackend, error) {
+// New returns inner partitioned by tenant as cfg says.
+func New(inner sessions.SessionBackend, cfg Config) (*Backend, error) {
 	if inner == nil {
 		return nil, errors.New("sessions: the tenant backend needs a backend")
 	}
 	pattern := cfg.Pattern
 	if pattern == "" {
-		pattern = DefaultTenantPattern
+		pattern = DefaultPattern
 	}
-	if strings.Count(pattern, TenantIDPlaceholder) != 1 || strings.Count(pattern, SessionIDPlaceholder) != 1 ||
+	if strings.Count(pattern, IDPlaceholder) != 1 || strings.Count(pattern, SessionIDPlaceholder) != 1 ||
 		!strings.HasSuffix(pattern, SessionIDPlaceholder) {
-		return nil, fmt.Errorf("sessions: tenant pattern %q must hold %s once and end with %s", pattern, TenantIDPlaceholder, SessionIDPlaceholder)
+		return nil, fmt.Errorf("sessions: tenant pattern %q must hold %s once and end with %s", pattern, IDPlaceholder, SessionIDPlaceholder)
 	}
 	body := strings.TrimSuffix(pattern, SessionIDPlaceholder)
-	prefix, middle, _ := strings.Cut(body, TenantIDPlaceholder)
+	prefix, middle, _ := strings.Cut(body, IDPlaceholder)
 	if strings.ContainsAny(prefix+middle, "{}") {
 		return nil, fmt.Errorf("sessions: tenant pattern %q has an unknown placeholder", pattern)
 	}
 	if cfg.MaxSessionsPerTenant < 0 {
 		return nil, errors.New("sessions: MaxSessionsPerTenant is negative")
 	}
-	if cfg.DefaultTenant != "" && !ValidTenantID(cfg.DefaultTenant) {
+	if cfg.DefaultTenant != "" && !ValidID(cfg.DefaultTenant) {
 		return nil, fmt.Errorf("sessions: invalid default tenant %q", cfg.DefaultTenant)
 	}
-	return &TenantSessionBackend{
+	return &Backend{
 		inner: inner, prefix: prefix, middle: middle,
 		max: cfg.MaxSessionsPerTenant, defaultTenant: cfg.DefaultTenant,
 		seed: maphash.MakeSeed(),
@@ -184,36 +186,36 @@ func NewTenantSessionBackend(inner SessionBackend, cfg TenantConfig) (*TenantSes
 }
 
 // Unwrap returns the backend the tenants share.
-func (t *TenantSessionBackend) Unwrap() SessionBackend { return t.inner }
+func (t *Backend) Unwrap() sessions.SessionBackend { return t.inner }
 
 // Namespace returns the namespace of tenant id's sessions: the pattern up
 // to {session_id}, with the tenant's id.
-func (t *TenantSessionBackend) Namespace(tenantID string) string {
+func (t *Backend) Namespace(tenantID string) string {
 	return t.prefix + tenantID + t.middle
 }
 
 // tenant returns the tenant of ctx.
-func (t *TenantSessionBackend) tenant(ctx context.Context) (string, error) {
-	id, ok := TenantFrom(ctx)
+func (t *Backend) tenant(ctx context.Context) (string, error) {
+	id, ok := FromContext(ctx)
 	if !ok || id == "" {
 		if t.defaultTenant == "" {
-			return "", ErrTenantRequired
+			return "", ErrRequired
 		}
 		return t.defaultTenant, nil
 	}
-	if !ValidTenantID(id) {
-		return "", ErrInvalidTenant
+	if !ValidID(id) {
+		return "", ErrInvalid
 	}
 	return id, nil
 }
 
 // scoped returns ctx in the namespace of tenant id, under any namespace
 // ctx already had.
-func (t *TenantSessionBackend) scoped(ctx context.Context, id string) context.Context {
-	return WithNamespace(ctx, Namespace(ctx)+t.Namespace(id))
+func (t *Backend) scoped(ctx context.Context, id string) context.Context {
+	return sessions.WithNamespace(ctx, sessions.Namespace(ctx)+t.Namespace(id))
 }
 
-func (t *TenantSessionBackend) ctxOf(ctx context.Context) (context.Context, string, error) {
+func (t *Backend) ctxOf(ctx context.Context) (context.Context, string, error) {
 	id, err := t.tenant(ctx)
 	if err != nil {
 		return nil, "", err
@@ -223,16 +225,16 @@ func (t *TenantSessionBackend) ctxOf(ctx context.Context) (context.Context, stri
 
 // Load implements SessionBackend in the context's tenant. A context
 // without a valid tenant is an error (the request fails closed).
-func (t *TenantSessionBackend) Load(ctx context.Context, id SessionID) (Record, bool, error) {
+func (t *Backend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
 	tctx, _, err := t.ctxOf(ctx)
 	if err != nil {
-		return Record{}, false, err
+		return sessions.Record{}, false, err
 	}
 	return t.inner.Load(tctx, id)
 }
 
 // Exists implements SessionBackend.
-func (t *TenantSessionBackend) Exists(ctx context.Context, id SessionID) (bool, error) {
+func (t *Backend) Exists(ctx context.Context, id sessions.SessionID) (bool, error) {
 	tctx, _, err := t.ctxOf(ctx)
 	if err != nil {
 		return false, err
@@ -241,23 +243,23 @@ func (t *TenantSessionBackend) Exists(ctx context.Context, id SessionID) (bool, 
 }
 
 // Save implements SessionBackend.
-func (t *TenantSessionBackend) Save(ctx context.Context, id SessionID, rec Record) error {
-	_, err := t.save(ctx, rec.Version, func(tctx context.Context) (SessionID, error) {
+func (t *Backend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
+	_, err := t.save(ctx, rec.Version, func(tctx context.Context) (sessions.SessionID, error) {
 		return id, t.inner.Save(tctx, id, rec)
 	})
 	return err
 }
 
 // SaveClient implements ClientSideBackend over either kind of backend.
-func (t *TenantSessionBackend) SaveClient(ctx context.Context, id SessionID, rec Record) (SessionID, error) {
-	return t.save(ctx, rec.Version, func(tctx context.Context) (SessionID, error) {
-		return SaveRecord(tctx, t.inner, id, rec)
+func (t *Backend) SaveClient(ctx context.Context, id sessions.SessionID, rec sessions.Record) (sessions.SessionID, error) {
+	return t.save(ctx, rec.Version, func(tctx context.Context) (sessions.SessionID, error) {
+		return sessions.SaveRecord(tctx, t.inner, id, rec)
 	})
 }
 
 // save runs a write in the context's tenant, checking the cap first when
 // it creates a session.
-func (t *TenantSessionBackend) save(ctx context.Context, version uint64, write func(context.Context) (SessionID, error)) (SessionID, error) {
+func (t *Backend) save(ctx context.Context, version uint64, write func(context.Context) (sessions.SessionID, error)) (sessions.SessionID, error) {
 	tctx, tenant, err := t.ctxOf(ctx)
 	if err != nil {
 		return "", err
@@ -279,7 +281,7 @@ func (t *TenantSessionBackend) save(ctx context.Context, version uint64, write f
 }
 
 // Delete implements SessionBackend.
-func (t *TenantSessionBackend) Delete(ctx context.Context, id SessionID) error {
+func (t *Backend) Delete(ctx context.Context, id sessions.SessionID) error {
 	tctx, _, err := t.ctxOf(ctx)
 	if err != nil {
 		return err
@@ -288,8 +290,8 @@ func (t *TenantSessionBackend) Delete(ctx context.Context, id SessionID) error {
 }
 
 // lister returns the backend's Lister.
-func (t *TenantSessionBackend) lister() (Lister, error) {
-	l, ok := t.inner.(Lister)
+func (t *Backend) lister() (sessions.Lister, error) {
+	l, ok := t.inner.(sessions.Lister)
 	if !ok {
 		return nil, fmt.Errorf("tenant sessions: %T has no Range: %w", t.inner, errors.ErrUnsupported)
 	}
@@ -299,14 +301,14 @@ func (t *TenantSessionBackend) lister() (Lister, error) {
 // rangeTenant calls f for each live session in tctx's namespace. Keys
 // that start with the namespace but are not exactly the namespace and a
 // storage hash belong to no session of this tenant, and are skipped.
-func (t *TenantSessionBackend) rangeTenant(tctx context.Context, f func(string, Record) bool) error {
+func (t *Backend) rangeTenant(tctx context.Context, f func(string, sessions.Record) bool) error {
 	l, err := t.lister()
 	if err != nil {
 		return err
 	}
-	ns := Namespace(tctx)
+	ns := sessions.Namespace(tctx)
 	want := len(ns) + 40
-	return l.Range(tctx, func(key string, rec Record) bool {
+	return l.Range(tctx, func(key string, rec sessions.Record) bool {
 		if len(key) != want || !strings.HasPrefix(key, ns) {
 			return true
 		}
@@ -314,9 +316,9 @@ func (t *TenantSessionBackend) rangeTenant(tctx context.Context, f func(string, 
 	})
 }
 
-func (t *TenantSessionBackend) count(tctx context.Context) (int, error) {
+func (t *Backend) count(tctx context.Context) (int, error) {
 	n := 0
-	err := t.rangeTenant(tctx, func(string, Record) bool { n++; return true })
+	err := t.rangeTenant(tctx, func(string, sessions.Record) bool { n++; return true })
 	return n, err
 }
 
@@ -326,13 +328,13 @@ func (t *TenantSessionBackend) count(tctx context.Context) (int, error) {
 // wrapper a tenant looks like a backend of its own: StorageKey(ctx, id)
 // names a session in Range and Import as it does outside, and Migrate
 // moves sessions between a tenant and any other backend.
-func (t *TenantSessionBackend) Range(ctx context.Context, f func(string, Record) bool) error {
+func (t *Backend) Range(ctx context.Context, f func(string, sessions.Record) bool) error {
 	tctx, _, err := t.ctxOf(ctx)
 	if err != nil {
 		return err
 	}
-	outer, cut := Namespace(ctx), len(Namespace(tctx))
-	return t.rangeTenant(tctx, func(key string, rec Record) bool {
+	outer, cut := sessions.Namespace(ctx), len(sessions.Namespace(tctx))
+	return t.rangeTenant(tctx, func(key string, rec sessions.Record) bool {
 		return f(outer+key[cut:], rec)
 	})
 }
@@ -340,8 +342,8 @@ func (t *TenantSessionBackend) Range(ctx context.Context, f func(string, Record)
 // Import implements Importer in the context's tenant: key is a storage
 // key as Range yields them (StorageKey(ctx, id) of the caller's context),
 // stored under the tenant's pattern; a new session respects the cap.
-func (t *TenantSessionBackend) Import(ctx context.Context, key string, rec Record) error {
-	im, ok := t.inner.(Importer)
+func (t *Backend) Import(ctx context.Context, key string, rec sessions.Record) error {
+	im, ok := t.inner.(sessions.Importer)
 	if !ok {
 		return fmt.Errorf("tenant sessions: %T has no Import: %w", t.inner, errors.ErrUnsupported)
 	}
@@ -349,12 +351,12 @@ func (t *TenantSessionBackend) Import(ctx context.Context, key string, rec Recor
 	if err != nil {
 		return err
 	}
-	outer := Namespace(ctx)
+	outer := sessions.Namespace(ctx)
 	if len(key) != len(outer)+40 || !strings.HasPrefix(key, outer) {
-		return fmt.Errorf("tenant sessions: import: %q is not a storage key of this namespace: %w", shortStorageTag(key), core.ErrInvalidInput)
+		return fmt.Errorf("tenant sessions: import: %q is not a storage key of this namespace: %w", logtag.Key(key), core.ErrInvalidInput)
 	}
-	inner := Namespace(tctx) + key[len(outer):]
-	_, err = t.save(ctx, rec.Version, func(tctx context.Context) (SessionID, error) {
+	inner := sessions.Namespace(tctx) + key[len(outer):]
+	_, err = t.save(ctx, rec.Version, func(tctx context.Context) (sessions.SessionID, error) {
 		return "", im.Import(tctx, inner, rec)
 	})
 	return err
@@ -362,8 +364,8 @@ func (t *TenantSessionBackend) Import(ctx context.Context, key string, rec Recor
 
 // CleanupExpired implements Cleaner for every tenant at once (expired
 // sessions belong to nobody).
-func (t *TenantSessionBackend) CleanupExpired(ctx context.Context) (int, error) {
-	c, ok := t.inner.(Cleaner)
+func (t *Backend) CleanupExpired(ctx context.Context) (int, error) {
+	c, ok := t.inner.(sessions.Cleaner)
 	if !ok {
 		return 0, fmt.Errorf("tenant sessions: %T has no CleanupExpired: %w", t.inner, errors.ErrUnsupported)
 	}
@@ -371,38 +373,38 @@ func (t *TenantSessionBackend) CleanupExpired(ctx context.Context) (int, error) 
 }
 
 // MaxData implements DataLimiter.
-func (t *TenantSessionBackend) MaxData() int {
-	if l, ok := t.inner.(DataLimiter); ok {
+func (t *Backend) MaxData() int {
+	if l, ok := t.inner.(sessions.DataLimiter); ok {
 		return l.MaxData()
 	}
-	return MaxDataSize
+	return sessions.MaxDataSize
 }
 
 // forTenant returns ctx in tenant id's namespace, validating id.
-func (t *TenantSessionBackend) forTenant(ctx context.Context, id string) (context.Context, error) {
-	if !ValidTenantID(id) {
-		return nil, ErrInvalidTenant
+func (t *Backend) forTenant(ctx context.Context, id string) (context.Context, error) {
+	if !ValidID(id) {
+		return nil, ErrInvalid
 	}
 	return t.scoped(ctx, id), nil
 }
 
-// ListSessions implements TenantSessionOperations: the tenant's live
+// ListSessions implements Operations: the tenant's live
 // sessions, in no particular order.
-func (t *TenantSessionBackend) ListSessions(ctx context.Context, tenantID string) ([]TenantSession, error) {
+func (t *Backend) ListSessions(ctx context.Context, tenantID string) ([]Session, error) {
 	tctx, err := t.forTenant(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	var out []TenantSession
-	err = t.rangeTenant(tctx, func(key string, rec Record) bool {
-		out = append(out, TenantSession{StorageKey: key, Expiry: rec.Expiry, Version: rec.Version, Size: len(rec.Data)})
+	var out []Session
+	err = t.rangeTenant(tctx, func(key string, rec sessions.Record) bool {
+		out = append(out, Session{StorageKey: key, Expiry: rec.Expiry, Version: rec.Version, Size: len(rec.Data)})
 		return true
 	})
 	return out, err
 }
 
-// CountSessions implements TenantSessionOperations.
-func (t *TenantSessionBackend) CountSessions(ctx context.Context, tenantID string) (int, error) {
+// CountSessions implements Operations.
+func (t *Backend) CountSessions(ctx context.Context, tenantID string) (int, error) {
 	tctx, err := t.forTenant(ctx, tenantID)
 	if err != nil {
 		return 0, err
@@ -410,11 +412,11 @@ func (t *TenantSessionBackend) CountSessions(ctx context.Context, tenantID strin
 	return t.count(tctx)
 }
 
-// DeleteAllSessions implements TenantSessionOperations: it ends every
+// DeleteAllSessions implements Operations: it ends every
 // live session of the tenant and returns how many it ended. A session
 // saved while it runs (a version it did not list) is listed and ended in
 // a further round, up to three rounds.
-func (t *TenantSessionBackend) DeleteAllSessions(ctx context.Context, tenantID string) (int, error) {
+func (t *Backend) DeleteAllSessions(ctx context.Context, tenantID string) (int, error) {
 	tctx, err := t.forTenant(ctx, tenantID)
 	if err != nil {
 		return 0, err
@@ -423,7 +425,7 @@ func (t *TenantSessionBackend) DeleteAllSessions(ctx context.Context, tenantID s
 	for range 3 {
 		var keys []string
 		var versions []uint64
-		if err := t.rangeTenant(tctx, func(key string, rec Record) bool {
+		if err := t.rangeTenant(tctx, func(key string, rec sessions.Record) bool {
 			keys = append(keys, key)
 			versions = append(versions, rec.Version)
 			return true
@@ -439,7 +441,7 @@ func (t *TenantSessionBackend) DeleteAllSessions(ctx context.Context, tenantID s
 			switch {
 			case err == nil:
 				total++
-			case errors.Is(err, ErrConflict):
+			case errors.Is(err, sessions.ErrConflict):
 				conflicts++
 			default:
 				return total, err
@@ -449,28 +451,28 @@ func (t *TenantSessionBackend) DeleteAllSessions(ctx context.Context, tenantID s
 			return total, nil
 		}
 	}
-	return total, fmt.Errorf("tenant sessions: sessions of tenant %q kept changing while they were deleted: %w", tenantID, ErrConflict)
+	return total, fmt.Errorf("tenant sessions: sessions of tenant %q kept changing while they were deleted: %w", tenantID, sessions.ErrConflict)
 }
 
 // deleteStorageKey ends the session stored under key at version: through
 // StorageKeyDeleter, or by importing it expired (ErrConflict when its
 // version moved on).
-func deleteStorageKey(ctx context.Context, b SessionBackend, key string, version uint64) error {
+func deleteStorageKey(ctx context.Context, b sessions.SessionBackend, key string, version uint64) error {
 	if d, ok := b.(StorageKeyDeleter); ok {
 		return d.DeleteStorageKey(ctx, key)
 	}
-	im, ok := b.(Importer)
+	im, ok := b.(sessions.Importer)
 	if !ok {
 		return fmt.Errorf("sessions: %T can neither delete by storage key nor import: %w", b, errors.ErrUnsupported)
 	}
-	return im.Import(ctx, key, Record{Expiry: time.Unix(0, 0), Version: version})
+	return im.Import(ctx, key, sessions.Record{Expiry: time.Unix(0, 0), Version: version})
 }
 
 var (
-	_ ClientSideBackend       = (*TenantSessionBackend)(nil)
-	_ TenantSessionOperations = (*TenantSessionBackend)(nil)
-	_ Cleaner                 = (*TenantSessionBackend)(nil)
-	_ Lister                  = (*TenantSessionBackend)(nil)
-	_ Importer                = (*TenantSessionBackend)(nil)
-	_ DataLimiter             = (*TenantSessionBackend)(nil)
+	_ sessions.ClientSideBackend = (*Backend)(nil)
+	_ Operations                 = (*Backend)(nil)
+	_ sessions.Cleaner           = (*Backend)(nil)
+	_ sessions.Lister            = (*Backend)(nil)
+	_ sessions.Importer          = (*Backend)(nil)
+	_ sessions.DataLimiter       = (*Backend)(nil)
 )

@@ -1,16 +1,17 @@
-package sessions_test
+package migrate_test
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/migrate"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
 // Moving live sessions to another backend (authctl migratesessions):
 // clients keep their cookies.
-func ExampleMigrate() {
+func ExampleCopy() {
 	ctx := context.Background()
 	from, to := memory.NewSessionBackend(), memory.NewSessionBackend()
 	defer from.Close()
@@ -20,7 +21,7 @@ func ExampleMigrate() {
 	s.Set("user", "alice")
 	_ = s.Save(ctx)
 
-	copied, err := sessions.Migrate(ctx, from, to, func(done, total int) {
+	copied, err := migrate.Copy(ctx, from, to, func(done, total int) {
 		fmt.Printf("%d/%d\n", done, total)
 	})
 	fmt.Println(copied, err)

@@ -1,4 +1,4 @@
-package sessions_test
+package tenant_test
 
 import (
 	"context"
@@ -13,26 +13,21 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
+	"github.com/reinhardt-go/auth/core/sessions/tenant"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
-
-func newTenant(t testing.TB, inner sessions.SessionBackend, cfg sessions.TenantConfig) *sessions.TenantSessionBackend {
-	t.Helper()
-	b, err := sessions.NewTenantSessionBackend(inner, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // TestTenantConformance runs the suite in a default tenant (the suite's
 // context names none) over a server-side and a cookie backend.
 func TestTenantConformance(t *testing.T) {
-	for _, bc := range []backendCase{{"memory", openMemory}, {"cookie", openCookie}, {"zstd(memory)", compressed(sessions.Zstd, 0, openMemory)}} {
-		t.Run(bc.name, func(t *testing.T) {
+	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}, {Name: "zstd(memory)", Open: sessiontest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)}} {
+		t.Run(bc.Name, func(t *testing.T) {
 			t.Parallel()
 			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-				return newTenant(t, bc.open(t, nil), sessions.TenantConfig{DefaultTenant: "default"})
+				return sessiontest.NewTenant(t, bc.Open(t, nil), tenant.Config{DefaultTenant: "default"})
 			})
 		})
 	}
@@ -41,13 +36,13 @@ func TestTenantConformance(t *testing.T) {
 // TestTenantIsolation: a session id of tenant A never loads, saves over
 // or deletes anything in tenant B, on server-side and cookie backends.
 func TestTenantIsolation(t *testing.T) {
-	for _, bc := range []backendCase{{"memory", openMemory}, {"cookie", openCookie}} {
-		t.Run(bc.name, func(t *testing.T) {
-			b := newTenant(t, bc.open(t, nil), sessions.TenantConfig{})
-			ctxA := sessions.WithTenant(context.Background(), "acme")
-			ctxB := sessions.WithTenant(context.Background(), "globex")
+	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}} {
+		t.Run(bc.Name, func(t *testing.T) {
+			b := sessiontest.NewTenant(t, bc.Open(t, nil), tenant.Config{})
+			ctxA := tenant.NewContext(context.Background(), "acme")
+			ctxB := tenant.NewContext(context.Background(), "globex")
 			key := sessions.GenerateKey()
-			idA, err := sessions.SaveRecord(ctxA, b, key, rec("acme's", 0))
+			idA, err := sessions.SaveRecord(ctxA, b, key, sessiontest.Rec("acme's", 0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,36 +55,36 @@ func TestTenantIsolation(t *testing.T) {
 			if err := b.Delete(ctxB, idA); err != nil {
 				t.Fatal(err)
 			}
-			if got := mustLoad(t, ctxA, b, idA); string(got.Data) != "acme's" {
+			if got := sessiontest.MustLoad(t, ctxA, b, idA); string(got.Data) != "acme's" {
 				t.Errorf("acme's session = %q after globex deleted its id", got.Data)
 			}
 			// The same key in globex is another session.
-			idB, err := sessions.SaveRecord(ctxB, b, key, rec("globex's", 0))
+			idB, err := sessions.SaveRecord(ctxB, b, key, sessiontest.Rec("globex's", 0))
 			if err != nil {
 				t.Fatalf("the same key in another tenant: %v", err)
 			}
-			if got := mustLoad(t, ctxB, b, idB); string(got.Data) != "globex's" {
+			if got := sessiontest.MustLoad(t, ctxB, b, idB); string(got.Data) != "globex's" {
 				t.Errorf("globex = %q", got.Data)
 			}
-			if got := mustLoad(t, ctxA, b, idA); string(got.Data) != "acme's" {
+			if got := sessiontest.MustLoad(t, ctxA, b, idA); string(got.Data) != "acme's" {
 				t.Errorf("acme = %q", got.Data)
 			}
 
 			// Strict: no tenant, no session — an error, not a shared
 			// namespace.
 			_, _, err = b.Load(context.Background(), idA)
-			if !errors.Is(err, sessions.ErrTenantRequired) {
+			if !errors.Is(err, tenant.ErrRequired) {
 				t.Errorf("Load without a tenant = %v", err)
 			}
 			if status, body := renderedErr(err); status != 400 || body != `{"detail":"A tenant is required."}` {
 				t.Errorf("rendered %d %s", status, body)
 			}
 			for _, bad := range []string{"", "a:b", "a b", "tenant{x}", strings.Repeat("a", 129), "é"} {
-				if _, _, err := b.Load(sessions.WithTenant(context.Background(), bad), idA); bad != "" && !errors.Is(err, sessions.ErrInvalidTenant) {
+				if _, _, err := b.Load(tenant.NewContext(context.Background(), bad), idA); bad != "" && !errors.Is(err, tenant.ErrInvalid) {
 					t.Errorf("tenant %q: %v", bad, err)
 				}
 			}
-			if _, err := sessions.SaveRecord(context.Background(), b, sessions.GenerateKey(), rec("x", 0)); !errors.Is(err, sessions.ErrTenantRequired) {
+			if _, err := sessions.SaveRecord(context.Background(), b, sessions.GenerateKey(), sessiontest.Rec("x", 0)); !errors.Is(err, tenant.ErrRequired) {
 				t.Errorf("Save without a tenant = %v", err)
 			}
 		})
@@ -110,11 +105,11 @@ func TestTenantKeys(t *testing.T) {
 		"{tenant_id}/sess/{session_id}": "acme/sess/",
 		"s-{tenant_id}{session_id}":     "s-acme",
 	} {
-		inner := newMemory(t)
-		b := newTenant(t, inner, sessions.TenantConfig{Pattern: pattern})
-		ctx := sessions.WithTenant(context.Background(), "acme")
+		inner := sessiontest.NewMemory(t)
+		b := sessiontest.NewTenant(t, inner, tenant.Config{Pattern: pattern})
+		ctx := tenant.NewContext(context.Background(), "acme")
 		id := sessions.GenerateKey()
-		if err := b.Save(ctx, id, rec("x", 0)); err != nil {
+		if err := b.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
 			t.Fatal(err)
 		}
 		var keys []string
@@ -125,14 +120,14 @@ func TestTenantKeys(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"tenant:{tenant_id}", "{session_id}:{tenant_id}", "{tenant_id}{tenant_id}{session_id}", "{x}{tenant_id}{session_id}"} {
-		if _, err := sessions.NewTenantSessionBackend(newMemory(t), sessions.TenantConfig{Pattern: bad}); err == nil {
+		if _, err := tenant.New(sessiontest.NewMemory(t), tenant.Config{Pattern: bad}); err == nil {
 			t.Errorf("pattern %q accepted", bad)
 		}
 	}
-	if _, err := sessions.NewTenantSessionBackend(newMemory(t), sessions.TenantConfig{DefaultTenant: "a:b"}); err == nil {
+	if _, err := tenant.New(sessiontest.NewMemory(t), tenant.Config{DefaultTenant: "a:b"}); err == nil {
 		t.Error("an invalid default tenant was accepted")
 	}
-	if _, err := sessions.NewTenantSessionBackend(nil, sessions.TenantConfig{}); err == nil {
+	if _, err := tenant.New(nil, tenant.Config{}); err == nil {
 		t.Error("a nil backend was accepted")
 	}
 }
@@ -141,11 +136,11 @@ func TestTenantKeys(t *testing.T) {
 // of its sessions, even with a pattern that puts nothing between the
 // tenant and the hash.
 func TestTenantIDPrefixes(t *testing.T) {
-	b := newTenant(t, newMemory(t), sessions.TenantConfig{Pattern: "t{tenant_id}{session_id}"})
-	for _, tenant := range []string{"a", "ab", "abc"} {
-		ctx := sessions.WithTenant(context.Background(), tenant)
+	b := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{Pattern: "t{tenant_id}{session_id}"})
+	for _, id := range []string{"a", "ab", "abc"} {
+		ctx := tenant.NewContext(context.Background(), id)
 		for range 2 {
-			if err := b.Save(ctx, sessions.GenerateKey(), rec(tenant, 0)); err != nil {
+			if err := b.Save(ctx, sessions.GenerateKey(), sessiontest.Rec(id, 0)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -160,46 +155,46 @@ func TestTenantIDPrefixes(t *testing.T) {
 
 func TestTenantCap(t *testing.T) {
 	ctx := context.Background()
-	b := newTenant(t, newMemory(t), sessions.TenantConfig{MaxSessionsPerTenant: 3})
-	ctxA := sessions.WithTenant(ctx, "acme")
+	b := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 3})
+	ctxA := tenant.NewContext(ctx, "acme")
 	var ids []sessions.SessionID
 	for range 3 {
 		id := sessions.GenerateKey()
 		ids = append(ids, id)
-		if err := b.Save(ctxA, id, rec("x", 0)); err != nil {
+		if err := b.Save(ctxA, id, sessiontest.Rec("x", 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	err := b.Save(ctxA, sessions.GenerateKey(), rec("x", 0))
-	if !errors.Is(err, sessions.ErrTooManySessions) {
+	err := b.Save(ctxA, sessions.GenerateKey(), sessiontest.Rec("x", 0))
+	if !errors.Is(err, tenant.ErrTooManySessions) {
 		t.Fatalf("the 4th session: %v", err)
 	}
 	if status, body := renderedErr(err); status != 403 || body != `{"detail":"Too many sessions for this tenant."}` {
 		t.Errorf("rendered %d %s", status, body)
 	}
 	// Existing sessions still save; other tenants are not affected.
-	if err := b.Save(ctxA, ids[0], rec("y", 1)); err != nil {
+	if err := b.Save(ctxA, ids[0], sessiontest.Rec("y", 1)); err != nil {
 		t.Error(err)
 	}
-	if err := b.Save(sessions.WithTenant(ctx, "globex"), sessions.GenerateKey(), rec("x", 0)); err != nil {
+	if err := b.Save(tenant.NewContext(ctx, "globex"), sessions.GenerateKey(), sessiontest.Rec("x", 0)); err != nil {
 		t.Error(err)
 	}
 	// A session ended frees its place.
 	_ = b.Delete(ctxA, ids[1])
-	if err := b.Save(ctxA, sessions.GenerateKey(), rec("x", 0)); err != nil {
+	if err := b.Save(ctxA, sessions.GenerateKey(), sessiontest.Rec("x", 0)); err != nil {
 		t.Error(err)
 	}
 
 	// Racing creations: exactly the free places are taken.
-	b2 := newTenant(t, newMemory(t), sessions.TenantConfig{MaxSessionsPerTenant: 5})
+	b2 := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 5})
 	var ok, refused atomic.Int32
 	var wg sync.WaitGroup
 	for range 40 {
 		wg.Go(func() {
-			switch err := b2.Save(ctxA, sessions.GenerateKey(), rec("x", 0)); {
+			switch err := b2.Save(ctxA, sessions.GenerateKey(), sessiontest.Rec("x", 0)); {
 			case err == nil:
 				ok.Add(1)
-			case errors.Is(err, sessions.ErrTooManySessions):
+			case errors.Is(err, tenant.ErrTooManySessions):
 				refused.Add(1)
 			default:
 				t.Error(err)
@@ -212,8 +207,8 @@ func TestTenantCap(t *testing.T) {
 	}
 
 	// A cap needs a Lister.
-	b3 := newTenant(t, failingBackendWrapper{newMemory(t)}, sessions.TenantConfig{MaxSessionsPerTenant: 1})
-	if err := b3.Save(ctxA, sessions.GenerateKey(), rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
+	b3 := sessiontest.NewTenant(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, tenant.Config{MaxSessionsPerTenant: 1})
+	if err := b3.Save(ctxA, sessions.GenerateKey(), sessiontest.Rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("a cap over a backend without Range: %v", err)
 	}
 }
@@ -221,27 +216,27 @@ func TestTenantCap(t *testing.T) {
 // TestTenantOperations: list, count and delete every session of one
 // tenant, over the memory backend and wrappers.
 func TestTenantOperations(t *testing.T) {
-	for _, bc := range []backendCase{
-		{"memory", openMemory},
-		{"zstd(memory)", compressed(sessions.Zstd, 0, openMemory)},
-		{"instrumented(memory)", func(t testing.TB, now func() time.Time) sessions.SessionBackend {
-			return sessions.NewInstrumentedSessionBackend(openMemory(t, now))
+	for _, bc := range []sessiontest.BackendCase{
+		{Name: "memory", Open: sessiontest.OpenMemory},
+		{Name: "zstd(memory)", Open: sessiontest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)},
+		{Name: "instrumented(memory)", Open: func(t testing.TB, now func() time.Time) sessions.SessionBackend {
+			return instrumented.New(sessiontest.OpenMemory(t, now))
 		}},
 	} {
-		t.Run(bc.name, func(t *testing.T) {
+		t.Run(bc.Name, func(t *testing.T) {
 			ctx := context.Background()
-			b := newTenant(t, bc.open(t, nil), sessions.TenantConfig{})
-			var ops sessions.TenantSessionOperations = b
+			b := sessiontest.NewTenant(t, bc.Open(t, nil), tenant.Config{})
+			var ops tenant.Operations = b
 			idsA := map[sessions.SessionID]bool{}
 			for range 4 {
 				id := sessions.GenerateKey()
 				idsA[id] = true
-				if err := b.Save(sessions.WithTenant(ctx, "acme"), id, rec("0123456789", 0)); err != nil {
+				if err := b.Save(tenant.NewContext(ctx, "acme"), id, sessiontest.Rec("0123456789", 0)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			idB := sessions.GenerateKey()
-			if err := b.Save(sessions.WithTenant(ctx, "globex"), idB, rec("b", 0)); err != nil {
+			if err := b.Save(tenant.NewContext(ctx, "globex"), idB, sessiontest.Rec("b", 0)); err != nil {
 				t.Fatal(err)
 			}
 			list, err := ops.ListSessions(ctx, "acme")
@@ -265,15 +260,15 @@ func TestTenantOperations(t *testing.T) {
 				t.Errorf("DeleteAllSessions = %d, %v", n, err)
 			}
 			for id := range idsA {
-				if ok, _ := b.Exists(sessions.WithTenant(ctx, "acme"), id); ok {
+				if ok, _ := b.Exists(tenant.NewContext(ctx, "acme"), id); ok {
 					t.Error("a session survived DeleteAllSessions")
 				}
 			}
 			if n, _ := ops.CountSessions(ctx, "acme"); n != 0 {
 				t.Errorf("acme still counts %d", n)
 			}
-			mustLoad(t, sessions.WithTenant(ctx, "globex"), b, idB)
-			if _, err := ops.CountSessions(ctx, "a:b"); !errors.Is(err, sessions.ErrInvalidTenant) {
+			sessiontest.MustLoad(t, tenant.NewContext(ctx, "globex"), b, idB)
+			if _, err := ops.CountSessions(ctx, "a:b"); !errors.Is(err, tenant.ErrInvalid) {
 				t.Errorf("CountSessions(invalid) = %v", err)
 			}
 			if n, err := ops.DeleteAllSessions(ctx, "nobody"); n != 0 || err != nil {
@@ -282,7 +277,7 @@ func TestTenantOperations(t *testing.T) {
 		})
 	}
 	// Without Range or Import the operations say so.
-	b := newTenant(t, failingBackendWrapper{newMemory(t)}, sessions.TenantConfig{})
+	b := sessiontest.NewTenant(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, tenant.Config{})
 	if _, err := b.ListSessions(context.Background(), "acme"); !errors.Is(err, errors.ErrUnsupported) {
 		t.Error(err)
 	}
@@ -291,7 +286,7 @@ func TestTenantOperations(t *testing.T) {
 // TestTenantManager: the session middleware over a tenant backend; the
 // tenant comes from the request (here, the host name).
 func TestTenantManager(t *testing.T) {
-	b := newTenant(t, newMemory(t), sessions.TenantConfig{})
+	b := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
 	m := sessions.NewManager(b)
 	app := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := sessions.FromContext(r.Context())
@@ -303,8 +298,8 @@ func TestTenantManager(t *testing.T) {
 	}))
 	tenantByHost := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			tenant, _, _ := strings.Cut(r.Host, ".")
-			next.ServeHTTP(w, r.WithContext(sessions.WithTenant(r.Context(), tenant)))
+			id, _, _ := strings.Cut(r.Host, ".")
+			next.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), id)))
 		})
 	}
 	h := tenantByHost(app)
@@ -337,7 +332,7 @@ func TestTenantManager(t *testing.T) {
 
 // keyDeleter is a backend that deletes by storage key.
 type keyDeleter struct {
-	*flaky
+	*sessiontest.Flaky
 	deleted []string
 }
 
@@ -359,10 +354,10 @@ func (k *keyDeleter) DeleteStorageKey(ctx context.Context, key string) error {
 
 func TestTenantDeleteByStorageKey(t *testing.T) {
 	ctx := context.Background()
-	kd := &keyDeleter{flaky: newFlaky(t)}
-	b := newTenant(t, kd, sessions.TenantConfig{})
+	kd := &keyDeleter{Flaky: sessiontest.NewFlaky(t)}
+	b := sessiontest.NewTenant(t, kd, tenant.Config{})
 	for range 3 {
-		_ = b.Save(sessions.WithTenant(ctx, "acme"), sessions.GenerateKey(), rec("x", 0))
+		_ = b.Save(tenant.NewContext(ctx, "acme"), sessions.GenerateKey(), sessiontest.Rec("x", 0))
 	}
 	if n, err := b.DeleteAllSessions(ctx, "acme"); n != 3 || err != nil || len(kd.deleted) != 3 {
 		t.Errorf("DeleteAllSessions = %d, %v; %d through DeleteStorageKey", n, err, len(kd.deleted))
@@ -372,19 +367,19 @@ func TestTenantDeleteByStorageKey(t *testing.T) {
 		sessions.SessionBackend
 		sessions.Lister
 	}
-	m := newMemory(t)
-	lo := newTenant(t, listOnly{m, m}, sessions.TenantConfig{})
-	_ = lo.Save(sessions.WithTenant(ctx, "acme"), sessions.GenerateKey(), rec("x", 0))
+	m := sessiontest.NewMemory(t)
+	lo := sessiontest.NewTenant(t, listOnly{m, m}, tenant.Config{})
+	_ = lo.Save(tenant.NewContext(ctx, "acme"), sessions.GenerateKey(), sessiontest.Rec("x", 0))
 	if _, err := lo.DeleteAllSessions(ctx, "acme"); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("DeleteAllSessions without a way to delete: %v", err)
 	}
 	// Store failures are returned.
-	_ = b.Save(sessions.WithTenant(ctx, "acme"), sessions.GenerateKey(), rec("x", 0))
-	kd.down.Store(true)
-	if err := b.Delete(sessions.WithTenant(ctx, "acme"), sessions.GenerateKey()); !errors.Is(err, core.ErrStoreUnavailable) {
+	_ = b.Save(tenant.NewContext(ctx, "acme"), sessions.GenerateKey(), sessiontest.Rec("x", 0))
+	kd.Down.Store(true)
+	if err := b.Delete(tenant.NewContext(ctx, "acme"), sessions.GenerateKey()); !errors.Is(err, core.ErrStoreUnavailable) {
 		t.Errorf("Delete = %v", err)
 	}
-	if _, err := b.Exists(ctx, sessions.GenerateKey()); !errors.Is(err, sessions.ErrTenantRequired) {
+	if _, err := b.Exists(ctx, sessions.GenerateKey()); !errors.Is(err, tenant.ErrRequired) {
 		t.Errorf("Exists without a tenant = %v", err)
 	}
 }

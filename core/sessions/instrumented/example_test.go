@@ -1,4 +1,4 @@
-package sessions_test
+package instrumented_test
 
 import (
 	"context"
@@ -9,18 +9,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/prommetrics"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
 // The reference's session analytics: slog records and Prometheus metrics
 // of every backend operation, on the caller's registry.
-func ExampleInstrumentedSessionBackend() {
+func Example() {
 	ctx := context.Background()
 	store := memory.NewSessionBackend()
 	defer store.Close()
 
 	reg := prometheus.NewRegistry()
-	metrics, _ := sessions.NewPrometheusAnalytics(reg)
+	metrics, _ := prommetrics.NewAnalytics(reg)
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr { // stable output for the example
@@ -30,7 +32,7 @@ func ExampleInstrumentedSessionBackend() {
 			return a
 		},
 	}))
-	backend := sessions.NewInstrumentedSessionBackend(store, metrics, sessions.LoggerAnalytics{Logger: logger})
+	backend := instrumented.New(store, metrics, instrumented.LoggerAnalytics{Logger: logger})
 
 	s := sessions.New(backend)
 	s.Set("user", "alice")

@@ -1,4 +1,4 @@
-package sessions_test
+package replicated_test
 
 import (
 	"bytes"
@@ -15,38 +15,29 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
+	"github.com/reinhardt-go/auth/core/sessions/prommetrics"
+	"github.com/reinhardt-go/auth/core/sessions/replicated"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
-var replicationModes = []sessions.ReplicationMode{sessions.AsyncReplication, sessions.SyncReplication, sessions.AcknowledgedReplication}
-
-// newReplicated returns primary and secondary replicated in mode, with
-// fast retries, closed at the end of the test.
-func newReplicated(t testing.TB, primary, secondary sessions.SessionBackend, mode sessions.ReplicationMode) *sessions.ReplicatedSessionBackend {
-	t.Helper()
-	r, err := sessions.NewReplicatedSessionBackend(primary, secondary, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Retry = sessions.RetryPolicy{Attempts: 3, Delay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
-	r.Logger = slog.New(slog.DiscardHandler)
-	t.Cleanup(func() { _ = r.Close() })
-	return r
-}
+var replicationModes = []replicated.Mode{replicated.Async, replicated.Sync, replicated.Acknowledged}
 
 func TestReplicatedConformance(t *testing.T) {
 	for _, mode := range replicationModes {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
 			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-				return newReplicated(t, newMemory(t), sessions.NewCompressedSessionBackend(newMemory(t), sessions.Gzip), mode)
+				return sessiontest.NewReplicated(t, sessiontest.NewMemory(t), compress.New(sessiontest.NewMemory(t), compress.Gzip), mode)
 			})
 		})
 	}
 }
 
 // drain waits for the asynchronous queue.
-func drain(t testing.TB, r *sessions.ReplicatedSessionBackend) {
+func drain(t testing.TB, r *replicated.Backend) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -71,16 +62,16 @@ func TestReplicationModes(t *testing.T) {
 	for _, mode := range replicationModes {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
-			p, s := newMemory(t), newMemory(t)
-			r := newReplicated(t, p, s, mode)
+			p, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
+			r := sessiontest.NewReplicated(t, p, s, mode)
 			var ids []sessions.SessionID
 			for i := range 20 {
 				id := sessions.GenerateKey()
 				ids = append(ids, id)
-				if err := r.Save(ctx, id, rec(fmt.Sprint("v1 of ", i), 0)); err != nil {
+				if err := r.Save(ctx, id, sessiontest.Rec(fmt.Sprint("v1 of ", i), 0)); err != nil {
 					t.Fatal(err)
 				}
-				if err := r.Save(ctx, id, rec(fmt.Sprint("v2 of ", i), 1)); err != nil {
+				if err := r.Save(ctx, id, sessiontest.Rec(fmt.Sprint("v2 of ", i), 1)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -95,7 +86,7 @@ func TestReplicationModes(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						err = r.Save(ctx, hot, rec(string(cur.Data)+"+", cur.Version))
+						err = r.Save(ctx, hot, sessiontest.Rec(string(cur.Data)+"+", cur.Version))
 						if err == nil {
 							return
 						}
@@ -114,7 +105,7 @@ func TestReplicationModes(t *testing.T) {
 			for _, id := range ids {
 				sameRecords(t, ctx, p, s, id)
 			}
-			if got := mustLoad(t, ctx, s, hot); got.Version != 52 || !strings.HasSuffix(string(got.Data), strings.Repeat("+", 50)) {
+			if got := sessiontest.MustLoad(t, ctx, s, hot); got.Version != 52 || !strings.HasSuffix(string(got.Data), strings.Repeat("+", 50)) {
 				t.Errorf("hot session on the secondary: %q v%d", got.Data, got.Version)
 			}
 			st := r.Stats()
@@ -131,13 +122,13 @@ func TestReplicationRetries(t *testing.T) {
 	for _, mode := range replicationModes {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
-			p, s := newMemory(t), newFlaky(t)
-			r := newReplicated(t, p, s, mode)
-			var failures []sessions.ReplicationFailure
-			r.OnFailure = func(f sessions.ReplicationFailure) { failures = append(failures, f) }
+			p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
+			r := sessiontest.NewReplicated(t, p, s, mode)
+			var failures []replicated.Failure
+			r.OnFailure = func(f replicated.Failure) { failures = append(failures, f) }
 			id := sessions.GenerateKey()
-			s.failNext.Store(2)
-			if err := r.Save(ctx, id, rec("x", 0)); err != nil {
+			s.FailNext.Store(2)
+			if err := r.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
 				t.Fatalf("Save = %v", err)
 			}
 			drain(t, r)
@@ -157,23 +148,23 @@ func TestReplicationFailureReported(t *testing.T) {
 	for _, mode := range replicationModes {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
-			p, s := newMemory(t), newFlaky(t)
-			r := newReplicated(t, p, s, mode)
+			p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
+			r := sessiontest.NewReplicated(t, p, s, mode)
 			var logs bytes.Buffer
 			r.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			var mu sync.Mutex
-			var failures []sessions.ReplicationFailure
-			r.OnFailure = func(f sessions.ReplicationFailure) {
+			var failures []replicated.Failure
+			r.OnFailure = func(f replicated.Failure) {
 				mu.Lock()
 				failures = append(failures, f)
 				mu.Unlock()
 			}
-			s.down.Store(true)
+			s.Down.Store(true)
 			id := sessions.GenerateKey()
-			err := r.Save(ctx, id, rec("secret data", 0))
+			err := r.Save(ctx, id, sessiontest.Rec("secret data", 0))
 			drain(t, r)
-			var re *sessions.ReplicaError
-			if mode == sessions.AsyncReplication {
+			var re *replicated.ReplicaError
+			if mode == replicated.Async {
 				if err != nil {
 					t.Errorf("async Save = %v; want nil (the primary took it)", err)
 				}
@@ -181,7 +172,7 @@ func TestReplicationFailureReported(t *testing.T) {
 				!errors.Is(err, core.ErrStoreUnavailable) || !strings.Contains(err.Error(), "the secondary failed after 3 attempt(s) (the primary succeeded)") {
 				t.Errorf("Save = %v; want a ReplicaError naming the secondary", err)
 			}
-			mustLoad(t, ctx, p, id)
+			sessiontest.MustLoad(t, ctx, p, id)
 			mu.Lock()
 			defer mu.Unlock()
 			if len(failures) != 1 || failures[0].Op != "save" || failures[0].Attempts != 3 || failures[0].Dropped ||
@@ -199,9 +190,9 @@ func TestReplicationFailureReported(t *testing.T) {
 
 			// The secondary comes back: the session's next write
 			// resynchronizes it.
-			s.down.Store(false)
-			cur := mustLoad(t, ctx, p, id)
-			if err := r.Save(ctx, id, rec("later", cur.Version)); err != nil {
+			s.Down.Store(false)
+			cur := sessiontest.MustLoad(t, ctx, p, id)
+			if err := r.Save(ctx, id, sessiontest.Rec("later", cur.Version)); err != nil {
 				t.Fatal(err)
 			}
 			drain(t, r)
@@ -219,22 +210,22 @@ func TestReplicationPrimaryFailure(t *testing.T) {
 	for _, mode := range replicationModes {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
-			p, s := newFlaky(t), newMemory(t)
-			r := newReplicated(t, p, s, mode)
+			p, s := sessiontest.NewFlaky(t), sessiontest.NewMemory(t)
+			r := sessiontest.NewReplicated(t, p, s, mode)
 			id := sessions.GenerateKey()
-			p.failNext.Store(1)
-			err := r.Save(ctx, id, rec("x", 0))
-			var re *sessions.ReplicaError
+			p.FailNext.Store(1)
+			err := r.Save(ctx, id, sessiontest.Rec("x", 0))
+			var re *replicated.ReplicaError
 			if !errors.As(err, &re) || re.Replica != "primary" || re.PrimaryWritten || !errors.Is(err, core.ErrStoreUnavailable) {
 				t.Fatalf("Save = %v; want a ReplicaError naming the primary", err)
 			}
 			drain(t, r)
 			sameRecords(t, ctx, p, s, id) // neither has it (Sync: undone)
 			// A conflict is the primary's answer, not wrapped.
-			if err := r.Save(ctx, id, rec("x", 0)); err != nil {
+			if err := r.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
 				t.Fatal(err)
 			}
-			err = r.Save(ctx, id, rec("y", 0))
+			err = r.Save(ctx, id, sessiontest.Rec("y", 0))
 			if !errors.Is(err, sessions.ErrConflict) || errors.As(err, &re) {
 				t.Errorf("conflicting Save = %v; want ErrConflict", err)
 			}
@@ -251,24 +242,24 @@ func TestReplicationResync(t *testing.T) {
 	for _, mode := range replicationModes {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
-			p, s := newMemory(t), newMemory(t)
-			r := newReplicated(t, p, s, mode)
+			p, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
+			r := sessiontest.NewReplicated(t, p, s, mode)
 
 			// Five versions on the primary alone.
 			id := sessions.GenerateKey()
 			for v := range uint64(5) {
-				if err := p.Save(ctx, id, rec(fmt.Sprint("v", v+1), v)); err != nil {
+				if err := p.Save(ctx, id, sessiontest.Rec(fmt.Sprint("v", v+1), v)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := r.Save(ctx, id, rec("v6", 5)); err != nil {
+			if err := r.Save(ctx, id, sessiontest.Rec("v6", 5)); err != nil {
 				t.Fatal(err)
 			}
 			drain(t, r)
 			sameRecords(t, ctx, p, s, id)
 			// Back in step: the next write takes the fast path.
 			before := r.Stats().Resyncs
-			if err := r.Save(ctx, id, rec("v7", 6)); err != nil {
+			if err := r.Save(ctx, id, sessiontest.Rec("v7", 6)); err != nil {
 				t.Fatal(err)
 			}
 			drain(t, r)
@@ -280,15 +271,15 @@ func TestReplicationResync(t *testing.T) {
 			// The secondary is ahead with other data (it took writes the
 			// primary never had): the primary's state wins.
 			other := sessions.GenerateKey()
-			if err := p.Save(ctx, other, rec("primary's", 0)); err != nil {
+			if err := p.Save(ctx, other, sessiontest.Rec("primary's", 0)); err != nil {
 				t.Fatal(err)
 			}
 			for v := range uint64(3) {
-				if err := s.Save(ctx, other, rec("secondary's", v)); err != nil {
+				if err := s.Save(ctx, other, sessiontest.Rec("secondary's", v)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := r.Save(ctx, other, rec("primary's v2", 1)); err != nil {
+			if err := r.Save(ctx, other, sessiontest.Rec("primary's v2", 1)); err != nil {
 				t.Fatal(err)
 			}
 			drain(t, r)
@@ -301,13 +292,13 @@ func TestReplicationResync(t *testing.T) {
 // be read is answered by the secondary, read-only.
 func TestReplicationReadFallback(t *testing.T) {
 	ctx := context.Background()
-	p, s := newFlaky(t), newMemory(t)
-	r := newReplicated(t, p, s, sessions.SyncReplication)
+	p, s := sessiontest.NewFlaky(t), sessiontest.NewMemory(t)
+	r := sessiontest.NewReplicated(t, p, s, replicated.Sync)
 	id := sessions.GenerateKey()
-	if err := r.Save(ctx, id, rec("x", 0)); err != nil {
+	if err := r.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
 		t.Fatal(err)
 	}
-	p.loadDown.Store(true)
+	p.LoadDown.Store(true)
 	if _, _, err := r.Load(ctx, id); !errors.Is(err, core.ErrStoreUnavailable) {
 		t.Errorf("Load without ReadFallback = %v; want the primary's failure", err)
 	}
@@ -319,8 +310,8 @@ func TestReplicationReadFallback(t *testing.T) {
 	if ok, err := r.Exists(ctx, id); err != nil || !ok {
 		t.Errorf("Exists = %v, %v", ok, err)
 	}
-	p.loadDown.Store(false)
-	if err := r.Save(ctx, id, rec("overwrite", got.Version)); !errors.Is(err, sessions.ErrConflict) {
+	p.LoadDown.Store(false)
+	if err := r.Save(ctx, id, sessiontest.Rec("overwrite", got.Version)); !errors.Is(err, sessions.ErrConflict) {
 		t.Errorf("saving a session read from the secondary = %v; want ErrConflict", err)
 	}
 	sameRecords(t, ctx, p, s, id)
@@ -332,7 +323,7 @@ func TestReplicationReadFallback(t *testing.T) {
 	if err := sess.Save(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p.loadDown.Store(true)
+	p.LoadDown.Store(true)
 	sess, err = m.Open(ctx, sess.Key())
 	if user, _ := sessions.GetAs[string](sess, "user"); err != nil || user != "alice" {
 		t.Fatalf("Manager.Open during the outage: %q, %v", user, err)
@@ -348,8 +339,8 @@ func TestReplicationReadFallback(t *testing.T) {
 // context ends, reporting them too.
 func TestReplicationQueueFull(t *testing.T) {
 	ctx := context.Background()
-	p, s := newMemory(t), newFlaky(t)
-	r, err := sessions.NewReplicatedSessionBackend(p, s, sessions.AsyncReplication)
+	p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
+	r, err := replicated.New(p, s, replicated.Async)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,12 +348,12 @@ func TestReplicationQueueFull(t *testing.T) {
 	r.Logger = slog.New(slog.DiscardHandler)
 	var mu sync.Mutex
 	var dropped, failed int
-	r.OnFailure = func(f sessions.ReplicationFailure) {
+	r.OnFailure = func(f replicated.Failure) {
 		mu.Lock()
 		defer mu.Unlock()
 		if f.Dropped {
 			dropped++
-			if !errors.Is(f.Err, sessions.ErrReplicationQueueFull) && !errors.Is(f.Err, sessions.ErrReplicationClosed) {
+			if !errors.Is(f.Err, replicated.ErrQueueFull) && !errors.Is(f.Err, replicated.ErrClosed) {
 				t.Errorf("dropped with %v", f.Err)
 			}
 		} else {
@@ -370,9 +361,9 @@ func TestReplicationQueueFull(t *testing.T) {
 		}
 	}
 	gate := make(chan struct{})
-	s.hold(gate)
+	s.Hold(gate)
 	for range 10 {
-		if err := r.Save(ctx, sessions.GenerateKey(), rec("x", 0)); err != nil {
+		if err := r.Save(ctx, sessions.GenerateKey(), sessiontest.Rec("x", 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -400,10 +391,10 @@ func TestReplicationQueueFull(t *testing.T) {
 	// After Close, writes still reach the primary and the loss is
 	// reported.
 	id := sessions.GenerateKey()
-	if err := r.Save(ctx, id, rec("late", 0)); err != nil {
+	if err := r.Save(ctx, id, sessiontest.Rec("late", 0)); err != nil {
 		t.Fatal(err)
 	}
-	mustLoad(t, ctx, p, id)
+	sessiontest.MustLoad(t, ctx, p, id)
 	if r.Stats().Dropped != st.Dropped+1 {
 		t.Error("a write after Close was not reported")
 	}
@@ -412,15 +403,15 @@ func TestReplicationQueueFull(t *testing.T) {
 // TestReplicationClose drains the queue.
 func TestReplicationClose(t *testing.T) {
 	ctx := context.Background()
-	p, s := newMemory(t), newFlaky(t)
-	r, _ := sessions.NewReplicatedSessionBackend(p, s, sessions.AsyncReplication)
+	p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
+	r, _ := replicated.New(p, s, replicated.Async)
 	gate := make(chan struct{})
-	s.hold(gate)
+	s.Hold(gate)
 	var ids []sessions.SessionID
 	for range 20 {
 		id := sessions.GenerateKey()
 		ids = append(ids, id)
-		if err := r.Save(ctx, id, rec("x", 0)); err != nil {
+		if err := r.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -431,27 +422,27 @@ func TestReplicationClose(t *testing.T) {
 	for _, id := range ids {
 		sameRecords(t, ctx, p, s, id)
 	}
-	if err := r.Drain(ctx); !errors.Is(err, sessions.ErrReplicationClosed) {
+	if err := r.Drain(ctx); !errors.Is(err, replicated.ErrClosed) {
 		t.Errorf("Drain after Close = %v", err)
 	}
 }
 
 func TestReplicationRefusesClientSide(t *testing.T) {
-	cookie := openCookie(t, nil)
+	cookie := sessiontest.OpenCookie(t, nil)
 	for _, b := range []sessions.SessionBackend{
 		cookie,
-		sessions.NewCompressedSessionBackend(cookie, sessions.Zstd),
-		sessions.NewInstrumentedSessionBackend(cookie),
+		compress.New(cookie, compress.Zstd),
+		instrumented.New(cookie),
 	} {
-		if _, err := sessions.NewReplicatedSessionBackend(newMemory(t), b, sessions.SyncReplication); !errors.Is(err, errors.ErrUnsupported) {
+		if _, err := replicated.New(sessiontest.NewMemory(t), b, replicated.Sync); !errors.Is(err, errors.ErrUnsupported) {
 			t.Errorf("replicating to %T: %v; want ErrUnsupported", b, err)
 		}
 	}
-	if _, err := sessions.NewReplicatedSessionBackend(newMemory(t), nil, sessions.SyncReplication); err == nil {
+	if _, err := replicated.New(sessiontest.NewMemory(t), nil, replicated.Sync); err == nil {
 		t.Error("a nil secondary was accepted")
 	}
 	// Wrappers over server-side backends are fine.
-	if _, err := sessions.NewReplicatedSessionBackend(sessions.NewInstrumentedSessionBackend(newMemory(t)), sessions.NewCompressedSessionBackend(newMemory(t), sessions.Zstd), sessions.SyncReplication); err != nil {
+	if _, err := replicated.New(instrumented.New(sessiontest.NewMemory(t)), compress.New(sessiontest.NewMemory(t), compress.Zstd), replicated.Sync); err != nil {
 		t.Error(err)
 	}
 }
@@ -460,16 +451,16 @@ func TestReplicationRefusesClientSide(t *testing.T) {
 // answer ErrUnsupported.
 func TestReplicationForwarding(t *testing.T) {
 	ctx := context.Background()
-	p, s := newMemory(t), newMemory(t)
-	r := newReplicated(t, p, s, sessions.AcknowledgedReplication)
+	p, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
+	r := sessiontest.NewReplicated(t, p, s, replicated.Acknowledged)
 	key := sessions.StorageKey(ctx, sessions.GenerateKey())
-	if err := r.Import(ctx, key, rec("imported", 0)); err != nil {
+	if err := r.Import(ctx, key, sessiontest.Rec("imported", 0)); err != nil {
 		t.Fatal(err)
 	}
 	if p.Len() != 1 || s.Len() != 1 {
 		t.Errorf("import reached %d and %d backends' entries", p.Len(), s.Len())
 	}
-	short := rec("short", 0)
+	short := sessiontest.Rec("short", 0)
 	short.Expiry = time.Now().Add(10 * time.Millisecond)
 	if err := r.Save(ctx, sessions.GenerateKey(), short); err != nil {
 		t.Fatal(err)
@@ -481,8 +472,8 @@ func TestReplicationForwarding(t *testing.T) {
 	if r.MaxData() != sessions.MaxDataSize {
 		t.Errorf("MaxData = %d", r.MaxData())
 	}
-	plain := newReplicated(t, failingBackendWrapper{newMemory(t)}, newMemory(t), sessions.SyncReplication)
-	if err := plain.Import(ctx, key, rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
+	plain := sessiontest.NewReplicated(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, sessiontest.NewMemory(t), replicated.Sync)
+	if err := plain.Import(ctx, key, sessiontest.Rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("Import without an Importer = %v", err)
 	}
 	if _, err := plain.CleanupExpired(ctx); !errors.Is(err, errors.ErrUnsupported) {
@@ -493,34 +484,31 @@ func TestReplicationForwarding(t *testing.T) {
 	}
 }
 
-// failingBackendWrapper hides every optional interface of a backend.
-type failingBackendWrapper struct{ sessions.SessionBackend }
-
 func TestReplicationMetrics(t *testing.T) {
 	ctx := context.Background()
-	p, s := newMemory(t), newFlaky(t)
-	r := newReplicated(t, p, s, sessions.AcknowledgedReplication)
+	p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
+	r := sessiontest.NewReplicated(t, p, s, replicated.Acknowledged)
 	reg := prometheus.NewRegistry()
-	if err := r.RegisterMetrics(reg, prometheus.Labels{"backend": "sessions"}); err != nil {
+	if err := prommetrics.RegisterReplication(reg, r, prometheus.Labels{"backend": "sessions"}); err != nil {
 		t.Fatal(err)
 	}
-	_ = r.Save(ctx, sessions.GenerateKey(), rec("x", 0))
-	s.down.Store(true)
-	_ = r.Save(ctx, sessions.GenerateKey(), rec("y", 0))
+	_ = r.Save(ctx, sessions.GenerateKey(), sessiontest.Rec("x", 0))
+	s.Down.Store(true)
+	_ = r.Save(ctx, sessions.GenerateKey(), sessiontest.Rec("y", 0))
 	l := map[string]string{"backend": "sessions"}
-	if v := metric(t, reg, "session_replication_replicated_total", l); v != 1 {
+	if v := sessiontest.Metric(t, reg, "session_replication_replicated_total", l); v != 1 {
 		t.Errorf("replicated = %v", v)
 	}
-	if v := metric(t, reg, "session_replication_failures_total", l); v != 1 {
+	if v := sessiontest.Metric(t, reg, "session_replication_failures_total", l); v != 1 {
 		t.Errorf("failures = %v", v)
 	}
-	if v := metric(t, reg, "session_replication_retries_total", l); v != 2 {
+	if v := sessiontest.Metric(t, reg, "session_replication_retries_total", l); v != 2 {
 		t.Errorf("retries = %v", v)
 	}
-	if v := metric(t, reg, "session_replication_pending", l); v != 0 {
+	if v := sessiontest.Metric(t, reg, "session_replication_pending", l); v != 0 {
 		t.Errorf("pending = %v", v)
 	}
-	if err := r.RegisterMetrics(reg, prometheus.Labels{"backend": "sessions"}); err == nil {
+	if err := prommetrics.RegisterReplication(reg, r, prometheus.Labels{"backend": "sessions"}); err == nil {
 		t.Error("registering twice succeeded")
 	}
 }
@@ -543,18 +531,18 @@ func (h *hookedPrimary) Load(ctx context.Context, id sessions.SessionID) (sessio
 // because the primary moved on meanwhile is not moved back.
 func TestReplicationDivergedSecondary(t *testing.T) {
 	ctx := context.Background()
-	inner, s := newMemory(t), newMemory(t)
+	inner, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
 	hp := &hookedPrimary{SessionBackend: inner}
-	r := newReplicated(t, hp, s, sessions.AcknowledgedReplication)
+	r := sessiontest.NewReplicated(t, hp, s, replicated.Acknowledged)
 	id := sessions.GenerateKey()
 	for v := range uint64(3) {
-		_ = inner.Save(ctx, id, rec(fmt.Sprint("p", v+1), v))
+		_ = inner.Save(ctx, id, sessiontest.Rec(fmt.Sprint("p", v+1), v))
 	}
 	for v := range uint64(5) {
-		_ = s.Save(ctx, id, rec(fmt.Sprint("diverged", v+1), v))
+		_ = s.Save(ctx, id, sessiontest.Rec(fmt.Sprint("diverged", v+1), v))
 	}
 	// The primary is stable at v4: the secondary (v5) diverged.
-	if err := r.Save(ctx, id, rec("p4", 3)); err != nil {
+	if err := r.Save(ctx, id, sessiontest.Rec("p4", 3)); err != nil {
 		t.Fatal(err)
 	}
 	sameRecords(t, ctx, inner, s, id)
@@ -562,39 +550,39 @@ func TestReplicationDivergedSecondary(t *testing.T) {
 	// The secondary is ahead again, but this time the primary moves on
 	// while the resync reads it.
 	for v := uint64(4); v < 6; v++ {
-		_ = s.Save(ctx, id, rec(fmt.Sprint("diverged", v+1), v))
+		_ = s.Save(ctx, id, sessiontest.Rec(fmt.Sprint("diverged", v+1), v))
 	}
 	loads := 0
 	hp.onLoad = func() {
 		loads++
 		if loads == 1 { // the first read of the resync
-			_ = inner.Save(ctx, id, rec("p6 by another writer", 5))
+			_ = inner.Save(ctx, id, sessiontest.Rec("p6 by another writer", 5))
 		}
 	}
-	if err := r.Save(ctx, id, rec("p5", 4)); err != nil {
+	if err := r.Save(ctx, id, sessiontest.Rec("p5", 4)); err != nil {
 		t.Fatal(err)
 	}
 	hp.onLoad = nil
 	sameRecords(t, ctx, inner, s, id)
-	if got := mustLoad(t, ctx, s, id); string(got.Data) != "p6 by another writer" || got.Version != 6 {
+	if got := sessiontest.MustLoad(t, ctx, s, id); string(got.Data) != "p6 by another writer" || got.Version != 6 {
 		t.Errorf("secondary %q v%d", got.Data, got.Version)
 	}
 
 	// A primary that keeps moving: the resync gives up without error,
 	// leaving the later writes' replication to finish the job.
 	_ = s.Delete(ctx, id)
-	_ = s.Save(ctx, id, rec("stale", 0))
+	_ = s.Save(ctx, id, sessiontest.Rec("stale", 0))
 	hp.onLoad = func() {
 		cur, _, _ := inner.Load(ctx, id)
-		_ = inner.Save(ctx, id, rec("moving", cur.Version))
+		_ = inner.Save(ctx, id, sessiontest.Rec("moving", cur.Version))
 	}
 	cur, _, _ := inner.Load(ctx, id)
-	if err := r.Save(ctx, id, rec("x", cur.Version)); err != nil {
+	if err := r.Save(ctx, id, sessiontest.Rec("x", cur.Version)); err != nil {
 		t.Fatal(err)
 	}
 	hp.onLoad = nil
 	cur, _, _ = inner.Load(ctx, id)
-	if err := r.Save(ctx, id, rec("last", cur.Version)); err != nil {
+	if err := r.Save(ctx, id, sessiontest.Rec("last", cur.Version)); err != nil {
 		t.Fatal(err)
 	}
 	sameRecords(t, ctx, inner, s, id)

@@ -1,4 +1,4 @@
-package sessions
+package registry
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/reinhardt-go/auth/core/sessions"
 )
 
 // OpenConfig is what a BackendFactory gets: the parsed spec and the
@@ -33,7 +35,7 @@ type OpenConfig struct {
 	FallbackSecrets [][]byte
 	// Cache is the Cache given with WithCache: the cookie backend's
 	// GenerationStore, or CacheSessionBackend's cache.
-	Cache Cache
+	Cache sessions.Cache
 	// Logger is the logger given with WithLogger, slog.Default() if none.
 	Logger *slog.Logger
 
@@ -49,7 +51,7 @@ func WithSecret(secret []byte, fallbacks ...[]byte) OpenOption {
 }
 
 // WithCache gives the factories a Cache.
-func WithCache(cache Cache) OpenOption {
+func WithCache(cache sessions.Cache) OpenOption {
 	return func(c *OpenConfig) { c.Cache = cache }
 }
 
@@ -80,7 +82,7 @@ func Dependency[T any](c *OpenConfig) (T, bool) {
 // BackendFactory opens a backend from its spec. A backend that holds
 // resources (connections, a janitor goroutine) implements io.Closer; the
 // caller of Open closes it.
-type BackendFactory func(ctx context.Context, cfg *OpenConfig) (SessionBackend, error)
+type BackendFactory func(ctx context.Context, cfg *OpenConfig) (sessions.SessionBackend, error)
 
 // Registry opens session backends by name or URL — "memory", "cookie",
 // "db", "file:/var/lib/sessions", "redis://cache:6379/0",
@@ -93,15 +95,15 @@ type BackendFactory func(ctx context.Context, cfg *OpenConfig) (SessionBackend, 
 // links in, so that a binary holds only the backends it uses and two
 // registries never share state:
 //
-//	reg := sessions.NewRegistry() // "cookie" and "cache" built in
-//	reg.Register("memory", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
+//	reg := registry.New() // "cookie" and "cache" built in
+//	reg.Register("memory", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
 //		return memory.NewSessionBackend(), nil
 //	})
 //	reg.Register("redis", redisstore.SessionFactory)
-//	reg.Register("db", func(ctx context.Context, cfg *sessions.OpenConfig) (sessions.SessionBackend, error) {
+//	reg.Register("db", func(ctx context.Context, cfg *registry.OpenConfig) (sessions.SessionBackend, error) {
 //		return sqlstore.NewSessionBackend(db), nil // the application's database
 //	})
-//	backend, err := reg.Open(ctx, flagSessions, sessions.WithSecret(secret), sessions.WithCache(gens))
+//	backend, err := reg.Open(ctx, flagSessions, registry.WithSecret(secret), registry.WithCache(gens))
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
@@ -109,7 +111,7 @@ type Registry struct {
 	factories map[string]BackendFactory
 }
 
-// NewRegistry returns a registry with the factories of the backends that
+// New returns a registry with the factories of the backends that
 // live in this package:
 //
 //   - "cookie" or "cookie:NAME": CookieSessionBackend bound to the cookie
@@ -118,7 +120,7 @@ type Registry struct {
 //     WithCache.
 //   - "cache" or "cache:PREFIX": CacheSessionBackend over WithCache, with
 //     PREFIX (default "session:").
-func NewRegistry() *Registry {
+func New() *Registry {
 	r := &Registry{factories: map[string]BackendFactory{}}
 	r.Register("cookie", openCookieBackend)
 	r.Register("cache", openCacheBackend)
@@ -188,7 +190,7 @@ func redactSpec(spec string) string {
 // Open returns the backend spec names, made by the factory registered for
 // its scheme with the dependencies opts give. Errors never show a
 // password the spec holds.
-func (r *Registry) Open(ctx context.Context, spec string, opts ...OpenOption) (SessionBackend, error) {
+func (r *Registry) Open(ctx context.Context, spec string, opts ...OpenOption) (sessions.SessionBackend, error) {
 	scheme, rest, u, err := ParseSpec(spec)
 	if err != nil {
 		return nil, err
@@ -213,18 +215,18 @@ func (r *Registry) Open(ctx context.Context, spec string, opts ...OpenOption) (S
 	return b, nil
 }
 
-func openCookieBackend(_ context.Context, cfg *OpenConfig) (SessionBackend, error) {
+func openCookieBackend(_ context.Context, cfg *OpenConfig) (sessions.SessionBackend, error) {
 	if cfg.Cache == nil {
-		return nil, errors.New("the cookie backend needs a GenerationStore (sessions.WithCache)")
+		return nil, errors.New("the cookie backend needs a sessions.GenerationStore (registry.WithCache)")
 	}
 	if len(cfg.Secret) == 0 {
-		return nil, errors.New("the cookie backend needs the site secret (sessions.WithSecret)")
+		return nil, errors.New("the cookie backend needs the site secret (registry.WithSecret)")
 	}
-	keys := [][]byte{DeriveCookieKey(cfg.Secret)}
+	keys := [][]byte{sessions.DeriveCookieKey(cfg.Secret)}
 	for _, s := range cfg.FallbackSecrets {
-		keys = append(keys, DeriveCookieKey(s))
+		keys = append(keys, sessions.DeriveCookieKey(s))
 	}
-	b, err := NewCookieSessionBackend(cfg.Cache, keys...)
+	b, err := sessions.NewCookieSessionBackend(cfg.Cache, keys...)
 	if err != nil {
 		return nil, err
 	}
@@ -234,11 +236,11 @@ func openCookieBackend(_ context.Context, cfg *OpenConfig) (SessionBackend, erro
 	return b, nil
 }
 
-func openCacheBackend(_ context.Context, cfg *OpenConfig) (SessionBackend, error) {
+func openCacheBackend(_ context.Context, cfg *OpenConfig) (sessions.SessionBackend, error) {
 	if cfg.Cache == nil {
-		return nil, errors.New("the cache backend needs a Cache (sessions.WithCache)")
+		return nil, errors.New("the cache backend needs a sessions.Cache (registry.WithCache)")
 	}
-	b := NewCacheSessionBackend(cfg.Cache)
+	b := sessions.NewCacheSessionBackend(cfg.Cache)
 	if cfg.Rest != "" {
 		b.Prefix = cfg.Rest
 	}

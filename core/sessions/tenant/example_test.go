@@ -1,4 +1,4 @@
-package sessions_test
+package tenant_test
 
 import (
 	"context"
@@ -6,21 +6,22 @@ import (
 	"fmt"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/tenant"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
 // The reference's TenantSessionBackend: one store, each tenant's sessions
 // under "tenant:{tenant_id}:session:{session_id}", a cap per tenant, and
 // strict isolation.
-func ExampleTenantSessionBackend() {
+func Example() {
 	store := memory.NewSessionBackend()
 	defer store.Close()
-	backend, _ := sessions.NewTenantSessionBackend(store, sessions.TenantConfig{MaxSessionsPerTenant: 2})
+	backend, _ := tenant.New(store, tenant.Config{MaxSessionsPerTenant: 2})
 	m := sessions.NewManager(backend)
 
 	// The application sets the tenant per request (host, header, route).
-	acme := sessions.WithTenant(context.Background(), "acme")
-	globex := sessions.WithTenant(context.Background(), "globex")
+	acme := tenant.NewContext(context.Background(), "acme")
+	globex := tenant.NewContext(context.Background(), "globex")
 
 	s := m.New()
 	s.Set("user", "alice")
@@ -39,7 +40,7 @@ func ExampleTenantSessionBackend() {
 	// The cap, and the per-tenant operations.
 	_ = m.New().Save(acme)
 	err = m.New().Save(acme)
-	fmt.Println(errors.Is(err, sessions.ErrTooManySessions))
+	fmt.Println(errors.Is(err, tenant.ErrTooManySessions))
 	n, _ := backend.CountSessions(context.Background(), "acme")
 	deleted, _ := backend.DeleteAllSessions(context.Background(), "acme")
 	fmt.Println(n, deleted)

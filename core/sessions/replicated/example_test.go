@@ -1,4 +1,4 @@
-package sessions_test
+package replicated_test
 
 import (
 	"context"
@@ -7,22 +7,23 @@ import (
 	"log/slog"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/replicated"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
 // The reference's ReplicatedSessionBackend: sessions written to a primary
 // and replicated to a secondary; a secondary that stays down is reported,
 // never dropped silently.
-func ExampleReplicatedSessionBackend() {
+func Example() {
 	ctx := context.Background()
 	primary, secondary := memory.NewSessionBackend(), memory.NewSessionBackend()
 	defer primary.Close()
 	defer secondary.Close()
 
-	backend, _ := sessions.NewReplicatedSessionBackend(primary, secondary, sessions.AsyncReplication)
-	backend.Retry = sessions.RetryPolicy{Attempts: 5} // default delays: 50 ms, doubling, at most 2 s
-	backend.Logger = slog.New(slog.DiscardHandler)    // lost writes are logged at Error level
-	backend.OnFailure = func(f sessions.ReplicationFailure) {
+	backend, _ := replicated.New(primary, secondary, replicated.Async)
+	backend.Retry = replicated.RetryPolicy{Attempts: 5} // default delays: 50 ms, doubling, at most 2 s
+	backend.Logger = slog.New(slog.DiscardHandler)      // lost writes are logged at Error level
+	backend.OnFailure = func(f replicated.Failure) {
 		fmt.Println("replication lost a", f.Op, "after", f.Attempts, "attempts:", errors.Is(f.Err, errStoreDown))
 	}
 
@@ -39,12 +40,12 @@ func ExampleReplicatedSessionBackend() {
 
 	// Sync mode: both written in parallel, the error names the replica.
 	down := downBackend{secondary}
-	strict, _ := sessions.NewReplicatedSessionBackend(primary, down, sessions.SyncReplication)
+	strict, _ := replicated.New(primary, down, replicated.Sync)
 	defer strict.Close()
-	strict.Retry = sessions.RetryPolicy{Attempts: 2, Delay: 1}
+	strict.Retry = replicated.RetryPolicy{Attempts: 2, Delay: 1}
 	strict.Logger = slog.New(slog.DiscardHandler)
 	err := strict.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("{}"), Expiry: p.Expiry})
-	var re *sessions.ReplicaError
+	var re *replicated.ReplicaError
 	fmt.Println(errors.As(err, &re), re.Replica, re.PrimaryWritten)
 
 	_ = backend.Close() // drains the queue

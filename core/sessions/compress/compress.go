@@ -1,4 +1,4 @@
-package sessions
+package compress
 
 import (
 	"bytes"
@@ -11,28 +11,31 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/codec"
 )
 
-// Compression is a compression algorithm of CompressedSessionBackend; its
+// Algorithm is a compression algorithm of Backend; its
 // value is the header byte of the records it compressed.
-type Compression byte
+type Algorithm byte
 
 // The algorithms. Records are read whatever algorithm compressed them, so
 // changing it keeps the stored sessions.
 const (
 	// Zstd (klauspost/compress): the best balance of speed and ratio.
-	Zstd Compression = 1
+	Zstd Algorithm = 1
 	// Gzip (klauspost/compress): the widest compatibility.
-	Gzip Compression = 2
+	Gzip Algorithm = 2
 	// Brotli (andybalholm/brotli, level 5): the best ratio.
-	Brotli Compression = 3
+	Brotli Algorithm = 3
 )
 
 // rawHeader marks a record stored uncompressed.
 const rawHeader = 0
 
 // String returns the algorithm's name.
-func (c Compression) String() string {
+func (c Algorithm) String() string {
 	switch c {
 	case Zstd:
 		return "zstd"
@@ -41,17 +44,17 @@ func (c Compression) String() string {
 	case Brotli:
 		return "brotli"
 	}
-	return fmt.Sprintf("Compression(%d)", byte(c))
+	return fmt.Sprintf("Algorithm(%d)", byte(c))
 }
 
-// DefaultCompressionThreshold is the size below which session data is
+// DefaultThreshold is the size below which session data is
 // stored as it is: 512 bytes, the reference's default.
-const DefaultCompressionThreshold = 512
+const DefaultThreshold = 512
 
-// CompressedSessionBackend compresses the data of the sessions it passes to
+// Backend compresses the data of the sessions it passes to
 // Inner: data of Threshold bytes or more is compressed with Algorithm, and
 // kept compressed only when that makes it smaller. One header byte tells
-// how each record is stored (0: raw, else the Compression), so records
+// how each record is stored (0: raw, else the Algorithm), so records
 // written with any algorithm, or none, read back. Decompression stops at
 // MaxDataSize, so a crafted record (a zip bomb) cannot exhaust memory: it
 // reads as not found, as does a record with an unknown header.
@@ -59,24 +62,24 @@ const DefaultCompressionThreshold = 512
 // It works over every backend, the cookie backend included (it then also
 // forwards SaveClient), and forwards Cleaner, Lister and Importer when
 // Inner implements them (errors.ErrUnsupported otherwise).
-type CompressedSessionBackend struct {
+type Backend struct {
 	// Inner keeps the compressed records. Required.
-	Inner SessionBackend
+	Inner sessions.SessionBackend
 	// Algorithm compresses new records. Default Zstd.
-	Algorithm Compression
+	Algorithm Algorithm
 	// Threshold is the smallest data that is compressed. Default
-	// DefaultCompressionThreshold (512 bytes), set by
-	// NewCompressedSessionBackend; 0 compresses everything.
+	// DefaultThreshold (512 bytes), set by
+	// New; 0 compresses everything.
 	Threshold int
 }
 
-// NewCompressedSessionBackend returns inner compressed with algo above the
+// New returns inner compressed with algo above the
 // default threshold.
-func NewCompressedSessionBackend(inner SessionBackend, algo Compression) *CompressedSessionBackend {
-	return &CompressedSessionBackend{Inner: inner, Algorithm: algo, Threshold: DefaultCompressionThreshold}
+func New(inner sessions.SessionBackend, algo Algorithm) *Backend {
+	return &Backend{Inner: inner, Algorithm: algo, Threshold: DefaultThreshold}
 }
 
-func (c *CompressedSessionBackend) algorithm() Compression {
+func (c *Backend) algorithm() Algorithm {
 	if c.Algorithm == 0 {
 		return Zstd
 	}
@@ -84,7 +87,7 @@ func (c *CompressedSessionBackend) algorithm() Compression {
 }
 
 // compress returns data with its header byte.
-func (c *CompressedSessionBackend) compress(data []byte) ([]byte, error) {
+func (c *Backend) compress(data []byte) ([]byte, error) {
 	if len(data) >= c.Threshold && len(data) > 0 {
 		algo := c.algorithm()
 		out, err := compressWith(algo, data)
@@ -103,16 +106,16 @@ func (c *CompressedSessionBackend) compress(data []byte) ([]byte, error) {
 
 var (
 	zstdEncoder = sync.OnceValue(func() *zstd.Encoder {
-		return must(zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true)))
+		return codec.Must(zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true)))
 	})
 	zstdDecoder = sync.OnceValue(func() *zstd.Decoder {
-		return must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxDataSize),
-			zstd.WithDecoderMaxWindow(MaxDataSize), zstd.WithDecoderLowmem(true)))
+		return codec.Must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(sessions.MaxDataSize),
+			zstd.WithDecoderMaxWindow(sessions.MaxDataSize), zstd.WithDecoderLowmem(true)))
 	})
-	gzipWriters = sync.Pool{New: func() any { return must(gzip.NewWriterLevel(nil, gzip.DefaultCompression)) }}
+	gzipWriters = sync.Pool{New: func() any { return codec.Must(gzip.NewWriterLevel(nil, gzip.DefaultCompression)) }}
 )
 
-func compressWith(algo Compression, data []byte) ([]byte, error) {
+func compressWith(algo Algorithm, data []byte) ([]byte, error) {
 	out := []byte{byte(algo)}
 	switch algo {
 	case Zstd:
@@ -147,12 +150,12 @@ var errCorrupt = errors.New("sessions: corrupt compressed session")
 
 // decompress undoes compress, refusing output over MaxDataSize.
 func decompress(stored []byte) ([]byte, error) {
-	if len(stored) == 0 || len(stored) > MaxDataSize+1 {
+	if len(stored) == 0 || len(stored) > sessions.MaxDataSize+1 {
 		return nil, errCorrupt
 	}
 	body := stored[1:]
 	var r io.Reader
-	switch Compression(stored[0]) {
+	switch Algorithm(stored[0]) {
 	case rawHeader:
 		return body, nil
 	case Zstd:
@@ -173,31 +176,31 @@ func decompress(stored []byte) ([]byte, error) {
 	default:
 		return nil, errCorrupt
 	}
-	out, err := io.ReadAll(io.LimitReader(r, MaxDataSize+1))
+	out, err := io.ReadAll(io.LimitReader(r, sessions.MaxDataSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errCorrupt, err)
 	}
-	if len(out) > MaxDataSize {
-		return nil, fmt.Errorf("%w: over %d bytes decompressed", errCorrupt, MaxDataSize)
+	if len(out) > sessions.MaxDataSize {
+		return nil, fmt.Errorf("%w: over %d bytes decompressed", errCorrupt, sessions.MaxDataSize)
 	}
 	return out, nil
 }
 
 // Load implements SessionBackend; a record that does not decompress reads
 // as not found.
-func (c *CompressedSessionBackend) Load(ctx context.Context, id SessionID) (Record, bool, error) {
+func (c *Backend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
 	rec, found, err := c.Inner.Load(ctx, id)
 	if err != nil || !found {
-		return Record{}, false, err
+		return sessions.Record{}, false, err
 	}
 	if rec.Data, err = decompress(rec.Data); err != nil {
-		return Record{}, false, nil
+		return sessions.Record{}, false, nil
 	}
 	return rec, true, nil
 }
 
 // Save implements SessionBackend.
-func (c *CompressedSessionBackend) Save(ctx context.Context, id SessionID, rec Record) error {
+func (c *Backend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
 	var err error
 	if rec.Data, err = c.compress(rec.Data); err != nil {
 		return err
@@ -206,49 +209,49 @@ func (c *CompressedSessionBackend) Save(ctx context.Context, id SessionID, rec R
 }
 
 // SaveClient implements ClientSideBackend over either kind of Inner.
-func (c *CompressedSessionBackend) SaveClient(ctx context.Context, id SessionID, rec Record) (SessionID, error) {
+func (c *Backend) SaveClient(ctx context.Context, id sessions.SessionID, rec sessions.Record) (sessions.SessionID, error) {
 	var err error
 	if rec.Data, err = c.compress(rec.Data); err != nil {
 		return "", err
 	}
-	return SaveRecord(ctx, c.Inner, id, rec)
+	return sessions.SaveRecord(ctx, c.Inner, id, rec)
 }
 
 // Delete implements SessionBackend.
-func (c *CompressedSessionBackend) Delete(ctx context.Context, id SessionID) error {
+func (c *Backend) Delete(ctx context.Context, id sessions.SessionID) error {
 	return c.Inner.Delete(ctx, id)
 }
 
 // Exists implements SessionBackend.
-func (c *CompressedSessionBackend) Exists(ctx context.Context, id SessionID) (bool, error) {
+func (c *Backend) Exists(ctx context.Context, id sessions.SessionID) (bool, error) {
 	_, found, err := c.Load(ctx, id)
 	return found, err
 }
 
 // MaxData implements DataLimiter: Inner's limit less the header byte (for
 // data that does not compress), or MaxDataSize.
-func (c *CompressedSessionBackend) MaxData() int {
-	if l, ok := c.Inner.(DataLimiter); ok {
+func (c *Backend) MaxData() int {
+	if l, ok := c.Inner.(sessions.DataLimiter); ok {
 		return l.MaxData() - 1
 	}
-	return MaxDataSize
+	return sessions.MaxDataSize
 }
 
 // CleanupExpired implements Cleaner when Inner does.
-func (c *CompressedSessionBackend) CleanupExpired(ctx context.Context) (int, error) {
-	if cl, ok := c.Inner.(Cleaner); ok {
+func (c *Backend) CleanupExpired(ctx context.Context) (int, error) {
+	if cl, ok := c.Inner.(sessions.Cleaner); ok {
 		return cl.CleanupExpired(ctx)
 	}
 	return 0, fmt.Errorf("compressed sessions: %T has no CleanupExpired: %w", c.Inner, errors.ErrUnsupported)
 }
 
 // Range implements Lister when Inner does, with the data decompressed.
-func (c *CompressedSessionBackend) Range(ctx context.Context, f func(string, Record) bool) error {
-	l, ok := c.Inner.(Lister)
+func (c *Backend) Range(ctx context.Context, f func(string, sessions.Record) bool) error {
+	l, ok := c.Inner.(sessions.Lister)
 	if !ok {
 		return fmt.Errorf("compressed sessions: %T has no Range: %w", c.Inner, errors.ErrUnsupported)
 	}
-	return l.Range(ctx, func(key string, rec Record) bool {
+	return l.Range(ctx, func(key string, rec sessions.Record) bool {
 		data, err := decompress(rec.Data)
 		if err != nil {
 			return true
@@ -259,8 +262,8 @@ func (c *CompressedSessionBackend) Range(ctx context.Context, f func(string, Rec
 }
 
 // Import implements Importer when Inner does, compressing the data.
-func (c *CompressedSessionBackend) Import(ctx context.Context, key string, rec Record) error {
-	im, ok := c.Inner.(Importer)
+func (c *Backend) Import(ctx context.Context, key string, rec sessions.Record) error {
+	im, ok := c.Inner.(sessions.Importer)
 	if !ok {
 		return fmt.Errorf("compressed sessions: %T has no Import: %w", c.Inner, errors.ErrUnsupported)
 	}
@@ -272,13 +275,13 @@ func (c *CompressedSessionBackend) Import(ctx context.Context, key string, rec R
 }
 
 var (
-	_ ClientSideBackend = (*CompressedSessionBackend)(nil)
-	_ Cleaner           = (*CompressedSessionBackend)(nil)
-	_ Lister            = (*CompressedSessionBackend)(nil)
-	_ Importer          = (*CompressedSessionBackend)(nil)
+	_ sessions.ClientSideBackend = (*Backend)(nil)
+	_ sessions.Cleaner           = (*Backend)(nil)
+	_ sessions.Lister            = (*Backend)(nil)
+	_ sessions.Importer          = (*Backend)(nil)
 )
 
 // Unwrap returns the wrapped backend, so wrappers that look for the kind
 // of backend underneath (replication refuses cookie backends) see through
 // compression.
-func (c *CompressedSessionBackend) Unwrap() SessionBackend { return c.Inner }
+func (c *Backend) Unwrap() sessions.SessionBackend { return c.Inner }

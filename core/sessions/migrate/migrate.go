@@ -1,4 +1,4 @@
-package sessions
+package migrate
 
 import (
 	"bytes"
@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/logtag"
 )
 
-// MigrateResult counts what MigrateWith did.
-type MigrateResult struct {
+// Result counts what CopyWith did.
+type Result struct {
 	// Total is the number of live sessions the source listed.
 	Total int
 	// Copied sessions were imported into the target.
@@ -21,8 +24,8 @@ type MigrateResult struct {
 	Expired int
 }
 
-// MigrateOptions configures MigrateWith.
-type MigrateOptions struct {
+// Options configures CopyWith.
+type Options struct {
 	// Progress, when set, is called with (0, total) once the source is
 	// listed and then after every session, done counting every session
 	// handled, whatever became of it.
@@ -31,18 +34,18 @@ type MigrateOptions struct {
 	Now func() time.Time
 }
 
-// Migrate copies the live sessions of from into to — Django's sessions
+// Copy copies the live sessions of from into to — Django's sessions
 // moving from one SESSION_ENGINE to another, and `authctl
 // migratesessions` — and returns how many it copied; progress (optional)
-// is called as MigrateOptions.Progress. Sessions keep their storage key
+// is called as Options.Progress. Sessions keep their storage key
 // (so their clients keep their cookies), data and expiry; in to they
-// start again at version 1. See MigrateWith.
-func Migrate(ctx context.Context, from Lister, to Importer, progress func(done, total int)) (copied int, err error) {
-	res, err := MigrateWith(ctx, from, to, MigrateOptions{Progress: progress})
+// start again at version 1. See CopyWith.
+func Copy(ctx context.Context, from sessions.Lister, to sessions.Importer, progress func(done, total int)) (copied int, err error) {
+	res, err := CopyWith(ctx, from, to, Options{Progress: progress})
 	return res.Copied, err
 }
 
-// MigrateWith is Migrate with options and the full count.
+// CopyWith is Copy with options and the full count.
 //
 // It lists the source first (Range, in the namespace of ctx), keeping a
 // copy of every live record, then imports them one by one: a session the
@@ -61,10 +64,10 @@ func Migrate(ctx context.Context, from Lister, to Importer, progress func(done, 
 // version v gets ErrConflict (409) once when it saves to the target.
 //
 // The listing holds every live session in memory; migrate a very large
-// store namespace by namespace (WithNamespace, WithTenant).
-func MigrateWith(ctx context.Context, from Lister, to Importer, opts MigrateOptions) (MigrateResult, error) {
+// store namespace by namespace (sessions.WithNamespace, tenant.NewContext).
+func CopyWith(ctx context.Context, from sessions.Lister, to sessions.Importer, opts Options) (Result, error) {
 	if from == nil || to == nil {
-		return MigrateResult{}, errors.New("sessions: Migrate needs a source and a target")
+		return Result{}, errors.New("sessions: Copy needs a source and a target")
 	}
 	now := opts.Now
 	if now == nil {
@@ -72,24 +75,24 @@ func MigrateWith(ctx context.Context, from Lister, to Importer, opts MigrateOpti
 	}
 	type item struct {
 		key string
-		rec Record
+		rec sessions.Record
 	}
 	var items []item
 	t0 := now()
-	if err := from.Range(ctx, func(key string, rec Record) bool {
+	if err := from.Range(ctx, func(key string, rec sessions.Record) bool {
 		if rec.Expiry.After(t0) {
-			items = append(items, item{key, Record{Data: bytes.Clone(rec.Data), Expiry: rec.Expiry}})
+			items = append(items, item{key, sessions.Record{Data: bytes.Clone(rec.Data), Expiry: rec.Expiry}})
 		}
 		return true
 	}); err != nil {
-		return MigrateResult{}, fmt.Errorf("sessions: migrate: listing the source: %w", err)
+		return Result{}, fmt.Errorf("sessions: migrate: listing the source: %w", err)
 	}
-	res := MigrateResult{Total: len(items)}
+	res := Result{Total: len(items)}
 	if opts.Progress != nil {
 		opts.Progress(0, res.Total)
 	}
 	for i, it := range items {
-		if err := CheckContext(ctx, "sessions: migrate"); err != nil {
+		if err := sessions.CheckContext(ctx, "sessions: migrate"); err != nil {
 			return res, err
 		}
 		if !it.rec.Expiry.After(now()) {
@@ -99,10 +102,10 @@ func MigrateWith(ctx context.Context, from Lister, to Importer, opts MigrateOpti
 			switch {
 			case err == nil:
 				res.Copied++
-			case errors.Is(err, ErrConflict):
+			case errors.Is(err, sessions.ErrConflict):
 				res.Existing++
 			default:
-				return res, fmt.Errorf("sessions: migrate: session %s: %w", shortStorageTag(it.key), err)
+				return res, fmt.Errorf("sessions: migrate: session %s: %w", logtag.Key(it.key), err)
 			}
 		}
 		if opts.Progress != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
-	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
@@ -136,66 +135,5 @@ func TestCookieBackend(t *testing.T) {
 	}
 	if !bytes.Equal(sessions.DeriveCookieKey(testSecret), key) || bytes.Equal(sessions.DeriveCookieKey([]byte("other")), key) || len(key) != 32 {
 		t.Error("DeriveCookieKey")
-	}
-}
-
-// TestCompression checks thresholds, mixed algorithms and bounds.
-func TestCompression(t *testing.T) {
-	ctx := context.Background()
-	inner := memory.NewSessionBackend()
-	defer inner.Close()
-	small := []byte("short")
-	large := bytes.Repeat([]byte(`{"k":"a repeated value"},`), 100)
-	for _, algo := range []compress.Algorithm{compress.Zstd, compress.Gzip, compress.Brotli} {
-		c := compress.New(inner, algo)
-		for _, data := range [][]byte{small, large} {
-			id := sessions.GenerateKey()
-			if err := c.Save(ctx, id, sessions.Record{Data: data, Expiry: time.Now().Add(time.Hour)}); err != nil {
-				t.Fatal(err)
-			}
-			stored, _, _ := inner.Load(ctx, id)
-			switch {
-			case len(data) < compress.DefaultThreshold && (stored.Data[0] != 0 || !bytes.Equal(stored.Data[1:], data)):
-				t.Errorf("%v: data under the threshold was not stored raw", algo)
-			case len(data) >= compress.DefaultThreshold && (stored.Data[0] != byte(algo) || len(stored.Data) >= len(data)/4):
-				t.Errorf("%v: %d bytes stored as %d with header %d", algo, len(data), len(stored.Data), stored.Data[0])
-			}
-			// Any algorithm reads what another wrote.
-			reader := compress.New(inner, compress.Gzip)
-			if got, found, err := reader.Load(ctx, id); err != nil || !found || !bytes.Equal(got.Data, data) {
-				t.Errorf("%v: read back by another algorithm: %v, %v", algo, found, err)
-			}
-		}
-		if algo.String() == "" {
-			t.Error("String")
-		}
-	}
-
-	// Zip bombs, unknown headers and garbage read as not found.
-	bomb := make([]byte, sessions.MaxDataSize+1)
-	for _, algo := range []compress.Algorithm{compress.Zstd, compress.Gzip, compress.Brotli} {
-		c := compress.New(inner, algo)
-		c.Threshold = 0
-		id := sessions.GenerateKey()
-		// Write the bomb through a wrapper without the size check.
-		if err := c.Save(ctx, id, sessions.Record{Data: bomb, Expiry: time.Now().Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
-		stored, _, _ := inner.Load(ctx, id)
-		if len(stored.Data) > 10000 {
-			t.Fatalf("%v: the bomb is %d bytes compressed", algo, len(stored.Data))
-		}
-		if _, found, err := c.Load(ctx, id); found || err != nil {
-			t.Errorf("%v: a record decompressing past MaxDataSize: found %v, %v", algo, found, err)
-		}
-	}
-	for _, data := range [][]byte{{}, {9, 1, 2}, {byte(compress.Zstd), 1, 2, 3}, {byte(compress.Gzip), 1}, {byte(compress.Brotli), 0xff, 0xff}} {
-		id := sessions.GenerateKey()
-		if err := inner.Save(ctx, id, sessions.Record{Data: data, Expiry: time.Now().Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
-		if _, found, err := compress.New(inner, compress.Zstd).Load(ctx, id); found || err != nil {
-			t.Errorf("stored %v: found %v, %v", data, found, err)
-		}
 	}
 }

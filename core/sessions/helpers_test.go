@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 )
 
@@ -39,10 +38,6 @@ var allBackends = []sessiontest.BackendCase{
 	{Name: "memory", Open: sessiontest.OpenMemory},
 	{Name: "cache", Open: sessiontest.OpenCache},
 	{Name: "cookie", Open: sessiontest.OpenCookie},
-	{Name: "zstd(memory)", Open: sessiontest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)},
-	{Name: "gzip(cache)", Open: sessiontest.Compressed(compress.Gzip, 0, sessiontest.OpenCache)},
-	{Name: "brotli(memory)", Open: sessiontest.Compressed(compress.Brotli, 0, sessiontest.OpenMemory)},
-	{Name: "zstd(cookie)", Open: sessiontest.Compressed(compress.Zstd, compress.DefaultThreshold, sessiontest.OpenCookie)},
 }
 
 // browser is a client with a cookie jar of one site, driving a handler.

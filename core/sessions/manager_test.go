@@ -13,8 +13,8 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/gob"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
-	"github.com/reinhardt-go/auth/core/sessions/msgpack"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -308,7 +308,7 @@ func TestManagerCommit(t *testing.T) {
 	if err := s3.Save(ctx); err != nil {
 		t.Fatal(err)
 	}
-	m.Serializer = msgpack.Serializer
+	m.Serializer = gob.Serializer
 	if s4, err := m.Open(ctx, s3.Key()); err != nil || s4.Key() != "" || !s4.IsEmpty() {
 		t.Errorf("a session of another serializer: key %q, %v", s4.Key(), err)
 	}

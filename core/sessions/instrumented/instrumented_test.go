@@ -14,6 +14,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/extratest"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/core/sessions/prommetrics"
 	"github.com/reinhardt-go/auth/stores/storetest"
@@ -27,7 +28,7 @@ func TestInstrumentedConformance(t *testing.T) {
 				var logs bytes.Buffer
 				return instrumented.New(bc.Open(t, nil),
 					instrumented.LoggerAnalytics{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
-					sessiontest.MustAnalytics(t, prometheus.NewRegistry()))
+					extratest.MustAnalytics(t, prometheus.NewRegistry()))
 			})
 		})
 	}
@@ -38,7 +39,7 @@ func TestInstrumentedMetrics(t *testing.T) {
 	ctx := context.Background()
 	reg := prometheus.NewRegistry()
 	inner := sessiontest.NewMemory(t)
-	b := instrumented.New(inner, sessiontest.MustAnalytics(t, reg))
+	b := instrumented.New(inner, extratest.MustAnalytics(t, reg))
 
 	ids := make([]sessions.SessionID, 4)
 	for i := range ids {
@@ -90,11 +91,11 @@ func TestInstrumentedMetrics(t *testing.T) {
 		{"session_expired_total", nil, 2},
 		{"session_errors_total", map[string]string{"operation": "save", "outcome": "conflict"}, 1},
 	} {
-		if got := sessiontest.Metric(t, reg, c.name, c.labels); got != c.want {
+		if got := extratest.Metric(t, reg, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v; want %v", c.name, c.labels, got, c.want)
 		}
 	}
-	if sum := sessiontest.HistogramSum(t, reg, "session_size_bytes"); sum != 100+200+300+400+6+5+5 {
+	if sum := extratest.HistogramSum(t, reg, "session_size_bytes"); sum != 100+200+300+400+6+5+5 {
 		t.Errorf("session_size_bytes sum = %v", sum)
 	}
 
@@ -107,7 +108,7 @@ func TestInstrumentedMetrics(t *testing.T) {
 	if ok, _ := b.Exists(ctx, id); ok {
 		t.Error("the expired import left the session")
 	}
-	if got := sessiontest.Metric(t, reg, "session_deleted_total", map[string]string{"reason": "expired"}); got != 3 {
+	if got := extratest.Metric(t, reg, "session_deleted_total", map[string]string{"reason": "expired"}); got != 3 {
 		t.Errorf("deleted{expired} after the import = %v", got)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/extratest"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/core/sessions/migrate"
 	"github.com/reinhardt-go/auth/core/sessions/replicated"
@@ -65,12 +66,12 @@ func TestMigrate(t *testing.T) {
 				return compress.New(sessiontest.NewMemory(t), compress.Zstd)
 			},
 			func(t *testing.T) migratable {
-				return instrumented.New(sessiontest.NewMemory(t), sessiontest.MustAnalytics(t, prometheus.NewRegistry()))
+				return instrumented.New(sessiontest.NewMemory(t), extratest.MustAnalytics(t, prometheus.NewRegistry()))
 			}},
 		{"memory to replicated(memory, gzip(memory))",
 			func(t *testing.T) migratable { return sessiontest.NewMemory(t) },
 			func(t *testing.T) migratable {
-				return sessiontest.NewReplicated(t, sessiontest.NewMemory(t), compress.New(sessiontest.NewMemory(t), compress.Gzip), replicated.Acknowledged)
+				return extratest.NewReplicated(t, sessiontest.NewMemory(t), compress.New(sessiontest.NewMemory(t), compress.Gzip), replicated.Acknowledged)
 			}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,8 +107,8 @@ func TestMigrate(t *testing.T) {
 func TestMigrateTenants(t *testing.T) {
 	ctx := context.Background()
 	ctxA := tenant.NewContext(ctx, "acme")
-	src := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
-	dst := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
+	src := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
+	dst := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
 	ids := seed(t, ctxA, src, 5)
 	_ = seed(t, tenant.NewContext(ctx, "globex"), src, 3)
 	copied, err := migrate.Copy(ctxA, src, dst, nil)
@@ -131,7 +132,7 @@ func TestMigrateTenants(t *testing.T) {
 		sessiontest.MustLoad(t, ctxA, dst, id)
 	}
 	// The cap applies to imported sessions too.
-	capped := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 2})
+	capped := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 2})
 	copied, err = migrate.Copy(ctxA, plain, capped, nil)
 	if copied != 2 || !errors.Is(err, tenant.ErrTooManySessions) {
 		t.Errorf("into a capped tenant = %d, %v", copied, err)

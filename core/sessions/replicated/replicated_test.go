@@ -17,6 +17,7 @@ import (
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/extratest"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/core/sessions/prommetrics"
 	"github.com/reinhardt-go/auth/core/sessions/replicated"
@@ -30,7 +31,7 @@ func TestReplicatedConformance(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
 			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-				return sessiontest.NewReplicated(t, sessiontest.NewMemory(t), compress.New(sessiontest.NewMemory(t), compress.Gzip), mode)
+				return extratest.NewReplicated(t, sessiontest.NewMemory(t), compress.New(sessiontest.NewMemory(t), compress.Gzip), mode)
 			})
 		})
 	}
@@ -63,7 +64,7 @@ func TestReplicationModes(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
 			p, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
-			r := sessiontest.NewReplicated(t, p, s, mode)
+			r := extratest.NewReplicated(t, p, s, mode)
 			var ids []sessions.SessionID
 			for i := range 20 {
 				id := sessions.GenerateKey()
@@ -123,7 +124,7 @@ func TestReplicationRetries(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
 			p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
-			r := sessiontest.NewReplicated(t, p, s, mode)
+			r := extratest.NewReplicated(t, p, s, mode)
 			var failures []replicated.Failure
 			r.OnFailure = func(f replicated.Failure) { failures = append(failures, f) }
 			id := sessions.GenerateKey()
@@ -149,7 +150,7 @@ func TestReplicationFailureReported(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
 			p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
-			r := sessiontest.NewReplicated(t, p, s, mode)
+			r := extratest.NewReplicated(t, p, s, mode)
 			var logs bytes.Buffer
 			r.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			var mu sync.Mutex
@@ -211,7 +212,7 @@ func TestReplicationPrimaryFailure(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
 			p, s := sessiontest.NewFlaky(t), sessiontest.NewMemory(t)
-			r := sessiontest.NewReplicated(t, p, s, mode)
+			r := extratest.NewReplicated(t, p, s, mode)
 			id := sessions.GenerateKey()
 			p.FailNext.Store(1)
 			err := r.Save(ctx, id, sessiontest.Rec("x", 0))
@@ -243,7 +244,7 @@ func TestReplicationResync(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			ctx := context.Background()
 			p, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
-			r := sessiontest.NewReplicated(t, p, s, mode)
+			r := extratest.NewReplicated(t, p, s, mode)
 
 			// Five versions on the primary alone.
 			id := sessions.GenerateKey()
@@ -293,7 +294,7 @@ func TestReplicationResync(t *testing.T) {
 func TestReplicationReadFallback(t *testing.T) {
 	ctx := context.Background()
 	p, s := sessiontest.NewFlaky(t), sessiontest.NewMemory(t)
-	r := sessiontest.NewReplicated(t, p, s, replicated.Sync)
+	r := extratest.NewReplicated(t, p, s, replicated.Sync)
 	id := sessions.GenerateKey()
 	if err := r.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
 		t.Fatal(err)
@@ -452,7 +453,7 @@ func TestReplicationRefusesClientSide(t *testing.T) {
 func TestReplicationForwarding(t *testing.T) {
 	ctx := context.Background()
 	p, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
-	r := sessiontest.NewReplicated(t, p, s, replicated.Acknowledged)
+	r := extratest.NewReplicated(t, p, s, replicated.Acknowledged)
 	key := sessions.StorageKey(ctx, sessions.GenerateKey())
 	if err := r.Import(ctx, key, sessiontest.Rec("imported", 0)); err != nil {
 		t.Fatal(err)
@@ -472,7 +473,7 @@ func TestReplicationForwarding(t *testing.T) {
 	if r.MaxData() != sessions.MaxDataSize {
 		t.Errorf("MaxData = %d", r.MaxData())
 	}
-	plain := sessiontest.NewReplicated(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, sessiontest.NewMemory(t), replicated.Sync)
+	plain := extratest.NewReplicated(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, sessiontest.NewMemory(t), replicated.Sync)
 	if err := plain.Import(ctx, key, sessiontest.Rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("Import without an Importer = %v", err)
 	}
@@ -487,7 +488,7 @@ func TestReplicationForwarding(t *testing.T) {
 func TestReplicationMetrics(t *testing.T) {
 	ctx := context.Background()
 	p, s := sessiontest.NewMemory(t), sessiontest.NewFlaky(t)
-	r := sessiontest.NewReplicated(t, p, s, replicated.Acknowledged)
+	r := extratest.NewReplicated(t, p, s, replicated.Acknowledged)
 	reg := prometheus.NewRegistry()
 	if err := prommetrics.RegisterReplication(reg, r, prometheus.Labels{"backend": "sessions"}); err != nil {
 		t.Fatal(err)
@@ -496,16 +497,16 @@ func TestReplicationMetrics(t *testing.T) {
 	s.Down.Store(true)
 	_ = r.Save(ctx, sessions.GenerateKey(), sessiontest.Rec("y", 0))
 	l := map[string]string{"backend": "sessions"}
-	if v := sessiontest.Metric(t, reg, "session_replication_replicated_total", l); v != 1 {
+	if v := extratest.Metric(t, reg, "session_replication_replicated_total", l); v != 1 {
 		t.Errorf("replicated = %v", v)
 	}
-	if v := sessiontest.Metric(t, reg, "session_replication_failures_total", l); v != 1 {
+	if v := extratest.Metric(t, reg, "session_replication_failures_total", l); v != 1 {
 		t.Errorf("failures = %v", v)
 	}
-	if v := sessiontest.Metric(t, reg, "session_replication_retries_total", l); v != 2 {
+	if v := extratest.Metric(t, reg, "session_replication_retries_total", l); v != 2 {
 		t.Errorf("retries = %v", v)
 	}
-	if v := sessiontest.Metric(t, reg, "session_replication_pending", l); v != 0 {
+	if v := extratest.Metric(t, reg, "session_replication_pending", l); v != 0 {
 		t.Errorf("pending = %v", v)
 	}
 	if err := prommetrics.RegisterReplication(reg, r, prometheus.Labels{"backend": "sessions"}); err == nil {
@@ -533,7 +534,7 @@ func TestReplicationDivergedSecondary(t *testing.T) {
 	ctx := context.Background()
 	inner, s := sessiontest.NewMemory(t), sessiontest.NewMemory(t)
 	hp := &hookedPrimary{SessionBackend: inner}
-	r := sessiontest.NewReplicated(t, hp, s, replicated.Acknowledged)
+	r := extratest.NewReplicated(t, hp, s, replicated.Acknowledged)
 	id := sessions.GenerateKey()
 	for v := range uint64(3) {
 		_ = inner.Save(ctx, id, sessiontest.Rec(fmt.Sprint("p", v+1), v))

@@ -15,6 +15,7 @@ import (
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/core/sessions/instrumented"
+	"github.com/reinhardt-go/auth/core/sessions/internal/extratest"
 	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/core/sessions/tenant"
 	"github.com/reinhardt-go/auth/stores/storetest"
@@ -23,11 +24,11 @@ import (
 // TestTenantConformance runs the suite in a default tenant (the suite's
 // context names none) over a server-side and a cookie backend.
 func TestTenantConformance(t *testing.T) {
-	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}, {Name: "zstd(memory)", Open: sessiontest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)}} {
+	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}, {Name: "zstd(memory)", Open: extratest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)}} {
 		t.Run(bc.Name, func(t *testing.T) {
 			t.Parallel()
 			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-				return sessiontest.NewTenant(t, bc.Open(t, nil), tenant.Config{DefaultTenant: "default"})
+				return extratest.NewTenant(t, bc.Open(t, nil), tenant.Config{DefaultTenant: "default"})
 			})
 		})
 	}
@@ -38,7 +39,7 @@ func TestTenantConformance(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}} {
 		t.Run(bc.Name, func(t *testing.T) {
-			b := sessiontest.NewTenant(t, bc.Open(t, nil), tenant.Config{})
+			b := extratest.NewTenant(t, bc.Open(t, nil), tenant.Config{})
 			ctxA := tenant.NewContext(context.Background(), "acme")
 			ctxB := tenant.NewContext(context.Background(), "globex")
 			key := sessions.GenerateKey()
@@ -106,7 +107,7 @@ func TestTenantKeys(t *testing.T) {
 		"s-{tenant_id}{session_id}":     "s-acme",
 	} {
 		inner := sessiontest.NewMemory(t)
-		b := sessiontest.NewTenant(t, inner, tenant.Config{Pattern: pattern})
+		b := extratest.NewTenant(t, inner, tenant.Config{Pattern: pattern})
 		ctx := tenant.NewContext(context.Background(), "acme")
 		id := sessions.GenerateKey()
 		if err := b.Save(ctx, id, sessiontest.Rec("x", 0)); err != nil {
@@ -136,7 +137,7 @@ func TestTenantKeys(t *testing.T) {
 // of its sessions, even with a pattern that puts nothing between the
 // tenant and the hash.
 func TestTenantIDPrefixes(t *testing.T) {
-	b := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{Pattern: "t{tenant_id}{session_id}"})
+	b := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{Pattern: "t{tenant_id}{session_id}"})
 	for _, id := range []string{"a", "ab", "abc"} {
 		ctx := tenant.NewContext(context.Background(), id)
 		for range 2 {
@@ -155,7 +156,7 @@ func TestTenantIDPrefixes(t *testing.T) {
 
 func TestTenantCap(t *testing.T) {
 	ctx := context.Background()
-	b := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 3})
+	b := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 3})
 	ctxA := tenant.NewContext(ctx, "acme")
 	var ids []sessions.SessionID
 	for range 3 {
@@ -186,7 +187,7 @@ func TestTenantCap(t *testing.T) {
 	}
 
 	// Racing creations: exactly the free places are taken.
-	b2 := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 5})
+	b2 := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{MaxSessionsPerTenant: 5})
 	var ok, refused atomic.Int32
 	var wg sync.WaitGroup
 	for range 40 {
@@ -207,7 +208,7 @@ func TestTenantCap(t *testing.T) {
 	}
 
 	// A cap needs a Lister.
-	b3 := sessiontest.NewTenant(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, tenant.Config{MaxSessionsPerTenant: 1})
+	b3 := extratest.NewTenant(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, tenant.Config{MaxSessionsPerTenant: 1})
 	if err := b3.Save(ctxA, sessions.GenerateKey(), sessiontest.Rec("x", 0)); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("a cap over a backend without Range: %v", err)
 	}
@@ -218,14 +219,14 @@ func TestTenantCap(t *testing.T) {
 func TestTenantOperations(t *testing.T) {
 	for _, bc := range []sessiontest.BackendCase{
 		{Name: "memory", Open: sessiontest.OpenMemory},
-		{Name: "zstd(memory)", Open: sessiontest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)},
+		{Name: "zstd(memory)", Open: extratest.Compressed(compress.Zstd, 0, sessiontest.OpenMemory)},
 		{Name: "instrumented(memory)", Open: func(t testing.TB, now func() time.Time) sessions.SessionBackend {
 			return instrumented.New(sessiontest.OpenMemory(t, now))
 		}},
 	} {
 		t.Run(bc.Name, func(t *testing.T) {
 			ctx := context.Background()
-			b := sessiontest.NewTenant(t, bc.Open(t, nil), tenant.Config{})
+			b := extratest.NewTenant(t, bc.Open(t, nil), tenant.Config{})
 			var ops tenant.Operations = b
 			idsA := map[sessions.SessionID]bool{}
 			for range 4 {
@@ -277,7 +278,7 @@ func TestTenantOperations(t *testing.T) {
 		})
 	}
 	// Without Range or Import the operations say so.
-	b := sessiontest.NewTenant(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, tenant.Config{})
+	b := extratest.NewTenant(t, sessiontest.Plain{SessionBackend: sessiontest.NewMemory(t)}, tenant.Config{})
 	if _, err := b.ListSessions(context.Background(), "acme"); !errors.Is(err, errors.ErrUnsupported) {
 		t.Error(err)
 	}
@@ -286,7 +287,7 @@ func TestTenantOperations(t *testing.T) {
 // TestTenantManager: the session middleware over a tenant backend; the
 // tenant comes from the request (here, the host name).
 func TestTenantManager(t *testing.T) {
-	b := sessiontest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
+	b := extratest.NewTenant(t, sessiontest.NewMemory(t), tenant.Config{})
 	m := sessions.NewManager(b)
 	app := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := sessions.FromContext(r.Context())
@@ -355,7 +356,7 @@ func (k *keyDeleter) DeleteStorageKey(ctx context.Context, key string) error {
 func TestTenantDeleteByStorageKey(t *testing.T) {
 	ctx := context.Background()
 	kd := &keyDeleter{Flaky: sessiontest.NewFlaky(t)}
-	b := sessiontest.NewTenant(t, kd, tenant.Config{})
+	b := extratest.NewTenant(t, kd, tenant.Config{})
 	for range 3 {
 		_ = b.Save(tenant.NewContext(ctx, "acme"), sessions.GenerateKey(), sessiontest.Rec("x", 0))
 	}
@@ -368,7 +369,7 @@ func TestTenantDeleteByStorageKey(t *testing.T) {
 		sessions.Lister
 	}
 	m := sessiontest.NewMemory(t)
-	lo := sessiontest.NewTenant(t, listOnly{m, m}, tenant.Config{})
+	lo := extratest.NewTenant(t, listOnly{m, m}, tenant.Config{})
 	_ = lo.Save(tenant.NewContext(ctx, "acme"), sessions.GenerateKey(), sessiontest.Rec("x", 0))
 	if _, err := lo.DeleteAllSessions(ctx, "acme"); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("DeleteAllSessions without a way to delete: %v", err)

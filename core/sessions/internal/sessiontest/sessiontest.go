@@ -7,21 +7,13 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
-	"github.com/reinhardt-go/auth/core/sessions/compress"
-	"github.com/reinhardt-go/auth/core/sessions/prommetrics"
-	"github.com/reinhardt-go/auth/core/sessions/replicated"
-	"github.com/reinhardt-go/auth/core/sessions/tenant"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -69,14 +61,6 @@ func OpenCookie(t testing.TB, now func() time.Time) sessions.SessionBackend {
 	return b
 }
 
-func Compressed(algo compress.Algorithm, threshold int, inner func(testing.TB, func() time.Time) sessions.SessionBackend) func(testing.TB, func() time.Time) sessions.SessionBackend {
-	return func(t testing.TB, now func() time.Time) sessions.SessionBackend {
-		c := compress.New(inner(t, now), algo)
-		c.Threshold = threshold
-		return c
-	}
-}
-
 // NewMemory returns a memory backend closed at the end of the test.
 func NewMemory(t testing.TB) *memory.SessionBackend {
 	b := memory.NewSessionBackend()
@@ -99,7 +83,7 @@ type Flaky struct {
 
 func NewFlaky(t testing.TB) *Flaky { return &Flaky{SessionBackend: NewMemory(t)} }
 
-var ErrFlaky = fmt.Errorf("Flaky store: connection reset: %w", core.ErrStoreUnavailable)
+var ErrFlaky = fmt.Errorf("flaky store: connection reset: %w", core.ErrStoreUnavailable)
 
 func (f *Flaky) Fail() bool {
 	if f.Down.Load() {
@@ -129,7 +113,7 @@ func (f *Flaky) Load(ctx context.Context, id sessions.SessionID) (sessions.Recor
 	return f.SessionBackend.Load(ctx, id)
 }
 
-func (f *Flaky) Save(ctx context.Context, id sessions.SessionID, Rec sessions.Record) error {
+func (f *Flaky) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
 	f.mu.Lock()
 	g := f.gate
 	f.mu.Unlock()
@@ -144,7 +128,7 @@ func (f *Flaky) Save(ctx context.Context, id sessions.SessionID, Rec sessions.Re
 		return ErrFlaky
 	}
 	f.Saves.Add(1)
-	return f.SessionBackend.Save(ctx, id, Rec)
+	return f.SessionBackend.Save(ctx, id, rec)
 }
 
 func (f *Flaky) Delete(ctx context.Context, id sessions.SessionID) error {
@@ -152,58 +136,6 @@ func (f *Flaky) Delete(ctx context.Context, id sessions.SessionID) error {
 		return ErrFlaky
 	}
 	return f.SessionBackend.Delete(ctx, id)
-}
-
-// Metric returns the value of the Metric name with labels on reg: a
-// counter's or gauge's value, a histogram's sample count; -1 when absent.
-// (prometheus/testutil would need a go.mod entry for its diff library.)
-func Metric(t testing.TB, reg prometheus.Gatherer, name string, labels map[string]string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fam := range fams {
-		if fam.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range fam.GetMetric() {
-			have := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				have[lp.GetName()] = lp.GetValue()
-			}
-			for k, v := range labels {
-				if have[k] != v {
-					continue next
-				}
-			}
-			switch fam.GetType() {
-			case dto.MetricType_COUNTER:
-				return m.GetCounter().GetValue()
-			case dto.MetricType_GAUGE:
-				return m.GetGauge().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				return float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return -1
-}
-
-// HistogramSum returns the sum of the histogram name with labels.
-func HistogramSum(t testing.TB, reg prometheus.Gatherer, name string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fam := range fams {
-		if fam.GetName() == name && len(fam.GetMetric()) > 0 {
-			return fam.GetMetric()[0].GetHistogram().GetSampleSum()
-		}
-	}
-	return -1
 }
 
 // Rec is a record with data that expires in an hour.
@@ -219,38 +151,6 @@ func MustLoad(t testing.TB, ctx context.Context, b sessions.SessionBackend, id s
 		t.Fatalf("Load = %v, %v; want the session", found, err)
 	}
 	return r
-}
-
-// NewReplicated returns primary and secondary replicated in mode, with
-// fast retries, closed at the end of the test.
-func NewReplicated(t testing.TB, primary, secondary sessions.SessionBackend, mode replicated.Mode) *replicated.Backend {
-	t.Helper()
-	r, err := replicated.New(primary, secondary, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Retry = replicated.RetryPolicy{Attempts: 3, Delay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
-	r.Logger = slog.New(slog.DiscardHandler)
-	t.Cleanup(func() { _ = r.Close() })
-	return r
-}
-
-func NewTenant(t testing.TB, inner sessions.SessionBackend, cfg tenant.Config) *tenant.Backend {
-	t.Helper()
-	b, err := tenant.New(inner, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func MustAnalytics(t testing.TB, reg prometheus.Registerer) *prommetrics.Analytics {
-	t.Helper()
-	a, err := prommetrics.NewAnalytics(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // Plain hides every optional interface of a backend.

@@ -1,6 +1,3 @@
-// Package sessiontest holds the helpers the tests of core/sessions and
-// its subpackages share: backends on a clock, a backend that fails on
-// demand, and readers of Prometheus metrics. Tests only.
 package sessiontest
 
 import (

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/migrate"
 	"github.com/reinhardt-go/auth/stores/filestore"
 	"github.com/reinhardt-go/auth/stores/redisstore"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
@@ -97,7 +98,7 @@ func cmdMigrateSessions(ctx context.Context, e *env, db string, args []string) i
 		return fail(e, "--to: %v", err)
 	}
 	defer closeDst()
-	res, err := sessions.MigrateWith(ctx, src, dst, sessions.MigrateOptions{Progress: progressBar(e.stderr)})
+	res, err := migrate.CopyWith(ctx, src, dst, migrate.Options{Progress: progressBar(e.stderr)})
 	fmt.Fprintln(e.stderr)
 	if err != nil {
 		return fail(e, "%v", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/hashers"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 )
 
 var testSecret = []byte("django-insecure-test-secret-key-for-sessions-0123456789")
@@ -37,7 +38,7 @@ type app struct {
 	release chan struct{} // and waits for this
 }
 
-func newApp(t testing.TB, bc backendCase, clk *clock) *app {
+func newApp(t testing.TB, bc sessiontest.BackendCase, clk *clock) *app {
 	ctx := context.Background()
 	var now func() time.Time
 	if clk != nil {
@@ -53,7 +54,7 @@ func newApp(t testing.TB, bc backendCase, clk *clock) *app {
 	}
 	model := core.NewModelBackend(users)
 	model.Hashers = users.Hashers
-	m := sessions.NewManager(bc.open(t, now))
+	m := sessions.NewManager(bc.Open(t, now))
 	m.Now = now
 	auth := sessions.NewSessionAuthentication(testSecret, model)
 	a := &app{t: t, m: m, auth: auth, users: users, model: model, engine: core.NewEngine(auth), clock: clk,
@@ -172,9 +173,9 @@ func (a *app) withCookie(method, path, cookie string) *httptest.ResponseRecorder
 	return w
 }
 
-func forEachBackend(t *testing.T, f func(t *testing.T, bc backendCase)) {
+func forEachBackend(t *testing.T, f func(t *testing.T, bc sessiontest.BackendCase)) {
 	for _, bc := range allBackends {
-		t.Run(bc.name, func(t *testing.T) {
+		t.Run(bc.Name, func(t *testing.T) {
 			t.Parallel()
 			f(t, bc)
 		})
@@ -185,7 +186,7 @@ func forEachBackend(t *testing.T, f func(t *testing.T, bc backendCase)) {
 // the session after it, whether the store knows it or not, with every
 // backend.
 func TestFixation(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bc backendCase) {
+	forEachBackend(t, func(t *testing.T, bc sessiontest.BackendCase) {
 		a := newApp(t, bc, nil)
 		attacker := newBrowser(t, a.h)
 		if res := attacker.do("POST", "/set", "k=cart&v=apple"); res.StatusCode != 200 {
@@ -230,7 +231,7 @@ func TestFixation(t *testing.T) {
 // backend, the cookie backend included: 403 when SessionAuthentication is
 // the first authenticator (no challenge), 401 when Basic is.
 func TestLogoutReplay(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bc backendCase) {
+	forEachBackend(t, func(t *testing.T, bc sessiontest.BackendCase) {
 		a := newApp(t, bc, nil)
 		b := newBrowser(t, a.h)
 		b.login("alice")
@@ -263,7 +264,7 @@ func TestLogoutReplay(t *testing.T) {
 // logged out cannot bring the session back; its save fails with
 // ErrConflict (409), with every backend.
 func TestSlowRequestAfterLogout(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bc backendCase) {
+	forEachBackend(t, func(t *testing.T, bc sessiontest.BackendCase) {
 		a := newApp(t, bc, nil)
 		b := newBrowser(t, a.h)
 		b.login("alice")
@@ -295,7 +296,7 @@ func TestSlowRequestAfterLogout(t *testing.T) {
 // session that changed the password; every other session of the user is
 // logged out and flushed at its next request.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bc backendCase) {
+	forEachBackend(t, func(t *testing.T, bc sessiontest.BackendCase) {
 		a := newApp(t, bc, nil)
 		laptop, phone := newBrowser(t, a.h), newBrowser(t, a.h)
 		laptop.login("alice")

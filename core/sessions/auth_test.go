@@ -9,6 +9,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 )
 
 // authRequest is a request whose context carries s.
@@ -29,7 +30,7 @@ func user(t *testing.T, a *app, name string) core.BaseUser {
 // TestDjangoLogin checks login()'s key and data semantics (vectors §3).
 func TestDjangoLogin(t *testing.T) {
 	ctx := context.Background()
-	a := newApp(t, backendCase{"memory", openMemory}, nil)
+	a := newApp(t, sessiontest.BackendCase{Name: "memory", Open: sessiontest.OpenMemory}, nil)
 	alice, bob := user(t, a, "alice"), user(t, a, "bob")
 
 	// An anonymous session with data: login cycles the key and keeps the
@@ -135,7 +136,7 @@ func TestDjangoLogin(t *testing.T) {
 // TestGetUserSemantics checks Authenticate against Django's get_user().
 func TestGetUserSemantics(t *testing.T) {
 	ctx := context.Background()
-	a := newApp(t, backendCase{"memory", openMemory}, nil)
+	a := newApp(t, sessiontest.BackendCase{Name: "memory", Open: sessiontest.OpenMemory}, nil)
 	alice := user(t, a, "alice")
 	login := func() *sessions.Session {
 		s := a.m.New()

@@ -5,12 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions/internal/codec"
 )
 
 // SessionID is a session key: the secret a client presents in its session
@@ -26,9 +26,9 @@ type SessionID string
 // VALID_KEY_CHARS (ascii_lowercase + digits).
 const keyChars = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-// KeyLength is the length of a session key: 32 characters from 36 symbols,
+// keyLength is the length of a session key: 32 characters from 36 symbols,
 // about 165 bits from crypto/rand.
-const KeyLength = 32
+const keyLength = 32
 
 // GenerateKey returns a new session key: 32 characters of [a-z0-9] drawn
 // uniformly from crypto/rand (about 165 bits), as Django's
@@ -36,13 +36,13 @@ const KeyLength = 32
 func GenerateKey() SessionID {
 	const n = len(keyChars)
 	const limit = 256 - 256%n // reject bytes that would bias the choice
-	var out [KeyLength]byte
+	var out [keyLength]byte
 	var buf [48]byte
 	i := 0
-	for i < KeyLength {
+	for i < keyLength {
 		_, _ = rand.Read(buf[:]) // crypto/rand.Read never fails (Go 1.24+)
 		for _, b := range buf {
-			if int(b) < limit && i < KeyLength {
+			if int(b) < limit && i < keyLength {
 				out[i] = keyChars[int(b)%n]
 				i++
 			}
@@ -53,7 +53,7 @@ func GenerateKey() SessionID {
 
 // IsKey reports whether id has the form of a key GenerateKey makes.
 func (id SessionID) IsKey() bool {
-	if len(id) != KeyLength {
+	if len(id) != keyLength {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
@@ -205,13 +205,13 @@ var ErrConflict = &core.APIError{
 // ErrTooLarge is the error of a session too large to keep: over
 // MaxDataSize serialized, or over what the backend can hold (4096 bytes of
 // cookie for CookieSessionBackend).
-var ErrTooLarge = errors.New("sessions: session too large")
+var ErrTooLarge = codec.ErrTooLarge
 
 // MaxDataSize caps a serialized session: 1 MiB. Save refuses larger
 // sessions with ErrTooLarge, and every decoder (serializers, decompression)
 // refuses larger input before decoding, so stored data can never make the
 // process allocate without bound.
-const MaxDataSize = 1 << 20
+const MaxDataSize = codec.MaxDataSize
 
 // DataLimiter is implemented by backends that hold less than MaxDataSize
 // per session (CookieSessionBackend): MaxData is the largest Record.Data
@@ -266,4 +266,38 @@ func CheckContext(ctx context.Context, what string) error {
 // conflicted.
 func ConflictError(what string) error {
 	return fmt.Errorf("%s: %w", what, ErrConflict)
+}
+
+// DeleteReason is why a session was deleted, the reason label of
+// session_deleted_total.
+type DeleteReason string
+
+// The reasons of the reference's session_deleted_total.
+const (
+	// DeleteExplicit: a Delete for any other reason (the default).
+	DeleteExplicit DeleteReason = "explicit"
+	// DeleteExpired: the session had expired (CleanupExpired, or a
+	// session past its lifetime).
+	DeleteExpired DeleteReason = "expired"
+	// DeleteFlushed: Session.Flush (logout).
+	DeleteFlushed DeleteReason = "flushed"
+)
+
+type deleteReasonKey struct{}
+
+// WithDeleteReason returns a context whose Delete calls count as reason for
+// an instrumented backend (core/sessions/instrumented).
+func WithDeleteReason(ctx context.Context, reason DeleteReason) context.Context {
+	return context.WithValue(ctx, deleteReasonKey{}, reason)
+}
+
+// DeleteReasonFrom returns the reason WithDeleteReason put in ctx,
+// DeleteExplicit when none. Reasons other than the three constants count
+// as DeleteExplicit, so the metric's label values stay bounded.
+func DeleteReasonFrom(ctx context.Context) DeleteReason {
+	switch r, _ := ctx.Value(deleteReasonKey{}).(DeleteReason); r {
+	case DeleteExpired, DeleteFlushed:
+		return r
+	}
+	return DeleteExplicit
 }

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
-var benchBackends = []backendCase{
-	{"memory", openMemory},
-	{"cookie", openCookie},
-	{"cache", openCache},
+var benchBackends = []sessiontest.BackendCase{
+	{Name: "memory", Open: sessiontest.OpenMemory},
+	{Name: "cookie", Open: sessiontest.OpenCookie},
+	{Name: "cache", Open: sessiontest.OpenCache},
 }
 
 // BenchmarkLoadModifySave is one request's session work: load the session
@@ -20,8 +21,8 @@ var benchBackends = []backendCase{
 // through the Manager's Load and Commit as the adapters call them.
 func BenchmarkLoadModifySave(b *testing.B) {
 	for _, bc := range benchBackends {
-		b.Run(bc.name, func(b *testing.B) {
-			storetest.BenchmarkLoadModifySave(b, bc.open(b, nil))
+		b.Run(bc.Name, func(b *testing.B) {
+			storetest.BenchmarkLoadModifySave(b, bc.Open(b, nil))
 		})
 	}
 }
@@ -30,8 +31,8 @@ func BenchmarkLoadModifySave(b *testing.B) {
 // httptest's request and recorder.
 func BenchmarkHandler(b *testing.B) {
 	for _, bc := range benchBackends[:2] {
-		b.Run(bc.name, func(b *testing.B) {
-			m := sessions.NewManager(bc.open(b, nil))
+		b.Run(bc.Name, func(b *testing.B) {
+			m := sessions.NewManager(bc.Open(b, nil))
 			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				s := sessions.FromContext(r.Context())
 				n, _ := sessions.GetAs[int](s, "n")

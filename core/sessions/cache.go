@@ -36,9 +36,9 @@ type Cache interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// DefaultCachePrefix is what CacheSessionBackend puts in front of storage
+// defaultCachePrefix is what CacheSessionBackend puts in front of storage
 // keys: Django's cache backend's KEY_PREFIX for sessions.
-const DefaultCachePrefix = "session:"
+const defaultCachePrefix = "session:"
 
 // CacheSessionBackend keeps sessions in a Cache, the reference's
 // CacheSessionBackend: each session is one entry under Prefix +
@@ -49,7 +49,7 @@ type CacheSessionBackend struct {
 	// Cache holds the entries. Required.
 	Cache Cache
 	// Prefix goes in front of every storage key. Default
-	// DefaultCachePrefix ("session:"), set by NewCacheSessionBackend.
+	// "session:", set by NewCacheSessionBackend.
 	Prefix string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -57,7 +57,7 @@ type CacheSessionBackend struct {
 
 // NewCacheSessionBackend returns a backend over c with the default prefix.
 func NewCacheSessionBackend(c Cache) *CacheSessionBackend {
-	return &CacheSessionBackend{Cache: c, Prefix: DefaultCachePrefix}
+	return &CacheSessionBackend{Cache: c, Prefix: defaultCachePrefix}
 }
 
 func (b *CacheSessionBackend) now() time.Time {

@@ -12,9 +12,9 @@ import (
 // backend itself runs it in stores/memory too).
 func TestConformance(t *testing.T) {
 	for _, bc := range allBackends {
-		t.Run(bc.name, func(t *testing.T) {
+		t.Run(bc.Name, func(t *testing.T) {
 			t.Parallel()
-			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend { return bc.open(t, nil) })
+			storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend { return bc.Open(t, nil) })
 		})
 	}
 }

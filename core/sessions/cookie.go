@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/sessions/internal/codec"
 )
 
 // GenerationStore is the server-side part of CookieSessionBackend: one
@@ -22,9 +23,9 @@ import (
 // its contract is the Cache's.
 type GenerationStore = Cache
 
-// DefaultGenerationPrefix is what CookieSessionBackend puts in front of
+// defaultGenerationPrefix is what CookieSessionBackend puts in front of
 // the storage keys of its generation entries.
-const DefaultGenerationPrefix = "sessiongen:"
+const defaultGenerationPrefix = "sessiongen:"
 
 // cookieFormat is the first byte of every sealed cookie.
 const cookieFormat = 1
@@ -44,7 +45,7 @@ const (
 	cookieHeader   = 1 + 8
 	cookieNonce    = 12
 	cookieTag      = 16
-	cookieOverhead = cookieHeader + cookieNonce + cookieTag + KeyLength
+	cookieOverhead = cookieHeader + cookieNonce + cookieTag + keyLength
 	cookieAD       = "reinhardt-go/auth session cookie v1"
 )
 
@@ -83,7 +84,7 @@ var cookieEncoding = base64.RawURLEncoding.Strict()
 //
 // Values are limited to what fits a 4096-byte cookie, about 2.9 KB of
 // serialized session (MaxData); a larger save fails with ErrTooLarge.
-// Wrap the backend in CompressedSessionBackend to fit more, keeping in mind
+// Wrap the backend in compress.Backend (core/sessions/compress) to fit more, keeping in mind
 // that compressing attacker-chosen data next to secrets can leak them
 // through the cookie's length.
 type CookieSessionBackend struct {
@@ -93,7 +94,7 @@ type CookieSessionBackend struct {
 	// Cookie.Name. Default "sessionid".
 	CookieName string
 	// Prefix goes in front of the generation entries' storage keys.
-	// Default DefaultGenerationPrefix ("sessiongen:").
+	// Default "sessiongen:".
 	Prefix string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -112,7 +113,7 @@ func NewCookieSessionBackend(gens GenerationStore, keys ...[]byte) (*CookieSessi
 	if len(keys) == 0 {
 		return nil, errors.New("sessions: the cookie backend needs at least one key")
 	}
-	b := &CookieSessionBackend{Generations: gens, CookieName: DefaultCookieName, Prefix: DefaultGenerationPrefix}
+	b := &CookieSessionBackend{Generations: gens, CookieName: DefaultCookieName, Prefix: defaultGenerationPrefix}
 	for i, k := range keys {
 		if len(k) != 32 {
 			return nil, fmt.Errorf("sessions: cookie key %d is %d bytes, want 32 (AES-256)", i, len(k))
@@ -134,7 +135,7 @@ func NewCookieSessionBackend(gens GenerationStore, keys ...[]byte) (*CookieSessi
 // (crypto/hkdf), so the secret itself never encrypts anything. Derive one
 // from each fallback secret too, and pass them after the current one.
 func DeriveCookieKey(secret []byte) []byte {
-	return must(hkdf.Key(sha256.New, secret, nil, "github.com/reinhardt-go/auth/core/sessions cookie AES-256-GCM v1", 32))
+	return codec.Must(hkdf.Key(sha256.New, secret, nil, "github.com/reinhardt-go/auth/core/sessions cookie AES-256-GCM v1", 32))
 }
 
 func (b *CookieSessionBackend) now() time.Time {
@@ -162,17 +163,17 @@ func (b *CookieSessionBackend) ad(ctx context.Context, header []byte) []byte {
 }
 
 // MaxData implements DataLimiter: the largest Record.Data a cookie holds,
-// 2993 bytes, so that the cookie stays within MaxCookieSize whatever the
+// 2993 bytes, so that the cookie stays within 4096 bytes whatever the
 // generation.
 func (b *CookieSessionBackend) MaxData() int {
-	return MaxCookieSize*6/8 - cookieOverhead - binary.MaxVarintLen64
+	return maxCookieSize*6/8 - cookieOverhead - binary.MaxVarintLen64
 }
 
 // open decrypts a sealed cookie: its session id, generation, data and
 // expiry; ok is false for anything that is not a cookie this backend
 // sealed under this name and namespace.
 func (b *CookieSessionBackend) open(ctx context.Context, id SessionID) (sid SessionID, gen uint64, data []byte, exp time.Time, ok bool) {
-	if len(id) > MaxCookieSize || len(id) < cookieEncoding.EncodedLen(cookieOverhead+1) {
+	if len(id) > maxCookieSize || len(id) < cookieEncoding.EncodedLen(cookieOverhead+1) {
 		return "", 0, nil, time.Time{}, false
 	}
 	raw, err := cookieEncoding.DecodeString(string(id))
@@ -192,13 +193,13 @@ func (b *CookieSessionBackend) open(ctx context.Context, id SessionID) (sid Sess
 		if err != nil {
 			continue
 		}
-		sid = SessionID(plain[:KeyLength])
-		gen, n := binary.Uvarint(plain[KeyLength:])
+		sid = SessionID(plain[:keyLength])
+		gen, n := binary.Uvarint(plain[keyLength:])
 		if !sid.IsKey() || n <= 0 || gen == 0 {
 			return "", 0, nil, time.Time{}, false
 		}
 		exp = time.UnixMilli(int64(binary.BigEndian.Uint64(header[1:])))
-		return sid, gen, plain[KeyLength+n:], exp, true
+		return sid, gen, plain[keyLength+n:], exp, true
 	}
 	return "", 0, nil, time.Time{}, false
 }
@@ -253,11 +254,11 @@ func (b *CookieSessionBackend) SaveClient(ctx context.Context, id SessionID, rec
 	// fits keeps fitting as it is saved again.
 	if len(rec.Data) > b.MaxData() {
 		n := cookieEncoding.EncodedLen(cookieOverhead + binary.MaxVarintLen64 + len(rec.Data))
-		return "", fmt.Errorf("cookie sessions: a %d-byte session makes a cookie of up to %d bytes, over the %d-byte limit: %w", len(rec.Data), n, MaxCookieSize, ErrTooLarge)
+		return "", fmt.Errorf("cookie sessions: a %d-byte session makes a cookie of up to %d bytes, over the %d-byte limit: %w", len(rec.Data), n, maxCookieSize, ErrTooLarge)
 	}
 	gen := rec.Version + 1
 	var vbuf [binary.MaxVarintLen64]byte
-	plainLen := KeyLength + binary.PutUvarint(vbuf[:], gen) + len(rec.Data)
+	plainLen := keyLength + binary.PutUvarint(vbuf[:], gen) + len(rec.Data)
 	rawLen := cookieHeader + cookieNonce + plainLen + cookieTag
 	ok, err := b.Generations.CompareAndSet(ctx, b.genKey(ctx, sid), nil, rec.Expiry.Sub(b.now()), rec.Version)
 	if err != nil {

@@ -15,7 +15,8 @@
 //     Values, Items, Clear, MarkModified, IsModified, IsAccessed,
 //     GetOrCreateKey, Flush, CycleKey and Save, with typed reads through
 //     [GetAs], so no caller asserts an interface{}. Values are encoded by a
-//     [Serializer]: [JSON] (the default), [MsgPack], [CBOR] or [Gob].
+//     [Serializer]: [JSON] (the default), or MessagePack, CBOR and gob
+//     from the subpackages msgpack, cbor and gob.
 //   - [SessionBackend] keeps sessions as [Record]s — serialized data, an
 //     absolute expiry and a version — and its doc comment is the contract:
 //     not found, expired and tampered are not errors; an unreachable store
@@ -28,12 +29,7 @@
 //     [CacheSessionBackend] over any [Cache] (memory.SessionCache, Redis);
 //     [CookieSessionBackend], AES-256-GCM with key rotation and a
 //     server-side generation per session so that logout ends every copy of
-//     the cookie. Wrappers: [CompressedSessionBackend] (zstd, gzip,
-//     brotli), [ReplicatedSessionBackend] (async, sync, acknowledged),
-//     [InstrumentedSessionBackend] with [LoggerAnalytics] and
-//     [PrometheusAnalytics], [TenantSessionBackend]. [Registry] opens
-//     backends by name or URL; [Migrate] copies live sessions between
-//     backends.
+//     the cookie.
 //   - [SessionAuthentication] is a core.Authenticator (method "session")
 //     with Django's login(), logout(), update_session_auth_hash() and
 //     get_user(): a new key at login, the user's id, backend and session
@@ -43,6 +39,21 @@
 // Session keys are 32 characters of [a-z0-9] from crypto/rand (about 165
 // bits), Django's form. Server-side backends store only [StorageKey] of a
 // key, a SHA-256 hash, so a copy of the store holds no usable session.
+//
+// Optional parts live in subpackages, so that a program compiles only the
+// libraries of the parts it imports; this package
+// imports nothing outside the standard library and golang.org/x:
+//
+//   - compress: zstd, gzip and brotli compression of any backend;
+//   - msgpack, cbor, gob: the other serializers;
+//   - instrumented: events of every backend operation, logged or
+//     exported to Prometheus by prommetrics (also the replication's
+//     counters);
+//   - replicated: a primary and a secondary backend (async, sync,
+//     acknowledged);
+//   - tenant: sessions of tenants isolated in one backend;
+//   - registry: backends opened by name or URL;
+//   - migrate: live sessions copied between backends.
 //
 // Adapters wrap the Manager; for net/http:
 //

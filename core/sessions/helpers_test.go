@@ -2,7 +2,6 @@ package sessions_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +10,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/sessions"
-	"github.com/reinhardt-go/auth/stores/memory"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 )
 
 // clock is a settable clock shared by a Manager and its backend.
@@ -35,67 +33,11 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func randomKey() []byte {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	return k
-}
-
-// backendCase makes one kind of backend on a clock (nil: real time).
-type backendCase struct {
-	name string
-	open func(t testing.TB, now func() time.Time) sessions.SessionBackend
-}
-
-func memoryOpts(now func() time.Time) []memory.SessionOption {
-	if now == nil {
-		return nil
-	}
-	return []memory.SessionOption{memory.WithSessionClock(now)}
-}
-
-func openMemory(t testing.TB, now func() time.Time) sessions.SessionBackend {
-	b := memory.NewSessionBackend(memoryOpts(now)...)
-	t.Cleanup(func() { _ = b.Close() })
-	return b
-}
-
-func openCache(t testing.TB, now func() time.Time) sessions.SessionBackend {
-	c := memory.NewSessionCache(memoryOpts(now)...)
-	t.Cleanup(func() { _ = c.Close() })
-	b := sessions.NewCacheSessionBackend(c)
-	b.Now = now
-	return b
-}
-
-func openCookie(t testing.TB, now func() time.Time) sessions.SessionBackend {
-	gens := memory.NewGenerationStore(memoryOpts(now)...)
-	t.Cleanup(func() { _ = gens.Close() })
-	b, err := sessions.NewCookieSessionBackend(gens, randomKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Now = now
-	return b
-}
-
-func compressed(algo sessions.Compression, threshold int, inner func(testing.TB, func() time.Time) sessions.SessionBackend) func(testing.TB, func() time.Time) sessions.SessionBackend {
-	return func(t testing.TB, now func() time.Time) sessions.SessionBackend {
-		c := sessions.NewCompressedSessionBackend(inner(t, now), algo)
-		c.Threshold = threshold
-		return c
-	}
-}
-
 // allBackends is every backend and wrapper of this pass.
-var allBackends = []backendCase{
-	{"memory", openMemory},
-	{"cache", openCache},
-	{"cookie", openCookie},
-	{"zstd(memory)", compressed(sessions.Zstd, 0, openMemory)},
-	{"gzip(cache)", compressed(sessions.Gzip, 0, openCache)},
-	{"brotli(memory)", compressed(sessions.Brotli, 0, openMemory)},
-	{"zstd(cookie)", compressed(sessions.Zstd, sessions.DefaultCompressionThreshold, openCookie)},
+var allBackends = []sessiontest.BackendCase{
+	{Name: "memory", Open: sessiontest.OpenMemory},
+	{Name: "cache", Open: sessiontest.OpenCache},
+	{Name: "cookie", Open: sessiontest.OpenCookie},
 }
 
 // browser is a client with a cookie jar of one site, driving a handler.
@@ -164,3 +106,7 @@ func (w *fakeResponse) Header() http.Header {
 }
 func (w *fakeResponse) SetCookie(c *http.Cookie)         { w.cookie = c }
 func (w *fakeResponse) Write(status int, b []byte) error { return nil }
+
+// maxCookieSize is the cookie size limit of the Manager and the cookie
+// backend: 4096 bytes.
+const maxCookieSize = 4096

@@ -23,9 +23,9 @@ const (
 	DefaultLifetime = 1209600 * time.Second
 )
 
-// MaxCookieSize is the largest cookie value a Manager reads or a
+// maxCookieSize is the largest cookie value a Manager reads or a
 // CookieSessionBackend writes: 4096 bytes, what every browser keeps.
-const MaxCookieSize = 4096
+const maxCookieSize = 4096
 
 // CookieConfig is how the session cookie is sent.
 type CookieConfig struct {
@@ -155,7 +155,7 @@ func (m *Manager) cookieName() string {
 }
 
 // ttl is how long a save keeps a session: the idle timeout, or the
-// lifetime when there is none, or DefaultTTL.
+// lifetime when there is none, or an hour.
 func (m *Manager) ttl() time.Duration {
 	switch {
 	case m.IdleTimeout > 0:
@@ -163,7 +163,7 @@ func (m *Manager) ttl() time.Duration {
 	case m.Lifetime > 0:
 		return m.Lifetime
 	}
-	return DefaultTTL
+	return defaultTTL
 }
 
 func (m *Manager) touchInterval() time.Duration {
@@ -185,7 +185,7 @@ func (m *Manager) New() *Session { return &Session{m: m, ttl: m.ttl()} }
 func (m *Manager) Open(ctx context.Context, id SessionID) (*Session, error) {
 	s := m.New()
 	s.clientID = id
-	if id == "" || len(id) > MaxCookieSize {
+	if id == "" || len(id) > maxCookieSize {
 		return s, nil
 	}
 	rec, found, err := m.Backend.Load(ctx, id)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/gob"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
@@ -29,7 +31,7 @@ func setCookie(res *http.Response) string {
 
 func TestCookieAttributes(t *testing.T) {
 	clk := newClock()
-	a := newApp(t, backendCase{"memory", openMemory}, clk)
+	a := newApp(t, sessiontest.BackendCase{Name: "memory", Open: sessiontest.OpenMemory}, clk)
 	b := newBrowser(t, a.h)
 	res := b.do("POST", "/set", "k=a&v=1")
 	key := b.cookies["sessionid"]
@@ -61,7 +63,7 @@ func TestCookieAttributes(t *testing.T) {
 
 func TestSavedOnlyWhenModified(t *testing.T) {
 	clk := newClock()
-	a := newApp(t, backendCase{"memory", openMemory}, clk)
+	a := newApp(t, sessiontest.BackendCase{Name: "memory", Open: sessiontest.OpenMemory}, clk)
 	b := newBrowser(t, a.h)
 	if res := b.do("GET", "/get?k=a", ""); setCookie(res) != "" {
 		t.Error("a read of an empty session set a cookie")
@@ -89,7 +91,7 @@ func TestSavedOnlyWhenModified(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	clk := newClock()
-	a := newApp(t, backendCase{"memory", openMemory}, clk)
+	a := newApp(t, sessiontest.BackendCase{Name: "memory", Open: sessiontest.OpenMemory}, clk)
 	b := newBrowser(t, a.h)
 	b.login("alice")
 	for range 5 { // active every 50 minutes: stays logged in
@@ -106,7 +108,7 @@ func TestIdleTimeout(t *testing.T) {
 
 func TestAbsoluteTimeout(t *testing.T) {
 	clk := newClock()
-	a := newApp(t, backendCase{"cookie", openCookie}, clk)
+	a := newApp(t, sessiontest.BackendCase{Name: "cookie", Open: sessiontest.OpenCookie}, clk)
 	b := newBrowser(t, a.h)
 	b.login("alice")
 	start := clk.now()
@@ -133,7 +135,7 @@ func TestAbsoluteTimeout(t *testing.T) {
 
 func TestIdleTimeoutOff(t *testing.T) {
 	clk := newClock()
-	a := newApp(t, backendCase{"memory", openMemory}, clk)
+	a := newApp(t, sessiontest.BackendCase{Name: "memory", Open: sessiontest.OpenMemory}, clk)
 	a.m.IdleTimeout = 0
 	b := newBrowser(t, a.h)
 	res := b.do("POST", "/set", "k=a&v=1")
@@ -295,7 +297,7 @@ func TestManagerCommit(t *testing.T) {
 	}
 
 	// A client cookie that is too long is not even looked up.
-	long := strings.Repeat("a", sessions.MaxCookieSize+1)
+	long := strings.Repeat("a", maxCookieSize+1)
 	if s, err := m.Load(ctx, &fakeRequest{cookie: long}); err != nil || s.Key() != "" {
 		t.Error("an over-long cookie")
 	}
@@ -306,7 +308,7 @@ func TestManagerCommit(t *testing.T) {
 	if err := s3.Save(ctx); err != nil {
 		t.Fatal(err)
 	}
-	m.Serializer = sessions.MsgPack
+	m.Serializer = gob.Serializer
 	if s4, err := m.Open(ctx, s3.Key()); err != nil || s4.Key() != "" || !s4.IsEmpty() {
 		t.Errorf("a session of another serializer: key %q, %v", s4.Key(), err)
 	}
@@ -323,8 +325,8 @@ func TestManagerCommit(t *testing.T) {
 // know gets the cookie deleted (with Vary: Cookie); a request that did not
 // use the session leaves the cookie alone.
 func TestUnknownCookieDeleted(t *testing.T) {
-	for _, bc := range []backendCase{{"memory", openMemory}, {"cookie", openCookie}} {
-		t.Run(bc.name, func(t *testing.T) {
+	for _, bc := range []sessiontest.BackendCase{{Name: "memory", Open: sessiontest.OpenMemory}, {Name: "cookie", Open: sessiontest.OpenCookie}} {
+		t.Run(bc.Name, func(t *testing.T) {
 			clk := newClock()
 			a := newApp(t, bc, clk)
 			b := newBrowser(t, a.h)

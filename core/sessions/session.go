@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// DefaultTTL is how long Save keeps a session without a Manager's timeouts:
+// defaultTTL is how long Save keeps a session without a Manager's timeouts:
 // 3600 seconds, the reference's default.
-const DefaultTTL = time.Hour
+const defaultTTL = time.Hour
 
 // createdKey is the reserved entry in which a saved session records when
 // it was created (Unix seconds), for the Manager's absolute timeout. The
@@ -65,7 +65,7 @@ type entry struct {
 }
 
 // New returns a new, empty session over b with the default settings (JSON,
-// DefaultTTL, no absolute timeout): the reference's Session::new. Behind
+// an hour, no absolute timeout): the reference's Session::new. Behind
 // HTTP, use a Manager, which also loads and commits sessions.
 func New(b SessionBackend) *Session { return NewManager(b).New() }
 
@@ -90,7 +90,7 @@ func (s *Session) Expiry() time.Time { return s.expiry }
 func (s *Session) Created() time.Time { return s.created }
 
 // TTL returns how long Save keeps the session from now: the Manager's
-// IdleTimeout, or DefaultTTL, unless SetTTL changed it.
+// IdleTimeout, or an hour, unless SetTTL changed it.
 func (s *Session) TTL() time.Duration { return s.ttl }
 
 // SetTTL sets how long the next saves keep the session from their time;

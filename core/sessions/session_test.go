@@ -2,7 +2,6 @@ package sessions_test
 
 import (
 	"context"
-	"encoding/gob"
 	"errors"
 	"maps"
 	"reflect"
@@ -11,137 +10,24 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/gob"
+	"github.com/reinhardt-go/auth/core/sessions/internal/sessiontest"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
-type cart struct {
-	Items []string `json:"items"`
-	Total int      `json:"total"`
-}
+// jsonCase is the default serializer under the serializer suite (each
+// other serializer runs it in its own package).
+var jsonCase = sessiontest.SerializerCase{Name: "json", S: sessions.JSON, Int42: float64(42)}
 
-func init() {
-	gob.Register(cart{})
-}
-
-var serializers = []struct {
-	name string
-	s    sessions.Serializer
-	// how an integer 42 comes back through Get
-	int42 any
-}{
-	{"json", sessions.JSON, float64(42)},
-	{"msgpack", sessions.MsgPack, int64(42)},
-	{"cbor", sessions.CBOR, int64(42)},
-	{"gob", sessions.Gob, 42},
-}
-
-// reload saves s and opens it again, as the next request would.
-func reload(t *testing.T, m *sessions.Manager, s *sessions.Session) *sessions.Session {
-	t.Helper()
-	ctx := context.Background()
-	if err := s.Save(ctx); err != nil {
-		t.Fatalf("Save: %v", err)
-	}
-	s2, err := m.Open(ctx, s.Key())
-	if err != nil || s2.Key() != s.Key() {
-		t.Fatalf("Open = %v (key %q, want %q)", err, s2.Key(), s.Key())
-	}
-	return s2
-}
-
-func newManager(t *testing.T, ser sessions.Serializer) *sessions.Manager {
-	b := memory.NewSessionBackend()
-	t.Cleanup(func() { _ = b.Close() })
-	m := sessions.NewManager(b)
-	m.Serializer = ser
-	return m
-}
-
-// TestGetAs checks typed reads before and after a round trip through each
-// serializer: the same answers either way.
-func TestGetAs(t *testing.T) {
-	when := time.Date(2026, 3, 1, 12, 30, 15, 123456789, time.UTC)
-	for _, tc := range serializers {
-		t.Run(tc.name, func(t *testing.T) {
-			m := newManager(t, tc.s)
-			s := m.New()
-			s.Set("n", 42)
-			s.Set("neg", -7)
-			s.Set("big", uint64(1<<63+5))
-			s.Set("f", 2.5)
-			s.Set("s", "héllo <b>")
-			s.Set("b", true)
-			s.Set("cart", cart{Items: []string{"apple", "pear"}, Total: 3})
-			s.Set("when", when)
-			s.Set("bytes", []byte{0, 1, 255})
-			s.Set("nil", nil)
-			for _, phase := range []string{"set", "loaded"} {
-				if phase == "loaded" {
-					s = reload(t, m, s)
-				}
-				check := func(name string, got, want any, ok bool) {
-					t.Helper()
-					if !ok || !reflect.DeepEqual(got, want) {
-						t.Errorf("%s: %s = %#v, %v; want %#v", phase, name, got, ok, want)
-					}
-				}
-				n, ok := sessions.GetAs[int](s, "n")
-				check("GetAs[int](n)", n, 42, ok)
-				n64, ok := sessions.GetAs[int64](s, "n")
-				check("GetAs[int64](n)", n64, int64(42), ok)
-				fl, ok := sessions.GetAs[float64](s, "n")
-				check("GetAs[float64](n)", fl, 42.0, ok)
-				neg, ok := sessions.GetAs[int](s, "neg")
-				check("GetAs[int](neg)", neg, -7, ok)
-				big, ok := sessions.GetAs[uint64](s, "big")
-				if tc.name != "json" { // JSON numbers are float64: 2^63+5 is not exact
-					check("GetAs[uint64](big)", big, uint64(1<<63+5), ok)
-				}
-				_ = big
-				f, ok := sessions.GetAs[float64](s, "f")
-				check("GetAs[float64](f)", f, 2.5, ok)
-				if _, ok := sessions.GetAs[int](s, "f"); ok {
-					t.Errorf("%s: 2.5 read as an int", phase)
-				}
-				if _, ok := sessions.GetAs[uint](s, "neg"); ok {
-					t.Errorf("%s: -7 read as a uint", phase)
-				}
-				str, ok := sessions.GetAs[string](s, "s")
-				check("GetAs[string](s)", str, "héllo <b>", ok)
-				if _, ok := sessions.GetAs[int](s, "s"); ok {
-					t.Errorf("%s: a string read as an int", phase)
-				}
-				b, ok := sessions.GetAs[bool](s, "b")
-				check("GetAs[bool](b)", b, true, ok)
-				c, ok := sessions.GetAs[cart](s, "cart")
-				check("GetAs[cart]", c, cart{Items: []string{"apple", "pear"}, Total: 3}, ok)
-				w, ok := sessions.GetAs[time.Time](s, "when")
-				if !ok || !w.Equal(when) {
-					t.Errorf("%s: GetAs[time.Time] = %v, %v; want %v", phase, w, ok, when)
-				}
-				by, ok := sessions.GetAs[[]byte](s, "bytes")
-				check("GetAs[[]byte]", by, []byte{0, 1, 255}, ok)
-				if _, ok := sessions.GetAs[int](s, "missing"); ok {
-					t.Errorf("%s: a missing key was found", phase)
-				}
-				if v, ok := s.Get("nil"); !ok || v != nil {
-					t.Errorf("%s: Get(nil) = %#v, %v", phase, v, ok)
-				}
-			}
-			// Untyped reads give the serializer's generic form.
-			v, ok := s.Get("n")
-			if !ok || !reflect.DeepEqual(v, tc.int42) {
-				t.Errorf("Get(n) after a round trip = %#v (%T); want %#v", v, v, tc.int42)
-			}
-		})
-	}
-}
+// TestGetAs checks typed reads before and after a round trip: the same
+// answers either way.
+func TestGetAs(t *testing.T) { sessiontest.TestGetAs(t, jsonCase) }
 
 // TestDictionaryAPI checks the reference's dictionary methods and the
 // modification tracking.
 func TestDictionaryAPI(t *testing.T) {
 	ctx := context.Background()
-	m := newManager(t, sessions.JSON)
+	m := sessiontest.NewManager(t, sessions.JSON)
 	s := m.New()
 	if s.IsModified() || s.IsAccessed() || s.Key() != "" {
 		t.Fatal("a new session is modified, accessed or has a key")
@@ -242,7 +128,7 @@ func TestDictionaryAPI(t *testing.T) {
 // TestFlushAndCycleKey checks Django's flush() and cycle_key().
 func TestFlushAndCycleKey(t *testing.T) {
 	ctx := context.Background()
-	m := newManager(t, sessions.JSON)
+	m := sessiontest.NewManager(t, sessions.JSON)
 	s := m.New()
 	s.Set("cart", []string{"apple"})
 	if err := s.Save(ctx); err != nil {
@@ -299,7 +185,7 @@ func TestFlushAndCycleKey(t *testing.T) {
 // TestSaveErrors checks what Save refuses.
 func TestSaveErrors(t *testing.T) {
 	ctx := context.Background()
-	m := newManager(t, sessions.JSON)
+	m := sessiontest.NewManager(t, sessions.JSON)
 	s := m.New()
 	s.Set("bad", make(chan int))
 	if err := s.Save(ctx); err == nil {
@@ -311,7 +197,7 @@ func TestSaveErrors(t *testing.T) {
 		t.Errorf("a session over MaxDataSize: %v; want ErrTooLarge", err)
 	}
 
-	gm := newManager(t, sessions.Gob)
+	gm := sessiontest.NewManager(t, gob.Serializer)
 	s = gm.New()
 	type unregistered struct{ X int }
 	s.Set("u", unregistered{1})
@@ -392,27 +278,5 @@ func TestGenerateKey(t *testing.T) {
 	}
 }
 
-// TestKeysRoundTrip: any key survives every serializer's container.
-func TestKeysRoundTrip(t *testing.T) {
-	keys := []string{"plain", `quote"back\slash`, "new\nline\ttab\r", "ctl\x01\x1f", "bad\xffutf8", "sep\u2028\u2029", "héllo 世界", ""}
-	for _, tc := range serializers {
-		m := newManager(t, tc.s)
-		s := m.New()
-		for i, k := range keys {
-			s.Set(k, i)
-		}
-		s = reload(t, m, s)
-		if s.Created().IsZero() {
-			t.Error("no creation time")
-		}
-		for i, k := range keys {
-			want := k
-			if k == "bad\xffutf8" && tc.name == "json" {
-				want = "bad\ufffdutf8" // JSON is UTF-8
-			}
-			if v, ok := sessions.GetAs[int](s, want); !ok || v != i {
-				t.Errorf("%s: key %q = %v, %v", tc.name, want, v, ok)
-			}
-		}
-	}
-}
+// TestKeysRoundTrip: any key survives the JSON container.
+func TestKeysRoundTrip(t *testing.T) { sessiontest.TestKeysRoundTrip(t, jsonCase) }

@@ -33,6 +33,6 @@
 //	m := sessions.NewManager(b)
 //
 // [SessionFactory] opens it by spec ("file:/var/lib/myapp/sessions") from
-// a sessions.Registry. NewFileSessionBackend("") uses DefaultDir, /tmp/reinhardt_sessions as in
+// a registry.Registry. NewFileSessionBackend("") uses DefaultDir, /tmp/reinhardt_sessions as in
 // the reference; give it a directory of the application's own instead.
 package filestore

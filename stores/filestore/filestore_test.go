@@ -15,6 +15,8 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/registry"
 	"github.com/reinhardt-go/auth/stores/filestore"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
@@ -40,7 +42,7 @@ func TestConformance(t *testing.T) {
 // MaxData allows).
 func TestCompressedConformance(t *testing.T) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-		w := sessions.NewCompressedSessionBackend(open(t, t.TempDir()), sessions.Gzip)
+		w := compress.New(open(t, t.TempDir()), compress.Gzip)
 		w.Threshold = 0
 		return w
 	})
@@ -353,10 +355,10 @@ func TestFailsClosed(t *testing.T) {
 }
 
 // TestSessionFactory: the backend opened by spec through a
-// sessions.Registry.
+// registry.Registry.
 func TestSessionFactory(t *testing.T) {
 	ctx := context.Background()
-	reg := sessions.NewRegistry()
+	reg := registry.New()
 	reg.Register("file", filestore.SessionFactory)
 	dir := t.TempDir()
 	for _, spec := range []string{"file:" + dir + "/a", "file://" + dir + "/b", "FILE:" + dir + "/c"} {

@@ -15,8 +15,8 @@
 //     backends. It has no CleanupExpired: Redis expires keys itself.
 //   - [Open] makes a client from a redis:// or rediss:// URL, and
 //     [SessionFactory] opens the backend by spec from a
-//     sessions.Registry ("redis://cache:6379/0?prefix=myapp:", or "redis"
-//     with a client given by sessions.WithDependency).
+//     registry.Registry ("redis://cache:6379/0?prefix=myapp:", or "redis"
+//     with a client given by registry.WithDependency).
 //
 // Every key starts with a prefix, DefaultPrefix ("reinhardt:") unless
 // WithPrefix says otherwise; a session is then

@@ -17,6 +17,8 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/registry"
 	"github.com/reinhardt-go/auth/stores/memory"
 	"github.com/reinhardt-go/auth/stores/redisstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
@@ -61,7 +63,7 @@ func TestCookieGenerationsConformance(t *testing.T) {
 func TestCompressedConformance(t *testing.T) {
 	c := redisClient(t)
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-		w := sessions.NewCompressedSessionBackend(redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c))), sessions.Zstd)
+		w := compress.New(redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c))), compress.Zstd)
 		w.Threshold = 0
 		return w
 	})
@@ -363,13 +365,13 @@ type quiet struct{}
 func (quiet) Printf(context.Context, string, ...any) {}
 
 // TestSessionFactory: the backend opened by spec through a
-// sessions.Registry, from a URL (with a prefix) or from a client given as
+// registry.Registry, from a URL (with a prefix) or from a client given as
 // a dependency.
 func TestSessionFactory(t *testing.T) {
 	ctx := context.Background()
 	c := redisClient(t)
 	p := testPrefix(t, c)
-	reg := sessions.NewRegistry()
+	reg := registry.New()
 	reg.Register("redis", redisstore.SessionFactory)
 	spec := os.Getenv("REINHARDT_TEST_REDIS")
 	sep := "?"
@@ -398,7 +400,7 @@ func TestSessionFactory(t *testing.T) {
 		t.Errorf("Load after Close = %v; want the closed client's error", err)
 	}
 
-	b, err = reg.Open(ctx, "redis", sessions.WithDependency(c))
+	b, err = reg.Open(ctx, "redis", registry.WithDependency(c))
 	if err != nil {
 		t.Fatal(err)
 	}

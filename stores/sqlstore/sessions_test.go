@@ -9,6 +9,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
@@ -27,7 +28,7 @@ func TestSessionBackend(t *testing.T) {
 // every record compressed (a 1 MiB record then grows by its marker).
 func TestSessionBackendCompressed(t *testing.T) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
-		w := sessions.NewCompressedSessionBackend(openMemory(t).Sessions(), sessions.Zstd)
+		w := compress.New(openMemory(t).Sessions(), compress.Zstd)
 		w.Threshold = 0
 		return w
 	})

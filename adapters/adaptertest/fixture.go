@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -126,11 +127,17 @@ func (storeDown) Authenticate(r core.Request) (*core.Identity, error) {
 // secret keys the session auth hashes and signs the tokens (HS256).
 const secret = "adaptertest-secret-key-of-at-least-32-bytes"
 
+// RemoteUserHeader is the header of the fixture's remote-user
+// authenticator, believed from loopback peers (the suite's client).
+const RemoteUserHeader = "X-Remote-User"
+
 // NewFixture builds the users (alice, bob, editor with blog.change_post
 // through a group, admin, inactive carol; password "pw-<name>") and the
 // engine, whose authenticators run in this order: Basic over a
 // ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
-// the session with its CSRF check, then the store-down authenticator.
+// the session with its CSRF check, the remote user of RemoteUserHeader
+// from loopback peers with the same CSRF check, then the store-down
+// authenticator.
 func NewFixture(t testing.TB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -200,10 +207,16 @@ func NewFixture(t testing.TB) *Fixture {
 	tm.JWT, tm.Users = j, jwtauth.StoreUsers(users)
 	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend}
 
+	// Remote users: the header X-Remote-User from the loopback proxy,
+	// CSRF-checked as sessions are (the proxy's login is ambient).
+	remote := core.NewRemoteUserAuthentication(RemoteUserHeader, users, netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
+	remote.CSRF = prot.CheckRequest
+
 	f.Engine = core.NewEngine(
 		&core.BasicAuthentication{Backend: backend},
 		jwtauth.NewAuthentication(j, jwtauth.StoreUsers(users)),
 		sessionAuth,
+		remote,
 		storeDown{},
 	)
 	isAuthor := core.ObjectPermissionFunc(func(_ context.Context, pc *core.PermissionContext, obj any) bool {

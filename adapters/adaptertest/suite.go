@@ -24,13 +24,16 @@ import (
 // Expires dates of a session cookie saved now and of a CSRF cookie set
 // now (the fixture's clock stands still).
 type Case struct {
-	Name    string
-	Method  string
-	Path    string
-	Header  map[string]string
-	Body    string
-	Chunked bool // send the body without a Content-Length
-	Status  int
+	Name   string
+	Method string
+	Path   string
+	Header map[string]string
+	// HeaderLines are more request headers, "Name: value" each, added one
+	// line each, so that a name may repeat.
+	HeaderLines []string
+	Body        string
+	Chunked     bool // send the body without a Content-Length
+	Status      int
 	// Exact, when set, is the whole expected body.
 	Exact string
 	// JSON, when set, is compared with the decoded body.
@@ -242,7 +245,33 @@ func Cases() []Case {
 		// is not anonymous, one that cannot be saved is not a success.
 		{Name: "session store down on load", Method: "GET", Path: "/open", Header: cookie("sessionid={{visitor}}"), SessionStoreDown: true, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Cookies: noCookies},
 		{Name: "session store down on save", Method: "GET", Path: "/visits", SessionStoreDown: true, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Cookies: noCookies},
+
+		// Remote users (a header set by an authenticating proxy): the
+		// proxy's login goes with every request the browser makes, as a
+		// session cookie does, so unsafe requests are CSRF-checked exactly
+		// as a session's, with Django's reasons; and the header counts
+		// only when sent once, with one username.
+		{Name: "remote user", Method: "GET", Path: "/private", Header: remoteUser("alice"), Status: 200, JSON: Who{User: "alice", Method: "remote"}},
+		{Name: "remote user HEAD needs no CSRF token", Method: "HEAD", Path: "/private", Header: remoteUser("alice"), Status: 200, Empty: true},
+		{Name: "remote user cross-site POST", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"), Body: `{"title":"forged"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "remote user POST from another origin", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}", "X-CSRFToken", "{{csrfToken}}", "Origin", "http://evil.example"), Body: `{"title":"forged"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "remote user POST without the CSRF cookie", Method: "POST", Path: "/posts", Header: withCT(remoteUser("alice"), jsonCT), Body: `{"title":"forged"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF cookie not set."}`},
+		{Name: "remote user POST without the CSRF token", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}"), Body: `{"title":"forged"}`, Status: 403, Exact: csrfMissing},
+		{Name: "remote user PUT without the CSRF token", Method: "PUT", Path: "/posts/1", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}"), Body: `{"title":"forged"}`, Status: 403, Exact: csrfMissing},
+		{Name: "remote user POST with the CSRF token", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}", "X-CSRFToken", "{{csrfToken}}", "Origin", "{{origin}}"), Body: `{"title":"by the proxy"}`, Status: 201, JSON: Post{ID: 8, Title: "by the proxy", AuthorID: "1"}},
+		{Name: "remote user form POST with csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", formCT, "Cookie", "csrftoken={{csrf_secret}}"), Body: `title=form+by+the+proxy&csrfmiddlewaretoken={{csrfToken}}`, Status: 201, JSON: Post{ID: 9, Title: "form by the proxy", AuthorID: "1"}},
+		{Name: "remote user header twice", Method: "GET", Path: "/private", HeaderLines: []string{RemoteUserHeader + ": admin", RemoteUserHeader + ": alice"}, Status: 401, Exact: badRemoteUser, Challenge: challenge},
+		{Name: "remote user header twice, the same user", Method: "GET", Path: "/open", HeaderLines: []string{RemoteUserHeader + ": alice", RemoteUserHeader + ": alice"}, Status: 401, Exact: badRemoteUser, Challenge: challenge},
+		{Name: "remote user header with a comma", Method: "GET", Path: "/admin", Header: remoteUser("admin,alice"), Status: 401, Exact: badRemoteUser, Challenge: challenge},
 	}
+}
+
+// badRemoteUser is the refusal of a remote-user header sent twice or
+// naming two users.
+const badRemoteUser = `{"detail":"Invalid remote user header. It must be sent once, with one username."}`
+
+func remoteUser(name string) map[string]string {
+	return map[string]string{RemoteUserHeader: name}
 }
 
 // Run serves h on a loopback listener and runs every case against it.
@@ -315,6 +344,10 @@ func (s *state) check(t *testing.T, c Case) {
 	}
 	for k, v := range c.Header {
 		req.Header.Set(k, s.expand(t, v, verbatim))
+	}
+	for _, line := range c.HeaderLines {
+		k, v, _ := strings.Cut(line, ":")
+		req.Header.Add(k, s.expand(t, strings.TrimSpace(v), verbatim))
 	}
 	if c.Rehash != "" {
 		if err := s.f.rehash(c.Rehash); err != nil {

@@ -299,6 +299,15 @@ func (p *Protector) Check(r core.Request, s *sessions.Session) error {
 	return nil
 }
 
+// CheckRequest is Check with the session of r's context: the hook of
+// authenticators whose credentials the browser sends on its own but that
+// have no session of their own, such as core.RemoteUserAuthentication
+// (the proxy's login goes with cross-site requests as a session cookie
+// does):
+//
+//	remote.CSRF = protector.CheckRequest
+func (p *Protector) CheckRequest(r core.Request) error { return p.Check(r, nil) }
+
 // errNoSession is Django's ImproperlyConfigured for CSRF_USE_SESSIONS
 // without a session.
 var errNoSession = errors.New("csrf: WithSessions is set, but the request has no session; the session middleware must run first")

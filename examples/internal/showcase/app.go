@@ -145,7 +145,11 @@ func (a *App) newEngine() *core.Engine {
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
 	if a.Config.RemoteUserHeader != "" {
-		auths = append(auths, core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...))
+		// The proxy's login is ambient in the browser, as the session
+		// cookie is: the same CSRF check.
+		remote := core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...)
+		remote.CSRF = a.CSRF.CheckRequest
+		auths = append(auths, remote)
 	}
 	e := core.NewEngine(auths...)
 	e.Logger = a.Logger

@@ -124,6 +124,37 @@ func (storeDown) Authenticate(r core.Request) (*core.Identity, error) {
 	return nil, nil
 }
 
+// BusyWait is the maximum wait of the fixture's busy password hasher: a
+// request carrying X-Test-Hashers-Busy waits that long for a hashing slot
+// that never comes free, and is refused 503 with Retry-After: 2 (the wait
+// in seconds, rounded up).
+const BusyWait = 1100 * time.Millisecond
+
+// busyHashers fails on requests carrying X-Test-Hashers-Busy as a login
+// does when every password hashing slot is taken: it hashes a password
+// with a PBKDF2 hasher whose limiter's one slot is held by the fixture.
+type busyHashers struct{ reg *hashers.Registry }
+
+func (b busyHashers) Authenticate(r core.Request) (*core.Identity, error) {
+	if r.Header("X-Test-Hashers-Busy") == "" {
+		return nil, nil
+	}
+	_, err := b.reg.MakePassword(r.Context(), "pw")
+	return nil, err
+}
+
+func newBusyHashers(t testing.TB) busyHashers {
+	lim := hashers.NewLimiter(1)
+	lim.MaxWait = BusyWait
+	if err := lim.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lim.Release)
+	pb := hashers.NewPBKDF2SHA256Hasher()
+	pb.Iterations, pb.Limiter = 1000, lim
+	return busyHashers{reg: hashers.New(pb)}
+}
+
 // secret keys the session auth hashes and signs the tokens (HS256).
 const secret = "adaptertest-secret-key-of-at-least-32-bytes"
 
@@ -136,8 +167,8 @@ const RemoteUserHeader = "X-Remote-User"
 // engine, whose authenticators run in this order: Basic over a
 // ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
 // the session with its CSRF check, the remote user of RemoteUserHeader
-// from loopback peers with the same CSRF check, then the store-down
-// authenticator.
+// from loopback peers with the same CSRF check, then the store-down and
+// busy-hasher authenticators.
 func NewFixture(t testing.TB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -218,6 +249,7 @@ func NewFixture(t testing.TB) *Fixture {
 		sessionAuth,
 		remote,
 		storeDown{},
+		newBusyHashers(t),
 	)
 	isAuthor := core.ObjectPermissionFunc(func(_ context.Context, pc *core.PermissionContext, obj any) bool {
 		p, ok := obj.(*Post)

@@ -85,3 +85,24 @@ func ClientIP(r Request, trusted []netip.Prefix) netip.Addr {
 	}
 	return peer
 }
+
+// IsSecure reports whether the client reached the service over HTTPS: the
+// request came over TLS, or its immediate peer is one of trusted (a proxy
+// that terminates TLS) and says so in X-Forwarded-Proto: "https" as the
+// first value of the first header (Django's SECURE_PROXY_SSL_HEADER, here
+// believed only from trusted peers). With no trusted proxies only TLS
+// counts.
+func IsSecure(r Request, trusted []netip.Prefix) bool {
+	if r.IsTLS() {
+		return true
+	}
+	if len(trusted) == 0 {
+		return false
+	}
+	peer, ok := PeerAddr(r.RemoteAddr())
+	if !ok || !InPrefixes(peer, trusted) {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header("X-Forwarded-Proto"), ",")
+	return strings.TrimSpace(proto) == "https"
+}

@@ -165,3 +165,32 @@ func TestRemoteUserCSRFHook(t *testing.T) {
 		t.Errorf("CSRF hook called %d times, want 2", calls)
 	}
 }
+
+func TestIsSecure(t *testing.T) {
+	trusted := mustPrefixes(t, "10.0.0.0/8")
+	cases := []struct {
+		remote, proto string
+		trusted       []netip.Prefix
+		want          bool
+	}{
+		{"10.0.0.1:5", "https", trusted, true},
+		{"10.0.0.1:5", " https , http", trusted, true},
+		{"10.0.0.1:5", "http, https", trusted, false},
+		{"10.0.0.1:5", "HTTPS", trusted, false}, // Django compares exactly
+		{"10.0.0.1:5", "", trusted, false},
+		{"192.0.2.1:5", "https", trusted, false}, // not a trusted proxy
+		{"10.0.0.1:5", "https", nil, false},      // no trusted proxies
+	}
+	for _, c := range cases {
+		headers := []string{}
+		if c.proto != "" {
+			headers = append(headers, "X-Forwarded-Proto: "+c.proto)
+		}
+		if got := core.IsSecure(req("GET", "/", c.remote, headers...), c.trusted); got != c.want {
+			t.Errorf("IsSecure(%s, %q) = %v, want %v", c.remote, c.proto, got, c.want)
+		}
+	}
+	if !core.IsSecure(req("GET", "https://example.com/", "192.0.2.1:5"), nil) {
+		t.Error("a TLS request is not secure")
+	}
+}

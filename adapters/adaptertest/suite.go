@@ -20,7 +20,8 @@ import (
 // "{{name}}" in a header value, in the body, and in the expected cookies
 // stands for a value an earlier case saved (SaveCookies, SaveJSON), or
 // for one the suite knows from the start: "origin", the server's origin
-// ("http://127.0.0.1:PORT"); "session_expires" and "csrf_expires", the
+// ("http://127.0.0.1:PORT") and "host", its host ("127.0.0.1:PORT");
+// "session_expires" and "csrf_expires", the
 // Expires dates of a session cookie saved now and of a CSRF cookie set
 // now (the fixture's clock stands still).
 type Case struct {
@@ -210,6 +211,7 @@ func Cases() []Case {
 		{Name: "session POST with the token from before login", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{csrfToken}}"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."}`},
 		{Name: "session POST with a malformed CSRF token", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "nope"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."}`},
 		{Name: "session POST from another origin", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "http://evil.example"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "session POST with the https Origin of this http server", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "https://{{host}}"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - https://{{host}} does not match any trusted origins."}`},
 		{Name: "session POST with the CSRF token", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "{{origin}}"), Body: `{"title":"by session"}`, Status: 201, JSON: Post{ID: 4, Title: "by session", AuthorID: "1"}},
 		{Name: "session form POST with csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=form+by+session&csrfmiddlewaretoken={{alice_csrf}}`, Status: 201, JSON: Post{ID: 5, Title: "form by session", AuthorID: "1"}},
 		{Name: "session form POST with a wrong csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=x&csrfmiddlewaretoken=` + strings.Repeat("a", 64), Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from POST incorrect."}`},
@@ -290,6 +292,7 @@ func Run(t *testing.T, h Harness) {
 		client: &http.Client{Timeout: 10 * time.Second},
 		vars: map[string]string{
 			"origin":          base,
+			"host":            l.Addr().String(),
 			"session_expires": f.now.Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
 			"csrf_expires":    f.now.Add(csrf.CookieAge).Format(http.TimeFormat),
 		},
@@ -377,8 +380,8 @@ func (s *state) check(t *testing.T, c Case) {
 	if ch := resp.Header.Get("WWW-Authenticate"); ch != c.Challenge {
 		t.Errorf("WWW-Authenticate %q, want %q", ch, c.Challenge)
 	}
-	if c.Exact != "" && string(bytes.TrimSpace(got)) != c.Exact {
-		t.Errorf("body %.300s\nwant %s", got, c.Exact)
+	if exact := s.expand(t, c.Exact, verbatim); c.Exact != "" && string(bytes.TrimSpace(got)) != exact {
+		t.Errorf("body %.300s\nwant %s", got, exact)
 	}
 	if c.Match != "" && !regexp.MustCompile(`\A`+c.Match+`\z`).Match(got) {
 		t.Errorf("body %.300s\nwant a match of %s", got, c.Match)

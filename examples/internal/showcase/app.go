@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
 	}
-	store, err := sqlstore.Open(ctx, cfg.DB)
+	store, err := sqlstore.Open(ctx, cfg.DB, sqlstore.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}

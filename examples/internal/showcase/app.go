@@ -177,8 +177,19 @@ func migrateShowcase(ctx context.Context, s *sqlstore.Store) error {
 }
 
 // loadSecret takes -secret, or the secret kept in the database, or makes
-// one, keeps it, and warns.
+// one, keeps it, and warns. A key that fails Django's check
+// security.W009 (core.WeakSecretKey) is used, with a warning.
 func (a *App) loadSecret(ctx context.Context) error {
+	if err := a.readSecret(ctx); err != nil {
+		return err
+	}
+	if core.WeakSecretKey(string(a.Secret)) {
+		a.Logger.Warn(core.WeakSecretKeyWarning, "check", "security.W009")
+	}
+	return nil
+}
+
+func (a *App) readSecret(ctx context.Context) error {
 	if a.Config.Secret != "" {
 		a.Secret = []byte(a.Config.Secret)
 		return nil

@@ -1,9 +1,12 @@
 package showcase
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +37,39 @@ func TestDatabaseIsPrivate(t *testing.T) {
 		}
 		if perm := st.Mode().Perm(); perm != 0o600 {
 			t.Errorf("%s: mode %04o, want 0600", filepath.Base(p), perm)
+		}
+	}
+}
+
+// A -secret that Django's check security.W009 would flag is used, with a
+// warning; a good one, or the generated one, brings none.
+func TestWeakSecretWarned(t *testing.T) {
+	for secret, weak := range map[string]bool{
+		"longer-than-32-bytes-but-under-50-chars":               true,
+		strings.Repeat("ab", 40):                                true, // 80 characters, 2 distinct
+		"django-insecure-" + strings.Repeat("q7$Kz", 10):        true,
+		"Long-and-random-enough-secret-key-0123456789-abcdefgh": false,
+		"": false, // generated and kept in the database
+	} {
+		var logs bytes.Buffer
+		args := []string{"-db", "sqlite:" + filepath.Join(t.TempDir(), "s.sqlite3"), "-demo=false"}
+		if secret != "" {
+			args = append(args, "-secret", secret)
+		}
+		cfg, err := ParseFlags("test", args, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := Open(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = a.Close()
+		if secret != "" && string(a.Secret) != secret {
+			t.Errorf("%q: secret not used", secret)
+		}
+		if got := strings.Contains(logs.String(), "check=security.W009"); got != weak {
+			t.Errorf("-secret %q: warned %v, want %v; log:\n%s", secret, got, weak, logs.String())
 		}
 	}
 }

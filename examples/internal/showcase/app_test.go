@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // openTest opens the App of args (flags) and closes it when the test ends.
@@ -70,6 +71,25 @@ func TestWeakSecretWarned(t *testing.T) {
 		}
 		if got := strings.Contains(logs.String(), "check=security.W009"); got != weak {
 			t.Errorf("-secret %q: warned %v, want %v; log:\n%s", secret, got, weak, logs.String())
+		}
+	}
+}
+
+// The timeouts have defaults, are configurable, and cannot be switched
+// off.
+func TestTimeoutFlags(t *testing.T) {
+	none := func(string) string { return "" }
+	cfg, err := ParseFlags("test", nil, none)
+	if err != nil || cfg.Timeouts != (Timeouts{DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout, DefaultIdleTimeout}) {
+		t.Fatalf("defaults: %+v %v", cfg.Timeouts, err)
+	}
+	cfg, err = ParseFlags("test", []string{"-read-header-timeout", "1s", "-read-timeout", "2s", "-write-timeout", "3s", "-idle-timeout", "4s"}, none)
+	if err != nil || cfg.Timeouts != (Timeouts{time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second}) {
+		t.Fatalf("flags: %+v %v", cfg.Timeouts, err)
+	}
+	for _, flag := range []string{"-read-header-timeout", "-read-timeout", "-write-timeout", "-idle-timeout"} {
+		if _, err := ParseFlags("test", []string{flag, "0"}, none); err == nil {
+			t.Errorf("%s 0 accepted", flag)
 		}
 	}
 }

@@ -115,6 +115,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("Contract", func(t *testing.T) { contract(t, start, TempDB(t)) })
 	t.Run("ContractPostgres", func(t *testing.T) { contract(t, start, PostgresDB(t)) })
 	t.Run("Limits", func(t *testing.T) { limits(t, start) })
+	t.Run("Timeouts", func(t *testing.T) { Timeouts(t, start) })
 	t.Run("PostIDs", func(t *testing.T) { postIDs(t, start) })
 	t.Run("BadEscapes", func(t *testing.T) { badEscapes(t, start) })
 	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })

@@ -89,6 +89,12 @@ func TestClientIP(t *testing.T) {
 	if got := core.ClientIP(req("GET", "/", "10.0.0.1:5", "X-Forwarded-For: 1.1.1.1"), nil).String(); got != "10.0.0.1" {
 		t.Errorf("no trusted proxies: %s", got)
 	}
+	// Header lines are one list, in order (RFC 9110, 5.3): a proxy that
+	// adds its own line after the client's is read from its line, not the
+	// client's.
+	if got := core.ClientIP(req("GET", "/", "10.0.0.1:5", "X-Forwarded-For: 6.6.6.6", "X-Forwarded-For: 2.2.2.2"), trusted).String(); got != "2.2.2.2" {
+		t.Errorf("two header lines: %s, want the proxy's 2.2.2.2", got)
+	}
 }
 
 // A proxy that appends its header to the client's, instead of replacing

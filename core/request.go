@@ -21,9 +21,10 @@ type Request interface {
 	// Header returns the first value of the named header, or "".
 	Header(name string) string
 	// HeaderValues returns every value of the named header, one per
-	// header line, in the order sent; nil when it is absent. Authenticators
-	// that trust a header set by a proxy use it to refuse a header sent
-	// twice (a client's beside the proxy's).
+	// header line, in the order sent; nil when it is absent. The caller
+	// must not modify the slice. Authenticators that trust a header set by
+	// a proxy use it to refuse a header sent twice (a client's beside the
+	// proxy's).
 	HeaderValues(name string) []string
 	// Cookie returns the value of the named cookie, or "".
 	Cookie(name string) string

@@ -36,7 +36,7 @@ func req(method, path, remote string, headers ...string) core.Request {
 	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
-		r.Header.Set(k, strings.TrimSpace(v))
+		r.Header.Add(k, strings.TrimSpace(v))
 	}
 	return core.NewHTTPRequest(r)
 }

@@ -59,13 +59,15 @@ func InPrefixes(a netip.Addr, prefixes []netip.Prefix) bool {
 // ClientIP returns the address of the client: the peer address, unless the
 // peer is a trusted proxy, in which case X-Forwarded-For is read from the
 // right and the first address that is not a trusted proxy is the client.
-// With no trusted proxies, headers are never believed.
+// Several X-Forwarded-For lines are one list, in order (RFC 9110 5.3), so
+// a line a proxy adds after the client's is read first. With no trusted
+// proxies, headers are never believed.
 func ClientIP(r Request, trusted []netip.Prefix) netip.Addr {
 	peer, ok := PeerAddr(r.RemoteAddr())
 	if !ok || len(trusted) == 0 || !InPrefixes(peer, trusted) {
 		return peer
 	}
-	xff := r.Header("X-Forwarded-For")
+	xff := strings.Join(r.HeaderValues("X-Forwarded-For"), ",")
 	for xff != "" {
 		i := strings.LastIndexByte(xff, ',')
 		part := strings.TrimSpace(xff[i+1:])
@@ -84,4 +86,25 @@ func ClientIP(r Request, trusted []netip.Prefix) netip.Addr {
 		}
 	}
 	return peer
+}
+
+// IsSecure reports whether the client reached the service over HTTPS: the
+// request came over TLS, or its immediate peer is one of trusted (a proxy
+// that terminates TLS) and says so in X-Forwarded-Proto: "https" as the
+// first value of the first header (Django's SECURE_PROXY_SSL_HEADER, here
+// believed only from trusted peers). With no trusted proxies only TLS
+// counts.
+func IsSecure(r Request, trusted []netip.Prefix) bool {
+	if r.IsTLS() {
+		return true
+	}
+	if len(trusted) == 0 {
+		return false
+	}
+	peer, ok := PeerAddr(r.RemoteAddr())
+	if !ok || !InPrefixes(peer, trusted) {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header("X-Forwarded-Proto"), ",")
+	return strings.TrimSpace(proto) == "https"
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"net/netip"
+	"strings"
 )
 
 // RemoteUserAuthentication trusts a header set by an authenticating
@@ -10,6 +11,17 @@ import (
 // header is believed only on requests whose immediate peer is inside one
 // of TrustedProxies; from anywhere else it is ignored, so a client cannot
 // name itself. With no TrustedProxies it never authenticates.
+//
+// A trusted request carrying the header more than once, or a value with a
+// comma, is refused with ErrRemoteUserHeader: a proxy that appends its
+// header to the client's instead of replacing it would otherwise let the
+// client choose the user (behind a WSGI server Django sees the values
+// joined by commas, a username no user has).
+//
+// The proxy's own login (a cookie, Kerberos, a client certificate) goes
+// with every request the browser makes, cross-site ones too, as a session
+// cookie does; set CSRF so that unsafe requests need the CSRF token and a
+// same-origin Origin, as session-authenticated ones do.
 type RemoteUserAuthentication struct {
 	// Header is the request header carrying the username; "" means
 	// "REMOTE_USER", the reference's default.
@@ -26,6 +38,23 @@ type RemoteUserAuthentication struct {
 	// longer carries the header: Django's RemoteUserMiddleware. When false
 	// such identities persist (PersistentRemoteUserMiddleware).
 	ForceLogoutIfNoHeader bool
+	// CSRF, when set, is checked on every request this authenticator
+	// authenticates, exactly as SessionAuthentication.CSRF is (DRF's
+	// enforce_csrf): its error (a PermissionDenied("CSRF Failed: …"))
+	// refuses the request, and checking safe methods is its job. Set it to
+	// a csrf.Protector's CheckRequest. nil means no CSRF check, which is
+	// safe only when no browser reaches the proxy.
+	CSRF func(r Request) error
+}
+
+// ErrRemoteUserHeader is the refusal of a request from a trusted proxy
+// that carries the remote-user header more than once, or a value holding
+// a comma: rendered 401 (403 without a challenge), as a failed
+// authentication.
+var ErrRemoteUserHeader = &AuthenticationError{
+	Kind:   ErrInvalidCredentials,
+	Detail: "Invalid remote user header. It must be sent once, with one username.",
+	Code:   "authentication_failed",
 }
 
 // NewRemoteUserAuthentication returns the authenticator for header (""
@@ -48,13 +77,22 @@ func (a *RemoteUserAuthentication) trustedPeer(r Request) bool {
 }
 
 // Authenticate implements Authenticator. A header from an untrusted peer,
-// or an empty one, counts as absent. A username the store does not know is
-// created when CreateUser is set; otherwise, as for an inactive user, the
-// request stays anonymous (Django's RemoteUserBackend returns None), so
-// the next authenticator may try.
+// or an empty one, counts as absent; from a trusted one, a header sent
+// more than once or a value with a comma is ErrRemoteUserHeader. A
+// username the store does not know is created when CreateUser is set;
+// otherwise, as for an inactive user, the request stays anonymous
+// (Django's RemoteUserBackend returns None), so the next authenticator may
+// try. An authenticated request then passes the CSRF check, when set.
 func (a *RemoteUserAuthentication) Authenticate(r Request) (*Identity, error) {
-	username := r.Header(a.header())
-	if username == "" || !a.trustedPeer(r) {
+	values := r.HeaderValues(a.header())
+	if len(values) == 0 || !a.trustedPeer(r) {
+		return nil, nil
+	}
+	if len(values) > 1 || strings.ContainsRune(values[0], ',') {
+		return nil, ErrRemoteUserHeader
+	}
+	username := values[0]
+	if username == "" {
 		return nil, nil
 	}
 	ctx := r.Context()
@@ -72,6 +110,11 @@ func (a *RemoteUserAuthentication) Authenticate(r Request) (*Identity, error) {
 	}
 	if isNil(u) || !u.IsActive() {
 		return nil, nil
+	}
+	if a.CSRF != nil {
+		if err := a.CSRF(r); err != nil {
+			return nil, err
+		}
 	}
 	return &Identity{User: u, Method: "remote"}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/reinhardt-go/auth/core/hashers"
 )
@@ -46,7 +47,9 @@ type errorBody struct {
 // (simplejwt's token views always answer `Bearer realm="api"`). A ValidationError or *FieldErrors is 400 with its fields; an *APIError is its
 // own status; ErrInvalidInput is 400; ErrStoreUnavailable and a password
 // hasher too busy to take more work (hashers.ErrBusy) are 503; anything
-// else is 500 with a generic message (the cause is never shown).
+// else is 500 with a generic message (the cause is never shown). The 503
+// of a busy hasher carries Retry-After: the maximum wait of the limiter
+// that refused it, in seconds (hashers.RetryAfter; 5 by default).
 func WriteError(w Response, err error, challenge string) error {
 	var fe *FieldErrors
 	if errors.As(err, &fe) {
@@ -58,6 +61,9 @@ func WriteError(w Response, err error, challenge string) error {
 	}
 	ae := ToAPIError(err)
 	status := ae.Status
+	if secs, busy := hashers.RetryAfter(err); busy && status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
 	if status == http.StatusUnauthorized {
 		var own Challenger
 		if errors.As(err, &own) && own.Challenge() != "" {

@@ -20,6 +20,12 @@ type Request interface {
 	Path() string
 	// Header returns the first value of the named header, or "".
 	Header(name string) string
+	// HeaderValues returns every value of the named header, one per
+	// header line, in the order sent; nil when it is absent. The caller
+	// must not modify the slice. Authenticators that trust a header set by
+	// a proxy use it to refuse a header sent twice (a client's beside the
+	// proxy's).
+	HeaderValues(name string) []string
 	// Cookie returns the value of the named cookie, or "".
 	Cookie(name string) string
 	// Query returns the first value of the named query parameter, or "".
@@ -55,9 +61,12 @@ func (h httpRequest) Context() context.Context  { return h.r.Context() }
 func (h httpRequest) Method() string            { return h.r.Method }
 func (h httpRequest) Path() string              { return h.r.URL.Path }
 func (h httpRequest) Header(name string) string { return h.r.Header.Get(name) }
-func (h httpRequest) Query(name string) string  { return h.r.URL.Query().Get(name) }
-func (h httpRequest) RemoteAddr() string        { return h.r.RemoteAddr }
-func (h httpRequest) IsTLS() bool               { return h.r.TLS != nil }
+func (h httpRequest) HeaderValues(name string) []string {
+	return h.r.Header.Values(name)
+}
+func (h httpRequest) Query(name string) string { return h.r.URL.Query().Get(name) }
+func (h httpRequest) RemoteAddr() string       { return h.r.RemoteAddr }
+func (h httpRequest) IsTLS() bool              { return h.r.TLS != nil }
 
 // Host is the request's host (net/http keeps it out of the header map);
 // CSRF origin checks compare Origin with it.

@@ -9,6 +9,10 @@
 // attributes, saving only what changed, login through the core's endpoint
 // with a new key, logout, a password change, a session store that is
 // down); DRF's CSRF enforcement for session-authenticated requests only,
-// with Django's reasons; and simplejwt's obtain endpoint and Bearer
-// tokens, so that the net/http, Gin, Echo and Fiber adapters answer alike.
+// with Django's reasons, Origin compared as scheme://host[:port]; remote
+// users (a header from a trusted proxy), CSRF-checked as sessions are and
+// refused when the header comes twice or names two users; the 503 with
+// Retry-After of exhausted password hashing slots; and simplejwt's obtain
+// endpoint and Bearer tokens, so that the net/http, Gin, Echo and Fiber
+// adapters answer alike.
 package adaptertest

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -123,14 +124,51 @@ func (storeDown) Authenticate(r core.Request) (*core.Identity, error) {
 	return nil, nil
 }
 
+// BusyWait is the maximum wait of the fixture's busy password hasher: a
+// request carrying X-Test-Hashers-Busy waits that long for a hashing slot
+// that never comes free, and is refused 503 with Retry-After: 2 (the wait
+// in seconds, rounded up).
+const BusyWait = 1100 * time.Millisecond
+
+// busyHashers fails on requests carrying X-Test-Hashers-Busy as a login
+// does when every password hashing slot is taken: it hashes a password
+// with a PBKDF2 hasher whose limiter's one slot is held by the fixture.
+type busyHashers struct{ reg *hashers.Registry }
+
+func (b busyHashers) Authenticate(r core.Request) (*core.Identity, error) {
+	if r.Header("X-Test-Hashers-Busy") == "" {
+		return nil, nil
+	}
+	_, err := b.reg.MakePassword(r.Context(), "pw")
+	return nil, err
+}
+
+func newBusyHashers(t testing.TB) busyHashers {
+	lim := hashers.NewLimiter(1)
+	lim.MaxWait = BusyWait
+	if err := lim.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lim.Release)
+	pb := hashers.NewPBKDF2SHA256Hasher()
+	pb.Iterations, pb.Limiter = 1000, lim
+	return busyHashers{reg: hashers.New(pb)}
+}
+
 // secret keys the session auth hashes and signs the tokens (HS256).
 const secret = "adaptertest-secret-key-of-at-least-32-bytes"
+
+// RemoteUserHeader is the header of the fixture's remote-user
+// authenticator, believed from loopback peers (the suite's client).
+const RemoteUserHeader = "X-Remote-User"
 
 // NewFixture builds the users (alice, bob, editor with blog.change_post
 // through a group, admin, inactive carol; password "pw-<name>") and the
 // engine, whose authenticators run in this order: Basic over a
 // ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
-// the session with its CSRF check, then the store-down authenticator.
+// the session with its CSRF check, the remote user of RemoteUserHeader
+// from loopback peers with the same CSRF check, then the store-down and
+// busy-hasher authenticators.
 func NewFixture(t testing.TB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -200,11 +238,18 @@ func NewFixture(t testing.TB) *Fixture {
 	tm.JWT, tm.Users = j, jwtauth.StoreUsers(users)
 	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend}
 
+	// Remote users: the header X-Remote-User from the loopback proxy,
+	// CSRF-checked as sessions are (the proxy's login is ambient).
+	remote := core.NewRemoteUserAuthentication(RemoteUserHeader, users, netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
+	remote.CSRF = prot.CheckRequest
+
 	f.Engine = core.NewEngine(
 		&core.BasicAuthentication{Backend: backend},
 		jwtauth.NewAuthentication(j, jwtauth.StoreUsers(users)),
 		sessionAuth,
+		remote,
 		storeDown{},
+		newBusyHashers(t),
 	)
 	isAuthor := core.ObjectPermissionFunc(func(_ context.Context, pc *core.PermissionContext, obj any) bool {
 		p, ok := obj.(*Post)

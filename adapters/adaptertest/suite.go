@@ -20,17 +20,21 @@ import (
 // "{{name}}" in a header value, in the body, and in the expected cookies
 // stands for a value an earlier case saved (SaveCookies, SaveJSON), or
 // for one the suite knows from the start: "origin", the server's origin
-// ("http://127.0.0.1:PORT"); "session_expires" and "csrf_expires", the
+// ("http://127.0.0.1:PORT") and "host", its host ("127.0.0.1:PORT");
+// "session_expires" and "csrf_expires", the
 // Expires dates of a session cookie saved now and of a CSRF cookie set
 // now (the fixture's clock stands still).
 type Case struct {
-	Name    string
-	Method  string
-	Path    string
-	Header  map[string]string
-	Body    string
-	Chunked bool // send the body without a Content-Length
-	Status  int
+	Name   string
+	Method string
+	Path   string
+	Header map[string]string
+	// HeaderLines are more request headers, "Name: value" each, added one
+	// line each, so that a name may repeat.
+	HeaderLines []string
+	Body        string
+	Chunked     bool // send the body without a Content-Length
+	Status      int
 	// Exact, when set, is the whole expected body.
 	Exact string
 	// JSON, when set, is compared with the decoded body.
@@ -141,7 +145,8 @@ func Cases() []Case {
 		{Name: "admin as user", Method: "GET", Path: "/admin", Header: alice, Status: 403, Exact: denied},
 		{Name: "admin as admin", Method: "GET", Path: "/admin", Header: admin, Status: 200, JSON: Who{User: "admin", Method: "basic"}},
 		{Name: "admin anonymous", Method: "GET", Path: "/admin", Status: 401, Exact: notProvided, Challenge: challenge},
-		{Name: "store down fails closed", Method: "GET", Path: "/open", Header: map[string]string{"X-Test-Store-Down": "1"}, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`},
+		{Name: "store down fails closed", Method: "GET", Path: "/open", Header: map[string]string{"X-Test-Store-Down": "1"}, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Headers: map[string]string{"Retry-After": ""}},
+		{Name: "password hashing slots exhausted", Method: "GET", Path: "/open", Header: map[string]string{"X-Test-Hashers-Busy": "1"}, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Headers: map[string]string{"Retry-After": "2"}},
 		{Name: "read posts anonymously", Method: "GET", Path: "/posts", Status: 200, JSON: []Post{{ID: 1, Title: "hello", AuthorID: "1"}}},
 		{Name: "create post anonymously", Method: "POST", Path: "/posts", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"title":"x"}`, Status: 401, Exact: notProvided, Challenge: challenge},
 		{Name: "create post", Method: "POST", Path: "/posts", Header: withCT(bob, jsonCT), Body: `{"title":"bob's"}`, Status: 201, JSON: Post{ID: 2, Title: "bob's", AuthorID: "2"}},
@@ -216,6 +221,7 @@ func Cases() []Case {
 		{Name: "session POST with the token from before login", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{csrfToken}}"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."}`},
 		{Name: "session POST with a malformed CSRF token", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "nope"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."}`},
 		{Name: "session POST from another origin", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "http://evil.example"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "session POST with the https Origin of this http server", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "https://{{host}}"), Body: `{"title":"x"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - https://{{host}} does not match any trusted origins."}`},
 		{Name: "session POST with the CSRF token", Method: "POST", Path: "/posts", Header: with(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), "Content-Type", jsonCT, "X-CSRFToken", "{{alice_csrf}}", "Origin", "{{origin}}"), Body: `{"title":"by session"}`, Status: 201, JSON: Post{ID: 4, Title: "by session", AuthorID: "1"}},
 		{Name: "session form POST with csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=form+by+session&csrfmiddlewaretoken={{alice_csrf}}`, Status: 201, JSON: Post{ID: 5, Title: "form by session", AuthorID: "1"}},
 		{Name: "session form POST with a wrong csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: withCT(cookie("sessionid={{alice_session}}; csrftoken={{alice_csrf}}"), formCT), Body: `title=x&csrfmiddlewaretoken=` + strings.Repeat("a", 64), Status: 403, Exact: `{"detail":"CSRF Failed: CSRF token from POST incorrect."}`},
@@ -252,7 +258,33 @@ func Cases() []Case {
 		// is not anonymous, one that cannot be saved is not a success.
 		{Name: "session store down on load", Method: "GET", Path: "/open", Header: cookie("sessionid={{visitor}}"), SessionStoreDown: true, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Cookies: noCookies},
 		{Name: "session store down on save", Method: "GET", Path: "/visits", SessionStoreDown: true, Status: 503, Exact: `{"detail":"Service temporarily unavailable, try again later."}`, Cookies: noCookies},
+
+		// Remote users (a header set by an authenticating proxy): the
+		// proxy's login goes with every request the browser makes, as a
+		// session cookie does, so unsafe requests are CSRF-checked exactly
+		// as a session's, with Django's reasons; and the header counts
+		// only when sent once, with one username.
+		{Name: "remote user", Method: "GET", Path: "/private", Header: remoteUser("alice"), Status: 200, JSON: Who{User: "alice", Method: "remote"}},
+		{Name: "remote user HEAD needs no CSRF token", Method: "HEAD", Path: "/private", Header: remoteUser("alice"), Status: 200, Empty: true},
+		{Name: "remote user cross-site POST", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"), Body: `{"title":"forged"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "remote user POST from another origin", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}", "X-CSRFToken", "{{csrfToken}}", "Origin", "http://evil.example"), Body: `{"title":"forged"}`, Status: 403, Exact: `{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`},
+		{Name: "remote user POST without the CSRF cookie", Method: "POST", Path: "/posts", Header: withCT(remoteUser("alice"), jsonCT), Body: `{"title":"forged"}`, Status: 403, Exact: `{"detail":"CSRF Failed: CSRF cookie not set."}`},
+		{Name: "remote user POST without the CSRF token", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}"), Body: `{"title":"forged"}`, Status: 403, Exact: csrfMissing},
+		{Name: "remote user PUT without the CSRF token", Method: "PUT", Path: "/posts/1", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}"), Body: `{"title":"forged"}`, Status: 403, Exact: csrfMissing},
+		{Name: "remote user POST with the CSRF token", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", jsonCT, "Cookie", "csrftoken={{csrf_secret}}", "X-CSRFToken", "{{csrfToken}}", "Origin", "{{origin}}"), Body: `{"title":"by the proxy"}`, Status: 201, JSON: Post{ID: 8, Title: "by the proxy", AuthorID: "1"}},
+		{Name: "remote user form POST with csrfmiddlewaretoken", Method: "POST", Path: "/posts", Header: with(remoteUser("alice"), "Content-Type", formCT, "Cookie", "csrftoken={{csrf_secret}}"), Body: `title=form+by+the+proxy&csrfmiddlewaretoken={{csrfToken}}`, Status: 201, JSON: Post{ID: 9, Title: "form by the proxy", AuthorID: "1"}},
+		{Name: "remote user header twice", Method: "GET", Path: "/private", HeaderLines: []string{RemoteUserHeader + ": admin", RemoteUserHeader + ": alice"}, Status: 401, Exact: badRemoteUser, Challenge: challenge},
+		{Name: "remote user header twice, the same user", Method: "GET", Path: "/open", HeaderLines: []string{RemoteUserHeader + ": alice", RemoteUserHeader + ": alice"}, Status: 401, Exact: badRemoteUser, Challenge: challenge},
+		{Name: "remote user header with a comma", Method: "GET", Path: "/admin", Header: remoteUser("admin,alice"), Status: 401, Exact: badRemoteUser, Challenge: challenge},
 	}
+}
+
+// badRemoteUser is the refusal of a remote-user header sent twice or
+// naming two users.
+const badRemoteUser = `{"detail":"Invalid remote user header. It must be sent once, with one username."}`
+
+func remoteUser(name string) map[string]string {
+	return map[string]string{RemoteUserHeader: name}
 }
 
 // Run serves h on a loopback listener and runs every case against it.
@@ -270,6 +302,7 @@ func Run(t *testing.T, h Harness) {
 		client: &http.Client{Timeout: 10 * time.Second},
 		vars: map[string]string{
 			"origin":          base,
+			"host":            l.Addr().String(),
 			"session_expires": f.now.Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
 			"csrf_expires":    f.now.Add(csrf.CookieAge).Format(http.TimeFormat),
 		},
@@ -326,6 +359,10 @@ func (s *state) check(t *testing.T, c Case) {
 	for k, v := range c.Header {
 		req.Header.Set(k, s.expand(t, v, verbatim))
 	}
+	for _, line := range c.HeaderLines {
+		k, v, _ := strings.Cut(line, ":")
+		req.Header.Add(k, s.expand(t, strings.TrimSpace(v), verbatim))
+	}
 	if c.Rehash != "" {
 		if err := s.f.rehash(c.Rehash); err != nil {
 			t.Fatal(err)
@@ -353,8 +390,8 @@ func (s *state) check(t *testing.T, c Case) {
 	if ch := resp.Header.Get("WWW-Authenticate"); ch != c.Challenge {
 		t.Errorf("WWW-Authenticate %q, want %q", ch, c.Challenge)
 	}
-	if c.Exact != "" && string(bytes.TrimSpace(got)) != c.Exact {
-		t.Errorf("body %.300s\nwant %s", got, c.Exact)
+	if exact := s.expand(t, c.Exact, verbatim); c.Exact != "" && string(bytes.TrimSpace(got)) != exact {
+		t.Errorf("body %.300s\nwant %s", got, exact)
 	}
 	if c.Match != "" && !regexp.MustCompile(`\A`+c.Match+`\z`).Match(got) {
 		t.Errorf("body %.300s\nwant a match of %s", got, c.Match)

@@ -42,6 +42,20 @@ func (r request) Path() string { return string(r.c.Request().URI().Path()) }
 // Header returns the first value of the named header.
 func (r request) Header(name string) string { return string(r.c.Request().Header.Peek(name)) }
 
+// HeaderValues returns every value of the named header, copied, in the
+// order sent.
+func (r request) HeaderValues(name string) []string {
+	all := r.c.Request().Header.PeekAll(name)
+	if len(all) == 0 {
+		return nil
+	}
+	out := make([]string, len(all))
+	for i, v := range all {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // Cookie returns the value of the named cookie.
 func (r request) Cookie(name string) string {
 	return string(r.c.Request().Header.Cookie(name))

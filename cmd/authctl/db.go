@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 // manage.py does the same), so pointing them at a Django database changes
 // nothing but the rows they are asked to change.
 func openStore(ctx context.Context, e *env, db string, migrate bool) (*sqlstore.Store, bool) {
-	s, err := sqlstore.Open(ctx, db)
+	s, err := sqlstore.Open(ctx, db, sqlstore.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
 	if err != nil {
 		fail(e, "open %s: %v", redact(db), err)
 		return nil, false

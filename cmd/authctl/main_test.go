@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,5 +157,29 @@ func TestSessionCommands(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, "", nil, "-db", db, "migratesessions", "--from", "cookie", "--to", "db"); code != 1 || !strings.Contains(errs, "want db") {
 		t.Fatalf("bad spec: %s", errs)
+	}
+}
+
+// migrate creates the database for its owner only: it keeps password
+// hashes (and the showcase's secret key).
+func TestMigrateCreatesPrivateDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.sqlite3")
+	if code, out, errs := runCmd(t, "", nil, "-db", "sqlite:"+path, "migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s %s", code, out, errs)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := st.Mode().Perm(); perm != 0o600 {
+		t.Errorf("database created with mode %04o, want 0600", perm)
+	}
+	// An existing database others may read is warned about on stderr.
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "", nil, "-db", "sqlite:"+path, "migrate")
+	if code != 0 || !strings.Contains(errs, "level=WARN") || !strings.Contains(errs, "mode=0640") {
+		t.Errorf("migrate on a database others may read: %d %q", code, errs)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -51,11 +52,13 @@ const DeniedPrefix = "CSRF Failed: "
 //  1. Its origin is acceptable. Following http.CrossOriginProtection:
 //     Sec-Fetch-Site "same-origin" or "none" passes; any other value
 //     ("same-site", "cross-site") is refused unless Origin is a trusted
-//     origin. Without Sec-Fetch-Site, an Origin header must name the
-//     request's host (host compared with Host, as Go does) or a trusted
-//     origin (Django's CSRF_TRUSTED_ORIGINS: exact, or "https://*.example.com"
-//     for every subdomain). Without either header, an HTTPS request gets
-//     Django's strict Referer check; a plain-HTTP one passes this step.
+//     origin. Without Sec-Fetch-Site, an Origin header must be the
+//     request's own origin, "scheme://host[:port]" as Django compares it
+//     (the scheme from TLS or a trusted proxy, see WithTrustedProxies; the
+//     host from Host), or a trusted origin (Django's CSRF_TRUSTED_ORIGINS:
+//     exact, or "https://*.example.com" for every subdomain). Without
+//     either header, an HTTPS request gets Django's strict Referer check;
+//     a plain-HTTP one passes this step.
 //  2. It carries the token: the csrfmiddlewaretoken form field of a POST
 //     (see Prepare for how the field is read), else the X-CSRFToken header,
 //     masked (64 characters) or bare (32), matching the secret of the
@@ -86,6 +89,7 @@ type Protector struct {
 	referer      bool
 	maxBody      int64
 	host         func(core.Request) string
+	proxies      []netip.Prefix // WithTrustedProxies
 	now          func() time.Time
 }
 
@@ -250,6 +254,16 @@ func WithHost(f func(core.Request) string) Option {
 	return func(p *Protector) error { p.host = f; return nil }
 }
 
+// WithTrustedProxies names the proxies that terminate TLS in front of the
+// service: a request whose immediate peer is one of them and that carries
+// X-Forwarded-Proto: https counts as HTTPS (Django's
+// SECURE_PROXY_SSL_HEADER), for the scheme the Origin must have and for
+// the Referer check. Default none: only a request that came over TLS is
+// HTTPS. The header is never believed from any other peer.
+func WithTrustedProxies(proxies ...netip.Prefix) Option {
+	return func(p *Protector) error { p.proxies = append(p.proxies, proxies...); return nil }
+}
+
 // WithClock sets the clock of cookie expiry dates (tests).
 func WithClock(now func() time.Time) Option {
 	return func(p *Protector) error { p.now = now; return nil }
@@ -298,6 +312,15 @@ func (p *Protector) Check(r core.Request, s *sessions.Session) error {
 	}
 	return nil
 }
+
+// CheckRequest is Check with the session of r's context: the hook of
+// authenticators whose credentials the browser sends on its own but that
+// have no session of their own, such as core.RemoteUserAuthentication
+// (the proxy's login goes with cross-site requests as a session cookie
+// does):
+//
+//	remote.CSRF = protector.CheckRequest
+func (p *Protector) CheckRequest(r core.Request) error { return p.Check(r, nil) }
 
 // errNoSession is Django's ImproperlyConfigured for CSRF_USE_SESSIONS
 // without a session.

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -30,6 +31,7 @@ func newProtector(t testing.TB, opts ...csrf.Option) *csrf.Protector {
 
 // reqOpts describes a test request to https://example.com (or http://).
 type reqOpts struct {
+	peer     string // RemoteAddr, httptest's 192.0.2.1:1234 when ""
 	method   string
 	insecure bool // http:// instead of https://
 	headers  map[string]string
@@ -53,6 +55,9 @@ func request(t testing.TB, p *csrf.Protector, o reqOpts) core.Request {
 		body = strings.NewReader(o.form.Encode())
 	}
 	r := httptest.NewRequest(o.method, target, body)
+	if o.peer != "" {
+		r.RemoteAddr = o.peer
+	}
 	if o.form != nil {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -177,6 +182,10 @@ func TestCheckOrigin(t *testing.T) {
 		{"cross-site from a trusted subdomain", false, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://a.b.corp.example"}, ""},
 		{"trusted wildcard, other scheme", false, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://a.corp.example"}, "Origin checking failed - http://a.corp.example does not match any trusted origins."},
 		{"Origin is the host", false, map[string]string{"Origin": "https://example.com"}, ""},
+		{"Origin is the host over plain HTTP", true, map[string]string{"Origin": "http://example.com"}, ""},
+		{"Origin is the host with https over plain HTTP", true, map[string]string{"Origin": "https://example.com"}, "Origin checking failed - https://example.com does not match any trusted origins."},
+		{"Origin is the host with http over HTTPS", false, map[string]string{"Origin": "http://example.com"}, "Origin checking failed - http://example.com does not match any trusted origins."},
+		{"Origin is the host with a path", false, map[string]string{"Origin": "https://example.com/"}, "Origin checking failed - https://example.com/ does not match any trusted origins."},
 		{"Origin is the host, any case", false, map[string]string{"Origin": "https://EXAMPLE.com"}, ""},
 		{"Origin is another host", false, map[string]string{"Origin": "https://evil.example"}, "Origin checking failed - https://evil.example does not match any trusted origins."},
 		{"Origin with another port", false, map[string]string{"Origin": "https://example.com:8443"}, "Origin checking failed - https://example.com:8443 does not match any trusted origins."},
@@ -612,4 +621,33 @@ func TestSessionAuthentication(t *testing.T) {
 	if id, err := send("POST", string(s.Key()), nil); err != nil || id != nil {
 		t.Errorf("inactive user's POST: %v, %v", id, err)
 	}
+}
+
+// Behind a proxy that terminates TLS, the scheme the Origin must have is
+// the one the trusted proxy reports in X-Forwarded-Proto (Django's
+// SECURE_PROXY_SSL_HEADER), and no one else's.
+func TestCheckOriginBehindProxy(t *testing.T) {
+	p := newProtector(t, csrf.WithTrustedProxies(netip.MustParsePrefix("10.0.0.0/8")))
+	secret := csrf.NewSecret()
+	check := func(peer, proto, origin string) error {
+		h := map[string]string{"X-CSRFToken": csrf.MaskSecret(secret), "Origin": origin}
+		if proto != "" {
+			h["X-Forwarded-Proto"] = proto
+		}
+		return p.Check(request(t, p, reqOpts{insecure: true, peer: peer, headers: h, cookie: secret}), nil)
+	}
+	bad := func(origin string) string {
+		return "Origin checking failed - " + origin + " does not match any trusted origins."
+	}
+	expectPass(t, check("10.1.2.3:5", "https", "https://example.com"))
+	expectPass(t, check("10.1.2.3:5", "https, http", "https://example.com"))
+	expectDenied(t, check("10.1.2.3:5", "https", "http://example.com"), bad("http://example.com"))
+	expectPass(t, check("10.1.2.3:5", "http", "http://example.com"))
+	expectDenied(t, check("10.1.2.3:5", "", "https://example.com"), bad("https://example.com"))
+	// From a peer that is not a trusted proxy the header means nothing.
+	expectDenied(t, check("192.0.2.1:5", "https", "https://example.com"), bad("https://example.com"))
+	expectPass(t, check("192.0.2.1:5", "https", "http://example.com"))
+	// HTTPS reported by the proxy brings Django's Referer check.
+	err := p.Check(request(t, p, reqOpts{insecure: true, peer: "10.1.2.3:5", headers: map[string]string{"X-CSRFToken": csrf.MaskSecret(secret), "X-Forwarded-Proto": "https"}, cookie: secret}), nil)
+	expectDenied(t, err, csrf.ReasonNoReferer)
 }

@@ -20,8 +20,19 @@
 //	auth := sessions.NewSessionAuthentication(secret, users)
 //	auth.CSRF = protector.Check
 //
+// Credentials other than a session that the browser also sends on its own
+// need the same check: a remote user set by an authenticating proxy (its
+// login is a cookie, Kerberos or a client certificate) gets it with
+//
+//	remote.CSRF = protector.CheckRequest
+//
 // GET /api/auth/csrf answers Token (which sets the cookie), and login calls
 // Rotate. Refusals are 403 {"detail":"CSRF Failed: <reason>"}.
+//
+// The Origin of a request is compared with its own origin as Django does,
+// "scheme://host[:port]": the scheme is https when the request came over
+// TLS or, behind a proxy that terminates TLS, when a proxy named by
+// WithTrustedProxies says X-Forwarded-Proto: https.
 //
 // Reading the form field. core.Request gives the body only as a reader
 // the handler will read again, so Check never reads it. A POST's

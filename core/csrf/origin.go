@@ -34,7 +34,7 @@ func (p *Protector) checkOrigin(r core.Request) string {
 		}
 		return fmt.Sprintf(ReasonBadOrigin, origin)
 	}
-	if p.referer && r.IsTLS() {
+	if p.referer && p.isSecure(r) {
 		return p.checkReferer(r)
 	}
 	// Neither Sec-Fetch-Site nor Origin, over plain HTTP: same-origin or
@@ -49,18 +49,28 @@ func originForReason(origin string) string {
 	return origin
 }
 
-// originMatchesHost is http.CrossOriginProtection's test: the Origin's
-// host[:port] is the request's Host. The scheme is not compared (the Host
-// header carries none); browsers that send no Sec-Fetch-Site are the only
-// ones to get here, and HSTS covers the HTTP-to-HTTPS case.
+// originMatchesHost is Django's good_origin test: Origin is exactly
+// "scheme://host[:port]", with the request's scheme ("https" when it came
+// over TLS or, WithTrustedProxies, from a trusted proxy saying
+// X-Forwarded-Proto: https; else "http") and its Host (compared without
+// regard to case). So "https://host" does not pass on a plain-HTTP
+// server, nor "http://host" on an HTTPS one.
 func (p *Protector) originMatchesHost(r core.Request, origin string) bool {
 	host := p.requestHost(r)
 	if host == "" {
 		return false
 	}
-	o, err := url.Parse(origin)
-	return err == nil && o.Host != "" && strings.EqualFold(o.Host, host)
+	scheme := "http://"
+	if p.isSecure(r) {
+		scheme = "https://"
+	}
+	rest, ok := strings.CutPrefix(origin, scheme)
+	return ok && strings.EqualFold(rest, host)
 }
+
+// isSecure is Django's request.is_secure(): TLS, or a trusted proxy's
+// X-Forwarded-Proto (core.IsSecure).
+func (p *Protector) isSecure(r core.Request) bool { return core.IsSecure(r, p.proxies) }
 
 // trustedOrigin is Django's allowed_origins_exact and
 // allowed_origin_subdomains.

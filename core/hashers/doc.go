@@ -35,7 +35,9 @@
 // <= 16 and scrypt 128*N*r <= 256 MiB; a stored hash beyond them fails with
 // ErrLimitExceeded before any memory is allocated. All of Default's hashers
 // with a work factor share one Limiter: max(2, GOMAXPROCS) slots, a 256 MiB
-// memory budget and a maximum wait of 5 s (then ErrBusy).
+// memory budget and a maximum wait of 5 s (then ErrBusy, as a *BusyError;
+// the core renders it 503 with Retry-After: the maximum wait in seconds,
+// RetryAfter).
 //
 // # Timing
 //

@@ -3,6 +3,7 @@ package hashers
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -108,7 +109,7 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	}
 	memory = max(memory, 0)
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%w: %w", ErrBusy, err)
+		return &BusyError{MaxWait: l.maxWait(), Err: err}
 	}
 	if l.MaxMemory > 0 && memory > l.MaxMemory {
 		return fmt.Errorf("%w: a computation needing %d bytes exceeds the limiter's memory budget of %d bytes",
@@ -127,10 +128,7 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	defer l.waiting.Add(-1)
 
 	var timeout <-chan time.Time
-	wait := l.MaxWait
-	if wait == 0 {
-		wait = DefaultLimiterMaxWait
-	}
+	wait := l.maxWait()
 	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
@@ -141,9 +139,9 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	case <-w.ready:
 		return nil
 	case <-ctx.Done():
-		cause = fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+		cause = &BusyError{MaxWait: wait, Err: ctx.Err()}
 	case <-timeout:
-		cause = fmt.Errorf("%w: no slot within the limiter's maximum wait of %v: %w", ErrBusy, wait, context.DeadlineExceeded)
+		cause = &BusyError{MaxWait: wait, Err: context.DeadlineExceeded, timedOut: true}
 	}
 	l.mu.Lock()
 	select {
@@ -160,6 +158,58 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	}
 	l.mu.Unlock()
 	return cause
+}
+
+// maxWait is MaxWait with its default: DefaultLimiterMaxWait for zero,
+// negative for no maximum.
+func (l *Limiter) maxWait() time.Duration {
+	if l.MaxWait == 0 {
+		return DefaultLimiterMaxWait
+	}
+	return l.MaxWait
+}
+
+// BusyError is the error of a Limiter that gave no slot: the caller's
+// context ended, or MaxWait passed, while it waited. errors.Is matches it
+// with ErrBusy and with Err.
+type BusyError struct {
+	// MaxWait is the limiter's maximum wait (negative: none).
+	MaxWait time.Duration
+	// Err is the context's error, or context.DeadlineExceeded when MaxWait
+	// passed.
+	Err error
+
+	timedOut bool // MaxWait passed
+}
+
+// Error says why no slot was had.
+func (e *BusyError) Error() string {
+	if e.timedOut {
+		return fmt.Sprintf("%v: no slot within the limiter's maximum wait of %v: %v", ErrBusy, e.MaxWait, e.Err)
+	}
+	return fmt.Sprintf("%v: %v", ErrBusy, e.Err)
+}
+
+// Unwrap returns ErrBusy and the cause.
+func (e *BusyError) Unwrap() []error { return []error{ErrBusy, e.Err} }
+
+// RetryAfter is how long a client refused because of err (an error
+// wrapping ErrBusy) should wait before it tries again, in whole seconds:
+// the maximum wait of the limiter that refused it, rounded up and at least
+// one second, since the request queued that long without a slot coming
+// free; DefaultLimiterMaxWait (5 s) when err does not say (no maximum
+// wait, or an ErrBusy from elsewhere). ok is false when err is not
+// ErrBusy. HTTP layers send it as the 503's Retry-After.
+func RetryAfter(err error) (seconds int, ok bool) {
+	if !errors.Is(err, ErrBusy) {
+		return 0, false
+	}
+	wait := DefaultLimiterMaxWait
+	var be *BusyError
+	if errors.As(err, &be) && be.MaxWait > 0 {
+		wait = be.MaxWait
+	}
+	return max(int((wait+time.Second-1)/time.Second), 1), true
 }
 
 // ReleaseMemory returns a slot and memory bytes taken by AcquireMemory. It

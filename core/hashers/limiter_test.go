@@ -3,6 +3,7 @@ package hashers_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -440,4 +441,45 @@ func TestLimiterAbandonedHeadServesOthers(t *testing.T) {
 	if lim.InFlight() != 0 || lim.MemoryInFlight() != 0 || lim.Waiting() != 0 {
 		t.Errorf("InFlight %d, MemoryInFlight %d, Waiting %d", lim.InFlight(), lim.MemoryInFlight(), lim.Waiting())
 	}
+}
+
+// A refusal says how long to wait before trying again: the limiter's
+// maximum wait, in whole seconds rounded up, 5 s (the default wait) when
+// the limiter has none or the error does not say.
+func TestRetryAfter(t *testing.T) {
+	lim := hashers.NewLimiter(1)
+	lim.MaxWait = 1500 * time.Millisecond
+	if err := lim.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := lim.Acquire(cancelled)
+	if secs, ok := hashers.RetryAfter(err); !ok || secs != 2 {
+		t.Errorf("RetryAfter(%v) = %d, %v; want 2, true", err, secs, ok)
+	}
+	if !errors.Is(err, hashers.ErrBusy) || !errors.Is(err, context.Canceled) {
+		t.Errorf("%v: want ErrBusy and Canceled", err)
+	}
+	lim.MaxWait = 10 * time.Millisecond
+	err = lim.Acquire(context.Background())
+	var be *hashers.BusyError
+	if !errors.As(err, &be) || be.MaxWait != 10*time.Millisecond || !errors.Is(err, context.DeadlineExceeded) ||
+		err.Error() != "hashers: timed out waiting for a password hashing slot: no slot within the limiter's maximum wait of 10ms: context deadline exceeded" {
+		t.Errorf("timed out: %v", err)
+	}
+	if secs, ok := hashers.RetryAfter(err); !ok || secs != 1 {
+		t.Errorf("RetryAfter for 10ms = %d, %v; want 1, true", secs, ok)
+	}
+	lim.MaxWait = -1 // no maximum: the default
+	if secs, ok := hashers.RetryAfter(lim.Acquire(cancelled)); !ok || secs != 5 {
+		t.Errorf("RetryAfter without a maximum wait = %d, %v; want 5, true", secs, ok)
+	}
+	if secs, ok := hashers.RetryAfter(fmt.Errorf("wrapped: %w", hashers.ErrBusy)); !ok || secs != 5 {
+		t.Errorf("RetryAfter(ErrBusy) = %d, %v; want 5, true", secs, ok)
+	}
+	if _, ok := hashers.RetryAfter(errors.New("other")); ok {
+		t.Error("RetryAfter of another error")
+	}
+	lim.Release()
 }

@@ -21,6 +21,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return showcase.Run(ctx, "Echo", args, getenv, stdout, stderr, ready, func(app *showcase.App, logger *slog.Logger) showcase.Server {
 		e := routes(app)
 		e.Logger.SetOutput(stderr)
-		return showcase.NewHTTPServer(e, logger)
+		return showcase.NewHTTPServer(e, app.Config.Timeouts, logger)
 	})
 }

@@ -19,6 +19,6 @@ func main() { showcase.Main(run) }
 // address.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
 	return showcase.Run(ctx, "Gin", args, getenv, stdout, stderr, ready, func(app *showcase.App, logger *slog.Logger) showcase.Server {
-		return showcase.NewHTTPServer(routes(app), logger)
+		return showcase.NewHTTPServer(routes(app), app.Config.Timeouts, logger)
 	})
 }

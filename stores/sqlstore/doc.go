@@ -17,6 +17,13 @@
 // while the writer writes. "sqlite::memory:" is a private in-memory
 // database on a single connection, for tests.
 //
+// The file holds password hashes (and an application's secrets, such as
+// the showcase's generated secret key): Open creates a new one with
+// FileMode, 0600, so only its owner may read it, and SQLite gives its -wal
+// and -shm files the same mode. An existing file, -wal or -shm that its
+// group or others may access is reported as a warning (slog.Default(), or
+// WithLogger) and left as it is: chmod 600 it.
+//
 // # Django compatibility
 //
 // The tables are those Django 3.2's contenttypes and auth migrations make:

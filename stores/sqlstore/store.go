@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
@@ -144,11 +145,17 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.St
 const MaxPostgresConns = 20
 
 // Open checks that the database answers; it does not create tables: call
-// Migrate.
-func Open(ctx context.Context, url string) (*Store, error) {
+// Migrate. A new SQLite file is created with FileMode (0600: owner only),
+// and an existing one that other users may read is warned about (see
+// WithLogger).
+func Open(ctx context.Context, url string, opts ...OpenOption) (*Store, error) {
+	cfg := openConfig{logger: slog.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), cfg)
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		cfg, err := pgx.ParseConfig(url) // its errors hide the password
 		if err != nil {
@@ -176,7 +183,7 @@ func New(db *sql.DB, dialect Dialect) *Store {
 	return &Store{dialect: dialect, db: db, rdb: db, q: queriesFor(dialect)}
 }
 
-func openSQLite(ctx context.Context, spec string) (*Store, error) {
+func openSQLite(ctx context.Context, spec string, cfg openConfig) (*Store, error) {
 	path, extra, _ := strings.Cut(spec, "?")
 	path = strings.TrimPrefix(path, "//")
 	if path == "" {
@@ -186,6 +193,11 @@ func openSQLite(ctx context.Context, spec string) (*Store, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
 	}
 	memory := path == ":memory:"
+	if !memory {
+		if err := prepareSQLiteFile(path, cfg.logger); err != nil {
+			return nil, fmt.Errorf("%w: %w", core.ErrStoreUnavailable, err)
+		}
+	}
 	dsn := func(readOnly bool) string {
 		v := url.Values{}
 		v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))

@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
 	}
-	store, err := sqlstore.Open(ctx, cfg.DB)
+	store, err := sqlstore.Open(ctx, cfg.DB, sqlstore.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,11 @@ func (a *App) newEngine() *core.Engine {
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
 	if a.Config.RemoteUserHeader != "" {
-		auths = append(auths, core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...))
+		// The proxy's login is ambient in the browser, as the session
+		// cookie is: the same CSRF check.
+		remote := core.NewRemoteUserAuthentication(a.Config.RemoteUserHeader, a.Store, a.Config.TrustedProxies...)
+		remote.CSRF = a.CSRF.CheckRequest
+		auths = append(auths, remote)
 	}
 	e := core.NewEngine(auths...)
 	e.Logger = a.Logger
@@ -173,8 +177,19 @@ func migrateShowcase(ctx context.Context, s *sqlstore.Store) error {
 }
 
 // loadSecret takes -secret, or the secret kept in the database, or makes
-// one, keeps it, and warns.
+// one, keeps it, and warns. A key that fails Django's check
+// security.W009 (core.WeakSecretKey) is used, with a warning.
 func (a *App) loadSecret(ctx context.Context) error {
+	if err := a.readSecret(ctx); err != nil {
+		return err
+	}
+	if core.WeakSecretKey(string(a.Secret)) {
+		a.Logger.Warn(core.WeakSecretKeyWarning, "check", "security.W009")
+	}
+	return nil
+}
+
+func (a *App) readSecret(ctx context.Context) error {
 	if a.Config.Secret != "" {
 		a.Secret = []byte(a.Config.Secret)
 		return nil

@@ -31,7 +31,36 @@ type Config struct {
 	// Redis is the redis:// URL of -redis (sessions with -sessions redis,
 	// cookie-session generations).
 	Redis string
+	// Timeouts are the server's connection timeouts.
+	Timeouts Timeouts
 }
+
+// Timeouts bound how long a connection may take or sit idle, so that a
+// client that sends a malformed request (an LF-only request line fasthttp
+// never finishes reading), sends it slowly or sends nothing is dropped.
+type Timeouts struct {
+	// ReadHeader bounds reading a request's line and headers, from the
+	// connection's first byte or the end of the previous response
+	// (-read-header-timeout, default DefaultReadHeaderTimeout).
+	ReadHeader time.Duration
+	// Read bounds reading a whole request, body included (-read-timeout,
+	// default DefaultReadTimeout).
+	Read time.Duration
+	// Write bounds writing a response (-write-timeout, default
+	// DefaultWriteTimeout).
+	Write time.Duration
+	// Idle bounds how long a kept-alive connection waits for its next
+	// request (-idle-timeout, default DefaultIdleTimeout).
+	Idle time.Duration
+}
+
+// The default timeouts.
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+)
 
 // Defaults of the flags.
 const (
@@ -64,8 +93,17 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db, redis, file:DIR, cookie or memory")
 	fs.DurationVar(&c.AccessTTL, "access-ttl", 5*time.Minute, "access token lifetime")
 	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 24*time.Hour, "refresh token lifetime")
+	fs.DurationVar(&c.Timeouts.ReadHeader, "read-header-timeout", DefaultReadHeaderTimeout, "longest wait for a request's line and headers (a new or kept-alive connection)")
+	fs.DurationVar(&c.Timeouts.Read, "read-timeout", DefaultReadTimeout, "longest read of a whole request, body included")
+	fs.DurationVar(&c.Timeouts.Write, "write-timeout", DefaultWriteTimeout, "longest write of a response")
+	fs.DurationVar(&c.Timeouts.Idle, "idle-timeout", DefaultIdleTimeout, "longest wait of a kept-alive connection for its next request")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	for name, d := range map[string]time.Duration{"-read-header-timeout": c.Timeouts.ReadHeader, "-read-timeout": c.Timeouts.Read, "-write-timeout": c.Timeouts.Write, "-idle-timeout": c.Timeouts.Idle} {
+		if d <= 0 {
+			return c, fmt.Errorf("%s must be positive (a server without it keeps idle and malformed clients forever)", name)
+		}
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())

@@ -1,7 +1,11 @@
 // Package showcase is the wiring the four example servers share: flags and
 // environment, the SQL store and its migrations, the secret key, the demo
 // data, the engine with its authenticators in the contract's order, the
-// posts resource and the Prometheus metrics. Each example program mounts
-// these in its own framework's idiom; what the programs answer is fixed by
-// SHOWCASE.md.
+// posts resource and the Prometheus metrics, and the servers' connection
+// timeouts (Timeouts). The SQLite database is created 0600: it keeps the
+// password hashes and, without -secret, the generated secret key (table
+// reinhardt_settings, row secret_key); a -secret that Django's check
+// security.W009 would flag is used with a warning. Each example program
+// mounts these in its own framework's idiom; what the programs answer is
+// fixed by SHOWCASE.md.
 package showcase

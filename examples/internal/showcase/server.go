@@ -22,14 +22,17 @@ type Server interface {
 }
 
 // NewHTTPServer is the http.Server of the examples built on net/http: the
-// timeouts, and the header limit that makes headers over 64 KiB a 431.
-func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+// timeouts of t (a client that sends nothing, or a request line and
+// headers it never finishes, is dropped after t.ReadHeader; a kept-alive
+// connection after t.Idle), and the header limit that makes headers over
+// 64 KiB a 431.
+func NewHTTPServer(h http.Handler, t Timeouts, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

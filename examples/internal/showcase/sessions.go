@@ -31,7 +31,7 @@ func (a *App) openSessions(ctx context.Context) error {
 	m.Cookie.Secure = a.Config.SecureCookies
 	m.Logger = a.Logger
 	a.Sessions = m
-	prot, err := csrf.New(csrf.WithSecureCookie(a.Config.SecureCookies))
+	prot, err := csrf.New(csrf.WithSecureCookie(a.Config.SecureCookies), csrf.WithTrustedProxies(a.Config.TrustedProxies...))
 	if err != nil {
 		return err
 	}

@@ -115,6 +115,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("Contract", func(t *testing.T) { contract(t, start, TempDB(t)) })
 	t.Run("ContractPostgres", func(t *testing.T) { contract(t, start, PostgresDB(t)) })
 	t.Run("Limits", func(t *testing.T) { limits(t, start) })
+	t.Run("Timeouts", func(t *testing.T) { Timeouts(t, start) })
 	t.Run("PostIDs", func(t *testing.T) { postIDs(t, start) })
 	t.Run("BadEscapes", func(t *testing.T) { badEscapes(t, start) })
 	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })
@@ -288,6 +289,46 @@ func remoteUser(t *testing.T, start Starter) {
 	c.Expect(c.Do("GET", "/api/me", "", "", "X-Remote-User: nobody"), 401, notProvided)
 	// Basic still comes first and still supplies the challenge.
 	c.Expect(c.Do("GET", "/api/me", "", ""), 401, notProvided)
+
+	// The proxy's login is ambient, as a session cookie: a cross-site
+	// form POST is refused, a same-origin one with the token passes.
+	c.Expect(c.Do("POST", "/api/posts", "", `{"title":"t","body":"b"}`, "X-Remote-User: alice", "Origin: http://evil.example", "Sec-Fetch-Site: cross-site"), 403,
+		`{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}`)
+	c.Expect(c.Do("POST", "/api/posts", "", `{"title":"t","body":"b"}`, "X-Remote-User: alice"), 403, `{"detail":"CSRF Failed: CSRF cookie not set."}`)
+	tok := c.Do("GET", "/api/auth/csrf", "", "")
+	var csrfBody struct {
+		Token string `json:"csrfToken"`
+	}
+	tok.JSON(t, &csrfBody)
+	var secret string
+	for _, ck := range (&http.Response{Header: tok.Header}).Cookies() {
+		if ck.Name == "csrftoken" {
+			secret = ck.Value
+		}
+	}
+	c.Expect(c.Do("POST", "/api/posts", "", `{"title":"t","body":"b"}`, "X-Remote-User: alice", "Cookie: csrftoken="+secret, "X-CSRFToken: "+csrfBody.Token, "Origin: "+base), 201,
+		`{"id":1,"title":"t","body":"b","author":"alice"}`)
+
+	// The header sent twice, or naming two users, is a failed
+	// authentication, never either user.
+	for _, values := range [][]string{{"admin", "alice"}, {"admin,alice"}} {
+		req, err := http.NewRequest("GET", base+"/api/me", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			req.Header.Add("X-Remote-User", v)
+		}
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 401 || string(body) != `{"detail":"Invalid remote user header. It must be sent once, with one username."}` {
+			t.Errorf("X-Remote-User %q: %d %s", values, resp.StatusCode, body)
+		}
+	}
 }
 
 // PythonWithDjango returns /usr/bin/python3 when it imports Django,

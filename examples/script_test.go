@@ -11,7 +11,7 @@ const (
 )
 
 // script is the sequence every server answers: a realistic session of a
-// few users across the contract of ../shared/SHOWCASE.md, each step after
+// few users across the showcase's HTTP contract (the README's endpoints), each step after
 // the ones whose tokens, cookies and ids it uses. want is the status the
 // contract gives.
 var script = []step{

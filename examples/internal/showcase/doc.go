@@ -6,6 +6,6 @@
 // password hashes and, without -secret, the generated secret key (table
 // reinhardt_settings, row secret_key); a -secret that Django's check
 // security.W009 would flag is used with a warning. Each example program
-// mounts these in its own framework's idiom; what the programs answer is
-// fixed by SHOWCASE.md.
+// mounts these in its own framework's idiom, and all four answer alike
+// (examples' TestCrossFrameworkTranscript holds them to one transcript).
 package showcase

@@ -22,7 +22,7 @@ func (f *fixed) HasObjectPermission(context.Context, *core.PermissionContext, an
 	return f.hop
 }
 
-// TestCompositionTruthTable is DRF's table (vectors.md §5.2), OR with the
+// TestCompositionTruthTable is DRF's table (rest_framework/permissions.py, DRF 3.14 and later), OR with the
 // 3.14 object rule.
 func TestCompositionTruthTable(t *testing.T) {
 	T, F := true, false

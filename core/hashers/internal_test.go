@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// RFC 6070 PBKDF2-HMAC-SHA1 vectors (vectors.md §7.7) through the package's
+// RFC 6070 PBKDF2-HMAC-SHA1 vectors (RFC 6070) through the package's
 // PBKDF2 path.
 func TestPBKDF2RFC6070(t *testing.T) {
 	tests := []struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/reinhardt-go/auth/core/hashers"
 )
 
-// Vectors H1-H6 and H19-H27 of vectors.md §1.5 (Django's own test suite).
+// Vectors from Django's own test suite (tests/auth_tests/test_hashers.py).
 func TestDjangoVectors(t *testing.T) {
 	pbkdf2 := func(iter int) hashers.PasswordHasher {
 		h := hashers.NewPBKDF2SHA256Hasher()

@@ -13,7 +13,7 @@ import (
 	"github.com/reinhardt-go/auth/core/jwtauth"
 )
 
-// simplejwt's test vectors (vectors.md section 6.6): payload
+// simplejwt's test vectors (djangorestframework-simplejwt's tests): payload
 // {"exp":946684800}, both header key orders, two secrets. They expired at
 // 2000-01-01T00:00:00Z, so they verify only with a clock before that, and
 // are rejected as expired otherwise. Their secrets are short, which the

@@ -9,6 +9,6 @@ import (
 // start runs this server in-process on a free port until the test ends.
 var start = showcasetest.InProcess(run)
 
-// TestShowcase runs the shared end-to-end suite of SHOWCASE.md against
+// TestShowcase runs the shared end-to-end suite of docs/showcase.md against
 // this framework's server.
 func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }

@@ -133,7 +133,7 @@ func (a *App) Close() error {
 	return a.Store.Close()
 }
 
-// newEngine builds the authenticators in SHOWCASE.md's order: Bearer JWT,
+// newEngine builds the authenticators in docs/showcase.md's order: Bearer JWT,
 // Basic, the session cookie, then the remote-user header when enabled (the
 // OAuth2 authenticator joins with its capability). The JWT authenticator
 // comes first, so its challenge, `Bearer realm="api"`, is every 401's.

@@ -9,7 +9,7 @@ import (
 	"github.com/reinhardt-go/auth/core"
 )
 
-// Config is the showcase's configuration: SHOWCASE.md's flags.
+// Config is the showcase's configuration: docs/showcase.md's flags.
 type Config struct {
 	Addr             string
 	DB               string

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -82,6 +84,10 @@ type Store struct {
 	Hashers *hashers.Registry
 	// Now is the clock for date_joined; nil means time.Now.
 	Now func() time.Time
+	// LockTimeout bounds the wait of Migrate and WithMigrationLock for the
+	// migration lock another process holds; zero means
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
 
 	dialect Dialect
 	db      *sql.DB // read-write
@@ -136,6 +142,7 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.St
 //   - "postgres://..." or "postgresql://..." connects through pgx; every
 //     libpq URL parameter pgx understands may be given, and other
 //     parameters (such as search_path) are sent as run-time settings.
+//     application_name defaults to the program's file name.
 //
 // MaxPostgresConns bounds the PostgreSQL pool Open makes, so that a flood
 // of logins queues in the application (honouring each request's context)
@@ -153,6 +160,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		cfg, err := pgx.ParseConfig(url) // its errors hide the password
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+		}
+		if cfg.RuntimeParams["application_name"] == "" {
+			// Name the program in pg_stat_activity, so that a process
+			// waiting for the migration lock can say who holds it.
+			cfg.RuntimeParams["application_name"] = filepath.Base(os.Args[0])
 		}
 		db := stdlib.OpenDB(*cfg)
 		db.SetMaxOpenConns(MaxPostgresConns)

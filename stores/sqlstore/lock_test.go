@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -210,4 +211,49 @@ func TestRestartTakesNoSequenceNumbers(t *testing.T) {
 			return out
 		})
 	})
+}
+
+// An application's own table, made beside Django's under the migration
+// lock, with a foreign key to auth_user that cascades, so that Django can
+// delete a user who has orders.
+func ExampleStore_WithMigrationLock() {
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		panic(err)
+	}
+	migrateShop := func(ctx context.Context, tx *sql.Tx) error {
+		// Runs in every process that starts: write only what is missing.
+		var exists bool
+		q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shop_order')`
+		if s.Dialect() == sqlstore.Postgres {
+			q = `SELECT to_regclass('shop_order') IS NOT NULL`
+		}
+		if err := tx.QueryRowContext(ctx, q).Scan(&exists); err != nil || exists {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE shop_order (id integer PRIMARY KEY,
+			customer_id integer NOT NULL REFERENCES auth_user (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)`)
+		return err
+	}
+	for range 2 { // a restart finds the table
+		if err := s.WithMigrationLock(ctx, migrateShop); err != nil {
+			panic(err)
+		}
+	}
+	pw := "a-customer-password"
+	u, _ := s.CreateUser(ctx, "carol", &pw, nil)
+	_, _ = s.DB().ExecContext(ctx, `INSERT INTO shop_order (customer_id) VALUES (?)`, u.ID)
+	// Django's delete of the user (or this one) takes the orders along.
+	if err := s.DeleteUser(ctx, u.ID); err != nil {
+		panic(err)
+	}
+	var orders int
+	_ = s.DB().QueryRowContext(ctx, `SELECT count(*) FROM shop_order`).Scan(&orders)
+	fmt.Println("orders left:", orders)
+	// Output: orders left: 0
 }

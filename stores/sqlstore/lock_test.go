@@ -257,3 +257,38 @@ func ExampleStore_WithMigrationLock() {
 	fmt.Println("orders left:", orders)
 	// Output: orders left: 0
 }
+
+// TestOpenDjangoSQLiteTogether: several processes (here stores) opening
+// and migrating a database Django made, in SQLite's rollback-journal mode,
+// at once all succeed. Open switches the file to WAL, which needs it
+// alone; SQLite answers that switch SQLITE_BUSY without waiting when
+// another connection is in the middle of it, so Open retries for up to
+// BusyTimeout.
+func TestOpenDjangoSQLiteTogether(t *testing.T) {
+	for round := range 10 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("django%d.sqlite3", round))
+		copyFile(t, filepath.Join("testdata", "django32.sqlite3"), path)
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for i := range 6 {
+			wg.Go(func() {
+				<-gate
+				ctx := testCtx(t)
+				s, err := sqlstore.Open(ctx, "sqlite:"+path)
+				if err != nil {
+					t.Errorf("round %d, Open %d: %v", round, i, err)
+					return
+				}
+				defer s.Close()
+				if err := s.Migrate(ctx); err != nil {
+					t.Errorf("round %d, Migrate %d: %v", round, i, err)
+				}
+			})
+		}
+		close(gate)
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+}

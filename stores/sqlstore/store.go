@@ -230,7 +230,7 @@ func openSQLite(ctx context.Context, spec string) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := New(w, SQLite)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, s.fail(ctx, "open", err)
 	}
@@ -245,13 +245,35 @@ func openSQLite(ctx context.Context, spec string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	if err := r.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, r); err != nil {
 		w.Close()
 		r.Close()
 		return nil, s.fail(ctx, "open", err)
 	}
 	s.rdb = r
 	return s, nil
+}
+
+// pingSQLite opens db's first connection, retrying for up to BusyTimeout
+// while it fails with SQLITE_BUSY. A connection's first statements switch
+// the file to WAL, which needs the file alone; on a database in
+// rollback-journal mode (Django's default), opened by several processes at
+// once, SQLite may refuse the switch with SQLITE_BUSY at once instead of
+// waiting in the busy handler.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(BusyTimeout)
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Close closes the database pools.

@@ -23,7 +23,7 @@ test: deps
 
 ## test-migrations: examples' TestConcurrentStart at 20 rounds per database (make test runs 2):
 ## the four example servers and authctl migrate started at once on new and Django-made SQLite and
-## PostgreSQL databases (about 2 minutes per database here; see README)
+## PostgreSQL databases (about 10 minutes on a shared 2-core machine; see README)
 test-migrations: deps
 	@bash scripts/services.sh start
 	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) REINHARDT_CONCURRENT_STARTS=20 $(GO) test -race -count=1 -timeout 30m -run '^TestConcurrentStart$$' -v ./examples/ || status=$$?; \

@@ -175,6 +175,8 @@ func (a *App) loadSecret(ctx context.Context) error {
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			a.Logger.Warn("no -secret given: generated a secret key and kept it in the database; set REINHARDT_SECRET_KEY in production")
+		} else {
+			a.Logger.Warn("no -secret given: using the secret key another process kept in the database just now")
 		}
 		if v, err = read(); err != nil {
 			return fmt.Errorf("load secret: %w", err)

@@ -114,6 +114,7 @@ func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Contex
 	defer conn.Close()
 	tx, err := lock.begin(ctx, conn, timeout-time.Since(start))
 	if errors.Is(err, errLockBusy) {
+		_ = conn.Close() // the holder is looked up on another connection of the pool
 		return s.fail(ctx, "migration lock", fmt.Errorf("%w after %s: %s", ErrLockTimeout, timeout, lock.holder(ctx, s)))
 	}
 	if err != nil {

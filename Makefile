@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-short test-go1.27 lint bench bench-compare fuzz cover deps tools services services-stop
+.PHONY: run test test-migrations test-short test-go1.27 lint bench bench-compare fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -19,6 +19,14 @@ run:
 test: deps
 	@bash scripts/services.sh start
 	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) $(GO) test -race -count=1 -timeout 20m $(PKGS) || status=$$?; \
+	bash scripts/services.sh stop; exit $$status
+
+## test-migrations: examples' TestConcurrentStart at 20 rounds per database (make test runs 2):
+## the four example servers and authctl migrate started at once on new and Django-made SQLite and
+## PostgreSQL databases (about 10 minutes on a shared 2-core machine; see README)
+test-migrations: deps
+	@bash scripts/services.sh start
+	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) REINHARDT_CONCURRENT_STARTS=20 $(GO) test -race -count=1 -timeout 30m -run '^TestConcurrentStart$$' -v ./examples/ || status=$$?; \
 	bash scripts/services.sh stop; exit $$status
 
 ## services / services-stop: the test PostgreSQL and Redis, by hand (their URLs: .bin/services.env)

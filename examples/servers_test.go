@@ -3,12 +3,14 @@ package examples_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,8 +22,9 @@ import (
 // errors the way every other adapter must).
 var frameworks = []string{"stdhttp", "gin", "echo", "fiber"}
 
-// buildServers builds every example's main into a temporary directory with
-// one `go build` and returns the binaries by framework.
+// buildServers builds every example's main, and authctl, into a temporary
+// directory with one `go build` and returns the binaries by framework (and
+// "authctl").
 func buildServers(t *testing.T) map[string]string {
 	t.Helper()
 	goCmd, err := exec.LookPath("go") // go test puts its own GOROOT/bin first on PATH
@@ -35,6 +38,7 @@ func buildServers(t *testing.T) map[string]string {
 	for _, fw := range frameworks {
 		args = append(args, "./"+fw)
 	}
+	args = append(args, "../cmd/authctl")
 	cmd := exec.Command(goCmd, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -43,6 +47,7 @@ func buildServers(t *testing.T) map[string]string {
 	for _, fw := range frameworks {
 		bins[fw] = filepath.Join(dir, fw)
 	}
+	bins["authctl"] = filepath.Join(dir, "authctl")
 	return bins
 }
 
@@ -72,8 +77,13 @@ func readSources(t *testing.T) {
 // server is one running example program.
 type server struct {
 	framework string
-	base      string            // http://127.0.0.1:PORT
-	demo      map[string]string // demo username -> password, as printed
+	base      string // http://127.0.0.1:PORT
+	// demo maps the demo usernames to the passwords the program printed
+	// (startServer waits for them; launch does not).
+	demo map[string]string
+
+	mu      sync.Mutex
+	printed []string
 }
 
 var (
@@ -89,40 +99,70 @@ var (
 func startServer(t *testing.T, framework, bin string) *server {
 	t.Helper()
 	db := "sqlite:" + filepath.Join(t.TempDir(), "showcase.sqlite3")
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-db", db)
+	s, err := launch(t, framework, bin, "-db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Run prints the credentials right after the address.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		demo := s.demoCredentials()
+		if demo["admin"] != "" && demo["alice"] != "" {
+			s.demo = demo
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s server printed no demo credentials:\n%s", framework, strings.Join(s.output(), "\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// launch runs bin as a process on a free port with args (after -addr),
+// and waits until it has printed its address; an error says why it did
+// not (with what it printed). It may be called from several goroutines
+// at once. When the test ends the process is stopped with SIGINT and must
+// exit cleanly (a race-enabled server that saw a data race exits 66).
+func launch(t *testing.T, framework, bin string, args ...string) (*server, error) {
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = serverEnv()
 	var stderr showcasetest.SyncBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	lines := make(chan string, 16)
+	s := &server{framework: framework}
+	listening := make(chan string, 1)
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
-		defer close(lines)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			lines <- sc.Text()
+			line := sc.Text()
+			s.mu.Lock()
+			s.printed = append(s.printed, line)
+			s.mu.Unlock()
+			if m := listeningLine.FindStringSubmatch(line); m != nil {
+				listening <- m[2]
+			}
 		}
 	}()
 	stopped := false
+	var stopErr error
 	stop := func() error {
-		if stopped {
-			return nil
+		if !stopped {
+			stopped = true
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				_ = cmd.Process.Kill()
+			}
+			<-drained // let the reader reach EOF before Wait closes the pipe
+			stopErr = cmd.Wait()
 		}
-		stopped = true
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
-			_ = cmd.Process.Kill()
-		}
-		for range lines { // let the reader reach EOF before Wait closes the pipe
-		}
-		<-drained
-		return cmd.Wait()
+		return stopErr
 	}
 	t.Cleanup(func() {
 		err := stop()
@@ -137,31 +177,38 @@ func startServer(t *testing.T, framework, bin string) *server {
 		}
 	})
 
-	s := &server{framework: framework, demo: map[string]string{}}
 	// A guard against a server that hangs before printing, not a timing
 	// assertion: starting takes well under a second.
 	deadline := time.NewTimer(2 * time.Minute)
 	defer deadline.Stop()
-	var printed []string
-	for s.base == "" || s.demo["admin"] == "" || s.demo["alice"] == "" {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				_ = stop()
-				t.Fatalf("%s server stopped before it was ready:\nstdout:\n%s\nstderr:\n%s", framework, strings.Join(printed, "\n"), stderr.String())
-			}
-			printed = append(printed, line)
-			if m := listeningLine.FindStringSubmatch(line); m != nil {
-				s.base = m[2]
-			} else if m := demoLine.FindStringSubmatch(line); m != nil {
-				s.demo[m[1]] = m[2]
-			}
-		case <-deadline.C:
-			_ = stop()
-			t.Fatalf("%s server printed no address and demo credentials in 2 minutes:\nstdout:\n%s\nstderr:\n%s", framework, strings.Join(printed, "\n"), stderr.String())
+	select {
+	case s.base = <-listening:
+		return s, nil
+	case <-drained:
+		err := stop()
+		return nil, fmt.Errorf("%s server stopped before it was ready (%v):\nstdout:\n%s\nstderr:\n%s", framework, err, strings.Join(s.output(), "\n"), stderr.String())
+	case <-deadline.C:
+		_ = stop()
+		return nil, fmt.Errorf("%s server printed no address in 2 minutes:\nstdout:\n%s\nstderr:\n%s", framework, strings.Join(s.output(), "\n"), stderr.String())
+	}
+}
+
+// output is what the program printed so far.
+func (s *server) output() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.printed)
+}
+
+// demoCredentials are the demo users and passwords printed so far.
+func (s *server) demoCredentials() map[string]string {
+	demo := map[string]string{}
+	for _, line := range s.output() {
+		if m := demoLine.FindStringSubmatch(line); m != nil {
+			demo[m[1]] = m[2]
 		}
 	}
-	return s
+	return demo
 }
 
 // serverEnv is this process's environment without the showcase's own

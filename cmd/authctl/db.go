@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/validators"
@@ -52,14 +53,30 @@ func redact(db string) string {
 }
 
 func cmdMigrate(ctx context.Context, e *env, db string, args []string) int {
-	if len(args) != 0 {
-		return fail(e, "migrate takes no arguments")
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	def := sqlstore.DefaultLockTimeout
+	if v := e.getenv("REINHARDT_LOCK_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fail(e, "REINHARDT_LOCK_TIMEOUT: want a positive duration such as 2m, got %q", v)
+		}
+		def = d
 	}
-	s, ok := openStore(ctx, e, db, true)
+	timeout := fs.Duration("lock-timeout", def, "how long to wait while another process migrates (env REINHARDT_LOCK_TIMEOUT)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *timeout <= 0 {
+		fmt.Fprintln(e.stderr, "usage: authctl migrate [--lock-timeout DURATION]")
+		return exitUsage
+	}
+	s, ok := openStore(ctx, e, db, false)
 	if !ok {
 		return exitFail
 	}
 	defer s.Close()
+	s.LockTimeout = *timeout
+	if err := s.Migrate(ctx); err != nil {
+		return fail(e, "migrate: %v", err)
+	}
 	applied, err := s.AppliedMigrations(ctx)
 	if err != nil {
 		return fail(e, "%v", err)

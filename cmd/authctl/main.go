@@ -40,7 +40,7 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"migrate":         {"migrate", cmdMigrate},
+	"migrate":         {"migrate [--lock-timeout DURATION]", cmdMigrate},
 	"createsuperuser": {"createsuperuser --username U --email E [--noinput]", cmdCreateSuperuser},
 	"changepassword":  {"changepassword [--stdin] USERNAME", cmdChangePassword},
 	"hashpassword":    {"hashpassword  (password on standard input)", cmdHashPassword},

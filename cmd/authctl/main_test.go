@@ -183,3 +183,37 @@ func TestMigrateCreatesPrivateDatabase(t *testing.T) {
 		t.Errorf("migrate on a database others may read: %d %q", code, errs)
 	}
 }
+
+// TestMigrateLockTimeout: while another process holds the database's
+// migration lock (here SQLite's write lock), migrate waits --lock-timeout
+// (or REINHARDT_LOCK_TIMEOUT) and fails saying who holds it; then it
+// migrates.
+func TestMigrateLockTimeout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "locked.sqlite3")
+	db := "sqlite:" + path
+	ctx := context.Background()
+	holder, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	tx, err := holder.DB().BeginTx(ctx, nil) // BEGIN IMMEDIATE
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "", nil, "-db", db, "migrate", "--lock-timeout", "300ms")
+	if code != 1 || !strings.Contains(errs, "timed out waiting for the migration lock") || !strings.Contains(errs, "write lock of "+path) {
+		t.Errorf("migrate while locked: exit %d, %s", code, errs)
+	}
+	code, _, errs = runCmd(t, "", map[string]string{"REINHARDT_LOCK_TIMEOUT": "200ms"}, "-db", db, "migrate")
+	if code != 1 || !strings.Contains(errs, "after 200ms") {
+		t.Errorf("migrate with REINHARDT_LOCK_TIMEOUT while locked: exit %d, %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "", nil, "-db", db, "migrate", "--lock-timeout", "0s"); code != 2 {
+		t.Errorf("--lock-timeout 0s: exit %d, want 2", code)
+	}
+	_ = tx.Rollback()
+	if code, out, errs := runCmd(t, "", nil, "-db", db, "migrate"); code != 0 || !strings.Contains(out, "migrated") {
+		t.Errorf("migrate after the holder let go: exit %d, %s %s", code, out, errs)
+	}
+}

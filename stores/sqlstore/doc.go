@@ -38,6 +38,47 @@
 // tables and adopts them without change. Migrations are versioned,
 // embedded in the binary and recorded in reinhardt_migrations.
 //
+// # Migrations, the migration lock and an application's own tables
+//
+// Every schema change runs under one database-wide lock, so that of
+// several processes starting together (a deployment's replicas, authctl
+// migrate) exactly one migrates and the others wait, then find nothing to
+// do: on PostgreSQL a transaction-scoped advisory lock (it ends with the
+// transaction, so a pooled connection never keeps it), on SQLite the
+// database's write lock (BEGIN IMMEDIATE on the write connection). A
+// waiter gives up after Store.LockTimeout (DefaultLockTimeout, 2 minutes,
+// when zero) with an error wrapping ErrLockTimeout that names the holder:
+// on PostgreSQL its backend pid, application_name (Open sets it to the
+// program's name unless the URL does), client address, user, state and
+// how long its transaction has been open; SQLite cannot say which process
+// holds its lock, so the error names the file. MariaDB's GET_LOCK, when
+// that dialect comes, is a lock of the connection rather than the
+// transaction (MariaDB commits implicitly around DDL): the dialect's lock
+// takes it before the transaction and releases it after, on the same
+// connection, which WithMigrationLock already keeps for the whole run.
+//
+// Starting on an up-to-date database writes nothing: Migrate only reads
+// reinhardt_migrations, and EnsurePermission inserts only what is missing
+// (an INSERT that meets a conflict still takes a number from PostgreSQL's
+// sequence), so restarts leave the sequences where they were.
+//
+// An application's own tables live beside Django's on two conditions:
+//
+//   - They are created and changed under the same lock:
+//     WithMigrationLock(ctx, func(ctx, tx) error { ... }) runs the
+//     application's statements in a transaction holding it. Check what
+//     exists before creating or altering anything (f runs in every process
+//     that starts, and should write nothing when nothing is missing), and
+//     use tx only: on SQLite the lock is the Store's one write connection.
+//   - Their foreign keys to auth_user (and to any table Django deletes
+//     from) say ON DELETE CASCADE (or SET NULL): Django does not know the
+//     application's models, so when it deletes a user its collector cannot
+//     delete their rows, and without the clause the database refuses the
+//     delete. Django's SQLite backend turns foreign keys on, as Open does.
+//
+// ExampleStore_WithMigrationLock makes such a table; the showcase's
+// blog_post (examples/internal/showcase) is another.
+//
 // Datetimes are stored as Django stores them (UTC to the microsecond; on
 // SQLite as text "2006-01-02 15:04:05.000001"), and password hashes are
 // Django's encodings, so Django and this package read each other's rows:

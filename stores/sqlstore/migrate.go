@@ -92,7 +92,8 @@ func Migrations(d Dialect) ([]Migration, error) {
 	return ms, nil
 }
 
-// Migrate brings the schema up to date, in one transaction: it creates the
+// Migrate brings the schema up to date, in one transaction under the
+// database-wide migration lock (WithMigrationLock): it creates the
 // reinhardt_migrations table if needed and applies, in order, every
 // migration whose version is not recorded there. The first creates
 // Django's contenttypes and auth tables with Django's own DDL, seeds the
@@ -102,65 +103,73 @@ func Migrations(d Dialect) ([]Migration, error) {
 // database Django made) it is recorded as adopted and nothing is touched.
 //
 // Migrate is idempotent and safe to run from several processes at once:
-// PostgreSQL serializes migrators with an advisory lock, SQLite with its
-// write lock.
+// one migrates, the others wait for the lock (at most Store.LockTimeout)
+// and then find nothing to do. On an up-to-date database it only reads.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := Migrations(s.dialect)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, "migrate", func(tx *sql.Tx) error {
-		if s.q.lockMigrations != "" {
-			if _, err := tx.ExecContext(ctx, s.q.lockMigrations); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.q.migrationsTable); err != nil {
-			return err
-		}
-		applied := map[int]bool{}
-		rows, err := tx.QueryContext(ctx, s.q.appliedVersions)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var v int
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return err
-			}
-			applied[v] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if applied[m.Version] {
-				continue
-			}
-			adopted := false
-			for _, table := range m.AdoptIfExists {
-				if err := tx.QueryRowContext(ctx, s.q.tableExists, table).Scan(&adopted); err != nil {
-					return err
-				}
-				if adopted {
-					break
-				}
-			}
-			if !adopted {
-				for i, stmt := range m.statements {
-					if _, err := tx.ExecContext(ctx, stmt); err != nil {
-						return fmt.Errorf("migration %04d_%s, statement %d: %w", m.Version, m.Name, i+1, err)
-					}
-				}
-			}
-			if _, err := tx.ExecContext(ctx, s.q.recordMigration, m.Version, m.Name, s.dbTime(s.now()), adopted); err != nil {
-				return err
-			}
+	return s.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.migrate(ctx, tx, ms); err != nil {
+			return s.fail(ctx, "migrate", err)
 		}
 		return nil
 	})
+}
+
+func (s *Store) migrate(ctx context.Context, tx *sql.Tx, ms []Migration) error {
+	var exists bool
+	if err := tx.QueryRowContext(ctx, s.q.tableExists, "reinhardt_migrations").Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := tx.ExecContext(ctx, s.q.migrationsTable); err != nil {
+			return err
+		}
+	}
+	applied := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, s.q.appliedVersions)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if applied[m.Version] {
+			continue
+		}
+		adopted := false
+		for _, table := range m.AdoptIfExists {
+			if err := tx.QueryRowContext(ctx, s.q.tableExists, table).Scan(&adopted); err != nil {
+				return err
+			}
+			if adopted {
+				break
+			}
+		}
+		if !adopted {
+			for i, stmt := range m.statements {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %04d_%s, statement %d: %w", m.Version, m.Name, i+1, err)
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q.recordMigration, m.Version, m.Name, s.dbTime(s.now()), adopted); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AppliedMigration is a row of reinhardt_migrations.

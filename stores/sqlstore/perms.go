@@ -11,6 +11,10 @@ import (
 // appLabel.model (Django's "appLabel.codename"), creating the content type
 // and the permission when they are missing. name is the human-readable
 // name ("Can publish article"); an existing permission keeps its name.
+//
+// When both exist it only reads: it writes nothing and, on PostgreSQL,
+// takes no number from the tables' sequences (an INSERT that meets a
+// conflict still does), so an application may call it on every start.
 func (s *Store) EnsurePermission(ctx context.Context, appLabel, model, codename, name string) (int64, error) {
 	if appLabel == "" || model == "" || codename == "" {
 		return 0, errors.New("sqlstore: EnsurePermission needs an app label, a model and a codename")
@@ -19,19 +23,39 @@ func (s *Store) EnsurePermission(ctx context.Context, appLabel, model, codename,
 		return 0, ErrUnstorableText
 	}
 	var id int64
-	err := s.inTx(ctx, "ensure permission", func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q.insertContentType, appLabel, model); err != nil {
+	err := s.rdb.QueryRowContext(ctx, s.q.permissionByName, appLabel, model, codename).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, s.fail(ctx, "ensure permission", err)
+	}
+	err = s.inTx(ctx, "ensure permission", func(tx *sql.Tx) error {
+		// Another process may have made either since the read: insert
+		// only what is still missing, and let a conflict with a
+		// concurrent insert pass.
+		ct, err := s.ensureRow(ctx, tx, s.q.contentTypeID, []any{appLabel, model}, s.q.insertContentType, []any{appLabel, model})
+		if err != nil {
 			return err
 		}
-		var ct int64
-		if err := tx.QueryRowContext(ctx, s.q.contentTypeID, appLabel, model).Scan(&ct); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q.insertPermission, name, ct, codename); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, s.q.permissionID, ct, codename).Scan(&id)
+		id, err = s.ensureRow(ctx, tx, s.q.permissionID, []any{ct, codename}, s.q.insertPermission, []any{name, ct, codename})
+		return err
 	})
+	return id, err
+}
+
+// ensureRow returns the id that query finds, running insert first when it
+// finds none.
+func (s *Store) ensureRow(ctx context.Context, tx *sql.Tx, query string, queryArgs []any, insert string, insertArgs []any) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, query, queryArgs...).Scan(&id)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	if _, err := tx.ExecContext(ctx, insert, insertArgs...); err != nil {
+		return 0, err
+	}
+	err = tx.QueryRowContext(ctx, query, queryArgs...).Scan(&id)
 	return id, err
 }
 

@@ -9,13 +9,13 @@ type queries struct {
 
 	insertContentType, contentTypeID string
 	insertPermission, permissionID   string
+	permissionByName                 string
 	insertGroup                      string
 	insertGroupPerm, deleteGroupPerm string
 	insertUserGroup, deleteUserGroup string
 	insertUserPerm, deleteUserPerm   string
 	tableExists, migrationsTable     string
 	appliedVersions, recordMigration string
-	lockMigrations                   string
 	caseVariants, lockUsername       string
 }
 
@@ -78,13 +78,15 @@ WHERE "id" = ?`,
 		contentTypeID:     `SELECT "id" FROM "django_content_type" WHERE "app_label" = ? AND "model" = ?`,
 		insertPermission:  `INSERT INTO "auth_permission" ("name", "content_type_id", "codename") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 		permissionID:      `SELECT "id" FROM "auth_permission" WHERE "content_type_id" = ? AND "codename" = ?`,
-		insertGroup:       `INSERT INTO "auth_group" ("name") VALUES (?) RETURNING "id"`,
-		insertGroupPerm:   `INSERT INTO "auth_group_permissions" ("group_id", "permission_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		deleteGroupPerm:   `DELETE FROM "auth_group_permissions" WHERE "group_id" = ? AND "permission_id" = ?`,
-		insertUserGroup:   `INSERT INTO "auth_user_groups" ("user_id", "group_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		deleteUserGroup:   `DELETE FROM "auth_user_groups" WHERE "user_id" = ? AND "group_id" = ?`,
-		insertUserPerm:    `INSERT INTO "auth_user_user_permissions" ("user_id", "permission_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		deleteUserPerm:    `DELETE FROM "auth_user_user_permissions" WHERE "user_id" = ? AND "permission_id" = ?`,
+		permissionByName: `SELECT p."id" FROM "auth_permission" p JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
+WHERE ct."app_label" = ? AND ct."model" = ? AND p."codename" = ?`,
+		insertGroup:     `INSERT INTO "auth_group" ("name") VALUES (?) RETURNING "id"`,
+		insertGroupPerm: `INSERT INTO "auth_group_permissions" ("group_id", "permission_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		deleteGroupPerm: `DELETE FROM "auth_group_permissions" WHERE "group_id" = ? AND "permission_id" = ?`,
+		insertUserGroup: `INSERT INTO "auth_user_groups" ("user_id", "group_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		deleteUserGroup: `DELETE FROM "auth_user_groups" WHERE "user_id" = ? AND "group_id" = ?`,
+		insertUserPerm:  `INSERT INTO "auth_user_user_permissions" ("user_id", "permission_id") VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		deleteUserPerm:  `DELETE FROM "auth_user_user_permissions" WHERE "user_id" = ? AND "permission_id" = ?`,
 
 		appliedVersions: `SELECT "version" FROM "reinhardt_migrations"`,
 		recordMigration: `INSERT INTO "reinhardt_migrations" ("version", "name", "applied", "adopted") VALUES (?, ?, ?, ?)`,
@@ -93,11 +95,8 @@ WHERE "id" = ?`,
 	case Postgres:
 		q.tableExists = `SELECT to_regclass(?) IS NOT NULL`
 		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" timestamp with time zone NOT NULL, "adopted" boolean NOT NULL)`
-		// One migrator at a time across every process; the lock ends
-		// with the transaction. The key is "reinhardt" in ASCII.
-		q.lockMigrations = `SELECT pg_advisory_xact_lock(7237958893911533940)`
 		// A creator of a username holds this until its transaction ends;
-		// the two-key form is a lock space apart from the one above.
+		// the two-key form is a lock space apart from the migration lock.
 		q.lockUsername = `SELECT pg_advisory_xact_lock(` + usernameLockClass + `, $1)`
 	default:
 		q.tableExists = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE "type" = 'table' AND "name" = ?)`
@@ -107,7 +106,7 @@ WHERE "id" = ?`,
 		&q.userByUsername, &q.userByID, &q.allUsers,
 		&q.insertUser, &q.updateUser, &q.setPassword, &q.setLastLogin,
 		&q.deleteUserGroups, &q.deleteUserPerms, &q.deleteUser, &q.caseVariants,
-		&q.insertContentType, &q.contentTypeID, &q.insertPermission, &q.permissionID,
+		&q.insertContentType, &q.contentTypeID, &q.insertPermission, &q.permissionID, &q.permissionByName,
 		&q.insertGroup, &q.insertGroupPerm, &q.deleteGroupPerm,
 		&q.insertUserGroup, &q.deleteUserGroup, &q.insertUserPerm, &q.deleteUserPerm,
 		&q.tableExists, &q.appliedVersions, &q.recordMigration,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -83,6 +85,10 @@ type Store struct {
 	Hashers *hashers.Registry
 	// Now is the clock for date_joined; nil means time.Now.
 	Now func() time.Time
+	// LockTimeout bounds the wait of Migrate and WithMigrationLock for the
+	// migration lock another process holds; zero means
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
 
 	dialect Dialect
 	db      *sql.DB // read-write
@@ -137,6 +143,7 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.St
 //   - "postgres://..." or "postgresql://..." connects through pgx; every
 //     libpq URL parameter pgx understands may be given, and other
 //     parameters (such as search_path) are sent as run-time settings.
+//     application_name defaults to the program's file name.
 //
 // MaxPostgresConns bounds the PostgreSQL pool Open makes, so that a flood
 // of logins queues in the application (honouring each request's context)
@@ -160,6 +167,11 @@ func Open(ctx context.Context, url string, opts ...OpenOption) (*Store, error) {
 		cfg, err := pgx.ParseConfig(url) // its errors hide the password
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+		}
+		if cfg.RuntimeParams["application_name"] == "" {
+			// Name the program in pg_stat_activity, so that a process
+			// waiting for the migration lock can say who holds it.
+			cfg.RuntimeParams["application_name"] = filepath.Base(os.Args[0])
 		}
 		db := stdlib.OpenDB(*cfg)
 		db.SetMaxOpenConns(MaxPostgresConns)
@@ -230,7 +242,7 @@ func openSQLite(ctx context.Context, spec string, cfg openConfig) (*Store, error
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := New(w, SQLite)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, s.fail(ctx, "open", err)
 	}
@@ -245,13 +257,35 @@ func openSQLite(ctx context.Context, spec string, cfg openConfig) (*Store, error
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	if err := r.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, r); err != nil {
 		w.Close()
 		r.Close()
 		return nil, s.fail(ctx, "open", err)
 	}
 	s.rdb = r
 	return s, nil
+}
+
+// pingSQLite opens db's first connection, retrying for up to BusyTimeout
+// while it fails with SQLITE_BUSY. A connection's first statements switch
+// the file to WAL, which needs the file alone; on a database in
+// rollback-journal mode (Django's default), opened by several processes at
+// once, SQLite may refuse the switch with SQLITE_BUSY at once instead of
+// waiting in the busy handler.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(BusyTimeout)
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Close closes the database pools.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
 // Config is the showcase's configuration: docs/showcase.md's flags.
@@ -33,6 +34,9 @@ type Config struct {
 	Redis string
 	// Timeouts are the server's connection timeouts.
 	Timeouts Timeouts
+	// LockTimeout bounds the wait for the database's migration lock when
+	// another process is migrating (sqlstore.Store.LockTimeout).
+	LockTimeout time.Duration
 }
 
 // Timeouts bound how long a connection may take or sit idle, so that a
@@ -91,6 +95,15 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
 	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db, redis, file:DIR, cookie or memory")
+	lockTimeout := sqlstore.DefaultLockTimeout
+	if v := getenv("REINHARDT_LOCK_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("REINHARDT_LOCK_TIMEOUT: want a positive duration such as 2m, got %q", v)
+		}
+		lockTimeout = d
+	}
+	fs.DurationVar(&c.LockTimeout, "lock-timeout", lockTimeout, "how long to wait for the migration lock while another process migrates the database; then exit naming the holder (REINHARDT_LOCK_TIMEOUT)")
 	fs.DurationVar(&c.AccessTTL, "access-ttl", 5*time.Minute, "access token lifetime")
 	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", 24*time.Hour, "refresh token lifetime")
 	fs.DurationVar(&c.Timeouts.ReadHeader, "read-header-timeout", DefaultReadHeaderTimeout, "longest wait for a request's line and headers (a new or kept-alive connection)")
@@ -113,6 +126,9 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 		return c, fmt.Errorf("-trusted-proxies: %w", err)
 	}
 	c.TrustedProxies = p
+	if c.LockTimeout <= 0 {
+		return c, fmt.Errorf("-lock-timeout must be positive")
+	}
 	if c.RemoteUserHeader != "" && len(c.TrustedProxies) == 0 {
 		return c, fmt.Errorf("-remote-user-header needs -trusted-proxies (the header is believed only from those peers)")
 	}

@@ -1,5 +1,7 @@
 // Package showcase is the wiring the four example servers share: flags and
-// environment, the SQL store and its migrations, the secret key, the demo
+// environment, the SQL store and its migrations (the showcase's own tables,
+// made and changed under the store's migration lock, with blog_post's
+// author cascading on delete, in schema.go), the secret key, the demo
 // data, the engine with its authenticators in the contract's order, the
 // posts resource and the Prometheus metrics, and the servers' connection
 // timeouts (Timeouts). The SQLite database is created 0600: it keeps the

@@ -86,8 +86,6 @@ func djangoDatabase(t *testing.T, start Starter) {
 	}
 	c.Expect(c.Do("POST", "/api/auth/register", "", `{"username":"gopher","email":"g@example.com","password":"registered-in-go-1"}`), 201, "")
 
-	py := PythonWithDjango(t)
-	ctl := filepath.Join(testdata, "djangoctl.py")
 	// One Django process answers every pair: djangoctl.py authenticate
 	// DB USER PW [USER PW ...] prints [{"ok": ...}, ...].
 	var pairs []string
@@ -99,19 +97,43 @@ func djangoDatabase(t *testing.T, start Starter) {
 	}
 	pairs = append(pairs, "gopher", "registered-in-go-1", "gopher", "wrong")
 	names = append(names, "gopher (registered here)", "gopher with a wrong password")
-	out, err := exec.Command(py, append([]string{ctl, "authenticate", dbPath}, pairs...)...).Output()
-	if err != nil {
-		t.Fatalf("djangoctl authenticate: %v", err)
-	}
 	var res []struct {
 		OK bool `json:"ok"`
 	}
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(names) {
-		t.Fatalf("djangoctl output %q: %v", out, err)
+	Djangoctl(t, &res, append([]string{"authenticate", dbPath}, pairs...)...)
+	if len(res) != len(names) {
+		t.Fatalf("djangoctl authenticate answered %d of %d", len(res), len(names))
 	}
 	for i, name := range names {
 		if want := i != len(names)-1; res[i].OK != want {
 			t.Errorf("Django authenticate(%s) = %v, want %v", name, res[i].OK, want)
 		}
 	}
+}
+
+// Djangoctl runs Django 3.2 through stores/sqlstore/testdata/djangoctl.py
+// with args (its command, the database: an SQLite path or, with psycopg2,
+// a postgres:// URL with search_path, then the command's arguments) and
+// decodes its JSON output into out. Without Django it skips, or fails when
+// REINHARDT_REQUIRE_DJANGO=1 (PythonWithDjango).
+func Djangoctl(t *testing.T, out any, args ...string) {
+	t.Helper()
+	py := PythonWithDjango(t)
+	ctl := filepath.Join(repoRoot(), "stores", "sqlstore", "testdata", "djangoctl.py")
+	cmd := exec.Command(py, append([]string{ctl}, args...)...)
+	var stderr SyncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("djangoctl %s: %v\n%s", args[0], err, stderr.String())
+	}
+	if err := json.Unmarshal(stdout, out); err != nil {
+		t.Fatalf("djangoctl %s: %v\n%s", args[0], err, stdout)
+	}
+}
+
+// PythonImports reports whether /usr/bin/python3 imports the
+// comma-separated modules (psycopg2, for Django on PostgreSQL).
+func PythonImports(modules string) bool {
+	return exec.Command("/usr/bin/python3", "-c", "import "+modules).Run() == nil
 }

@@ -8,10 +8,13 @@
     djangoctl.py authenticate DB USER PW [USER PW ...]
                                             django.contrib.auth.authenticate each, as a JSON list
     djangoctl.py user DB USER               a user as Django reads it, as JSON
+    djangoctl.py deleteuser DB USER         User.delete() as the admin does it; prints
+                                            {"deleted": {model: n}, "sql": [the DELETE statements run]}
     djangoctl.py pgschema URL SCHEMA        migrate a PostgreSQL schema (needs psycopg2)
 
-DB is an SQLite file. Output is JSON on stdout. Passwords given on the
-command line are test passwords only.
+DB is an SQLite file, or (needs psycopg2) a postgres:// URL whose
+search_path parameter names the schema. Output is JSON on stdout.
+Passwords given on the command line are test passwords only.
 """
 import datetime
 import io
@@ -225,6 +228,32 @@ def authenticate(username, password):
     return res
 
 
+def postgres_database(url, schema=None):
+    """Django's DATABASES entry for a postgres:// URL (schema: the search_path)."""
+    from urllib.parse import parse_qs, urlparse
+    u = urlparse(url)
+    schema = schema or parse_qs(u.query).get("search_path", ["public"])[0]
+    return {
+        "ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
+        "USER": u.username or "", "PASSWORD": u.password or "", "HOST": u.hostname or "",
+        "PORT": str(u.port or ""), "OPTIONS": {"options": "-c search_path=%s" % schema},
+    }
+
+
+def delete_user(username):
+    """Delete the user as Django's admin does (Model.delete: Django's
+    collector deletes the rows of the models it knows, the database's
+    ON DELETE clauses the rest), recording the DELETE statements."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    user = User.objects.get(username=username)
+    connection.force_debug_cursor = True
+    _, deleted = user.delete()
+    sql = [q["sql"] for q in connection.queries if q["sql"].startswith("DELETE")]
+    return {"deleted": deleted, "sql": sql}
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -232,17 +261,12 @@ def main(argv):
     cmd, db = argv[1], argv[2]
     if cmd == "pgschema":
         # db is a postgres URL; argv[3] the schema to migrate into.
-        from urllib.parse import urlparse
-        u = urlparse(db)
-        setup(None, database={
-            "ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
-            "USER": u.username or "", "PASSWORD": u.password or "", "HOST": u.hostname or "",
-            "PORT": str(u.port or ""), "OPTIONS": {"options": "-c search_path=%s" % argv[3]},
-        })
+        setup(None, database=postgres_database(db, argv[3]))
         migrate()
         print(json.dumps({"ok": True}))
         return 0
-    setup(db, fast="--fast" in argv, fast_bcrypt="--fast-bcrypt" in argv)
+    database = postgres_database(db) if db.startswith(("postgres://", "postgresql://")) else None
+    setup(db, fast="--fast" in argv, fast_bcrypt="--fast-bcrypt" in argv, database=database)
     if cmd == "populate":
         res = populate()
     elif cmd == "migrate":
@@ -257,6 +281,8 @@ def main(argv):
         from django.contrib.auth.models import User
         u = User.objects.filter(username=argv[3]).first()
         res = describe(u) if u else None
+    elif cmd == "deleteuser":
+        res = delete_user(argv[3])
     else:
         print(__doc__, file=sys.stderr)
         return 2

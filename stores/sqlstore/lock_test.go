@@ -1,0 +1,294 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/stores/sqlstore"
+)
+
+// TestMigrationLockTimeout: while another connection holds the migration
+// lock, Migrate waits LockTimeout (not SQLite's BusyTimeout, not forever)
+// and fails with ErrLockTimeout naming the holder; once the holder lets
+// go, Migrate succeeds.
+func TestMigrationLockTimeout(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	check := func(t *testing.T, s *sqlstore.Store, release func(), want ...string) {
+		t.Helper()
+		ctx := testCtx(t)
+		s.LockTimeout = timeout
+		start := time.Now()
+		err := s.Migrate(ctx)
+		waited := time.Since(start)
+		if !errors.Is(err, sqlstore.ErrLockTimeout) || !errors.Is(err, core.ErrStoreUnavailable) {
+			t.Fatalf("Migrate while the lock is held = %v; want ErrLockTimeout", err)
+		}
+		if waited < timeout || waited > timeout+3*time.Second {
+			t.Errorf("Migrate gave up after %s; want about %s", waited, timeout)
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("the error does not name the holder (%q): %v", w, err)
+			}
+		}
+		release()
+		if err := s.Migrate(ctx); err != nil {
+			t.Errorf("Migrate after the holder let go: %v", err)
+		}
+	}
+	t.Run("SQLiteFile", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "lock.sqlite3")
+		holder := openURL(t, "sqlite:"+path)
+		tx, err := holder.DB().BeginTx(testCtx(t), nil) // BEGIN IMMEDIATE: the write lock
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		s, err := sqlstore.Open(testCtx(t), "sqlite:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		check(t, s, func() { _ = tx.Rollback() }, "write lock of "+path)
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		u, _ := postgresSchema(t)
+		ctx := testCtx(t)
+		admin, err := sql.Open("pgx", postgresURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		holder, err := admin.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Close()
+		var pid string
+		if err := holder.QueryRowContext(ctx, `SELECT pg_backend_pid()::text`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := holder.ExecContext(ctx, `SET application_name = 'lock-holder-test'`); err != nil {
+			t.Fatal(err)
+		}
+		// Another process migrating: it holds the lock in its transaction.
+		tx, err := holder.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7237958893911533940)`); err != nil {
+			t.Fatal(err)
+		}
+		s, err := sqlstore.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		check(t, s, func() { _ = tx.Rollback() }, "pid "+pid, `application_name "lock-holder-test"`, "127.0.0.1")
+		// The waiter's lock_timeout was for the lock only.
+		var lt string
+		if err := s.DB().QueryRowContext(ctx, `SHOW lock_timeout`).Scan(&lt); err != nil || lt != "0" {
+			t.Errorf("lock_timeout after Migrate = %q, %v; want 0", lt, err)
+		}
+	})
+}
+
+// TestWithMigrationLock: f runs in a transaction that commits when f
+// succeeds and rolls back (returning f's error as it is) when it fails,
+// and two callers never run f at the same time, also from two stores (as
+// two processes would).
+func TestWithMigrationLock(t *testing.T) {
+	run := func(t *testing.T, url string) {
+		ctx := testCtx(t)
+		a, b := openURL(t, url), openURL(t, url)
+		create := func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `CREATE TABLE app_thing (id integer PRIMARY KEY)`)
+			return err
+		}
+		boom := errors.New("boom")
+		if err := a.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			if err := create(ctx, tx); err != nil {
+				return err
+			}
+			return boom
+		}); err != boom {
+			t.Fatalf("WithMigrationLock = %v; want f's error as it is", err)
+		}
+		if err := a.WithMigrationLock(ctx, create); err != nil {
+			t.Fatalf("create after the rollback: %v", err)
+		}
+		var inside, most atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 8 {
+			s := []*sqlstore.Store{a, b}[i%2]
+			wg.Go(func() {
+				err := s.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					n := inside.Add(1)
+					defer inside.Add(-1)
+					if n > most.Load() {
+						most.Store(n)
+					}
+					time.Sleep(20 * time.Millisecond)
+					_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO app_thing (id) VALUES (?)`), i)
+					return err
+				})
+				if err != nil {
+					t.Errorf("WithMigrationLock %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if most.Load() != 1 {
+			t.Errorf("%d callers ran f at once", most.Load())
+		}
+		var n int
+		if err := a.DB().QueryRowContext(ctx, `SELECT count(*) FROM app_thing`).Scan(&n); err != nil || n != 8 {
+			t.Errorf("app_thing has %d rows, %v; want 8", n, err)
+		}
+	}
+	t.Run("SQLiteFile", func(t *testing.T) { run(t, "sqlite:"+filepath.Join(t.TempDir(), "with.sqlite3")) })
+	t.Run("Postgres", func(t *testing.T) {
+		u, _ := postgresSchema(t)
+		run(t, u)
+	})
+}
+
+// TestRestartTakesNoSequenceNumbers: starting again (Migrate, then
+// EnsurePermission of permissions that exist, as an application does on
+// every start) writes nothing: PostgreSQL's sequences and SQLite's
+// sqlite_sequence stay where they were.
+func TestRestartTakesNoSequenceNumbers(t *testing.T) {
+	start := func(t *testing.T, url string) {
+		t.Helper()
+		ctx := testCtx(t)
+		s := openURL(t, url) // Migrate
+		for _, code := range []string{"add_post", "change_post", "delete_post", "view_post"} {
+			if _, err := s.EnsurePermission(ctx, "blog", "post", code, "Can "+code); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+	}
+	run := func(t *testing.T, url string, sequences func(t *testing.T) []string) {
+		start(t, url)
+		before := sequences(t)
+		start(t, url)
+		start(t, url)
+		if after := sequences(t); !slices.Equal(before, after) {
+			t.Errorf("the sequences moved on restart:\nbefore %q\nafter  %q", before, after)
+		}
+	}
+	t.Run("SQLiteFile", func(t *testing.T) {
+		url := "sqlite:" + filepath.Join(t.TempDir(), "seq.sqlite3")
+		run(t, url, func(t *testing.T) []string {
+			s := openURL(t, url)
+			return queryStrings(t, s.DB(), `SELECT "name" || '=' || "seq" FROM "sqlite_sequence" ORDER BY "name"`)
+		})
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		u, _ := postgresSchema(t)
+		run(t, u, func(t *testing.T) []string {
+			s, err := sqlstore.Open(testCtx(t), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var out []string
+			for _, seq := range []string{"django_content_type_id_seq", "auth_permission_id_seq"} {
+				out = append(out, queryStrings(t, s.DB(), `SELECT '`+seq+`=' || last_value || '/' || is_called FROM `+seq)...)
+			}
+			return out
+		})
+	})
+}
+
+// An application's own table, made beside Django's under the migration
+// lock, with a foreign key to auth_user that cascades, so that Django can
+// delete a user who has orders.
+func ExampleStore_WithMigrationLock() {
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		panic(err)
+	}
+	migrateShop := func(ctx context.Context, tx *sql.Tx) error {
+		// Runs in every process that starts: write only what is missing.
+		var exists bool
+		q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shop_order')`
+		if s.Dialect() == sqlstore.Postgres {
+			q = `SELECT to_regclass('shop_order') IS NOT NULL`
+		}
+		if err := tx.QueryRowContext(ctx, q).Scan(&exists); err != nil || exists {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE shop_order (id integer PRIMARY KEY,
+			customer_id integer NOT NULL REFERENCES auth_user (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)`)
+		return err
+	}
+	for range 2 { // a restart finds the table
+		if err := s.WithMigrationLock(ctx, migrateShop); err != nil {
+			panic(err)
+		}
+	}
+	pw := "a-customer-password"
+	u, _ := s.CreateUser(ctx, "carol", &pw, nil)
+	_, _ = s.DB().ExecContext(ctx, `INSERT INTO shop_order (customer_id) VALUES (?)`, u.ID)
+	// Django's delete of the user (or this one) takes the orders along.
+	if err := s.DeleteUser(ctx, u.ID); err != nil {
+		panic(err)
+	}
+	var orders int
+	_ = s.DB().QueryRowContext(ctx, `SELECT count(*) FROM shop_order`).Scan(&orders)
+	fmt.Println("orders left:", orders)
+	// Output: orders left: 0
+}
+
+// TestOpenDjangoSQLiteTogether: several processes (here stores) opening
+// and migrating a database Django made, in SQLite's rollback-journal mode,
+// at once all succeed. Open switches the file to WAL, which needs it
+// alone; SQLite answers that switch SQLITE_BUSY without waiting when
+// another connection is in the middle of it, so Open retries for up to
+// BusyTimeout.
+func TestOpenDjangoSQLiteTogether(t *testing.T) {
+	for round := range 10 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("django%d.sqlite3", round))
+		copyFile(t, filepath.Join("testdata", "django32.sqlite3"), path)
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for i := range 6 {
+			wg.Go(func() {
+				<-gate
+				ctx := testCtx(t)
+				s, err := sqlstore.Open(ctx, "sqlite:"+path)
+				if err != nil {
+					t.Errorf("round %d, Open %d: %v", round, i, err)
+					return
+				}
+				defer s.Close()
+				if err := s.Migrate(ctx); err != nil {
+					t.Errorf("round %d, Migrate %d: %v", round, i, err)
+				}
+			})
+		}
+		close(gate)
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+}

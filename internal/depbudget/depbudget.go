@@ -114,21 +114,63 @@ type listed struct {
 	Module     *struct{ Path string }
 }
 
-// List runs `go list -deps` in dir (a module's root) over patterns, with
-// the overlay file given to -overlay when not "", and returns the
-// packages the patterns match with their third-party modules.
+// Platforms are the GOOS/GOARCH pairs List looks at: a file built only
+// on one of them (zz_windows.go, a darwin-only dependency of a driver)
+// counts, and the budget holds for a contributor on any of them.
+var Platforms = []string{"linux/amd64", "darwin/arm64", "windows/amd64"}
+
+// List runs `go list -deps` in dir (a module's root) over patterns for
+// each of Platforms, with the overlay file given to -overlay when not "",
+// and returns the packages the patterns match with the third-party
+// modules they depend on on any platform.
 func List(dir, overlay string, patterns ...string) ([]Package, error) {
+	byPath := map[string]*Package{}
+	var order []string
+	for _, platform := range Platforms {
+		pkgs, err := listOn(platform, dir, overlay, patterns...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pkgs {
+			q, ok := byPath[p.Path]
+			if !ok {
+				q = &Package{Path: p.Path, Public: p.Public, Via: map[string]string{}}
+				byPath[p.Path] = q
+				order = append(order, p.Path)
+			}
+			for _, m := range p.Modules {
+				if _, seen := q.Via[m]; !seen {
+					q.Via[m] = p.Via[m]
+					q.Modules = append(q.Modules, m)
+				}
+			}
+		}
+	}
+	slices.Sort(order)
+	pkgs := make([]Package, 0, len(order))
+	for _, path := range order {
+		p := byPath[path]
+		slices.Sort(p.Modules)
+		pkgs = append(pkgs, *p)
+	}
+	return pkgs, nil
+}
+
+// listOn is List for one GOOS/GOARCH.
+func listOn(platform, dir, overlay string, patterns ...string) ([]Package, error) {
+	goos, goarch, _ := strings.Cut(platform, "/")
 	args := []string{"list", "-deps", "-json=ImportPath,Name,Standard,DepOnly,Deps,Module"}
 	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
 	cmd := exec.Command("go", append(args, patterns...)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go list: %v: %s", err, stderr.Bytes())
+		return nil, fmt.Errorf("go list (%s): %v: %s", platform, err, stderr.Bytes())
 	}
 	modCmd := exec.Command("go", "list", "-m")
 	modCmd.Dir = dir

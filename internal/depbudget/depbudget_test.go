@@ -77,9 +77,11 @@ func TestBudgetCatchesForbiddenImports(t *testing.T) {
 	root := moduleRoot(t)
 	dir := t.TempDir()
 	files := map[string]string{
-		"core/sessions/zz_forbidden.go":   "package sessions\n\nimport _ \"github.com/prometheus/client_golang/prometheus\"\n",
-		"adapters/gin/zz_forbidden.go":    "package ginauth\n\nimport _ \"github.com/labstack/echo/v4\"\n",
-		"core/zzunbudgeted/unbudgeted.go": "package zzunbudgeted\n\nimport _ \"github.com/reinhardt-go/auth/core\"\n",
+		"core/sessions/zz_forbidden.go": "package sessions\n\nimport _ \"github.com/prometheus/client_golang/prometheus\"\n",
+		"adapters/gin/zz_forbidden.go":  "package ginauth\n\nimport _ \"github.com/labstack/echo/v4\"\n",
+		// A file built on Windows only is checked too.
+		"core/csrf/zz_forbidden_windows.go": "package csrf\n\nimport _ \"github.com/vmihailenco/msgpack/v5\"\n",
+		"core/zzunbudgeted/unbudgeted.go":   "package zzunbudgeted\n\nimport _ \"github.com/reinhardt-go/auth/core\"\n",
 	}
 	overlay := struct{ Replace map[string]string }{Replace: map[string]string{}}
 	for rel, src := range files {
@@ -94,7 +96,7 @@ func TestBudgetCatchesForbiddenImports(t *testing.T) {
 	if err := os.WriteFile(overlayFile, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pkgs, err := List(root, overlayFile, "./core/sessions", "./adapters/gin", "./adapters/stdhttp", "./core/zzunbudgeted")
+	pkgs, err := List(root, overlayFile, "./core/sessions", "./core/csrf", "./adapters/gin", "./adapters/stdhttp", "./core/zzunbudgeted")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +106,7 @@ func TestBudgetCatchesForbiddenImports(t *testing.T) {
 		"adapters/gin: depends on github.com/labstack/echo/v4",
 		"adapters/stdhttp: depends on github.com/prometheus/client_golang",
 		"core/zzunbudgeted: not in the budget",
+		"core/csrf: depends on github.com/vmihailenco/msgpack/v5",
 	} {
 		if !strings.Contains(problems, want) {
 			t.Errorf("the check missed %q; it reported:\n%s", want, problems)
@@ -111,7 +114,7 @@ func TestBudgetCatchesForbiddenImports(t *testing.T) {
 	}
 
 	// Without the overlay the same packages pass.
-	pkgs, err = List(root, "", "./core/sessions", "./adapters/gin", "./adapters/stdhttp")
+	pkgs, err = List(root, "", "./core/sessions", "./core/csrf", "./adapters/gin", "./adapters/stdhttp")
 	if err != nil {
 		t.Fatal(err)
 	}

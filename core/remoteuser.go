@@ -20,8 +20,11 @@ import (
 //
 // The proxy's own login (a cookie, Kerberos, a client certificate) goes
 // with every request the browser makes, cross-site ones too, as a session
-// cookie does; set CSRF so that unsafe requests need the CSRF token and a
-// same-origin Origin, as session-authenticated ones do.
+// cookie does; so unsafe requests need the CSRF token and a same-origin
+// Origin, as session-authenticated ones do. Set CSRF to the check; until
+// it is set, unsafe requests this authenticator would authenticate are
+// refused (ErrRemoteUserCSRFUnset), unless CSRFExempt says that no
+// browser reaches the proxy.
 type RemoteUserAuthentication struct {
 	// Header is the request header carrying the username; "" means
 	// "REMOTE_USER", the reference's default.
@@ -42,10 +45,21 @@ type RemoteUserAuthentication struct {
 	// authenticates, exactly as SessionAuthentication.CSRF is (DRF's
 	// enforce_csrf): its error (a PermissionDenied("CSRF Failed: …"))
 	// refuses the request, and checking safe methods is its job. Set it to
-	// a csrf.Protector's CheckRequest. nil means no CSRF check, which is
-	// safe only when no browser reaches the proxy.
+	// a csrf.Protector's CheckRequest. nil refuses unsafe requests with
+	// ErrRemoteUserCSRFUnset, unless CSRFExempt is set.
 	CSRF func(r Request) error
+	// CSRFExempt, with CSRF nil, lets unsafe requests through without a
+	// CSRF check: only for a proxy no browser reaches (service-to-service
+	// traffic), where no ambient credential can be abused cross-site.
+	// Default false.
+	CSRFExempt bool
 }
+
+// ErrRemoteUserCSRFUnset refuses an unsafe request that remote-user
+// authentication would authenticate while it has no CSRF check (CSRF nil)
+// and is not CSRFExempt: fail closed rather than let a cross-site form
+// act as the proxy's user. A 403, as DRF's CSRF failures are.
+var ErrRemoteUserCSRFUnset = PermissionDenied("CSRF Failed: remote-user authentication has no CSRF check configured.")
 
 // ErrRemoteUserHeader is the refusal of a request from a trusted proxy
 // that carries the remote-user header more than once, or a value holding
@@ -111,10 +125,13 @@ func (a *RemoteUserAuthentication) Authenticate(r Request) (*Identity, error) {
 	if isNil(u) || !u.IsActive() {
 		return nil, nil
 	}
-	if a.CSRF != nil {
+	switch {
+	case a.CSRF != nil:
 		if err := a.CSRF(r); err != nil {
 			return nil, err
 		}
+	case !a.CSRFExempt && !IsSafeMethod(r.Method()):
+		return nil, ErrRemoteUserCSRFUnset
 	}
 	return &Identity{User: u, Method: "remote"}, nil
 }

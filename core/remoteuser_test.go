@@ -172,6 +172,40 @@ func TestRemoteUserCSRFHook(t *testing.T) {
 	}
 }
 
+// Without a CSRF hook the authenticator fails closed: an unsafe request
+// it would authenticate is refused with a 403, safe ones pass, and only
+// CSRFExempt (a proxy no browser reaches) lets unsafe ones through.
+func TestRemoteUserCSRFUnset(t *testing.T) {
+	m := core.NewDefaultUserManager()
+	m.Hashers = fastHashers()
+	mustUser(t, m, "alice", "pw", nil)
+	a := core.NewRemoteUserAuthentication("X-Remote-User", m, mustPrefixes(t, "10.0.0.0/8")...)
+	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+		id, err := a.Authenticate(req(method, "/", "10.0.0.1:1", "X-Remote-User: alice"))
+		if id != nil || err != core.ErrRemoteUserCSRFUnset {
+			t.Errorf("%s without a CSRF hook: %+v %v, want ErrRemoteUserCSRFUnset", method, id, err)
+		}
+	}
+	rec, w := recorder()
+	_ = core.WriteError(w, core.ErrRemoteUserCSRFUnset, "")
+	if rec.Code != 403 || rec.Body.String() != `{"detail":"CSRF Failed: remote-user authentication has no CSRF check configured."}` {
+		t.Errorf("rendered %d %s", rec.Code, rec.Body)
+	}
+	for _, method := range []string{"GET", "HEAD", "OPTIONS"} {
+		if id, err := a.Authenticate(req(method, "/", "10.0.0.1:1", "X-Remote-User: alice")); err != nil || id == nil {
+			t.Errorf("%s without a CSRF hook: %+v %v", method, id, err)
+		}
+	}
+	// Requests it does not authenticate are not its business.
+	if id, err := a.Authenticate(req("POST", "/", "192.0.2.1:1", "X-Remote-User: alice")); id != nil || err != nil {
+		t.Errorf("untrusted peer: %+v %v", id, err)
+	}
+	a.CSRFExempt = true
+	if id, err := a.Authenticate(req("POST", "/", "10.0.0.1:1", "X-Remote-User: alice")); err != nil || id == nil {
+		t.Errorf("POST with CSRFExempt: %+v %v", id, err)
+	}
+}
+
 func TestIsSecure(t *testing.T) {
 	trusted := mustPrefixes(t, "10.0.0.0/8")
 	cases := []struct {

@@ -398,32 +398,9 @@ func testDuplicate(t *testing.T, s Store) {
 
 func testConcurrentDuplicate(t *testing.T, s Store) {
 	ctx := ctxFor(t)
-	var (
-		wg      sync.WaitGroup
-		start   = make(chan struct{})
-		mu      sync.Mutex
-		winners []*core.DefaultUser
-		dups    int
-		others  []error
-	)
-	for i := range Creators {
-		wg.Go(func() {
-			<-start
-			u, err := s.CreateUser(ctx, "dave", nil, map[string]any{"first_name": strconv.Itoa(i)})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				winners = append(winners, u)
-			case errors.Is(err, core.ErrDuplicateUsername):
-				dups++
-			default:
-				others = append(others, err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
+	winners, dups, others := createConcurrently(Creators, func(i int) (*core.DefaultUser, error) {
+		return s.CreateUser(ctx, "dave", nil, map[string]any{"first_name": strconv.Itoa(i)})
+	})
 	if len(winners) != 1 || dups != Creators-1 || len(others) != 0 {
 		t.Fatalf("%d concurrent CreateUser(dave): %d succeeded, %d ErrDuplicateUsername, other errors %v; want 1, %d, none",
 			Creators, len(winners), dups, others, Creators-1)
@@ -465,32 +442,9 @@ func raceCaseVariants(t *testing.T, s Store, base string) {
 		names = append(names, string(b))
 	}
 	names = names[:CaseVariantCreators]
-	var (
-		wg      sync.WaitGroup
-		start   = make(chan struct{})
-		mu      sync.Mutex
-		winners []*core.DefaultUser
-		dups    int
-		others  []error
-	)
-	for _, n := range names {
-		wg.Go(func() {
-			<-start
-			u, err := s.CreateUser(ctx, n, nil, nil)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				winners = append(winners, u)
-			case errors.Is(err, core.ErrDuplicateUsername):
-				dups++
-			default:
-				others = append(others, err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
+	winners, dups, others := createConcurrently(len(names), func(i int) (*core.DefaultUser, error) {
+		return s.CreateUser(ctx, names[i], nil, nil)
+	})
 	if len(winners) != 1 || dups != len(names)-1 || len(others) != 0 {
 		var won []string
 		for _, w := range winners {
@@ -509,6 +463,36 @@ func raceCaseVariants(t *testing.T, s Store, base string) {
 			t.Errorf("UserByUsername(%q) = %s, %v; want nil", n, show(u), err)
 		}
 	}
+}
+
+// createConcurrently runs create(0) … create(n-1) at once (released
+// together) and sorts the outcomes: the users created, the number of
+// ErrDuplicateUsername refusals, and any other errors.
+func createConcurrently(n int, create func(i int) (*core.DefaultUser, error)) (winners []*core.DefaultUser, dups int, others []error) {
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		mu    sync.Mutex
+	)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			u, err := create(i)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners = append(winners, u)
+			case errors.Is(err, core.ErrDuplicateUsername):
+				dups++
+			default:
+				others = append(others, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return winners, dups, others
 }
 
 // Renamer is implemented by stores that can change a user's username

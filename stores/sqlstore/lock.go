@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -213,25 +214,36 @@ func (sqliteLock) begin(ctx context.Context, conn *sql.Conn, timeout time.Durati
 	if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&old); err != nil {
 		return nil, err
 	}
-	set := func(ctx context.Context, ms int64) error {
-		_, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(ms, 10))
-		return err
+	// The busy timeout belongs to the connection, not the transaction, and
+	// the connection is the Store's only writer: whatever happens after it
+	// is set (the context cancelled, which also rolls the transaction
+	// back; BEGIN failing), it gets the old one back, or is discarded.
+	restore := func(tx *sql.Tx) error {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+strconv.FormatInt(old, 10))
+		if err == nil {
+			return nil
+		}
+		if tx != nil {
+			_ = tx.Rollback() // the transaction holds conn: Raw could not close it
+		}
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql closes it
+		return fmt.Errorf("restoring the busy timeout after the migration lock: %w", err)
 	}
-	if err := set(ctx, max(timeout.Milliseconds(), 1)); err != nil {
-		return nil, err
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(max(timeout.Milliseconds(), 1), 10)); err != nil {
+		return nil, errors.Join(err, restore(nil))
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		_ = set(context.WithoutCancel(ctx), old)
+		if rerr := restore(nil); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
 			return nil, fmt.Errorf("%w: %w", errLockBusy, err)
 		}
 		return nil, err
 	}
-	// The busy timeout belongs to the connection, not the transaction.
-	if _, err := tx.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(old, 10)); err != nil {
-		_ = tx.Rollback()
+	if err := restore(tx); err != nil {
 		return nil, err
 	}
 	return tx, nil

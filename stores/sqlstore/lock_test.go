@@ -41,9 +41,15 @@ func TestMigrationLockTimeout(t *testing.T) {
 				t.Errorf("the error does not name the holder (%q): %v", w, err)
 			}
 		}
+		if s.Dialect() == sqlstore.SQLite {
+			checkBusyTimeout(t, s, "after the lock timed out")
+		}
 		release()
 		if err := s.Migrate(ctx); err != nil {
 			t.Errorf("Migrate after the holder let go: %v", err)
+		}
+		if s.Dialect() == sqlstore.SQLite {
+			checkBusyTimeout(t, s, "after Migrate took the lock")
 		}
 	}
 	t.Run("SQLiteFile", func(t *testing.T) {
@@ -109,7 +115,7 @@ func TestMigrationLockTimeout(t *testing.T) {
 // and two callers never run f at the same time, also from two stores (as
 // two processes would).
 func TestWithMigrationLock(t *testing.T) {
-	run := func(t *testing.T, url string) {
+	run := func(t *testing.T, url string) *sqlstore.Store {
 		ctx := testCtx(t)
 		a, b := openURL(t, url), openURL(t, url)
 		create := func(ctx context.Context, tx *sql.Tx) error {
@@ -156,12 +162,80 @@ func TestWithMigrationLock(t *testing.T) {
 		if err := a.DB().QueryRowContext(ctx, `SELECT count(*) FROM app_thing`).Scan(&n); err != nil || n != 8 {
 			t.Errorf("app_thing has %d rows, %v; want 8", n, err)
 		}
+		return a
 	}
-	t.Run("SQLiteFile", func(t *testing.T) { run(t, "sqlite:"+filepath.Join(t.TempDir(), "with.sqlite3")) })
+	t.Run("SQLiteFile", func(t *testing.T) {
+		s := run(t, "sqlite:"+filepath.Join(t.TempDir(), "with.sqlite3"))
+		checkBusyTimeout(t, s, "after WithMigrationLock")
+	})
 	t.Run("Postgres", func(t *testing.T) {
 		u, _ := postgresSchema(t)
 		run(t, u)
 	})
+	// A context cancelled at any point of taking the lock leaves the write
+	// connection with the store's busy timeout, not the lock's.
+	t.Run("SQLiteCancelled", func(t *testing.T) {
+		s := openURL(t, "sqlite:"+filepath.Join(t.TempDir(), "cancel.sqlite3"))
+		s.LockTimeout = time.Minute
+		ran := 0
+		for n := int64(1); n <= 40; n++ {
+			ctx := newCountdownCtx(testCtx(t), n)
+			err := s.WithMigrationLock(ctx, func(context.Context, *sql.Tx) error { ran++; return nil })
+			if err == nil && ctx.Err() == nil {
+				break // the context outlived the whole call: every point was tried
+			}
+			checkBusyTimeout(t, s, fmt.Sprintf("after a context cancelled at its check %d", n))
+		}
+		if ran == 0 {
+			t.Error("f never ran: the countdown never got past taking the lock")
+		}
+	})
+}
+
+// checkBusyTimeout fails t unless the write connection of s waits
+// sqlstore.BusyTimeout for a lock, as Open set it.
+func checkBusyTimeout(t *testing.T, s *sqlstore.Store, when string) {
+	t.Helper()
+	var ms int64
+	if err := s.DB().QueryRowContext(testCtx(t), `PRAGMA busy_timeout`).Scan(&ms); err != nil {
+		t.Fatalf("PRAGMA busy_timeout %s: %v", when, err)
+	}
+	if ms != sqlstore.BusyTimeout.Milliseconds() {
+		t.Errorf("PRAGMA busy_timeout %s = %d; want %d", when, ms, sqlstore.BusyTimeout.Milliseconds())
+	}
+}
+
+// countdownCtx is a context that cancels itself at the nth time someone
+// looks at it (Done or Err), to cancel at every point of a call in turn.
+type countdownCtx struct {
+	context.Context
+	left   atomic.Int64
+	done   chan struct{}
+	cancel sync.Once
+}
+
+func newCountdownCtx(parent context.Context, n int64) *countdownCtx {
+	c := &countdownCtx{Context: parent, done: make(chan struct{})}
+	c.left.Store(n)
+	return c
+}
+
+func (c *countdownCtx) tick() {
+	if c.left.Add(-1) <= 0 {
+		c.cancel.Do(func() { close(c.done) })
+	}
+}
+
+func (c *countdownCtx) Done() <-chan struct{} { c.tick(); return c.done }
+
+func (c *countdownCtx) Err() error {
+	c.tick()
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
 }
 
 // TestRestartTakesNoSequenceNumbers: starting again (Migrate, then

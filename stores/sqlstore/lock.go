@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -94,7 +95,14 @@ func lockFor(d Dialect) migrationLock {
 // A waiter gives up after Store.LockTimeout (DefaultLockTimeout when zero)
 // with an error wrapping ErrLockTimeout and core.ErrStoreUnavailable that
 // names the holder. Errors of f are returned as f gave them.
-func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Context, tx *sql.Tx) error) error {
+//
+// Options change how f runs: ForeignKeysOff for a table SQLite must
+// rebuild.
+func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Context, tx *sql.Tx) error, opts ...LockOption) error {
+	var o lockOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	timeout := s.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -113,15 +121,27 @@ func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Contex
 		return s.fail(ctx, "migration lock", err)
 	}
 	defer conn.Close()
+	restoreFK := func() {}
+	if o.foreignKeysOff && s.dialect == SQLite {
+		if restoreFK, err = foreignKeysOff(ctx, conn); err != nil {
+			return s.fail(ctx, "migration lock", err)
+		}
+		defer restoreFK() // after the transaction ended, before conn.Close
+	}
 	tx, err := lock.begin(ctx, conn, timeout-time.Since(start))
 	if errors.Is(err, errLockBusy) {
+		restoreFK()
 		_ = conn.Close() // the holder is looked up on another connection of the pool
 		return s.fail(ctx, "migration lock", fmt.Errorf("%w after %s: %s", ErrLockTimeout, timeout, lock.holder(ctx, s)))
 	}
 	if err != nil {
 		return s.fail(ctx, "migration lock", err)
 	}
-	if err := f(ctx, tx); err != nil {
+	err = f(ctx, tx)
+	if err == nil && o.foreignKeysOff && s.dialect == SQLite {
+		err = foreignKeyCheck(ctx, tx)
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		_ = lock.release(context.WithoutCancel(ctx), conn)
 		return err
@@ -132,6 +152,87 @@ func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Contex
 	}
 	if err != nil {
 		return s.fail(ctx, "migration lock", err)
+	}
+	return nil
+}
+
+// A LockOption changes how WithMigrationLock runs its function.
+type LockOption func(*lockOptions)
+
+type lockOptions struct {
+	foreignKeysOff bool
+}
+
+// ForeignKeysOff runs WithMigrationLock's function with SQLite's foreign
+// key enforcement off, as SQLite's procedure for a schema change ALTER
+// TABLE cannot make requires (https://www.sqlite.org/lang_altertable.html#otheralter:
+// create the new table, copy the rows, drop the old one, rename the new
+// one). With enforcement on, dropping the old table would delete the rows
+// of every table referring to it with ON DELETE CASCADE, or fail on one
+// referring to it without.
+//
+// The write connection gets PRAGMA foreign_keys = OFF before the lock's
+// transaction begins (inside a transaction the pragma does nothing); before
+// committing, PRAGMA foreign_key_check must find no row of the whole
+// database referring to a missing one, or the transaction rolls back and
+// WithMigrationLock returns an error naming the first such rows; then the
+// connection gets enforcement back. It changes nothing on PostgreSQL,
+// whose ALTER TABLE changes constraints in place.
+func ForeignKeysOff() LockOption {
+	return func(o *lockOptions) { o.foreignKeysOff = true }
+}
+
+// foreignKeysOff turns foreign key enforcement off on conn, outside any
+// transaction, and returns the function that turns it back to what it was
+// (once; when that fails, the connection is discarded rather than reused
+// without enforcement).
+func foreignKeysOff(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+	var old int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&old); err != nil {
+		return nil, err
+	}
+	done := false
+	restore = func() {
+		if done {
+			return
+		}
+		done = true
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = "+strconv.FormatInt(old, 10)); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql closes it
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		restore()
+		return nil, err
+	}
+	return restore, nil
+}
+
+// foreignKeyCheck fails when PRAGMA foreign_key_check finds rows referring
+// to missing ones, naming the first few.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT "table", coalesce(rowid, 0), parent FROM pragma_foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var found []string
+	n := 0
+	for rows.Next() {
+		var table, parent string
+		var rowid int64
+		if err := rows.Scan(&table, &rowid, &parent); err != nil {
+			return err
+		}
+		if n++; n <= 5 {
+			found = append(found, fmt.Sprintf("%s row %d refers to a missing %s", table, rowid, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("sqlstore: the schema change left %d rows referring to missing ones (PRAGMA foreign_key_check), rolled back: %s", n, strings.Join(found, "; "))
 	}
 	return nil
 }

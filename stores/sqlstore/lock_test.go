@@ -366,3 +366,74 @@ func TestOpenDjangoSQLiteTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignKeysOff: with ForeignKeysOff, rebuilding a table that another
+// refers to with ON DELETE CASCADE (SQLite's procedure: new table, copy,
+// drop, rename) keeps the referring rows; a rebuild that leaves rows
+// referring to missing ones fails and rolls back; and the write connection
+// enforces foreign keys again afterwards.
+func TestForeignKeysOff(t *testing.T) {
+	ctx := testCtx(t)
+	s := openURL(t, "sqlite:"+filepath.Join(t.TempDir(), "fk.sqlite3"))
+	for _, q := range []string{
+		`CREATE TABLE app_parent (id integer PRIMARY KEY, name text NOT NULL)`,
+		`CREATE TABLE app_child (id integer PRIMARY KEY, parent_id integer NOT NULL REFERENCES app_parent (id) ON DELETE CASCADE)`,
+		`INSERT INTO app_parent (id, name) VALUES (1, 'a'), (2, 'b')`,
+		`INSERT INTO app_child (id, parent_id) VALUES (10, 1), (20, 2)`,
+	} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rebuild := func(where string) func(context.Context, *sql.Tx) error {
+		return func(ctx context.Context, tx *sql.Tx) error {
+			for _, q := range []string{
+				`CREATE TABLE app_parent__new (id integer PRIMARY KEY, name text NOT NULL, extra text)`,
+				`INSERT INTO app_parent__new (id, name) SELECT id, name FROM app_parent WHERE ` + where,
+				`DROP TABLE app_parent`,
+				`ALTER TABLE app_parent__new RENAME TO app_parent`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	children := func() int {
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM app_child`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	checkFK := func(when string) {
+		var on int
+		if err := s.DB().QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
+			t.Errorf("PRAGMA foreign_keys %s = %d, %v; want 1", when, on, err)
+		}
+	}
+	err := s.WithMigrationLock(ctx, rebuild("id = 1"), sqlstore.ForeignKeysOff())
+	if err == nil || !strings.Contains(err.Error(), "app_child row 20 refers to a missing app_parent") {
+		t.Errorf("a rebuild losing a referred row = %v; want the foreign_key_check error", err)
+	}
+	checkFK("after the failed rebuild")
+	if got := queryStrings(t, s.DB(), `SELECT name FROM pragma_table_info('app_parent') ORDER BY cid`); !slices.Equal(got, []string{"id", "name"}) {
+		t.Errorf("app_parent after the failed rebuild has %q; want it rolled back", got)
+	}
+	if err := s.WithMigrationLock(ctx, rebuild("1"), sqlstore.ForeignKeysOff()); err != nil {
+		t.Fatalf("rebuild: %v", err)
+	}
+	if n := children(); n != 2 {
+		t.Errorf("app_child has %d rows after the rebuild; want 2", n)
+	}
+	checkFK("after the rebuild")
+	checkBusyTimeout(t, s, "after the rebuild")
+	// Enforcement is back: deleting a parent cascades.
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM app_parent WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if n := children(); n != 1 {
+		t.Errorf("app_child has %d rows after deleting a parent; want 1", n)
+	}
+}

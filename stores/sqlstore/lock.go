@@ -21,6 +21,36 @@ import (
 // of a large one, which the waiters must sit out.
 const DefaultLockTimeout = 2 * time.Minute
 
+// LockTimeoutEnv is the environment variable LockTimeoutFromEnv reads.
+const LockTimeoutEnv = "REINHARDT_LOCK_TIMEOUT"
+
+// LockTimeoutFromEnv returns the lock timeout REINHARDT_LOCK_TIMEOUT
+// gives through getenv (os.Getenv, or a test's map): a Go duration such as
+// "2m" or "90s". Unset or empty, it is DefaultLockTimeout; anything but a
+// positive duration is an error naming the variable. Programs use it as
+// their -lock-timeout flag's default, for Store.LockTimeout.
+func LockTimeoutFromEnv(getenv func(string) string) (time.Duration, error) {
+	v := getenv(LockTimeoutEnv)
+	if v == "" {
+		return DefaultLockTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as 2m, got %q", LockTimeoutEnv, v)
+	}
+	return d, nil
+}
+
+// TableExists reports whether the table name exists, read through tx: the
+// check to make in WithMigrationLock's function before creating a table
+// (on PostgreSQL, name is looked up on the search path, as to_regclass
+// does; on SQLite, in the main database).
+func (s *Store) TableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var ok bool
+	err := tx.QueryRowContext(ctx, s.q.tableExists, name).Scan(&ok)
+	return ok, err
+}
+
 // ErrLockTimeout: the migration lock was not free within the lock timeout.
 // The error that wraps it names the holder as far as the database tells
 // (on PostgreSQL its backend pid, application_name, client address, user,

@@ -302,12 +302,7 @@ func ExampleStore_WithMigrationLock() {
 	}
 	migrateShop := func(ctx context.Context, tx *sql.Tx) error {
 		// Runs in every process that starts: write only what is missing.
-		var exists bool
-		q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shop_order')`
-		if s.Dialect() == sqlstore.Postgres {
-			q = `SELECT to_regclass('shop_order') IS NOT NULL`
-		}
-		if err := tx.QueryRowContext(ctx, q).Scan(&exists); err != nil || exists {
+		if exists, err := s.TableExists(ctx, tx, "shop_order"); err != nil || exists {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `CREATE TABLE shop_order (id integer PRIMARY KEY,
@@ -436,4 +431,45 @@ func TestForeignKeysOff(t *testing.T) {
 	if n := children(); n != 1 {
 		t.Errorf("app_child has %d rows after deleting a parent; want 1", n)
 	}
+}
+
+// TestLockTimeoutFromEnv: unset is DefaultLockTimeout, a positive
+// duration is taken, anything else is an error naming the variable.
+func TestLockTimeoutFromEnv(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": sqlstore.DefaultLockTimeout, "90s": 90 * time.Second, "2m": 2 * time.Minute} {
+		got, err := sqlstore.LockTimeoutFromEnv(func(k string) string { return map[string]string{sqlstore.LockTimeoutEnv: v}[k] })
+		if err != nil || got != want {
+			t.Errorf("REINHARDT_LOCK_TIMEOUT=%q: %s, %v; want %s", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"0s", "-1m", "120", "soon"} {
+		_, err := sqlstore.LockTimeoutFromEnv(func(k string) string { return map[string]string{"REINHARDT_LOCK_TIMEOUT": v}[k] })
+		if err == nil || !strings.Contains(err.Error(), "REINHARDT_LOCK_TIMEOUT") {
+			t.Errorf("REINHARDT_LOCK_TIMEOUT=%q: %v; want an error naming the variable", v, err)
+		}
+	}
+}
+
+// TestTableExists: true for a table, false for a missing one, in the
+// transaction WithMigrationLock gives.
+func TestTableExists(t *testing.T) {
+	run := func(t *testing.T, url string) {
+		s := openURL(t, url)
+		err := s.WithMigrationLock(testCtx(t), func(ctx context.Context, tx *sql.Tx) error {
+			for name, want := range map[string]bool{"auth_user": true, "reinhardt_migrations": true, "no_such_table": false} {
+				if got, err := s.TableExists(ctx, tx, name); err != nil || got != want {
+					t.Errorf("TableExists(%q) = %v, %v; want %v", name, got, err, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("SQLiteFile", func(t *testing.T) { run(t, "sqlite:"+filepath.Join(t.TempDir(), "exists.sqlite3")) })
+	t.Run("Postgres", func(t *testing.T) {
+		u, _ := postgresSchema(t)
+		run(t, u)
+	})
 }

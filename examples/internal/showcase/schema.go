@@ -45,7 +45,7 @@ func migrateShowcase(ctx context.Context, s *sqlstore.Store, logger *slog.Logger
 			{"reinhardt_settings", settingsDDL},
 			{"blog_post", blogPostDDL(d, "blog_post")},
 		} {
-			exists, err := tableExists(ctx, tx, d, t.name)
+			exists, err := s.TableExists(ctx, tx, t.name)
 			if err != nil {
 				return err
 			}
@@ -78,16 +78,6 @@ func migrateShowcase(ctx context.Context, s *sqlstore.Store, logger *slog.Logger
 	return s.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return cascadePostAuthorSQLite(ctx, tx, logger)
 	}, sqlstore.ForeignKeysOff())
-}
-
-func tableExists(ctx context.Context, tx *sql.Tx, d sqlstore.Dialect, name string) (bool, error) {
-	q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)`
-	if d == sqlstore.Postgres {
-		q = `SELECT to_regclass($1) IS NOT NULL`
-	}
-	var ok bool
-	err := tx.QueryRowContext(ctx, q, name).Scan(&ok)
-	return ok, err
 }
 
 // cascadePostAuthorPostgres gives blog_post.author_id ON DELETE CASCADE

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/validators"
@@ -55,13 +54,9 @@ func redact(db string) string {
 func cmdMigrate(ctx context.Context, e *env, db string, args []string) int {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	def := sqlstore.DefaultLockTimeout
-	if v := e.getenv("REINHARDT_LOCK_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fail(e, "REINHARDT_LOCK_TIMEOUT: want a positive duration such as 2m, got %q", v)
-		}
-		def = d
+	def, err := sqlstore.LockTimeoutFromEnv(e.getenv)
+	if err != nil {
+		return fail(e, "%v", err)
 	}
 	timeout := fs.Duration("lock-timeout", def, "how long to wait while another process migrates (env REINHARDT_LOCK_TIMEOUT)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *timeout <= 0 {

@@ -67,9 +67,12 @@
 //   - They are created and changed under the same lock:
 //     WithMigrationLock(ctx, func(ctx, tx) error { ... }) runs the
 //     application's statements in a transaction holding it. Check what
-//     exists before creating or altering anything (f runs in every process
-//     that starts, and should write nothing when nothing is missing), and
-//     use tx only: on SQLite the lock is the Store's one write connection.
+//     exists (Store.TableExists) before creating or altering anything (f
+//     runs in every process that starts, and should write nothing when
+//     nothing is missing), and use tx only: on SQLite the lock is the
+//     Store's one write connection. A change SQLite's ALTER TABLE cannot
+//     make (a constraint) rebuilds the table with the option
+//     ForeignKeysOff, as SQLite's procedure requires.
 //   - Their foreign keys to auth_user (and to any table Django deletes
 //     from) say ON DELETE CASCADE (or SET NULL): Django does not know the
 //     application's models, so when it deletes a user its collector cannot

@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,6 +20,36 @@ import (
 // database takes well under a second; the margin is for the schema changes
 // of a large one, which the waiters must sit out.
 const DefaultLockTimeout = 2 * time.Minute
+
+// LockTimeoutEnv is the environment variable LockTimeoutFromEnv reads.
+const LockTimeoutEnv = "REINHARDT_LOCK_TIMEOUT"
+
+// LockTimeoutFromEnv returns the lock timeout REINHARDT_LOCK_TIMEOUT
+// gives through getenv (os.Getenv, or a test's map): a Go duration such as
+// "2m" or "90s". Unset or empty, it is DefaultLockTimeout; anything but a
+// positive duration is an error naming the variable. Programs use it as
+// their -lock-timeout flag's default, for Store.LockTimeout.
+func LockTimeoutFromEnv(getenv func(string) string) (time.Duration, error) {
+	v := getenv(LockTimeoutEnv)
+	if v == "" {
+		return DefaultLockTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as 2m, got %q", LockTimeoutEnv, v)
+	}
+	return d, nil
+}
+
+// TableExists reports whether the table name exists, read through tx: the
+// check to make in WithMigrationLock's function before creating a table
+// (on PostgreSQL, name is looked up on the search path, as to_regclass
+// does; on SQLite, in the main database).
+func (s *Store) TableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var ok bool
+	err := tx.QueryRowContext(ctx, s.q.tableExists, name).Scan(&ok)
+	return ok, err
+}
 
 // ErrLockTimeout: the migration lock was not free within the lock timeout.
 // The error that wraps it names the holder as far as the database tells
@@ -93,7 +125,14 @@ func lockFor(d Dialect) migrationLock {
 // A waiter gives up after Store.LockTimeout (DefaultLockTimeout when zero)
 // with an error wrapping ErrLockTimeout and core.ErrStoreUnavailable that
 // names the holder. Errors of f are returned as f gave them.
-func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Context, tx *sql.Tx) error) error {
+//
+// Options change how f runs: ForeignKeysOff for a table SQLite must
+// rebuild.
+func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Context, tx *sql.Tx) error, opts ...LockOption) error {
+	var o lockOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	timeout := s.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -112,15 +151,27 @@ func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Contex
 		return s.fail(ctx, "migration lock", err)
 	}
 	defer conn.Close()
+	restoreFK := func() {}
+	if o.foreignKeysOff && s.dialect == SQLite {
+		if restoreFK, err = foreignKeysOff(ctx, conn); err != nil {
+			return s.fail(ctx, "migration lock", err)
+		}
+		defer restoreFK() // after the transaction ended, before conn.Close
+	}
 	tx, err := lock.begin(ctx, conn, timeout-time.Since(start))
 	if errors.Is(err, errLockBusy) {
+		restoreFK()
 		_ = conn.Close() // the holder is looked up on another connection of the pool
 		return s.fail(ctx, "migration lock", fmt.Errorf("%w after %s: %s", ErrLockTimeout, timeout, lock.holder(ctx, s)))
 	}
 	if err != nil {
 		return s.fail(ctx, "migration lock", err)
 	}
-	if err := f(ctx, tx); err != nil {
+	err = f(ctx, tx)
+	if err == nil && o.foreignKeysOff && s.dialect == SQLite {
+		err = foreignKeyCheck(ctx, tx)
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		_ = lock.release(context.WithoutCancel(ctx), conn)
 		return err
@@ -131,6 +182,87 @@ func (s *Store) WithMigrationLock(ctx context.Context, f func(ctx context.Contex
 	}
 	if err != nil {
 		return s.fail(ctx, "migration lock", err)
+	}
+	return nil
+}
+
+// A LockOption changes how WithMigrationLock runs its function.
+type LockOption func(*lockOptions)
+
+type lockOptions struct {
+	foreignKeysOff bool
+}
+
+// ForeignKeysOff runs WithMigrationLock's function with SQLite's foreign
+// key enforcement off, as SQLite's procedure for a schema change ALTER
+// TABLE cannot make requires (https://www.sqlite.org/lang_altertable.html#otheralter:
+// create the new table, copy the rows, drop the old one, rename the new
+// one). With enforcement on, dropping the old table would delete the rows
+// of every table referring to it with ON DELETE CASCADE, or fail on one
+// referring to it without.
+//
+// The write connection gets PRAGMA foreign_keys = OFF before the lock's
+// transaction begins (inside a transaction the pragma does nothing); before
+// committing, PRAGMA foreign_key_check must find no row of the whole
+// database referring to a missing one, or the transaction rolls back and
+// WithMigrationLock returns an error naming the first such rows; then the
+// connection gets enforcement back. It changes nothing on PostgreSQL,
+// whose ALTER TABLE changes constraints in place.
+func ForeignKeysOff() LockOption {
+	return func(o *lockOptions) { o.foreignKeysOff = true }
+}
+
+// foreignKeysOff turns foreign key enforcement off on conn, outside any
+// transaction, and returns the function that turns it back to what it was
+// (once; when that fails, the connection is discarded rather than reused
+// without enforcement).
+func foreignKeysOff(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+	var old int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&old); err != nil {
+		return nil, err
+	}
+	done := false
+	restore = func() {
+		if done {
+			return
+		}
+		done = true
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = "+strconv.FormatInt(old, 10)); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql closes it
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		restore()
+		return nil, err
+	}
+	return restore, nil
+}
+
+// foreignKeyCheck fails when PRAGMA foreign_key_check finds rows referring
+// to missing ones, naming the first few.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT "table", coalesce(rowid, 0), parent FROM pragma_foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var found []string
+	n := 0
+	for rows.Next() {
+		var table, parent string
+		var rowid int64
+		if err := rows.Scan(&table, &rowid, &parent); err != nil {
+			return err
+		}
+		if n++; n <= 5 {
+			found = append(found, fmt.Sprintf("%s row %d refers to a missing %s", table, rowid, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("sqlstore: the schema change left %d rows referring to missing ones (PRAGMA foreign_key_check), rolled back: %s", n, strings.Join(found, "; "))
 	}
 	return nil
 }
@@ -213,25 +345,36 @@ func (sqliteLock) begin(ctx context.Context, conn *sql.Conn, timeout time.Durati
 	if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&old); err != nil {
 		return nil, err
 	}
-	set := func(ctx context.Context, ms int64) error {
-		_, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(ms, 10))
-		return err
+	// The busy timeout belongs to the connection, not the transaction, and
+	// the connection is the Store's only writer: whatever happens after it
+	// is set (the context cancelled, which also rolls the transaction
+	// back; BEGIN failing), it gets the old one back, or is discarded.
+	restore := func(tx *sql.Tx) error {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+strconv.FormatInt(old, 10))
+		if err == nil {
+			return nil
+		}
+		if tx != nil {
+			_ = tx.Rollback() // the transaction holds conn: Raw could not close it
+		}
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql closes it
+		return fmt.Errorf("restoring the busy timeout after the migration lock: %w", err)
 	}
-	if err := set(ctx, max(timeout.Milliseconds(), 1)); err != nil {
-		return nil, err
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(max(timeout.Milliseconds(), 1), 10)); err != nil {
+		return nil, errors.Join(err, restore(nil))
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		_ = set(context.WithoutCancel(ctx), old)
+		if rerr := restore(nil); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
 			return nil, fmt.Errorf("%w: %w", errLockBusy, err)
 		}
 		return nil, err
 	}
-	// The busy timeout belongs to the connection, not the transaction.
-	if _, err := tx.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(old, 10)); err != nil {
-		_ = tx.Rollback()
+	if err := restore(tx); err != nil {
 		return nil, err
 	}
 	return tx, nil

@@ -41,9 +41,15 @@ func TestMigrationLockTimeout(t *testing.T) {
 				t.Errorf("the error does not name the holder (%q): %v", w, err)
 			}
 		}
+		if s.Dialect() == sqlstore.SQLite {
+			checkBusyTimeout(t, s, "after the lock timed out")
+		}
 		release()
 		if err := s.Migrate(ctx); err != nil {
 			t.Errorf("Migrate after the holder let go: %v", err)
+		}
+		if s.Dialect() == sqlstore.SQLite {
+			checkBusyTimeout(t, s, "after Migrate took the lock")
 		}
 	}
 	t.Run("SQLiteFile", func(t *testing.T) {
@@ -109,7 +115,7 @@ func TestMigrationLockTimeout(t *testing.T) {
 // and two callers never run f at the same time, also from two stores (as
 // two processes would).
 func TestWithMigrationLock(t *testing.T) {
-	run := func(t *testing.T, url string) {
+	run := func(t *testing.T, url string) *sqlstore.Store {
 		ctx := testCtx(t)
 		a, b := openURL(t, url), openURL(t, url)
 		create := func(ctx context.Context, tx *sql.Tx) error {
@@ -156,12 +162,80 @@ func TestWithMigrationLock(t *testing.T) {
 		if err := a.DB().QueryRowContext(ctx, `SELECT count(*) FROM app_thing`).Scan(&n); err != nil || n != 8 {
 			t.Errorf("app_thing has %d rows, %v; want 8", n, err)
 		}
+		return a
 	}
-	t.Run("SQLiteFile", func(t *testing.T) { run(t, "sqlite:"+filepath.Join(t.TempDir(), "with.sqlite3")) })
+	t.Run("SQLiteFile", func(t *testing.T) {
+		s := run(t, "sqlite:"+filepath.Join(t.TempDir(), "with.sqlite3"))
+		checkBusyTimeout(t, s, "after WithMigrationLock")
+	})
 	t.Run("Postgres", func(t *testing.T) {
 		u, _ := postgresSchema(t)
 		run(t, u)
 	})
+	// A context cancelled at any point of taking the lock leaves the write
+	// connection with the store's busy timeout, not the lock's.
+	t.Run("SQLiteCancelled", func(t *testing.T) {
+		s := openURL(t, "sqlite:"+filepath.Join(t.TempDir(), "cancel.sqlite3"))
+		s.LockTimeout = time.Minute
+		ran := 0
+		for n := int64(1); n <= 40; n++ {
+			ctx := newCountdownCtx(testCtx(t), n)
+			err := s.WithMigrationLock(ctx, func(context.Context, *sql.Tx) error { ran++; return nil })
+			if err == nil && ctx.Err() == nil {
+				break // the context outlived the whole call: every point was tried
+			}
+			checkBusyTimeout(t, s, fmt.Sprintf("after a context cancelled at its check %d", n))
+		}
+		if ran == 0 {
+			t.Error("f never ran: the countdown never got past taking the lock")
+		}
+	})
+}
+
+// checkBusyTimeout fails t unless the write connection of s waits
+// sqlstore.BusyTimeout for a lock, as Open set it.
+func checkBusyTimeout(t *testing.T, s *sqlstore.Store, when string) {
+	t.Helper()
+	var ms int64
+	if err := s.DB().QueryRowContext(testCtx(t), `PRAGMA busy_timeout`).Scan(&ms); err != nil {
+		t.Fatalf("PRAGMA busy_timeout %s: %v", when, err)
+	}
+	if ms != sqlstore.BusyTimeout.Milliseconds() {
+		t.Errorf("PRAGMA busy_timeout %s = %d; want %d", when, ms, sqlstore.BusyTimeout.Milliseconds())
+	}
+}
+
+// countdownCtx is a context that cancels itself at the nth time someone
+// looks at it (Done or Err), to cancel at every point of a call in turn.
+type countdownCtx struct {
+	context.Context
+	left   atomic.Int64
+	done   chan struct{}
+	cancel sync.Once
+}
+
+func newCountdownCtx(parent context.Context, n int64) *countdownCtx {
+	c := &countdownCtx{Context: parent, done: make(chan struct{})}
+	c.left.Store(n)
+	return c
+}
+
+func (c *countdownCtx) tick() {
+	if c.left.Add(-1) <= 0 {
+		c.cancel.Do(func() { close(c.done) })
+	}
+}
+
+func (c *countdownCtx) Done() <-chan struct{} { c.tick(); return c.done }
+
+func (c *countdownCtx) Err() error {
+	c.tick()
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
 }
 
 // TestRestartTakesNoSequenceNumbers: starting again (Migrate, then
@@ -228,12 +302,7 @@ func ExampleStore_WithMigrationLock() {
 	}
 	migrateShop := func(ctx context.Context, tx *sql.Tx) error {
 		// Runs in every process that starts: write only what is missing.
-		var exists bool
-		q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shop_order')`
-		if s.Dialect() == sqlstore.Postgres {
-			q = `SELECT to_regclass('shop_order') IS NOT NULL`
-		}
-		if err := tx.QueryRowContext(ctx, q).Scan(&exists); err != nil || exists {
+		if exists, err := s.TableExists(ctx, tx, "shop_order"); err != nil || exists {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `CREATE TABLE shop_order (id integer PRIMARY KEY,
@@ -291,4 +360,116 @@ func TestOpenDjangoSQLiteTogether(t *testing.T) {
 			return
 		}
 	}
+}
+
+// TestForeignKeysOff: with ForeignKeysOff, rebuilding a table that another
+// refers to with ON DELETE CASCADE (SQLite's procedure: new table, copy,
+// drop, rename) keeps the referring rows; a rebuild that leaves rows
+// referring to missing ones fails and rolls back; and the write connection
+// enforces foreign keys again afterwards.
+func TestForeignKeysOff(t *testing.T) {
+	ctx := testCtx(t)
+	s := openURL(t, "sqlite:"+filepath.Join(t.TempDir(), "fk.sqlite3"))
+	for _, q := range []string{
+		`CREATE TABLE app_parent (id integer PRIMARY KEY, name text NOT NULL)`,
+		`CREATE TABLE app_child (id integer PRIMARY KEY, parent_id integer NOT NULL REFERENCES app_parent (id) ON DELETE CASCADE)`,
+		`INSERT INTO app_parent (id, name) VALUES (1, 'a'), (2, 'b')`,
+		`INSERT INTO app_child (id, parent_id) VALUES (10, 1), (20, 2)`,
+	} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rebuild := func(where string) func(context.Context, *sql.Tx) error {
+		return func(ctx context.Context, tx *sql.Tx) error {
+			for _, q := range []string{
+				`CREATE TABLE app_parent__new (id integer PRIMARY KEY, name text NOT NULL, extra text)`,
+				`INSERT INTO app_parent__new (id, name) SELECT id, name FROM app_parent WHERE ` + where,
+				`DROP TABLE app_parent`,
+				`ALTER TABLE app_parent__new RENAME TO app_parent`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	children := func() int {
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM app_child`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	checkFK := func(when string) {
+		var on int
+		if err := s.DB().QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
+			t.Errorf("PRAGMA foreign_keys %s = %d, %v; want 1", when, on, err)
+		}
+	}
+	err := s.WithMigrationLock(ctx, rebuild("id = 1"), sqlstore.ForeignKeysOff())
+	if err == nil || !strings.Contains(err.Error(), "app_child row 20 refers to a missing app_parent") {
+		t.Errorf("a rebuild losing a referred row = %v; want the foreign_key_check error", err)
+	}
+	checkFK("after the failed rebuild")
+	if got := queryStrings(t, s.DB(), `SELECT name FROM pragma_table_info('app_parent') ORDER BY cid`); !slices.Equal(got, []string{"id", "name"}) {
+		t.Errorf("app_parent after the failed rebuild has %q; want it rolled back", got)
+	}
+	if err := s.WithMigrationLock(ctx, rebuild("1"), sqlstore.ForeignKeysOff()); err != nil {
+		t.Fatalf("rebuild: %v", err)
+	}
+	if n := children(); n != 2 {
+		t.Errorf("app_child has %d rows after the rebuild; want 2", n)
+	}
+	checkFK("after the rebuild")
+	checkBusyTimeout(t, s, "after the rebuild")
+	// Enforcement is back: deleting a parent cascades.
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM app_parent WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if n := children(); n != 1 {
+		t.Errorf("app_child has %d rows after deleting a parent; want 1", n)
+	}
+}
+
+// TestLockTimeoutFromEnv: unset is DefaultLockTimeout, a positive
+// duration is taken, anything else is an error naming the variable.
+func TestLockTimeoutFromEnv(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": sqlstore.DefaultLockTimeout, "90s": 90 * time.Second, "2m": 2 * time.Minute} {
+		got, err := sqlstore.LockTimeoutFromEnv(func(k string) string { return map[string]string{sqlstore.LockTimeoutEnv: v}[k] })
+		if err != nil || got != want {
+			t.Errorf("REINHARDT_LOCK_TIMEOUT=%q: %s, %v; want %s", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"0s", "-1m", "120", "soon"} {
+		_, err := sqlstore.LockTimeoutFromEnv(func(k string) string { return map[string]string{"REINHARDT_LOCK_TIMEOUT": v}[k] })
+		if err == nil || !strings.Contains(err.Error(), "REINHARDT_LOCK_TIMEOUT") {
+			t.Errorf("REINHARDT_LOCK_TIMEOUT=%q: %v; want an error naming the variable", v, err)
+		}
+	}
+}
+
+// TestTableExists: true for a table, false for a missing one, in the
+// transaction WithMigrationLock gives.
+func TestTableExists(t *testing.T) {
+	run := func(t *testing.T, url string) {
+		s := openURL(t, url)
+		err := s.WithMigrationLock(testCtx(t), func(ctx context.Context, tx *sql.Tx) error {
+			for name, want := range map[string]bool{"auth_user": true, "reinhardt_migrations": true, "no_such_table": false} {
+				if got, err := s.TableExists(ctx, tx, name); err != nil || got != want {
+					t.Errorf("TableExists(%q) = %v, %v; want %v", name, got, err, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("SQLiteFile", func(t *testing.T) { run(t, "sqlite:"+filepath.Join(t.TempDir(), "exists.sqlite3")) })
+	t.Run("Postgres", func(t *testing.T) {
+		u, _ := postgresSchema(t)
+		run(t, u)
+	})
 }

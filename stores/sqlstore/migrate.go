@@ -119,8 +119,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context, tx *sql.Tx, ms []Migration) error {
-	var exists bool
-	if err := tx.QueryRowContext(ctx, s.q.tableExists, "reinhardt_migrations").Scan(&exists); err != nil {
+	exists, err := s.TableExists(ctx, tx, "reinhardt_migrations")
+	if err != nil {
 		return err
 	}
 	if !exists {
@@ -151,7 +151,7 @@ func (s *Store) migrate(ctx context.Context, tx *sql.Tx, ms []Migration) error {
 		}
 		adopted := false
 		for _, table := range m.AdoptIfExists {
-			if err := tx.QueryRowContext(ctx, s.q.tableExists, table).Scan(&adopted); err != nil {
+			if adopted, err = s.TableExists(ctx, tx, table); err != nil {
 				return err
 			}
 			if adopted {

@@ -88,7 +88,7 @@ func (a *App) setup(ctx context.Context) error {
 	if err := a.Store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if err := migrateShowcase(ctx, a.Store); err != nil {
+	if err := migrateShowcase(ctx, a.Store, a.Logger); err != nil {
 		return fmt.Errorf("migrate showcase tables: %w", err)
 	}
 	if err := a.loadSecret(ctx); err != nil {

@@ -95,13 +95,9 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
 	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db, redis, file:DIR, cookie or memory")
-	lockTimeout := sqlstore.DefaultLockTimeout
-	if v := getenv("REINHARDT_LOCK_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return c, fmt.Errorf("REINHARDT_LOCK_TIMEOUT: want a positive duration such as 2m, got %q", v)
-		}
-		lockTimeout = d
+	lockTimeout, err := sqlstore.LockTimeoutFromEnv(getenv)
+	if err != nil {
+		return c, err
 	}
 	fs.DurationVar(&c.LockTimeout, "lock-timeout", lockTimeout, "how long to wait for the migration lock while another process migrates the database; then exit naming the holder (REINHARDT_LOCK_TIMEOUT)")
 	fs.DurationVar(&c.AccessTTL, "access-ttl", 5*time.Minute, "access token lifetime")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"strings"
 
 	"github.com/reinhardt-go/auth/stores/sqlstore"
@@ -36,14 +37,15 @@ const (
 // migration lock: it creates reinhardt_settings and blog_post when missing
 // and gives a blog_post of an older showcase, whose author_id did not
 // cascade, the cascading key. When everything is there it only reads.
-func migrateShowcase(ctx context.Context, s *sqlstore.Store) error {
-	return s.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		d := s.Dialect()
+func migrateShowcase(ctx context.Context, s *sqlstore.Store, logger *slog.Logger) error {
+	d := s.Dialect()
+	rebuild := false
+	err := s.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, t := range []struct{ name, ddl string }{
 			{"reinhardt_settings", settingsDDL},
 			{"blog_post", blogPostDDL(d, "blog_post")},
 		} {
-			exists, err := tableExists(ctx, tx, d, t.name)
+			exists, err := s.TableExists(ctx, tx, t.name)
 			if err != nil {
 				return err
 			}
@@ -59,57 +61,75 @@ func migrateShowcase(ctx context.Context, s *sqlstore.Store) error {
 				}
 			}
 		}
-		return cascadePostAuthor(ctx, tx, d)
+		if d == sqlstore.Postgres {
+			return cascadePostAuthorPostgres(ctx, tx)
+		}
+		var err error
+		rebuild, err = postAuthorNeedsRebuild(ctx, tx)
+		return err
 	})
-}
-
-func tableExists(ctx context.Context, tx *sql.Tx, d sqlstore.Dialect, name string) (bool, error) {
-	q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)`
-	if d == sqlstore.Postgres {
-		q = `SELECT to_regclass($1) IS NOT NULL`
-	}
-	var ok bool
-	err := tx.QueryRowContext(ctx, q, name).Scan(&ok)
-	return ok, err
-}
-
-// cascadePostAuthor gives blog_post.author_id ON DELETE CASCADE where an
-// older showcase made it without. PostgreSQL replaces the constraint;
-// SQLite, which cannot alter a constraint, rebuilds the table (its
-// documented procedure: new table, copy, drop, rename), keeping the ids
-// and the AUTOINCREMENT counter. Posts whose author no longer exists
-// (possible only where foreign keys were off, such as SQLite's shell) are
-// not copied: the cascade would have removed them.
-func cascadePostAuthor(ctx context.Context, tx *sql.Tx, d sqlstore.Dialect) error {
-	if d == sqlstore.Postgres {
-		var name, action string
-		err := tx.QueryRowContext(ctx, `SELECT conname::text, confdeltype::text FROM pg_constraint
-WHERE conrelid = to_regclass('blog_post') AND contype = 'f' AND confrelid = to_regclass('auth_user')`).Scan(&name, &action)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && action == "c" {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `ALTER TABLE blog_post DROP CONSTRAINT "`+strings.ReplaceAll(name, `"`, `""`)+`",
-ADD CONSTRAINT blog_post_author_id_fkey FOREIGN KEY (author_id) REFERENCES auth_user (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED`)
+	if err != nil || !rebuild {
 		return err
 	}
-	var action string
-	err := tx.QueryRowContext(ctx, `SELECT on_delete FROM pragma_foreign_key_list('blog_post') WHERE "table" = 'auth_user'`).Scan(&action)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && action == "CASCADE" {
+	// SQLite cannot alter a constraint: it rebuilds the table, with
+	// foreign keys off so that dropping the old blog_post does not cascade
+	// to the tables referring to it. Another process may have done it in
+	// between: the rebuild looks again.
+	return s.WithMigrationLock(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return cascadePostAuthorSQLite(ctx, tx, logger)
+	}, sqlstore.ForeignKeysOff())
+}
+
+// cascadePostAuthorPostgres gives blog_post.author_id ON DELETE CASCADE
+// where an older showcase made it without, replacing the constraint.
+func cascadePostAuthorPostgres(ctx context.Context, tx *sql.Tx) error {
+	var name, action string
+	err := tx.QueryRowContext(ctx, `SELECT conname::text, confdeltype::text FROM pg_constraint
+WHERE conrelid = to_regclass('blog_post') AND contype = 'f' AND confrelid = to_regclass('auth_user')`).Scan(&name, &action)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && action == "c" {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	_, err = tx.ExecContext(ctx, `ALTER TABLE blog_post DROP CONSTRAINT "`+strings.ReplaceAll(name, `"`, `""`)+`",
+ADD CONSTRAINT blog_post_author_id_fkey FOREIGN KEY (author_id) REFERENCES auth_user (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED`)
+	return err
+}
+
+// postAuthorNeedsRebuild reports whether SQLite's blog_post.author_id
+// refers to auth_user without ON DELETE CASCADE.
+func postAuthorNeedsRebuild(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var action string
+	err := tx.QueryRowContext(ctx, `SELECT on_delete FROM pragma_foreign_key_list('blog_post') WHERE "table" = 'auth_user'`).Scan(&action)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && action != "CASCADE", err
+}
+
+// cascadePostAuthorSQLite gives SQLite's blog_post.author_id ON DELETE
+// CASCADE by rebuilding the table (SQLite's documented procedure: new
+// table, copy, drop, rename; the caller turns foreign keys off and checks
+// them before committing), keeping the ids and the AUTOINCREMENT counter.
+// Posts whose author no longer exists (possible only where foreign keys
+// were off, such as SQLite's shell) are not copied, as the cascade would
+// have removed them; their number is logged.
+func cascadePostAuthorSQLite(ctx context.Context, tx *sql.Tx, logger *slog.Logger) error {
+	if need, err := postAuthorNeedsRebuild(ctx, tx); err != nil || !need {
+		return err
+	}
 	var seq sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'blog_post'`).Scan(&seq)
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'blog_post'`).Scan(&seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
+	var orphans int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blog_post WHERE author_id NOT IN (SELECT id FROM auth_user)`).Scan(&orphans); err != nil {
+		return err
+	}
 	for _, q := range []string{
-		blogPostDDL(d, "blog_post__new"),
+		blogPostDDL(sqlstore.SQLite, "blog_post__new"),
 		`INSERT INTO blog_post__new (id, title, body, author_id, created_at)
 SELECT id, title, body, author_id, created_at FROM blog_post WHERE author_id IN (SELECT id FROM auth_user)`,
 		`DROP TABLE blog_post`,
@@ -122,7 +142,12 @@ SELECT id, title, body, author_id, created_at FROM blog_post WHERE author_id IN 
 		}
 	}
 	if seq.Valid {
-		_, err = tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('blog_post', ?)`, seq.Int64)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('blog_post', ?)`, seq.Int64); err != nil {
+			return err
+		}
 	}
-	return err
+	if orphans > 0 {
+		logger.WarnContext(ctx, "blog_post rebuilt for ON DELETE CASCADE: dropped the posts of authors that no longer exist", "dropped_posts", orphans)
+	}
+	return nil
 }

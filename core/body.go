@@ -48,7 +48,10 @@ const msgNullCharacters = "Null characters are not allowed."
 // "uſername" (U+017F) for "username", so a key that is not byte for byte a
 // field's name is an unknown field here. Unknown JSON fields are refused
 // with a 400, as is malformed JSON; unknown form fields are ignored (forms
-// carry csrfmiddlewaretoken and the like). A JSON body that is not UTF-8
+// carry csrfmiddlewaretoken and the like). A JSON value followed by
+// anything but JSON whitespace is refused as Python's json refuses it:
+// "JSON parse error - Extra data: line 1 column 14 (char 13)", counted in
+// characters. A JSON body that is not UTF-8
 // gets DRF's 400 (Python's decoding error, not U+FFFD), as does text with
 // a NUL character and form values that are not UTF-8; a body of another
 // media type gets 415.
@@ -64,16 +67,17 @@ func DecodeBody(r Request, max int64, dst any) error {
 		if detail := utf8Error(body); detail != "" {
 			return ParseError("JSON parse error - " + detail)
 		}
-		if err := exactKeys(body, reflect.TypeOf(dst)); err != nil {
+		raw, err := oneJSONValue(body)
+		if err != nil {
 			return err
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := exactKeys(raw, reflect.TypeOf(dst)); err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(dst); err != nil {
 			return ParseError(jsonParseDetail(err))
-		}
-		if dec.More() {
-			return ParseError("JSON parse error - Extra data")
 		}
 		if bytes.Contains(body, []byte(`\u0000`)) {
 			return ValidationError{"non_field_errors": {msgNullCharacters}}
@@ -99,6 +103,49 @@ func DecodeBody(r Request, max int64, dst any) error {
 		return &APIError{Status: ErrUnsupportedMediaType.Status, Code: ErrUnsupportedMediaType.Code,
 			Detail: "Unsupported media type \"" + ct + "\" in request."}
 	}
+}
+
+// oneJSONValue returns the JSON value body holds, or the ParseError DRF
+// answers with: malformed JSON, or a value followed by anything but JSON
+// whitespace (Python's "Extra data", where encoding/json's Decoder would
+// stop at the value's end and say nothing).
+func oneJSONValue(body []byte) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		// A value that ends in a number, string or literal is only known
+		// to have ended at the next byte, so the Decoder reports a byte
+		// after it as a syntax error; Python's json reads it as extra data.
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset > 0 && json.Valid(body[:se.Offset-1]) {
+			return nil, ParseError("JSON parse error - " + pyExtraData(body, int(se.Offset-1)))
+		}
+		return nil, ParseError(jsonParseDetail(err))
+	}
+	end := int(dec.InputOffset())
+	for end < len(body) && isJSONSpace(body[end]) {
+		end++
+	}
+	if end < len(body) {
+		return nil, ParseError("JSON parse error - " + pyExtraData(body, end))
+	}
+	return raw, nil
+}
+
+// isJSONSpace reports whether c is whitespace to JSON (RFC 8259) and to
+// Python's json: space, tab, line feed or carriage return.
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// pyExtraData words Python's json.JSONDecodeError for extra data at byte
+// pos of body: "Extra data: line 1 column 14 (char 13)", the line counted
+// in line feeds and the column and position in characters (code points),
+// as Python counts them in the decoded text.
+func pyExtraData(body []byte, pos int) string {
+	before := body[:pos]
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return "Extra data: line " + strconv.Itoa(bytes.Count(before, []byte{'\n'})+1) +
+		" column " + strconv.Itoa(utf8.RuneCount(before[lineStart:])+1) +
+		" (char " + strconv.Itoa(utf8.RuneCount(before)) + ")"
 }
 
 func jsonParseDetail(err error) string {
@@ -248,7 +295,8 @@ func addFields(out map[string]reflect.Type, t reflect.Type) {
 // is not UTF-8 ("'utf-8' codec can't decode byte 0xff in position 10:
 // invalid start byte"), as DRF's JSON parser reports it, or "" when b is
 // UTF-8. A sequence cut short by the end of b is left alone: Python's
-// stream reader keeps it back and the JSON that ends there is malformed.
+// stream reader keeps it back, and the JSON that ends there is malformed
+// (or, after a whole value, extra data, which DRF would not see).
 func utf8Error(b []byte) string {
 	if utf8.Valid(b) {
 		return ""

@@ -59,12 +59,16 @@ func TestDecodeBody(t *testing.T) {
 // FuzzDecodeBody: every refusal is a 4xx, and what is accepted is the
 // exact-match reading (Python's json.loads and a dict lookup): the
 // username is the value of the key "username" byte for byte, never of a
-// case variant, from a body that is UTF-8.
+// case variant, from a body that is UTF-8 and one JSON object with
+// nothing but whitespace after it (json.Unmarshal refuses extra data).
 func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"username":"a"}`)
 	f.Add("application/json", `{"USERNAME":"a"}`)
 	f.Add("application/json", `{"username":"a","uſername":"b"}`)
 	f.Add("application/json", "{\"username\":\"\xff\"}")
+	f.Add("application/json", `{"username":"a"}}`)
+	f.Add("application/json", `{"username":"a"}]`)
+	f.Add("", "{\"username\":\"a\"} \n{}")
 	f.Add("application/x-www-form-urlencoded", "a=b&c=%zz")
 	f.Add("application/x-www-form-urlencoded", "Username=a")
 	f.Add("", "")
@@ -178,6 +182,63 @@ func TestDecodeBodyInvalidUTF8(t *testing.T) {
 		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &dst), "")
 		if rec.Code != 400 || rec.Body.String() != c.want {
 			t.Errorf("%q: %d %s", c.body, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+// TestDecodeBodyExtraData: a JSON value followed by anything but JSON
+// whitespace is DRF's 400 with Python's "Extra data" message, its line,
+// column and position counted in characters as Python counts them; the
+// messages are DRF's own JSONParser's when Debian's DRF is installed.
+func TestDecodeBodyExtraData(t *testing.T) {
+	cases := []struct{ body, want string }{
+		{`{"title":"x"}}`, "Extra data: line 1 column 14 (char 13)"},
+		{`{"title":"x"}]`, "Extra data: line 1 column 14 (char 13)"},
+		{`{"title":"x"} {"title":"y"}`, "Extra data: line 1 column 15 (char 14)"},
+		{"  {\"title\":\"é\"}\r\n\t,", "Extra data: line 2 column 2 (char 18)"},
+		{"{\"title\":\"😀\"}\n\n  x", "Extra data: line 3 column 3 (char 17)"},
+		{`{"title":"x"}` + "\x00", "Extra data: line 1 column 14 (char 13)"},
+		{`{"title":"x"}` + "\u00a0", "Extra data: line 1 column 14 (char 13)"},
+		{`[1]x`, "Extra data: line 1 column 4 (char 3)"},
+		{`12x`, "Extra data: line 1 column 3 (char 2)"},
+		{`"a" "b"`, "Extra data: line 1 column 5 (char 4)"},
+		{`true}`, "Extra data: line 1 column 5 (char 4)"},
+		{`00`, "Extra data: line 1 column 2 (char 1)"},
+		{" \n12é", "Extra data: line 2 column 3 (char 4)"},
+	}
+	if py := requireDRF(t); py != "" {
+		bodies := make([]string, len(cases))
+		for i, c := range cases {
+			bodies[i] = c.body
+		}
+		for i, got := range drfJSONParse(t, py, bodies) {
+			if want := "JSON parse error - " + cases[i].want; got != want {
+				t.Errorf("DRF on %q: %s; the test wants %s", cases[i].body, got, want)
+			}
+		}
+	}
+	var dst struct {
+		Title string `json:"title"`
+	}
+	for _, c := range cases {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &dst), "")
+		want, _ := json.Marshal(map[string]string{"detail": "JSON parse error - " + c.want})
+		if rec.Code != 400 || rec.Body.String() != string(want) {
+			t.Errorf("%q: %d %s, want 400 %s", c.body, rec.Code, rec.Body.String(), want)
+		}
+	}
+	// DRF's stream decoder drops a UTF-8 sequence cut short by the end of
+	// the body, and so accepts this; it is not JSON whitespace, refused.
+	rec, w := recorder()
+	_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", "{\"title\":\"x\"}\xe2\x82"), 0, &dst), "")
+	if rec.Code != 400 || rec.Body.String() != `{"detail":"JSON parse error - Extra data: line 1 column 14 (char 13)"}` {
+		t.Errorf("a cut UTF-8 sequence after the value: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, body := range []string{"{\"title\":\"x\"} \t\r\n", " \n{\"title\":\"x\"}"} {
+		dst.Title = ""
+		if err := core.DecodeBody(reqBody("POST", "/", "application/json", body), 0, &dst); err != nil || dst.Title != "x" {
+			t.Errorf("%q: %v, title %q", body, err, dst.Title)
 		}
 	}
 }

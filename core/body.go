@@ -51,7 +51,19 @@ const msgNullCharacters = "Null characters are not allowed."
 // carry csrfmiddlewaretoken and the like). A JSON value followed by
 // anything but JSON whitespace is refused as Python's json refuses it:
 // "JSON parse error - Extra data: line 1 column 14 (char 13)", counted in
-// characters. A JSON body that is not UTF-8
+// characters.
+//
+// A JSON object with a name twice, at any depth ({"title":"a","title":null},
+// or "title" and "\u0074itle"), is refused with a 400, "JSON parse error -
+// duplicate field \"title\"", although DRF accepts it: Python's json keeps
+// the last value, and encoding/json keeps the first when the last is null
+// for a non-pointer field and merges two objects for a struct. Parsers
+// that disagree about a duplicated name are how a request is read one way
+// by a proxy, a WAF or a logger and another way here, so the ambiguity is
+// refused rather than resolved in one parser's favour, as jwtauth refuses
+// a claim that comes twice (ErrAmbiguousClaim).
+//
+// A JSON body that is not UTF-8
 // gets DRF's 400 (Python's decoding error, not U+FFFD), as does text with
 // a NUL character and form values that are not UTF-8; a body of another
 // media type gets 415.
@@ -70,6 +82,9 @@ func DecodeBody(r Request, max int64, dst any) error {
 		raw, err := oneJSONValue(body)
 		if err != nil {
 			return err
+		}
+		if key, dup := duplicateKey(raw); dup {
+			return ParseError("JSON parse error - duplicate field " + strconv.Quote(key))
 		}
 		if err := exactKeys(raw, reflect.TypeOf(dst)); err != nil {
 			return err
@@ -130,6 +145,51 @@ func oneJSONValue(body []byte) (json.RawMessage, error) {
 		return nil, ParseError("JSON parse error - " + pyExtraData(body, end))
 	}
 	return raw, nil
+}
+
+// duplicateKey returns the first name that an object in the JSON value
+// data has twice, at any depth, names compared after unescaping (so
+// "title" and "\u0074itle" are one name, as to every JSON parser). data
+// must be one valid JSON value, as oneJSONValue returns, which also bounds
+// the depth of the recursion (encoding/json's limit of 10000).
+func duplicateKey(data []byte) (string, bool) {
+	return duplicateKeyIn(json.NewDecoder(bytes.NewReader(data)))
+}
+
+// duplicateKeyIn reads the next value of dec, as duplicateKey.
+func duplicateKeyIn(dec *json.Decoder) (string, bool) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := make(map[string]bool)
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return "", false
+			}
+			key, _ := tok.(string)
+			if seen[key] {
+				return key, true
+			}
+			seen[key] = true
+			if key, dup := duplicateKeyIn(dec); dup {
+				return key, true
+			}
+		}
+	case json.Delim('['):
+		for dec.More() {
+			if key, dup := duplicateKeyIn(dec); dup {
+				return key, true
+			}
+		}
+	default:
+		return "", false
+	}
+	_, _ = dec.Token() // the closing delimiter
+	return "", false
 }
 
 // isJSONSpace reports whether c is whitespace to JSON (RFC 8259) and to

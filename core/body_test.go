@@ -60,7 +60,8 @@ func TestDecodeBody(t *testing.T) {
 // exact-match reading (Python's json.loads and a dict lookup): the
 // username is the value of the key "username" byte for byte, never of a
 // case variant, from a body that is UTF-8 and one JSON object with
-// nothing but whitespace after it (json.Unmarshal refuses extra data).
+// nothing but whitespace after it (json.Unmarshal refuses extra data) and
+// no name twice in an object (the reading of a duplicate is ambiguous).
 func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"username":"a"}`)
 	f.Add("application/json", `{"USERNAME":"a"}`)
@@ -69,12 +70,19 @@ func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"username":"a"}}`)
 	f.Add("application/json", `{"username":"a"}]`)
 	f.Add("", "{\"username\":\"a\"} \n{}")
+	f.Add("application/json", `{"title":"a","title":null}`)
+	f.Add("application/json", `{"title":"a","\u0074itle":"b"}`)
+	f.Add("application/json", `{"nested":{"name":"a","name":null},"title":"x:y"}`)
 	f.Add("application/x-www-form-urlencoded", "a=b&c=%zz")
 	f.Add("application/x-www-form-urlencoded", "Username=a")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, ct, body string) {
 		var dst struct {
 			Username *string `json:"username"`
+			Title    string  `json:"title"`
+			Nested   *struct {
+				Name string `json:"name"`
+			} `json:"nested"`
 		}
 		err := core.DecodeBody(reqBody("POST", "/", ct, body), 1<<16, &dst)
 		if err != nil {
@@ -92,10 +100,18 @@ func FuzzDecodeBody(f *testing.F) {
 			if json.Unmarshal([]byte(body), &exact) != nil {
 				t.Fatalf("accepted %q, not a JSON object", body)
 			}
+			if membersIn(body) != distinctMembers([]byte(body)) {
+				t.Fatalf("accepted %q, which has a name twice in an object", body)
+			}
 			if raw, ok := exact["username"]; ok && string(raw) != "null" {
 				var s string
 				_ = json.Unmarshal(raw, &s)
 				want = &s
+			}
+			var title string
+			_ = json.Unmarshal(exact["title"], &title)
+			if title != dst.Title {
+				t.Fatalf("%q: title %q, the exact reading %q", body, dst.Title, title)
 			}
 		} else if vals, err := url.ParseQuery(body); err == nil && vals.Has("username") {
 			v := vals.Get("username")
@@ -105,6 +121,50 @@ func FuzzDecodeBody(f *testing.F) {
 			t.Fatalf("%q %q: username %v, the exact reading %v", ct, body, dst.Username, want)
 		}
 	})
+}
+
+// membersIn counts the name-value pairs of the objects in the JSON text
+// s: its colons outside strings.
+func membersIn(s string) int {
+	n, inString := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case inString && s[i] == '\\':
+			i++
+		case s[i] == '"':
+			inString = !inString
+		case !inString && s[i] == ':':
+			n++
+		}
+	}
+	return n
+}
+
+// distinctMembers counts the name-value pairs of the objects in the JSON
+// value b as Python's json (and encoding/json into maps) keeps them: a
+// name that comes twice in an object is one pair.
+func distinctMembers(b []byte) int {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return -1
+	}
+	var count func(any) int
+	count = func(v any) int {
+		n := 0
+		switch v := v.(type) {
+		case map[string]any:
+			n = len(v)
+			for _, e := range v {
+				n += count(e)
+			}
+		case []any:
+			for _, e := range v {
+				n += count(e)
+			}
+		}
+		return n
+	}
+	return count(v)
 }
 
 func TestDecodeBodyRefusesNulAndBadUTF8(t *testing.T) {
@@ -240,5 +300,46 @@ func TestDecodeBodyExtraData(t *testing.T) {
 		if err := core.DecodeBody(reqBody("POST", "/", "application/json", body), 0, &dst); err != nil || dst.Title != "x" {
 			t.Errorf("%q: %v, title %q", body, err, dst.Title)
 		}
+	}
+}
+
+// TestDecodeBodyDuplicateKeys: a JSON object with a name twice, at any
+// depth, is refused. Python's json keeps the last value and encoding/json
+// the last too, except that a null leaves a non-pointer field as it was
+// and a second object merges into the first, so the two would read
+// {"title":"a","title":null} differently.
+func TestDecodeBodyDuplicateKeys(t *testing.T) {
+	type inner struct {
+		Name string `json:"name"`
+	}
+	type in struct {
+		Title  string         `json:"title"`
+		Nested *inner         `json:"nested"`
+		List   []inner        `json:"list"`
+		Extra  map[string]any `json:"extra"`
+	}
+	for _, c := range []struct{ body, key string }{
+		{`{"title":"a","title":null}`, "title"},
+		{`{"title":"a","title":"b"}`, "title"},
+		{`{"title":"a","\u0074itle":"b"}`, "title"},
+		{`{"nested":{"name":"a","name":null}}`, "name"},
+		{`{"nested":{"name":"a"},"nested":{}}`, "nested"},
+		{`{"list":[{"name":"a"},{"name":"b","name":"c"}]}`, "name"},
+		{`{"extra":{"k":[{"x":1,"x":2}]}}`, "x"},
+		{`{"title":"a","title":"b","TITLE":"c"}`, "title"},
+	} {
+		var dst in
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &dst), "")
+		want := `{"detail":"JSON parse error - duplicate field \"` + c.key + `\""}`
+		if rec.Code != 400 || rec.Body.String() != want {
+			t.Errorf("%s: %d %s, want 400 %s", c.body, rec.Code, rec.Body.String(), want)
+		}
+	}
+	var dst in
+	body := `{"title":"t","nested":{"name":"n"},"list":[{"name":"a"},{"name":"b"}],"extra":{"name":{"name":1}}}`
+	if err := core.DecodeBody(reqBody("POST", "/", "application/json", body), 0, &dst); err != nil ||
+		dst.Title != "t" || dst.Nested.Name != "n" || len(dst.List) != 2 || dst.List[1].Name != "b" {
+		t.Errorf("the same name in different objects: %v %+v", err, dst)
 	}
 }

@@ -63,10 +63,15 @@ const msgNullCharacters = "Null characters are not allowed."
 // refused rather than resolved in one parser's favour, as jwtauth refuses
 // a claim that comes twice (ErrAmbiguousClaim).
 //
-// A JSON body that is not UTF-8
-// gets DRF's 400 (Python's decoding error, not U+FFFD), as does text with
-// a NUL character and form values that are not UTF-8; a body of another
-// media type gets 415.
+// A JSON body is read as UTF-8 whatever the charset parameter of its
+// Content-Type says (RFC 8259 section 8.1: JSON exchanged between systems
+// is UTF-8). DRF decodes it with that charset instead, so a body sent as
+// "application/json; charset=latin-1" with a byte such as 0xe9, which DRF
+// would read as "é", is refused here: a JSON body that is not UTF-8 gets
+// DRF's 400 with Python's decoding error ("'utf-8' codec can't decode byte
+// 0xe9 in position 10: ..."), never U+FFFD, as does text with a NUL
+// character and form values that are not UTF-8. A body of another media
+// type gets 415.
 func DecodeBody(r Request, max int64, dst any) error {
 	body, err := ReadBody(r, max)
 	if err != nil {

@@ -244,6 +244,16 @@ func TestDecodeBodyInvalidUTF8(t *testing.T) {
 			t.Errorf("%q: %d %s", c.body, rec.Code, rec.Body.String())
 		}
 	}
+	// The charset parameter does not change the decoding (DRF's does):
+	// latin-1's é is not UTF-8, and UTF-8 sent as latin-1 is read as UTF-8.
+	rec, w := recorder()
+	_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json; charset=latin-1", "{\"title\":\"\xe9\"}"), 0, &dst), "")
+	if want := `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xe9 in position 10: invalid continuation byte"}`; rec.Code != 400 || rec.Body.String() != want {
+		t.Errorf("latin-1 body: %d %s, want 400 %s", rec.Code, rec.Body.String(), want)
+	}
+	if err := core.DecodeBody(reqBody("POST", "/", "application/json; charset=iso-8859-1", `{"title":"é"}`), 0, &dst); err != nil || dst.Title != "é" {
+		t.Errorf("UTF-8 body labelled latin-1: %v, title %q", err, dst.Title)
+	}
 }
 
 // TestDecodeBodyExtraData: a JSON value followed by anything but JSON

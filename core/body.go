@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -61,7 +63,11 @@ const msgNullCharacters = "Null characters are not allowed."
 // that disagree about a duplicated name are how a request is read one way
 // by a proxy, a WAF or a logger and another way here, so the ambiguity is
 // refused rather than resolved in one parser's favour, as jwtauth refuses
-// a claim that comes twice (ErrAmbiguousClaim).
+// a claim that comes twice (ErrAmbiguousClaim). For the same reason a
+// field of dst twice in a form body is refused ("Form parse error -
+// duplicate field \"title\""), where Django's QueryDict reads the last
+// value and url.Values.Get the first; other repeated form fields are
+// ignored with the unknown ones.
 //
 // A JSON body is read as UTF-8 whatever the charset parameter of its
 // Content-Type says (RFC 8259 section 8.1: JSON exchanged between systems
@@ -226,17 +232,19 @@ func jsonParseDetail(err error) string {
 
 // decodeForm fills the string fields of the struct dst points at from vals
 // by json tag name, through a JSON round trip so the tag rules stay one.
+// A field of dst given twice is refused, names in sorted order for a
+// stable message, as DecodeBody documents.
 func decodeForm(vals url.Values, dst any) error {
-	m := make(map[string]string, len(vals))
-	for k, v := range vals {
-		if len(v) > 0 {
-			m[k] = v[0]
-		}
-	}
 	fields := fieldTypes(reflect.TypeOf(dst))
-	for k := range m {
+	m := make(map[string]string, len(vals))
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		if _, ok := fields[k]; !ok {
-			delete(m, k) // unknown, or a case variant encoding/json would take
+			continue // unknown, or a case variant encoding/json would take
+		}
+		if v := vals[k]; len(v) > 1 {
+			return ParseError("Form parse error - duplicate field " + strconv.Quote(k))
+		} else if len(v) == 1 {
+			m[k] = v[0]
 		}
 	}
 	b, err := json.Marshal(m)

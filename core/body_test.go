@@ -61,7 +61,8 @@ func TestDecodeBody(t *testing.T) {
 // username is the value of the key "username" byte for byte, never of a
 // case variant, from a body that is UTF-8 and one JSON object with
 // nothing but whitespace after it (json.Unmarshal refuses extra data) and
-// no name twice in an object (the reading of a duplicate is ambiguous).
+// no name twice in an object (the reading of a duplicate is ambiguous),
+// or from a form that has none of dst's fields twice.
 func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"username":"a"}`)
 	f.Add("application/json", `{"USERNAME":"a"}`)
@@ -75,6 +76,7 @@ func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"nested":{"name":"a","name":null},"title":"x:y"}`)
 	f.Add("application/x-www-form-urlencoded", "a=b&c=%zz")
 	f.Add("application/x-www-form-urlencoded", "Username=a")
+	f.Add("application/x-www-form-urlencoded", "username=a&username=b")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, ct, body string) {
 		var dst struct {
@@ -113,9 +115,16 @@ func FuzzDecodeBody(f *testing.F) {
 			if title != dst.Title {
 				t.Fatalf("%q: title %q, the exact reading %q", body, dst.Title, title)
 			}
-		} else if vals, err := url.ParseQuery(body); err == nil && vals.Has("username") {
-			v := vals.Get("username")
-			want = &v
+		} else if vals, err := url.ParseQuery(body); err == nil {
+			for _, k := range []string{"username", "title", "nested"} {
+				if len(vals[k]) > 1 {
+					t.Fatalf("accepted %q, which has %s twice", body, k)
+				}
+			}
+			if vals.Has("username") {
+				v := vals.Get("username")
+				want = &v
+			}
 		}
 		if (want == nil) != (dst.Username == nil) || (want != nil && *want != *dst.Username) {
 			t.Fatalf("%q %q: username %v, the exact reading %v", ct, body, dst.Username, want)
@@ -351,5 +360,34 @@ func TestDecodeBodyDuplicateKeys(t *testing.T) {
 	if err := core.DecodeBody(reqBody("POST", "/", "application/json", body), 0, &dst); err != nil ||
 		dst.Title != "t" || dst.Nested.Name != "n" || len(dst.List) != 2 || dst.List[1].Name != "b" {
 		t.Errorf("the same name in different objects: %v %+v", err, dst)
+	}
+}
+
+// TestDecodeBodyDuplicateFormFields: a field of dst twice in a form body
+// is refused as a JSON name twice is: Django's QueryDict (and so DRF)
+// reads the last value, url.Values.Get the first. Repeated fields dst
+// does not have (csrfmiddlewaretoken) are ignored, as unknown ones are.
+func TestDecodeBodyDuplicateFormFields(t *testing.T) {
+	var dst struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	for _, c := range []struct{ body, key string }{
+		{`title=a&title=b`, "title"},
+		{`title=a&body=x&title=`, "title"},
+		{`title=a&t%69tle=b`, "title"},
+		{`title=a&title=b&body=x&body=y`, "body"}, // the first in name order
+	} {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/x-www-form-urlencoded", c.body), 0, &dst), "")
+		want := `{"detail":"Form parse error - duplicate field \"` + c.key + `\""}`
+		if rec.Code != 400 || rec.Body.String() != want {
+			t.Errorf("%s: %d %s, want 400 %s", c.body, rec.Code, rec.Body.String(), want)
+		}
+	}
+	dst.Title = ""
+	body := `csrfmiddlewaretoken=x&csrfmiddlewaretoken=y&title=a&Title=b`
+	if err := core.DecodeBody(reqBody("POST", "/", "application/x-www-form-urlencoded", body), 0, &dst); err != nil || dst.Title != "a" {
+		t.Errorf("%s: %v, title %q", body, err, dst.Title)
 	}
 }

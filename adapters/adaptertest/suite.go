@@ -161,6 +161,7 @@ func Cases() []Case {
 		{Name: "JSON with a second value", Method: "POST", Path: "/posts", Header: withCT(bob, jsonCT), Body: "{\"title\":\"é\"}\n]", Status: 400, Exact: `{"detail":"JSON parse error - Extra data: line 2 column 1 (char 14)"}`},
 		{Name: "duplicate key", Method: "POST", Path: "/posts", Header: withCT(bob, jsonCT), Body: `{"title":"a","title":null}`, Status: 400, Exact: `{"detail":"JSON parse error - duplicate field \"title\""}`},
 		{Name: "escaped duplicate key", Method: "POST", Path: "/posts", Header: withCT(bob, jsonCT), Body: `{"title":"a","\u0074itle":"b"}`, Status: 400, Exact: `{"detail":"JSON parse error - duplicate field \"title\""}`},
+		{Name: "form field twice", Method: "POST", Path: "/posts", Header: withCT(bob, "application/x-www-form-urlencoded"), Body: `title=a&title=b`, Status: 400, Exact: `{"detail":"Form parse error - duplicate field \"title\""}`},
 		{Name: "validation error", Method: "POST", Path: "/posts", Header: withCT(bob, jsonCT), Body: `{}`, Status: 400, Exact: `{"title":["This field is required."]}`},
 		{Name: "unsupported media type", Method: "POST", Path: "/posts", Header: withCT(bob, "text/plain"), Body: `title`, Status: 415, Exact: `{"detail":"Unsupported media type \"text/plain\" in request."}`},
 		{Name: "body over the cap", Method: "POST", Path: "/posts", Header: withCT(bob, jsonCT), Body: `{"title":"` + big + `"}`, Status: 413, Exact: `{"detail":"Request body too large."}`},

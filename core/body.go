@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -48,10 +50,34 @@ const msgNullCharacters = "Null characters are not allowed."
 // "uſername" (U+017F) for "username", so a key that is not byte for byte a
 // field's name is an unknown field here. Unknown JSON fields are refused
 // with a 400, as is malformed JSON; unknown form fields are ignored (forms
-// carry csrfmiddlewaretoken and the like). A JSON body that is not UTF-8
-// gets DRF's 400 (Python's decoding error, not U+FFFD), as does text with
-// a NUL character and form values that are not UTF-8; a body of another
-// media type gets 415.
+// carry csrfmiddlewaretoken and the like). A JSON value followed by
+// anything but JSON whitespace is refused as Python's json refuses it:
+// "JSON parse error - Extra data: line 1 column 14 (char 13)", counted in
+// characters.
+//
+// A JSON object with a name twice, at any depth ({"title":"a","title":null},
+// or "title" and "\u0074itle"), is refused with a 400, "JSON parse error -
+// duplicate field \"title\"", although DRF accepts it: Python's json keeps
+// the last value, and encoding/json keeps the first when the last is null
+// for a non-pointer field and merges two objects for a struct. Parsers
+// that disagree about a duplicated name are how a request is read one way
+// by a proxy, a WAF or a logger and another way here, so the ambiguity is
+// refused rather than resolved in one parser's favour, as jwtauth refuses
+// a claim that comes twice (ErrAmbiguousClaim). For the same reason a
+// field of dst twice in a form body is refused ("Form parse error -
+// duplicate field \"title\""), where Django's QueryDict reads the last
+// value and url.Values.Get the first; other repeated form fields are
+// ignored with the unknown ones.
+//
+// A JSON body is read as UTF-8 whatever the charset parameter of its
+// Content-Type says (RFC 8259 section 8.1: JSON exchanged between systems
+// is UTF-8). DRF decodes it with that charset instead, so a body sent as
+// "application/json; charset=latin-1" with a byte such as 0xe9, which DRF
+// would read as "é", is refused here: a JSON body that is not UTF-8 gets
+// DRF's 400 with Python's decoding error ("'utf-8' codec can't decode byte
+// 0xe9 in position 10: ..."), never U+FFFD, as does text with a NUL
+// character and form values that are not UTF-8. A body of another media
+// type gets 415.
 func DecodeBody(r Request, max int64, dst any) error {
 	body, err := ReadBody(r, max)
 	if err != nil {
@@ -64,16 +90,20 @@ func DecodeBody(r Request, max int64, dst any) error {
 		if detail := utf8Error(body); detail != "" {
 			return ParseError("JSON parse error - " + detail)
 		}
-		if err := exactKeys(body, reflect.TypeOf(dst)); err != nil {
+		raw, err := oneJSONValue(body)
+		if err != nil {
 			return err
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
+		if key, dup := duplicateKey(raw); dup {
+			return ParseError("JSON parse error - duplicate field " + strconv.Quote(key))
+		}
+		if err := exactKeys(raw, reflect.TypeOf(dst)); err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(dst); err != nil {
 			return ParseError(jsonParseDetail(err))
-		}
-		if dec.More() {
-			return ParseError("JSON parse error - Extra data")
 		}
 		if bytes.Contains(body, []byte(`\u0000`)) {
 			return ValidationError{"non_field_errors": {msgNullCharacters}}
@@ -101,6 +131,94 @@ func DecodeBody(r Request, max int64, dst any) error {
 	}
 }
 
+// oneJSONValue returns the JSON value body holds, or the ParseError DRF
+// answers with: malformed JSON, or a value followed by anything but JSON
+// whitespace (Python's "Extra data", where encoding/json's Decoder would
+// stop at the value's end and say nothing).
+func oneJSONValue(body []byte) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		// A value that ends in a number, string or literal is only known
+		// to have ended at the next byte, so the Decoder reports a byte
+		// after it as a syntax error; Python's json reads it as extra data.
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset > 0 && json.Valid(body[:se.Offset-1]) {
+			return nil, ParseError("JSON parse error - " + pyExtraData(body, int(se.Offset-1)))
+		}
+		return nil, ParseError(jsonParseDetail(err))
+	}
+	end := int(dec.InputOffset())
+	for end < len(body) && isJSONSpace(body[end]) {
+		end++
+	}
+	if end < len(body) {
+		return nil, ParseError("JSON parse error - " + pyExtraData(body, end))
+	}
+	return raw, nil
+}
+
+// duplicateKey returns the first name that an object in the JSON value
+// data has twice, at any depth, names compared after unescaping (so
+// "title" and "\u0074itle" are one name, as to every JSON parser). data
+// must be one valid JSON value, as oneJSONValue returns, which also bounds
+// the depth of the recursion (encoding/json's limit of 10000).
+func duplicateKey(data []byte) (string, bool) {
+	return duplicateKeyIn(json.NewDecoder(bytes.NewReader(data)))
+}
+
+// duplicateKeyIn reads the next value of dec, as duplicateKey.
+func duplicateKeyIn(dec *json.Decoder) (string, bool) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := make(map[string]bool)
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return "", false
+			}
+			key, _ := tok.(string)
+			if seen[key] {
+				return key, true
+			}
+			seen[key] = true
+			if key, dup := duplicateKeyIn(dec); dup {
+				return key, true
+			}
+		}
+	case json.Delim('['):
+		for dec.More() {
+			if key, dup := duplicateKeyIn(dec); dup {
+				return key, true
+			}
+		}
+	default:
+		return "", false
+	}
+	_, _ = dec.Token() // the closing delimiter
+	return "", false
+}
+
+// isJSONSpace reports whether c is whitespace to JSON (RFC 8259) and to
+// Python's json: space, tab, line feed or carriage return.
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// pyExtraData words Python's json.JSONDecodeError for extra data at byte
+// pos of body: "Extra data: line 1 column 14 (char 13)", the line counted
+// in line feeds and the column and position in characters (code points),
+// as Python counts them in the decoded text.
+func pyExtraData(body []byte, pos int) string {
+	before := body[:pos]
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return "Extra data: line " + strconv.Itoa(bytes.Count(before, []byte{'\n'})+1) +
+		" column " + strconv.Itoa(utf8.RuneCount(before[lineStart:])+1) +
+		" (char " + strconv.Itoa(utf8.RuneCount(before)) + ")"
+}
+
 func jsonParseDetail(err error) string {
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
@@ -114,17 +232,19 @@ func jsonParseDetail(err error) string {
 
 // decodeForm fills the string fields of the struct dst points at from vals
 // by json tag name, through a JSON round trip so the tag rules stay one.
+// A field of dst given twice is refused, names in sorted order for a
+// stable message, as DecodeBody documents.
 func decodeForm(vals url.Values, dst any) error {
-	m := make(map[string]string, len(vals))
-	for k, v := range vals {
-		if len(v) > 0 {
-			m[k] = v[0]
-		}
-	}
 	fields := fieldTypes(reflect.TypeOf(dst))
-	for k := range m {
+	m := make(map[string]string, len(vals))
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		if _, ok := fields[k]; !ok {
-			delete(m, k) // unknown, or a case variant encoding/json would take
+			continue // unknown, or a case variant encoding/json would take
+		}
+		if v := vals[k]; len(v) > 1 {
+			return ParseError("Form parse error - duplicate field " + strconv.Quote(k))
+		} else if len(v) == 1 {
+			m[k] = v[0]
 		}
 	}
 	b, err := json.Marshal(m)
@@ -248,7 +368,8 @@ func addFields(out map[string]reflect.Type, t reflect.Type) {
 // is not UTF-8 ("'utf-8' codec can't decode byte 0xff in position 10:
 // invalid start byte"), as DRF's JSON parser reports it, or "" when b is
 // UTF-8. A sequence cut short by the end of b is left alone: Python's
-// stream reader keeps it back and the JSON that ends there is malformed.
+// stream reader keeps it back, and the JSON that ends there is malformed
+// (or, after a whole value, extra data, which DRF would not see).
 func utf8Error(b []byte) string {
 	if utf8.Valid(b) {
 		return ""

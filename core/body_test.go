@@ -59,18 +59,32 @@ func TestDecodeBody(t *testing.T) {
 // FuzzDecodeBody: every refusal is a 4xx, and what is accepted is the
 // exact-match reading (Python's json.loads and a dict lookup): the
 // username is the value of the key "username" byte for byte, never of a
-// case variant, from a body that is UTF-8.
+// case variant, from a body that is UTF-8 and one JSON object with
+// nothing but whitespace after it (json.Unmarshal refuses extra data) and
+// no name twice in an object (the reading of a duplicate is ambiguous),
+// or from a form that has none of dst's fields twice.
 func FuzzDecodeBody(f *testing.F) {
 	f.Add("application/json", `{"username":"a"}`)
 	f.Add("application/json", `{"USERNAME":"a"}`)
 	f.Add("application/json", `{"username":"a","uſername":"b"}`)
 	f.Add("application/json", "{\"username\":\"\xff\"}")
+	f.Add("application/json", `{"username":"a"}}`)
+	f.Add("application/json", `{"username":"a"}]`)
+	f.Add("", "{\"username\":\"a\"} \n{}")
+	f.Add("application/json", `{"title":"a","title":null}`)
+	f.Add("application/json", `{"title":"a","\u0074itle":"b"}`)
+	f.Add("application/json", `{"nested":{"name":"a","name":null},"title":"x:y"}`)
 	f.Add("application/x-www-form-urlencoded", "a=b&c=%zz")
 	f.Add("application/x-www-form-urlencoded", "Username=a")
+	f.Add("application/x-www-form-urlencoded", "username=a&username=b")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, ct, body string) {
 		var dst struct {
 			Username *string `json:"username"`
+			Title    string  `json:"title"`
+			Nested   *struct {
+				Name string `json:"name"`
+			} `json:"nested"`
 		}
 		err := core.DecodeBody(reqBody("POST", "/", ct, body), 1<<16, &dst)
 		if err != nil {
@@ -88,19 +102,78 @@ func FuzzDecodeBody(f *testing.F) {
 			if json.Unmarshal([]byte(body), &exact) != nil {
 				t.Fatalf("accepted %q, not a JSON object", body)
 			}
+			if membersIn(body) != distinctMembers([]byte(body)) {
+				t.Fatalf("accepted %q, which has a name twice in an object", body)
+			}
 			if raw, ok := exact["username"]; ok && string(raw) != "null" {
 				var s string
 				_ = json.Unmarshal(raw, &s)
 				want = &s
 			}
-		} else if vals, err := url.ParseQuery(body); err == nil && vals.Has("username") {
-			v := vals.Get("username")
-			want = &v
+			var title string
+			_ = json.Unmarshal(exact["title"], &title)
+			if title != dst.Title {
+				t.Fatalf("%q: title %q, the exact reading %q", body, dst.Title, title)
+			}
+		} else if vals, err := url.ParseQuery(body); err == nil {
+			for _, k := range []string{"username", "title", "nested"} {
+				if len(vals[k]) > 1 {
+					t.Fatalf("accepted %q, which has %s twice", body, k)
+				}
+			}
+			if vals.Has("username") {
+				v := vals.Get("username")
+				want = &v
+			}
 		}
 		if (want == nil) != (dst.Username == nil) || (want != nil && *want != *dst.Username) {
 			t.Fatalf("%q %q: username %v, the exact reading %v", ct, body, dst.Username, want)
 		}
 	})
+}
+
+// membersIn counts the name-value pairs of the objects in the JSON text
+// s: its colons outside strings.
+func membersIn(s string) int {
+	n, inString := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case inString && s[i] == '\\':
+			i++
+		case s[i] == '"':
+			inString = !inString
+		case !inString && s[i] == ':':
+			n++
+		}
+	}
+	return n
+}
+
+// distinctMembers counts the name-value pairs of the objects in the JSON
+// value b as Python's json (and encoding/json into maps) keeps them: a
+// name that comes twice in an object is one pair.
+func distinctMembers(b []byte) int {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return -1
+	}
+	var count func(any) int
+	count = func(v any) int {
+		n := 0
+		switch v := v.(type) {
+		case map[string]any:
+			n = len(v)
+			for _, e := range v {
+				n += count(e)
+			}
+		case []any:
+			for _, e := range v {
+				n += count(e)
+			}
+		}
+		return n
+	}
+	return count(v)
 }
 
 func TestDecodeBodyRefusesNulAndBadUTF8(t *testing.T) {
@@ -179,5 +252,142 @@ func TestDecodeBodyInvalidUTF8(t *testing.T) {
 		if rec.Code != 400 || rec.Body.String() != c.want {
 			t.Errorf("%q: %d %s", c.body, rec.Code, rec.Body.String())
 		}
+	}
+	// The charset parameter does not change the decoding (DRF's does):
+	// latin-1's é is not UTF-8, and UTF-8 sent as latin-1 is read as UTF-8.
+	rec, w := recorder()
+	_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json; charset=latin-1", "{\"title\":\"\xe9\"}"), 0, &dst), "")
+	if want := `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xe9 in position 10: invalid continuation byte"}`; rec.Code != 400 || rec.Body.String() != want {
+		t.Errorf("latin-1 body: %d %s, want 400 %s", rec.Code, rec.Body.String(), want)
+	}
+	if err := core.DecodeBody(reqBody("POST", "/", "application/json; charset=iso-8859-1", `{"title":"é"}`), 0, &dst); err != nil || dst.Title != "é" {
+		t.Errorf("UTF-8 body labelled latin-1: %v, title %q", err, dst.Title)
+	}
+}
+
+// TestDecodeBodyExtraData: a JSON value followed by anything but JSON
+// whitespace is DRF's 400 with Python's "Extra data" message, its line,
+// column and position counted in characters as Python counts them; the
+// messages are DRF's own JSONParser's when Debian's DRF is installed.
+func TestDecodeBodyExtraData(t *testing.T) {
+	cases := []struct{ body, want string }{
+		{`{"title":"x"}}`, "Extra data: line 1 column 14 (char 13)"},
+		{`{"title":"x"}]`, "Extra data: line 1 column 14 (char 13)"},
+		{`{"title":"x"} {"title":"y"}`, "Extra data: line 1 column 15 (char 14)"},
+		{"  {\"title\":\"é\"}\r\n\t,", "Extra data: line 2 column 2 (char 18)"},
+		{"{\"title\":\"😀\"}\n\n  x", "Extra data: line 3 column 3 (char 17)"},
+		{`{"title":"x"}` + "\x00", "Extra data: line 1 column 14 (char 13)"},
+		{`{"title":"x"}` + "\u00a0", "Extra data: line 1 column 14 (char 13)"},
+		{`[1]x`, "Extra data: line 1 column 4 (char 3)"},
+		{`12x`, "Extra data: line 1 column 3 (char 2)"},
+		{`"a" "b"`, "Extra data: line 1 column 5 (char 4)"},
+		{`true}`, "Extra data: line 1 column 5 (char 4)"},
+		{`00`, "Extra data: line 1 column 2 (char 1)"},
+		{" \n12é", "Extra data: line 2 column 3 (char 4)"},
+	}
+	if py := requireDRF(t); py != "" {
+		bodies := make([]string, len(cases))
+		for i, c := range cases {
+			bodies[i] = c.body
+		}
+		for i, got := range drfJSONParse(t, py, bodies) {
+			if want := "JSON parse error - " + cases[i].want; got != want {
+				t.Errorf("DRF on %q: %s; the test wants %s", cases[i].body, got, want)
+			}
+		}
+	}
+	var dst struct {
+		Title string `json:"title"`
+	}
+	for _, c := range cases {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &dst), "")
+		want, _ := json.Marshal(map[string]string{"detail": "JSON parse error - " + c.want})
+		if rec.Code != 400 || rec.Body.String() != string(want) {
+			t.Errorf("%q: %d %s, want 400 %s", c.body, rec.Code, rec.Body.String(), want)
+		}
+	}
+	// DRF's stream decoder drops a UTF-8 sequence cut short by the end of
+	// the body, and so accepts this; it is not JSON whitespace, refused.
+	rec, w := recorder()
+	_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", "{\"title\":\"x\"}\xe2\x82"), 0, &dst), "")
+	if rec.Code != 400 || rec.Body.String() != `{"detail":"JSON parse error - Extra data: line 1 column 14 (char 13)"}` {
+		t.Errorf("a cut UTF-8 sequence after the value: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, body := range []string{"{\"title\":\"x\"} \t\r\n", " \n{\"title\":\"x\"}"} {
+		dst.Title = ""
+		if err := core.DecodeBody(reqBody("POST", "/", "application/json", body), 0, &dst); err != nil || dst.Title != "x" {
+			t.Errorf("%q: %v, title %q", body, err, dst.Title)
+		}
+	}
+}
+
+// TestDecodeBodyDuplicateKeys: a JSON object with a name twice, at any
+// depth, is refused. Python's json keeps the last value and encoding/json
+// the last too, except that a null leaves a non-pointer field as it was
+// and a second object merges into the first, so the two would read
+// {"title":"a","title":null} differently.
+func TestDecodeBodyDuplicateKeys(t *testing.T) {
+	type inner struct {
+		Name string `json:"name"`
+	}
+	type in struct {
+		Title  string         `json:"title"`
+		Nested *inner         `json:"nested"`
+		List   []inner        `json:"list"`
+		Extra  map[string]any `json:"extra"`
+	}
+	for _, c := range []struct{ body, key string }{
+		{`{"title":"a","title":null}`, "title"},
+		{`{"title":"a","title":"b"}`, "title"},
+		{`{"title":"a","\u0074itle":"b"}`, "title"},
+		{`{"nested":{"name":"a","name":null}}`, "name"},
+		{`{"nested":{"name":"a"},"nested":{}}`, "nested"},
+		{`{"list":[{"name":"a"},{"name":"b","name":"c"}]}`, "name"},
+		{`{"extra":{"k":[{"x":1,"x":2}]}}`, "x"},
+		{`{"title":"a","title":"b","TITLE":"c"}`, "title"},
+	} {
+		var dst in
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &dst), "")
+		want := `{"detail":"JSON parse error - duplicate field \"` + c.key + `\""}`
+		if rec.Code != 400 || rec.Body.String() != want {
+			t.Errorf("%s: %d %s, want 400 %s", c.body, rec.Code, rec.Body.String(), want)
+		}
+	}
+	var dst in
+	body := `{"title":"t","nested":{"name":"n"},"list":[{"name":"a"},{"name":"b"}],"extra":{"name":{"name":1}}}`
+	if err := core.DecodeBody(reqBody("POST", "/", "application/json", body), 0, &dst); err != nil ||
+		dst.Title != "t" || dst.Nested.Name != "n" || len(dst.List) != 2 || dst.List[1].Name != "b" {
+		t.Errorf("the same name in different objects: %v %+v", err, dst)
+	}
+}
+
+// TestDecodeBodyDuplicateFormFields: a field of dst twice in a form body
+// is refused as a JSON name twice is: Django's QueryDict (and so DRF)
+// reads the last value, url.Values.Get the first. Repeated fields dst
+// does not have (csrfmiddlewaretoken) are ignored, as unknown ones are.
+func TestDecodeBodyDuplicateFormFields(t *testing.T) {
+	var dst struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	for _, c := range []struct{ body, key string }{
+		{`title=a&title=b`, "title"},
+		{`title=a&body=x&title=`, "title"},
+		{`title=a&t%69tle=b`, "title"},
+		{`title=a&title=b&body=x&body=y`, "body"}, // the first in name order
+	} {
+		rec, w := recorder()
+		_ = core.WriteError(w, core.DecodeBody(reqBody("POST", "/", "application/x-www-form-urlencoded", c.body), 0, &dst), "")
+		want := `{"detail":"Form parse error - duplicate field \"` + c.key + `\""}`
+		if rec.Code != 400 || rec.Body.String() != want {
+			t.Errorf("%s: %d %s, want 400 %s", c.body, rec.Code, rec.Body.String(), want)
+		}
+	}
+	dst.Title = ""
+	body := `csrfmiddlewaretoken=x&csrfmiddlewaretoken=y&title=a&Title=b`
+	if err := core.DecodeBody(reqBody("POST", "/", "application/x-www-form-urlencoded", body), 0, &dst); err != nil || dst.Title != "a" {
+		t.Errorf("%s: %v, title %q", body, err, dst.Title)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -91,4 +92,60 @@ func requireDjango(t *testing.T) string {
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// requireDRF returns the Python that has Debian's DRF (which
+// python3-djangorestframework-simplejwt brings), or skips as requireDjango
+// does, and fails as it does under REINHARDT_REQUIRE_DJANGO=1.
+func requireDRF(t *testing.T) string {
+	t.Helper()
+	py := requireDjango(t)
+	if err := exec.Command(py, "-c", "import rest_framework").Run(); err != nil {
+		if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
+			t.Fatalf("DRF is required (REINHARDT_REQUIRE_DJANGO=1) but %s cannot import it: %v", py, err)
+		}
+		t.Skipf("python3-djangorestframework not installed: %v", err)
+	}
+	return py
+}
+
+// drfJSONParse runs DRF's JSONParser on each body (as bytes, UTF-8 by
+// default) and returns, for each, the ParseError's detail or "ok " and the
+// parsed data as JSON.
+func drfJSONParse(t *testing.T, py string, bodies []string) []string {
+	t.Helper()
+	const script = `
+import base64, io, json, sys
+import django
+from django.conf import settings
+settings.configure()
+django.setup()
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+out = []
+for b in json.load(sys.stdin):
+    try:
+        out.append("ok " + json.dumps(JSONParser().parse(io.BytesIO(base64.b64decode(b)), parser_context={}), ensure_ascii=False))
+    except ParseError as e:
+        out.append(str(e.detail))
+json.dump(out, sys.stdout)
+`
+	enc := make([][]byte, len(bodies))
+	for i, b := range bodies {
+		enc[i] = []byte(b) // encoding/json writes []byte as base64
+	}
+	in, _ := json.Marshal(enc)
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("DRF's JSONParser: %v\n%s", err, stderr.String())
+	}
+	var out []string
+	if err := json.Unmarshal(b, &out); err != nil || len(out) != len(bodies) {
+		t.Fatalf("DRF's JSONParser printed %q: %v", b, err)
+	}
+	return out
 }

@@ -100,9 +100,16 @@ func (e *Engine) logFailure(ctx context.Context, err error) {
 // check_permissions). It returns nil when all allow; otherwise the error
 // to render: NotAuthenticated when the engine has authenticators and the
 // request was not authenticated, else the permission's own error (Denier)
-// or PermissionDenied.
+// or PermissionDenied. A permission that implements Checker (a throttle)
+// is run through Check, and its error is returned as it is.
 func (e *Engine) CheckPermissions(ctx context.Context, pc *PermissionContext, perms ...Permission) error {
 	for _, p := range perms {
+		if c, ok := p.(Checker); ok {
+			if err := c.Check(ctx, pc); err != nil {
+				return err
+			}
+			continue
+		}
 		if !p.HasPermission(ctx, pc) {
 			return e.denied(ctx, pc, p)
 		}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // The kinds of AuthenticationError. Each is a sentinel that errors.Is
@@ -126,6 +128,42 @@ var (
 	// ErrServerError: anything unexpected. Its cause is never shown.
 	ErrServerError = &APIError{Status: http.StatusInternalServerError, Detail: "A server error occurred.", Code: "error"}
 )
+
+// ThrottledError is DRF's Throttled: rendered 429 with the body
+// {"detail": "Request was throttled. Expected available in N seconds."}
+// and the header Retry-After: N. Wait is N, the wait rounded up to whole
+// seconds as DRF does (math.ceil); 0 means unknown, and then the detail
+// is "Request was throttled." alone and no Retry-After is sent.
+type ThrottledError struct {
+	Wait int
+}
+
+// Throttled returns DRF's Throttled for a wait, rounded up to whole
+// seconds; a negative wait counts as unknown.
+func Throttled(wait time.Duration) *ThrottledError {
+	if wait <= 0 {
+		return &ThrottledError{}
+	}
+	return &ThrottledError{Wait: int((wait + time.Second - 1) / time.Second)}
+}
+
+// Error returns DRF's detail: "Expected available in 1 second." in the
+// singular, "N seconds." otherwise.
+func (e *ThrottledError) Error() string {
+	const detail = "Request was throttled."
+	switch {
+	case e.Wait <= 0:
+		return detail
+	case e.Wait == 1:
+		return detail + " Expected available in 1 second."
+	}
+	return detail + " Expected available in " + strconv.Itoa(e.Wait) + " seconds."
+}
+
+// APIError is the 429 the error renders as.
+func (e *ThrottledError) APIError() *APIError {
+	return &APIError{Status: http.StatusTooManyRequests, Detail: e.Error(), Code: "throttled"}
+}
 
 // PermissionDenied returns DRF's PermissionDenied with a custom message.
 func PermissionDenied(detail string) *APIError {

@@ -23,6 +23,15 @@ type Denier interface {
 	DenialError(ctx context.Context, pc *PermissionContext) error
 }
 
+// Checker is optionally implemented by a Permission whose refusal is its
+// own error, decided in the same step as the check: a throttle that
+// records the hit and answers 429 with the wait (ThrottledError), or 503
+// when its store is down. Engine.CheckPermissions calls Check instead of
+// HasPermission and returns its error as it is; nil allows the request.
+type Checker interface {
+	Check(ctx context.Context, pc *PermissionContext) error
+}
+
 // PermissionContext is what a permission sees: the request, its user and
 // the authenticator's credentials (DRF's request.auth: token claims,
 // OAuth2 scopes), with the reference's flags precomputed.

@@ -49,7 +49,8 @@ type errorBody struct {
 // hasher too busy to take more work (hashers.ErrBusy) are 503; anything
 // else is 500 with a generic message (the cause is never shown). The 503
 // of a busy hasher carries Retry-After: the maximum wait of the limiter
-// that refused it, in seconds (hashers.RetryAfter; 5 by default).
+// that refused it, in seconds (hashers.RetryAfter; 5 by default). A
+// ThrottledError is 429 with Retry-After: its wait in seconds (DRF).
 func WriteError(w Response, err error, challenge string) error {
 	var fe *FieldErrors
 	if errors.As(err, &fe) {
@@ -61,6 +62,10 @@ func WriteError(w Response, err error, challenge string) error {
 	}
 	ae := ToAPIError(err)
 	status := ae.Status
+	var te *ThrottledError
+	if errors.As(err, &te) && te.Wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(te.Wait))
+	}
 	if secs, busy := hashers.RetryAfter(err); busy && status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
@@ -87,6 +92,10 @@ func ToAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var te *ThrottledError
+	if errors.As(err, &te) {
+		return te.APIError()
 	}
 	var authErr *AuthenticationError
 	if errors.As(err, &authErr) {

@@ -18,6 +18,7 @@ import (
 	"github.com/reinhardt-go/auth/core/hashers"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/core/tokens"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
@@ -34,6 +35,7 @@ type Harness interface {
 	//	GET  /open        no guard; f.WhoAmI
 	//	GET  /private     guard f.Private (IsAuthenticated); f.WhoAmI
 	//	GET  /admin       guard f.Admin (IsAdminUser); f.WhoAmI
+	//	GET  /throttled   guard f.Throttled (UserRateThrottle 2/min); f.WhoAmI
 	//	GET  /posts       guard f.Posts (IsAuthenticatedOrReadOnly); f.ListPosts
 	//	POST /posts       guard f.Posts; f.CreatePost
 	//	PUT  /posts/{id}  guard f.Posts; f.UpdatePost, which runs the
@@ -78,6 +80,10 @@ type Fixture struct {
 	CSRFToken, Login, Logout, TokenObtain core.Endpoint
 	// Private, Admin and Posts are the guards of the routes.
 	Private, Admin, Posts []core.Permission
+	// Throttled guards GET /throttled: a throttle.UserRateThrottle of
+	// 2/min on the fixture's stopped clock, in memory, with no trusted
+	// proxies.
+	Throttled []core.Permission
 	// PostObject is the object permission of PUT /posts/{id}: the author,
 	// or a holder of blog.change_post.
 	PostObject []core.Permission
@@ -205,6 +211,11 @@ func NewFixture(t testing.TB) *Fixture {
 		posts:    map[int]*Post{},
 	}
 	clock := func() time.Time { return f.now }
+	userRate, err := throttle.UserRateThrottle("2/min", memory.NewThrottleStore(0), throttle.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Throttled = []core.Permission{userRate}
 
 	// Sessions, CSRF and the session endpoints, as Django wires them.
 	mem := memory.NewSessionBackend(memory.WithSessionClock(clock), memory.WithSessionCleanupInterval(0))

@@ -76,6 +76,7 @@ const (
 	challenge    = `Basic realm="api"`
 	notProvided  = `{"detail":"Authentication credentials were not provided."}`
 	denied       = `{"detail":"You do not have permission to perform this action."}`
+	throttled30  = `{"detail":"Request was throttled. Expected available in 30 seconds."}`
 	invalidLogin = `{"detail":"Invalid username/password."}`
 	jsonCT       = "application/json"
 	formCT       = "application/x-www-form-urlencoded"
@@ -142,6 +143,11 @@ func Cases() []Case {
 		{Name: "basic without colon", Method: "GET", Path: "/private", Header: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("alice"))}, Status: 401, Exact: `{"detail":"Invalid basic header. Credentials not correctly base64 encoded."}`, Challenge: challenge},
 		{Name: "other scheme is not ours", Method: "GET", Path: "/private", Header: map[string]string{"Authorization": "Digest x"}, Status: 401, Exact: notProvided, Challenge: challenge},
 		{Name: "huge basic header", Method: "GET", Path: "/private", Header: map[string]string{"Authorization": "Basic " + strings.Repeat("A", 40<<10)}, Status: 401, Exact: `{"detail":"Invalid basic header. Credentials not correctly base64 encoded."}`, Challenge: challenge},
+		{Name: "throttled 1st", Method: "GET", Path: "/throttled", Status: 200, JSON: Who{}, Headers: map[string]string{"Retry-After": ""}},
+		{Name: "throttled 2nd", Method: "GET", Path: "/throttled", Status: 200, JSON: Who{}},
+		{Name: "throttled 3rd is 429", Method: "GET", Path: "/throttled", Status: 429, Exact: throttled30, Headers: map[string]string{"Retry-After": "30"}},
+		{Name: "throttled with a forged X-Forwarded-For", Method: "GET", Path: "/throttled", Header: map[string]string{"X-Forwarded-For": "203.0.113.9"}, Status: 429, Exact: throttled30, Headers: map[string]string{"Retry-After": "30"}},
+		{Name: "throttled per user", Method: "GET", Path: "/throttled", Header: alice, Status: 200, JSON: Who{User: "alice", Method: "basic"}},
 		{Name: "admin as user", Method: "GET", Path: "/admin", Header: alice, Status: 403, Exact: denied},
 		{Name: "admin as admin", Method: "GET", Path: "/admin", Header: admin, Status: 200, JSON: Who{User: "admin", Method: "basic"}},
 		{Name: "admin anonymous", Method: "GET", Path: "/admin", Status: 401, Exact: notProvided, Challenge: challenge},

@@ -29,6 +29,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	e.Match(getHead, "/private", who, echoauth.Require(f.Private...))
 	e.RouteNotFound("/private", methodNotAllowed("GET, HEAD"), echoauth.Require(f.Private...))
 	e.Match(getHead, "/admin", who, echoauth.Require(f.Admin...))
+	e.Match(getHead, "/throttled", who, echoauth.Require(f.Throttled...))
 
 	posts := e.Group("/posts", echoauth.Require(f.Posts...))
 	posts.Match(getHead, "", func(c echo.Context) error { return writeJSON(c, 200, f.ListPosts()) })

@@ -23,6 +23,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	app.Get("/private", fiberauth.Require(f.Private...), who)
 	app.All("/private", fiberauth.Require(f.Private...), methodNotAllowed("GET, HEAD"))
 	app.Get("/admin", fiberauth.Require(f.Admin...), who)
+	app.Get("/throttled", fiberauth.Require(f.Throttled...), who)
 	posts := fiberauth.Require(f.Posts...)
 	app.Get("/posts", posts, func(c *fiber.Ctx) error { return c.JSON(f.ListPosts()) })
 	app.Post("/posts", posts, func(c *fiber.Ctx) error {

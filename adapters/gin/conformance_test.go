@@ -26,6 +26,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	r.Match(getHead, "/private", ginauth.Require(f.Private...), who)
 	methodNotAllowed(r, "/private", "GET, HEAD", ginauth.Require(f.Private...))
 	r.Match(getHead, "/admin", ginauth.Require(f.Admin...), who)
+	r.Match(getHead, "/throttled", ginauth.Require(f.Throttled...), who)
 
 	posts := r.Group("/posts", ginauth.Require(f.Posts...))
 	posts.Match(getHead, "", func(c *gin.Context) { writeJSON(c, 200, f.ListPosts()) })

@@ -22,6 +22,7 @@ func (harness) Serve(t *testing.T, f *adaptertest.Fixture, l net.Listener) {
 	mux.Handle("GET /private", httpauth.Require(f.Private...)(http.HandlerFunc(who)))
 	mux.Handle("/private", httpauth.Require(f.Private...)(methodNotAllowed("GET, HEAD")))
 	mux.Handle("GET /admin", httpauth.Require(f.Admin...)(http.HandlerFunc(who)))
+	mux.Handle("GET /throttled", httpauth.Require(f.Throttled...)(http.HandlerFunc(who)))
 	posts := httpauth.Require(f.Posts...)
 	mux.Handle("GET /posts", posts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, f.ListPosts())

@@ -7,6 +7,9 @@
 //
 //	m := tokens.NewTokenRotationManager(memory.NewBlacklist(), memory.NewRefreshStore())
 //
+// Throttling (core/throttle): [ThrottleStore] keeps the throttles'
+// counters, bounded in size with eviction.
+//
 // Every store is safe for concurrent use, honours its context (a done
 // context is an error wrapping core.ErrStoreUnavailable) and passes the
 // conformance suites of stores/storetest.

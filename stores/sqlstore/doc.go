@@ -103,4 +103,10 @@
 //
 // A user is read with its own permissions and its groups' permissions
 // ("app_label.codename") in one query.
+//
+// # Throttle counters
+//
+// Store.Throttle returns the throttle.Store of core/throttle over the
+// table reinhardt_throttle (migration 0006), for throttles shared by
+// several processes; it passes storetest.TestThrottleStore.
 package sqlstore

@@ -117,12 +117,12 @@ func TestTokenMigrationsOnDjangoDB(t *testing.T) {
 	t.Run("WithoutBlacklistApp", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "django.sqlite3")
 		copyFile(t, filepath.Join("testdata", "django32.sqlite3"), path)
-		check(t, path, []bool{true, false, false, false})
+		check(t, path, []bool{true, false, false, false, false})
 	})
 	t.Run("WithBlacklistApp", func(t *testing.T) {
 		requireSimpleJWT(t)
 		path := filepath.Join(t.TempDir(), "django.sqlite3")
 		simplejwt(t, []string{path}, nil, "migrate")
-		check(t, path, []bool{true, true, false, false})
+		check(t, path, []bool{true, true, false, false, false})
 	})
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/hashers"
+	"github.com/reinhardt-go/auth/core/throttle"
+	"github.com/reinhardt-go/auth/stores/memory"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
@@ -23,4 +25,10 @@ func TestDefaultUserManager(t *testing.T) {
 		m.Hashers = fastHashers()
 		return m
 	})
+}
+
+// TestMemoryThrottleStore runs the throttle conformance suite on
+// memory.ThrottleStore.
+func TestMemoryThrottleStore(t *testing.T) {
+	storetest.TestThrottleStore(t, func(t *testing.T) throttle.Store { return memory.NewThrottleStore(0) })
 }

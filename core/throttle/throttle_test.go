@@ -1,0 +1,320 @@
+package throttle_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/throttle"
+	"github.com/reinhardt-go/auth/stores/memory"
+)
+
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+
+func TestParseRate(t *testing.T) {
+	good := map[string]throttle.Rate{
+		"100/hour":  {100, time.Hour},
+		"5/m":       {5, time.Minute},
+		"10/min":    {10, time.Minute},
+		"3/sec":     {3, time.Second},
+		"1/d":       {1, 24 * time.Hour},
+		"7/minutes": {7, time.Minute},
+		"2/hxyz":    {2, time.Hour}, // DRF reads only the first letter
+		"010/s":     {10, time.Second},
+	}
+	for s, want := range good {
+		got, err := throttle.ParseRate(s)
+		if err != nil || got != want {
+			t.Errorf("ParseRate(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "100", "/hour", "100/", "100/x", "100/Hour", "0/s", "-1/s", "+1/s", " 1/s", "1/ s", "1 /s", "1/s/s", "1.5/s", "1e3/s", "1_0/s", "99999999999/s", "1000000001/s", "١/s", "100/5m"} {
+		if r, err := throttle.ParseRate(s); !errors.Is(err, throttle.ErrBadRate) {
+			t.Errorf("ParseRate(%q) = %v, %v; want ErrBadRate", s, r, err)
+		}
+	}
+}
+
+func FuzzParseRate(f *testing.F) {
+	for _, s := range []string{"100/hour", "5/m", "0/s", "1/s/s", "", "/", "1000000000/d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := throttle.ParseRate(s)
+		if err != nil {
+			if !errors.Is(err, throttle.ErrBadRate) {
+				t.Fatalf("error %v does not wrap ErrBadRate", err)
+			}
+			return
+		}
+		if r.N < 1 || r.Interval() <= 0 || r.Period < time.Second {
+			t.Fatalf("ParseRate(%q) = %+v: not applicable", s, r)
+		}
+		num, period, _ := strings.Cut(s, "/")
+		if strings.Trim(num, "0123456789") != "" || period == "" || !strings.Contains("smhd", period[:1]) {
+			t.Fatalf("ParseRate(%q) accepted a rate DRF refuses", s)
+		}
+		// A fresh key allows exactly N hits at one instant.
+		for i := range r.N {
+			if i > 3 {
+				break
+			}
+			next, ok, _ := r.Apply(0, 1)
+			if !ok || next <= 1 {
+				t.Fatalf("%+v: first hit refused", r)
+			}
+		}
+	})
+}
+
+func TestThrottledRendering(t *testing.T) {
+	for _, tc := range []struct {
+		wait   time.Duration
+		detail string
+		retry  string
+	}{
+		{200 * time.Millisecond, "Request was throttled. Expected available in 1 second.", "1"},
+		{time.Second, "Request was throttled. Expected available in 1 second.", "1"},
+		{time.Second + time.Nanosecond, "Request was throttled. Expected available in 2 seconds.", "2"},
+		{30 * time.Second, "Request was throttled. Expected available in 30 seconds.", "30"},
+		{0, "Request was throttled.", ""},
+	} {
+		rec := httptest.NewRecorder()
+		if err := core.WriteError(core.NewHTTPResponse(rec), core.Throttled(tc.wait), `Basic realm="api"`); err != nil {
+			t.Fatal(err)
+		}
+		want := `{"detail":"` + tc.detail + `"}`
+		if rec.Code != http.StatusTooManyRequests || rec.Body.String() != want || rec.Header().Get("Retry-After") != tc.retry || rec.Header().Get("WWW-Authenticate") != "" {
+			t.Errorf("wait %v: %d %q Retry-After %q; want 429 %q Retry-After %q", tc.wait, rec.Code, rec.Body.String(), rec.Header().Get("Retry-After"), want, tc.retry)
+		}
+	}
+}
+
+// request is an anonymous or authenticated request from remote with the
+// given X-Forwarded-For.
+func request(remote, xff string, u core.User) *core.PermissionContext {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = remote
+	if xff != "" {
+		r.Header.Set("X-Forwarded-For", xff)
+	}
+	var id *core.Identity
+	if u != nil {
+		id = &core.Identity{User: u}
+	}
+	return core.NewPermissionContext(core.NewHTTPRequest(r), id)
+}
+
+func clock() throttle.Option { return throttle.WithClock(func() time.Time { return t0 }) }
+
+func check(t *testing.T, th *throttle.Throttle, pc *core.PermissionContext) error {
+	t.Helper()
+	return (&core.Engine{}).CheckPermissions(context.Background(), pc, th)
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	s := memory.NewThrottleStore(0)
+	if _, err := throttle.AnonRateThrottle("100/hr/", s); !errors.Is(err, throttle.ErrBadRate) {
+		t.Errorf("malformed rate: %v", err)
+	}
+	if _, err := throttle.UserRateThrottle("100/hour", nil); err == nil {
+		t.Error("no store accepted")
+	}
+	if _, err := throttle.ScopedRateThrottle("", "1/s", s); err == nil {
+		t.Error("empty scope accepted")
+	}
+	if _, err := throttle.NewLoginThrottle("10", s); !errors.Is(err, throttle.ErrBadRate) {
+		t.Errorf("malformed login rate: %v", err)
+	}
+}
+
+func TestAnonRateThrottle(t *testing.T) {
+	th, err := throttle.AnonRateThrottle("2/min", memory.NewThrottleStore(0), clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := &core.DefaultUser{ID: 1, Username: "alice", Active: true}
+	for range 5 {
+		if err := check(t, th, request("192.0.2.1:1000", "", alice)); err != nil {
+			t.Fatalf("authenticated request throttled by the anon throttle: %v", err)
+		}
+	}
+	for i := range 2 {
+		if err := check(t, th, request("192.0.2.1:1000", "", nil)); err != nil {
+			t.Fatalf("anonymous request %d: %v", i+1, err)
+		}
+	}
+	var te *core.ThrottledError
+	if err := check(t, th, request("192.0.2.1:2000", "", nil)); !errors.As(err, &te) || te.Wait != 30 {
+		t.Fatalf("3rd anonymous request: %v; want throttled with 30 s", err)
+	}
+	// Untrusted peer: a forged X-Forwarded-For changes nothing.
+	if err := check(t, th, request("192.0.2.1:3000", "198.51.100.7", nil)); !errors.As(err, &te) {
+		t.Fatalf("forged X-Forwarded-For: %v; want throttled", err)
+	}
+	if err := check(t, th, request("192.0.2.2:1000", "", nil)); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+}
+
+func TestTrustedProxy(t *testing.T) {
+	proxies, _ := core.ParseCIDRs("10.0.0.0/8")
+	th, err := throttle.AnonRateThrottle("1/min", memory.NewThrottleStore(0), clock(), throttle.WithTrustedProxies(proxies))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := check(t, th, request("10.0.0.1:1", "198.51.100.7", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := check(t, th, request("10.0.0.2:1", "198.51.100.8", nil)); err != nil {
+		t.Fatalf("another client behind the proxy: %v", err)
+	}
+	if err := check(t, th, request("10.0.0.3:1", "198.51.100.7", nil)); err == nil {
+		t.Fatal("the same client behind another proxy was not throttled")
+	}
+}
+
+func TestUserAndScopedRateThrottle(t *testing.T) {
+	s := memory.NewThrottleStore(0)
+	user, _ := throttle.UserRateThrottle("1/h", s, clock())
+	uploads, _ := throttle.ScopedRateThrottle("uploads", "1/h", s, clock())
+	alice := &core.DefaultUser{ID: 1, Username: "alice", Active: true}
+	bob := &core.DefaultUser{ID: 2, Username: "bob", Active: true}
+	if err := check(t, user, request("192.0.2.1:1", "", alice)); err != nil {
+		t.Fatal(err)
+	}
+	// Keyed by user id, not address.
+	if err := check(t, user, request("192.0.2.9:1", "", alice)); err == nil {
+		t.Fatal("alice from another address was not throttled")
+	}
+	if err := check(t, user, request("192.0.2.1:1", "", bob)); err != nil {
+		t.Fatalf("bob from alice's address: %v", err)
+	}
+	if err := check(t, user, request("192.0.2.1:1", "", nil)); err != nil {
+		t.Fatalf("anonymous from alice's address: %v", err)
+	}
+	// Another scope has its own counters.
+	if err := check(t, uploads, request("192.0.2.1:1", "", alice)); err != nil {
+		t.Fatalf("scope uploads: %v", err)
+	}
+	if err := check(t, uploads, request("192.0.2.1:1", "", alice)); err == nil {
+		t.Fatal("second upload was not throttled")
+	}
+	if !user.HasPermission(context.Background(), request("192.0.2.50:1", "", nil)) || user.HasPermission(context.Background(), request("192.0.2.50:1", "", nil)) {
+		t.Fatal("HasPermission does not follow Check")
+	}
+}
+
+// downStore fails every call.
+type downStore struct{}
+
+func (downStore) Hit(context.Context, []byte, throttle.Rate, time.Time) (throttle.Result, error) {
+	return throttle.Result{Allowed: true}, errors.New("connection refused")
+}
+
+func (downStore) Peek(context.Context, []byte, throttle.Rate, time.Time) (throttle.Result, error) {
+	return throttle.Result{Allowed: true}, errors.New("connection refused")
+}
+
+func TestStoreDownFailsClosed(t *testing.T) {
+	th, _ := throttle.UserRateThrottle("100/s", downStore{})
+	err := check(t, th, request("192.0.2.1:1", "", nil))
+	if !errors.Is(err, core.ErrStoreUnavailable) || core.ToAPIError(err).Status != http.StatusServiceUnavailable {
+		t.Fatalf("store down: %v; want 503", err)
+	}
+	lt, _ := throttle.NewLoginThrottle("", downStore{})
+	if err := lt.Check(context.Background(), netip.MustParseAddr("192.0.2.1"), "alice"); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Fatalf("login check with the store down: %v", err)
+	}
+	if err := lt.Failed(context.Background(), netip.MustParseAddr("192.0.2.1"), "alice"); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Fatalf("login failure with the store down: %v", err)
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	now := t0
+	lt, err := throttle.NewLoginThrottle("5/min", memory.NewThrottleStore(0), throttle.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ip := netip.MustParseAddr("192.0.2.1")
+	for i := range 5 {
+		if err := lt.Check(ctx, ip, "alice"); err != nil {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+		if err := lt.Failed(ctx, ip, "alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var te *core.ThrottledError
+	if err := lt.Check(ctx, ip, "alice"); !errors.As(err, &te) || te.Wait != 12 {
+		t.Fatalf("6th attempt: %v; want throttled, 12 s", err)
+	}
+	// The username's count holds from another address and in other case.
+	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.1"), "ALICE"); !errors.As(err, &te) {
+		t.Fatalf("alice from another address: %v", err)
+	}
+	// The address's count holds for another username.
+	if err := lt.Check(ctx, ip, "bob"); !errors.As(err, &te) {
+		t.Fatalf("bob from the attacker's address: %v", err)
+	}
+	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.1"), "bob"); err != nil {
+		t.Fatalf("bob from elsewhere: %v", err)
+	}
+	now = now.Add(12 * time.Second)
+	if err := lt.Check(ctx, ip, "alice"); err != nil {
+		t.Fatalf("after the wait: %v", err)
+	}
+}
+
+// TestCheckAllocs asserts that an allowed request allocates nothing in
+// the throttle and the memory store.
+func TestCheckAllocs(t *testing.T) {
+	th, _ := throttle.AnonRateThrottle("1000000000/s", memory.NewThrottleStore(0))
+	pc := request("192.0.2.1:1234", "", nil)
+	ctx := context.Background()
+	if err := th.Check(ctx, pc); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := th.Check(ctx, pc); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("allowed check: %v allocations, want 0", allocs)
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	th, _ := throttle.AnonRateThrottle("1000000000/s", memory.NewThrottleStore(0))
+	pc := request("192.0.2.1:1234", "", nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := th.Check(ctx, pc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckParallel(b *testing.B) {
+	th, _ := throttle.AnonRateThrottle("1000000000/s", memory.NewThrottleStore(0))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		pc := request("192.0.2.1:1234", "", nil)
+		for pb.Next() {
+			if err := th.Check(ctx, pc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

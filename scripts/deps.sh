@@ -11,11 +11,13 @@ have_django() { /usr/bin/python3 -c 'import django, argon2, bcrypt' >/dev/null 2
 have_py() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
 
 # Django with the hashers' libraries; simplejwt (which brings DRF) for the
-# token interop tests; psycopg2 for Django's side of the PostgreSQL ones.
+# token interop tests; psycopg2 for Django's side of the PostgreSQL ones;
+# pyotp for core/mfa's TOTP interop test.
 pkgs=()
 have_django || pkgs+=(python3-django python3-argon2 python3-bcrypt)
 have_py rest_framework_simplejwt.token_blacklist || pkgs+=(python3-djangorestframework-simplejwt)
 have_py psycopg2 || pkgs+=(python3-psycopg2)
+have_py pyotp || pkgs+=(python3-pyotp)
 
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -90,12 +90,19 @@ func TestTokenMigrationsOnDjangoDB(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(applied) != len(wantAdopted) {
-			t.Fatalf("applied = %+v", applied)
+		all, err := sqlstore.Migrations(sqlstore.SQLite)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if len(applied) != len(all) {
+			t.Fatalf("applied = %+v; want all %d migrations", applied, len(all))
+		}
+		// Migrations after those of wantAdopted make this package's own
+		// tables, which Django never has: made, not adopted.
 		for i, a := range applied {
-			if a.Adopted != wantAdopted[i] {
-				t.Errorf("migration %d_%s adopted %v, want %v", a.Version, a.Name, a.Adopted, wantAdopted[i])
+			want := i < len(wantAdopted) && wantAdopted[i]
+			if a.Adopted != want {
+				t.Errorf("migration %d_%s adopted %v, want %v", a.Version, a.Name, a.Adopted, want)
 			}
 		}
 		if got := sqliteTokenObjects(t, s.DB()); len(got) != len(djangoTokenSQLite) {

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/reinhardt-go/auth/core/mfa"
+	"github.com/reinhardt-go/auth/core/mfa/mfastore"
 )
 
 // MFAStore is core/mfa's Store in the database, in the tables
@@ -22,7 +22,7 @@ type MFAStore struct {
 	q mfaQueries
 }
 
-var _ mfa.Store = (*MFAStore)(nil)
+var _ mfastore.Store = (*MFAStore)(nil)
 
 type mfaQueries struct {
 	get, begin, clearCodes, confirm, exists, advance, lockConfirmed, insertCode, consume, deleteTOTP string
@@ -100,27 +100,27 @@ func (m *MFAStore) exec(ctx context.Context, op, query string, args ...any) (int
 	return n, nil
 }
 
-// Get implements mfa.Store.
-func (m *MFAStore) Get(ctx context.Context, userID string) (mfa.Record, error) {
+// Get implements mfastore.Store.
+func (m *MFAStore) Get(ctx context.Context, userID string) (mfastore.Record, error) {
 	st, err := m.s.prepared(ctx, m.s.rdb, m.q.get)
 	if err != nil {
-		return mfa.Record{}, m.s.fail(ctx, "mfa: get", err)
+		return mfastore.Record{}, m.s.fail(ctx, "mfa: get", err)
 	}
-	rec := mfa.Record{UserID: userID}
+	rec := mfastore.Record{UserID: userID}
 	var created nullTime
 	err = st.QueryRowContext(ctx, userID).Scan(&rec.Secret, &rec.Confirmed, &rec.LastStep, &created, &rec.RecoveryCodes)
 	if err == sql.ErrNoRows {
-		return mfa.Record{}, mfa.ErrNotEnrolled
+		return mfastore.Record{}, mfastore.ErrNotEnrolled
 	}
 	if err != nil {
-		return mfa.Record{}, m.s.fail(ctx, "mfa: get", err)
+		return mfastore.Record{}, m.s.fail(ctx, "mfa: get", err)
 	}
 	rec.CreatedAt = created.Time
 	return rec, nil
 }
 
-// Begin implements mfa.Store.
-func (m *MFAStore) Begin(ctx context.Context, rec mfa.Record) error {
+// Begin implements mfastore.Store.
+func (m *MFAStore) Begin(ctx context.Context, rec mfastore.Record) error {
 	return m.tx(ctx, "mfa: begin", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, m.q.begin, rec.UserID, rec.Secret, m.s.dbTime(rec.CreatedAt))
 		if err != nil {
@@ -129,14 +129,14 @@ func (m *MFAStore) Begin(ctx context.Context, rec mfa.Record) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return mfaAnswer{mfa.ErrAlreadyEnrolled}
+			return mfaAnswer{mfastore.ErrAlreadyEnrolled}
 		}
 		_, err = tx.ExecContext(ctx, m.q.clearCodes, rec.UserID)
 		return err
 	})
 }
 
-// Confirm implements mfa.Store.
+// Confirm implements mfastore.Store.
 func (m *MFAStore) Confirm(ctx context.Context, userID string, step int64, hashes []string) (bool, error) {
 	done := false
 	err := m.tx(ctx, "mfa: confirm", func(tx *sql.Tx) error {
@@ -154,7 +154,7 @@ func (m *MFAStore) Confirm(ctx context.Context, userID string, step int64, hashe
 				return err
 			}
 			if rows == 0 {
-				return mfaAnswer{mfa.ErrNotEnrolled}
+				return mfaAnswer{mfastore.ErrNotEnrolled}
 			}
 			return nil
 		}
@@ -176,13 +176,13 @@ func (m *MFAStore) replaceCodes(ctx context.Context, tx *sql.Tx, userID string, 
 	return nil
 }
 
-// AdvanceStep implements mfa.Store: one conditional UPDATE.
+// AdvanceStep implements mfastore.Store: one conditional UPDATE.
 func (m *MFAStore) AdvanceStep(ctx context.Context, userID string, step int64) (bool, error) {
 	n, err := m.exec(ctx, "mfa: advance step", m.q.advance, step, userID, step)
 	return n == 1, err
 }
 
-// SetRecoveryCodes implements mfa.Store.
+// SetRecoveryCodes implements mfastore.Store.
 func (m *MFAStore) SetRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
 	return m.tx(ctx, "mfa: set recovery codes", func(tx *sql.Tx) error {
 		// Locks the confirmed row, so that Delete cannot interleave.
@@ -193,19 +193,19 @@ func (m *MFAStore) SetRecoveryCodes(ctx context.Context, userID string, hashes [
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return mfaAnswer{mfa.ErrNotEnrolled}
+			return mfaAnswer{mfastore.ErrNotEnrolled}
 		}
 		return m.replaceCodes(ctx, tx, userID, hashes)
 	})
 }
 
-// ConsumeRecoveryCode implements mfa.Store: one conditional DELETE.
+// ConsumeRecoveryCode implements mfastore.Store: one conditional DELETE.
 func (m *MFAStore) ConsumeRecoveryCode(ctx context.Context, userID, hash string) (bool, error) {
 	n, err := m.exec(ctx, "mfa: consume recovery code", m.q.consume, userID, hash)
 	return n == 1, err
 }
 
-// Delete implements mfa.Store.
+// Delete implements mfastore.Store.
 func (m *MFAStore) Delete(ctx context.Context, userID string) error {
 	return m.tx(ctx, "mfa: delete", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, m.q.clearCodes, userID); err != nil {

@@ -9,22 +9,22 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/mfa"
+	"github.com/reinhardt-go/auth/core/mfa/mfastore"
 )
 
 // MFASubmitters is how many goroutines race to use one time step or one
 // recovery code.
 const MFASubmitters = 10
 
-// TestMFAStore checks that an mfa.Store keeps its contract: among others,
+// TestMFAStore checks that an mfastore.Store keeps its contract: among others,
 // MFASubmitters concurrent AdvanceStep calls with one step, or
 // ConsumeRecoveryCode calls with one hash, succeed exactly once. open is
 // called once per subtest and must return an empty store, which it may
 // close with t.Cleanup. Run it under the race detector.
-func TestMFAStore(t *testing.T, open func(t *testing.T) mfa.Store) {
+func TestMFAStore(t *testing.T, open func(t *testing.T) mfastore.Store) {
 	tests := []struct {
 		name string
-		f    func(t *testing.T, s mfa.Store)
+		f    func(t *testing.T, s mfastore.Store)
 	}{
 		{"GetMissing", testMFAGetMissing},
 		{"BeginConfirm", testMFABeginConfirm},
@@ -42,16 +42,16 @@ func TestMFAStore(t *testing.T, open func(t *testing.T) mfa.Store) {
 	}
 }
 
-func mfaBegin(t *testing.T, s mfa.Store, user string) mfa.Record {
+func mfaBegin(t *testing.T, s mfastore.Store, user string) mfastore.Record {
 	t.Helper()
-	rec := mfa.Record{UserID: user, Secret: "v1$00000000$c2VjcmV0", CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	rec := mfastore.Record{UserID: user, Secret: "v1$00000000$c2VjcmV0", CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	if err := s.Begin(context.Background(), rec); err != nil {
 		t.Fatalf("Begin(%q): %v", user, err)
 	}
 	return rec
 }
 
-func mfaConfirm(t *testing.T, s mfa.Store, user string, step int64, hashes ...string) {
+func mfaConfirm(t *testing.T, s mfastore.Store, user string, step int64, hashes ...string) {
 	t.Helper()
 	mfaBegin(t, s, user)
 	ok, err := s.Confirm(context.Background(), user, step, hashes)
@@ -60,12 +60,12 @@ func mfaConfirm(t *testing.T, s mfa.Store, user string, step int64, hashes ...st
 	}
 }
 
-func testMFAGetMissing(t *testing.T, s mfa.Store) {
+func testMFAGetMissing(t *testing.T, s mfastore.Store) {
 	ctx := context.Background()
-	if _, err := s.Get(ctx, "nobody"); !errors.Is(err, mfa.ErrNotEnrolled) {
+	if _, err := s.Get(ctx, "nobody"); !errors.Is(err, mfastore.ErrNotEnrolled) {
 		t.Fatalf("Get(missing) error = %v; want ErrNotEnrolled", err)
 	}
-	if _, err := s.Confirm(ctx, "nobody", 5, nil); !errors.Is(err, mfa.ErrNotEnrolled) {
+	if _, err := s.Confirm(ctx, "nobody", 5, nil); !errors.Is(err, mfastore.ErrNotEnrolled) {
 		t.Fatalf("Confirm(missing) error = %v; want ErrNotEnrolled", err)
 	}
 	if ok, err := s.AdvanceStep(ctx, "nobody", 5); ok || err != nil {
@@ -74,7 +74,7 @@ func testMFAGetMissing(t *testing.T, s mfa.Store) {
 	if ok, err := s.ConsumeRecoveryCode(ctx, "nobody", "ab"); ok || err != nil {
 		t.Fatalf("ConsumeRecoveryCode(missing) = %v, %v; want false, nil", ok, err)
 	}
-	if err := s.SetRecoveryCodes(ctx, "nobody", []string{"ab"}); !errors.Is(err, mfa.ErrNotEnrolled) {
+	if err := s.SetRecoveryCodes(ctx, "nobody", []string{"ab"}); !errors.Is(err, mfastore.ErrNotEnrolled) {
 		t.Fatalf("SetRecoveryCodes(missing) error = %v; want ErrNotEnrolled", err)
 	}
 	if err := s.Delete(ctx, "nobody"); err != nil {
@@ -82,7 +82,7 @@ func testMFAGetMissing(t *testing.T, s mfa.Store) {
 	}
 }
 
-func testMFABeginConfirm(t *testing.T, s mfa.Store) {
+func testMFABeginConfirm(t *testing.T, s mfastore.Store) {
 	ctx := context.Background()
 	want := mfaBegin(t, s, "1")
 	got, err := s.Get(ctx, "1")
@@ -106,7 +106,7 @@ func testMFABeginConfirm(t *testing.T, s mfa.Store) {
 	if ok, err := s.Confirm(ctx, "1", 200, nil); ok || err != nil {
 		t.Fatalf("second Confirm = %v, %v; want false, nil", ok, err)
 	}
-	if err := s.Begin(ctx, mfa.Record{UserID: "1", Secret: "other"}); !errors.Is(err, mfa.ErrAlreadyEnrolled) {
+	if err := s.Begin(ctx, mfastore.Record{UserID: "1", Secret: "other"}); !errors.Is(err, mfastore.ErrAlreadyEnrolled) {
 		t.Fatalf("Begin over confirmed: %v; want ErrAlreadyEnrolled", err)
 	}
 	if got2, _ := s.Get(ctx, "1"); got2.Secret != want.Secret || !got2.Confirmed {
@@ -114,10 +114,10 @@ func testMFABeginConfirm(t *testing.T, s mfa.Store) {
 	}
 }
 
-func testMFABeginReplaces(t *testing.T, s mfa.Store) {
+func testMFABeginReplaces(t *testing.T, s mfastore.Store) {
 	ctx := context.Background()
 	mfaBegin(t, s, "1")
-	if err := s.Begin(ctx, mfa.Record{UserID: "1", Secret: "second", CreatedAt: time.Now()}); err != nil {
+	if err := s.Begin(ctx, mfastore.Record{UserID: "1", Secret: "second", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Get(ctx, "1")
@@ -126,7 +126,7 @@ func testMFABeginReplaces(t *testing.T, s mfa.Store) {
 	}
 }
 
-func testMFAAdvanceStep(t *testing.T, s mfa.Store) {
+func testMFAAdvanceStep(t *testing.T, s mfastore.Store) {
 	ctx := context.Background()
 	mfaConfirm(t, s, "1", 100)
 	for _, c := range []struct {
@@ -173,21 +173,21 @@ func race(t *testing.T, f func() (bool, error)) int64 {
 	return wins.Load()
 }
 
-func testMFAAdvanceStepRace(t *testing.T, s mfa.Store) {
+func testMFAAdvanceStepRace(t *testing.T, s mfastore.Store) {
 	mfaConfirm(t, s, "1", 100)
 	if n := race(t, func() (bool, error) { return s.AdvanceStep(context.Background(), "1", 101) }); n != 1 {
 		t.Fatalf("%d concurrent AdvanceStep(101): %d succeeded; want 1", MFASubmitters, n)
 	}
 }
 
-func testMFAConfirmRace(t *testing.T, s mfa.Store) {
+func testMFAConfirmRace(t *testing.T, s mfastore.Store) {
 	mfaBegin(t, s, "1")
 	if n := race(t, func() (bool, error) { return s.Confirm(context.Background(), "1", 7, []string{"h"}) }); n != 1 {
 		t.Fatalf("%d concurrent Confirm: %d succeeded; want 1", MFASubmitters, n)
 	}
 }
 
-func testMFARecoveryCodes(t *testing.T, s mfa.Store) {
+func testMFARecoveryCodes(t *testing.T, s mfastore.Store) {
 	ctx := context.Background()
 	mfaConfirm(t, s, "1", 100, "aa", "bb")
 	mfaConfirm(t, s, "2", 100, "cc")
@@ -225,21 +225,21 @@ func testMFARecoveryCodes(t *testing.T, s mfa.Store) {
 	}
 }
 
-func testMFARecoveryRace(t *testing.T, s mfa.Store) {
+func testMFARecoveryRace(t *testing.T, s mfastore.Store) {
 	mfaConfirm(t, s, "1", 100, "aa", "bb")
 	if n := race(t, func() (bool, error) { return s.ConsumeRecoveryCode(context.Background(), "1", "aa") }); n != 1 {
 		t.Fatalf("%d concurrent uses of one recovery code: %d succeeded; want 1", MFASubmitters, n)
 	}
 }
 
-func testMFADelete(t *testing.T, s mfa.Store) {
+func testMFADelete(t *testing.T, s mfastore.Store) {
 	ctx := context.Background()
 	mfaConfirm(t, s, "1", 100, "aa")
 	mfaConfirm(t, s, "2", 100)
 	if err := s.Delete(ctx, "1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get(ctx, "1"); !errors.Is(err, mfa.ErrNotEnrolled) {
+	if _, err := s.Get(ctx, "1"); !errors.Is(err, mfastore.ErrNotEnrolled) {
 		t.Fatalf("Get after Delete: %v; want ErrNotEnrolled", err)
 	}
 	if ok, _ := s.ConsumeRecoveryCode(ctx, "1", "aa"); ok {
@@ -250,7 +250,7 @@ func testMFADelete(t *testing.T, s mfa.Store) {
 	}
 }
 
-func testMFAContextCanceled(t *testing.T, s mfa.Store) {
+func testMFAContextCanceled(t *testing.T, s mfastore.Store) {
 	mfaConfirm(t, s, "1", 100, "aa")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/reinhardt-go/auth/core/mfa/mfastore"
 )
@@ -56,32 +55,6 @@ AND "user_id" IN (SELECT "user_id" FROM ` + totp + ` WHERE "confirmed" = TRUE)`,
 	return &MFAStore{s: s, q: q}
 }
 
-// mfaAnswer marks the answers (not failures) a transaction returns.
-type mfaAnswer struct{ err error }
-
-func (a mfaAnswer) Error() string { return a.err.Error() }
-
-// tx runs f in a transaction on the read-write pool; an mfaAnswer is
-// returned unwrapped, every other error is a store failure.
-func (m *MFAStore) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
-	tx, err := m.s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return m.s.fail(ctx, op, err)
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		var a mfaAnswer
-		if errors.As(err, &a) {
-			return a.err
-		}
-		return m.s.fail(ctx, op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return m.s.fail(ctx, op, err)
-	}
-	return nil
-}
-
 // exec runs a statement on the read-write pool and returns the affected
 // rows.
 func (m *MFAStore) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
@@ -121,7 +94,7 @@ func (m *MFAStore) Get(ctx context.Context, userID string) (mfastore.Record, err
 
 // Begin implements mfastore.Store.
 func (m *MFAStore) Begin(ctx context.Context, rec mfastore.Record) error {
-	return m.tx(ctx, "mfa: begin", func(tx *sql.Tx) error {
+	return m.s.tx(ctx, "mfa: begin", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, m.q.begin, rec.UserID, rec.Secret, m.s.dbTime(rec.CreatedAt))
 		if err != nil {
 			return err
@@ -129,7 +102,7 @@ func (m *MFAStore) Begin(ctx context.Context, rec mfastore.Record) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return mfaAnswer{mfastore.ErrAlreadyEnrolled}
+			return answer{mfastore.ErrAlreadyEnrolled}
 		}
 		_, err = tx.ExecContext(ctx, m.q.clearCodes, rec.UserID)
 		return err
@@ -139,7 +112,7 @@ func (m *MFAStore) Begin(ctx context.Context, rec mfastore.Record) error {
 // Confirm implements mfastore.Store.
 func (m *MFAStore) Confirm(ctx context.Context, userID string, step int64, hashes []string) (bool, error) {
 	done := false
-	err := m.tx(ctx, "mfa: confirm", func(tx *sql.Tx) error {
+	err := m.s.tx(ctx, "mfa: confirm", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, m.q.confirm, step, userID, step)
 		if err != nil {
 			return err
@@ -154,7 +127,7 @@ func (m *MFAStore) Confirm(ctx context.Context, userID string, step int64, hashe
 				return err
 			}
 			if rows == 0 {
-				return mfaAnswer{mfastore.ErrNotEnrolled}
+				return answer{mfastore.ErrNotEnrolled}
 			}
 			return nil
 		}
@@ -184,7 +157,7 @@ func (m *MFAStore) AdvanceStep(ctx context.Context, userID string, step int64) (
 
 // SetRecoveryCodes implements mfastore.Store.
 func (m *MFAStore) SetRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
-	return m.tx(ctx, "mfa: set recovery codes", func(tx *sql.Tx) error {
+	return m.s.tx(ctx, "mfa: set recovery codes", func(tx *sql.Tx) error {
 		// Locks the confirmed row, so that Delete cannot interleave.
 		res, err := tx.ExecContext(ctx, m.q.lockConfirmed, userID)
 		if err != nil {
@@ -193,7 +166,7 @@ func (m *MFAStore) SetRecoveryCodes(ctx context.Context, userID string, hashes [
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return mfaAnswer{mfastore.ErrNotEnrolled}
+			return answer{mfastore.ErrNotEnrolled}
 		}
 		return m.replaceCodes(ctx, tx, userID, hashes)
 	})
@@ -207,7 +180,7 @@ func (m *MFAStore) ConsumeRecoveryCode(ctx context.Context, userID, hash string)
 
 // Delete implements mfastore.Store.
 func (m *MFAStore) Delete(ctx context.Context, userID string) error {
-	return m.tx(ctx, "mfa: delete", func(tx *sql.Tx) error {
+	return m.s.tx(ctx, "mfa: delete", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, m.q.clearCodes, userID); err != nil {
 			return err
 		}

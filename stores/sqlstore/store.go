@@ -303,6 +303,35 @@ func (s *Store) Close() error {
 	return err
 }
 
+// answer marks an error a transaction's function returns as the
+// operation's answer (ErrNotEnrolled, a family mismatch), not a failure of
+// the store: tx returns it unwrapped, as it is.
+type answer struct{ err error }
+
+func (a answer) Error() string { return a.err.Error() }
+
+// tx runs f in a transaction on the read-write pool (on SQLite, the
+// single writer's BEGIN IMMEDIATE). f's answer is returned as it is;
+// every other error, and a failure to begin or commit, is a store
+// failure (fail: ErrStoreUnavailable).
+func (s *Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		if a, ok := errors.AsType[answer](err); ok {
+			return a.err
+		}
+		return s.fail(ctx, op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
 // DB returns the read-write pool. On an SQLite file it has a single
 // connection: use it for writes and for transactions, ReadDB for reads.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -175,26 +175,6 @@ FROM (SELECT 1 AS "one") AS x LEFT JOIN ` + tokFamilies + ` f ON f."id" = ?`,
 	return q
 }
 
-// tx runs f in a transaction on the read-write pool; tokens.ErrFamilyMismatch
-// is an answer, every other error a store failure.
-func (t *TokenStore) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
-	tx, err := t.s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return t.s.fail(ctx, op, err)
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		if errors.Is(err, tokens.ErrFamilyMismatch) {
-			return err
-		}
-		return t.s.fail(ctx, op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return t.s.fail(ctx, op, err)
-	}
-	return nil
-}
-
 // read runs a read on the read pool with a statement prepared once.
 func (t *TokenStore) read(ctx context.Context, query string, args ...any) (*sql.Row, error) {
 	st, err := t.s.prepared(ctx, t.s.rdb, query)
@@ -210,7 +190,7 @@ func (t *TokenStore) read(ctx context.Context, query string, args ...any) (*sql.
 // call blacklisted it.
 func (t *TokenStore) Blacklist(ctx context.Context, jti string, expiresAt time.Time, reason tokens.BlacklistReason) error {
 	now := t.s.dbTime(t.s.now())
-	return t.tx(ctx, "blacklist", func(tx *sql.Tx) error {
+	return t.s.tx(ctx, "blacklist", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, t.q.blOutstanding, now, t.s.dbTime(expiresAt), jti); err != nil {
 			return err
 		}
@@ -246,7 +226,7 @@ func (t *TokenStore) IsBlacklisted(ctx context.Context, jti string) (bool, error
 func (t *TokenStore) Cleanup(ctx context.Context, now time.Time) (int, error) {
 	cut := t.s.dbTime(now)
 	var n int64
-	err := t.tx(ctx, "token cleanup", func(tx *sql.Tx) error {
+	err := t.s.tx(ctx, "token cleanup", func(tx *sql.Tx) error {
 		for _, q := range []string{t.q.cleanBlacklisted, t.q.cleanState} {
 			if _, err := tx.ExecContext(ctx, q, cut); err != nil {
 				return err
@@ -307,7 +287,7 @@ func (t *TokenStore) Issue(ctx context.Context, rec tokens.RefreshRecord) error 
 		user = id
 	}
 	issued, expires := t.s.dbTime(rec.IssuedAt), t.s.dbTime(rec.ExpiresAt)
-	return t.tx(ctx, "issue refresh token", func(tx *sql.Tx) error {
+	return t.s.tx(ctx, "issue refresh token", func(tx *sql.Tx) error {
 		var fam string
 		switch err := tx.QueryRowContext(ctx, t.q.issued, rec.JTI).Scan(&fam); {
 		case err == nil:
@@ -318,7 +298,7 @@ func (t *TokenStore) Issue(ctx context.Context, rec tokens.RefreshRecord) error 
 		var owner string
 		switch err := tx.QueryRowContext(ctx, t.q.familyUser, rec.Family).Scan(&owner); {
 		case err == nil && owner != rec.UserID:
-			return tokens.ErrFamilyMismatch
+			return answer{tokens.ErrFamilyMismatch}
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -419,7 +399,7 @@ func (t *TokenStore) Family(ctx context.Context, id string) (tokens.Family, bool
 // blacklisted in simplejwt's table too, so that Django refuses them.
 func (t *TokenStore) RevokeFamily(ctx context.Context, id string, reason tokens.BlacklistReason) error {
 	now := t.s.dbTime(t.s.now())
-	return t.tx(ctx, "revoke family", func(tx *sql.Tx) error {
+	return t.s.tx(ctx, "revoke family", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, t.q.revokeFamily, now, reason.String(), id); err != nil {
 			return err
 		}
@@ -436,7 +416,7 @@ func (t *TokenStore) RevokeFamily(ctx context.Context, id string, reason tokens.
 func (t *TokenStore) RevokeUser(ctx context.Context, userID string, issuedBefore time.Time, reason tokens.BlacklistReason) (int, error) {
 	now, before := t.s.dbTime(t.s.now()), t.s.dbTime(issuedBefore)
 	var n int64
-	err := t.tx(ctx, "revoke user tokens", func(tx *sql.Tx) error {
+	err := t.s.tx(ctx, "revoke user tokens", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, t.q.revokeUser, now, reason.String(), userID, before)
 		if err != nil {
 			return err

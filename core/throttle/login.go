@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
@@ -27,8 +27,8 @@ const DefaultLoginRate = "10/min"
 // address; successful logins do not count. A store failure refuses the
 // login (fail closed).
 //
-// The username key is the SHA-256 of the lower-cased username, so that
-// case variants count together and a long username costs a store no more
+// The username key is the SHA-256 of core.FoldUsername of the username,
+// so that case variants (as user creation judges them) count together and a long username costs a store no more
 // than a short one.
 //
 // Check and Failed are two steps: logins that are checked at the same
@@ -64,30 +64,32 @@ func NewLoginThrottle(rate string, store Store, opts ...Option) (*LoginThrottle,
 	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, now: o.now}, nil
 }
 
-// loginKeys are the store keys of a login attempt: by address and by
-// username.
-func loginKeys(ip netip.Addr, username string) (byIP, byUser []byte) {
-	byIP = ip.AppendTo([]byte("login_ip_"))
-	sum := sha256.Sum256([]byte(strings.ToLower(username)))
-	byUser = hex.AppendEncode([]byte("login_user_"), sum[:])
-	return byIP, byUser
+// loginCount is one of the two counts of a login attempt: its store key
+// and rate.
+type loginCount struct {
+	key  []byte
+	rate Rate
+}
+
+// counts are the counts of a login attempt that have a rate: by address
+// and by username.
+func (l *LoginThrottle) counts(ip netip.Addr, username string) []loginCount {
+	sum := sha256.Sum256([]byte(core.FoldUsername(username)))
+	all := []loginCount{
+		{ip.AppendTo([]byte("login_ip_")), l.PerIP},
+		{hex.AppendEncode([]byte("login_user_"), sum[:]), l.PerUsername},
+	}
+	return slices.DeleteFunc(all, func(c loginCount) bool { return !c.rate.valid() })
 }
 
 // Check reports whether a login from ip for username may verify a
 // password: nil, core.ThrottledError with the longer of the two waits, or
 // an error wrapping core.ErrStoreUnavailable. It records nothing.
 func (l *LoginThrottle) Check(ctx context.Context, ip netip.Addr, username string) error {
-	byIP, byUser := loginKeys(ip, username)
 	now := l.now()
 	var wait time.Duration
 	refused := false
-	for _, k := range []struct {
-		key  []byte
-		rate Rate
-	}{{byIP, l.PerIP}, {byUser, l.PerUsername}} {
-		if !k.rate.valid() {
-			continue
-		}
+	for _, k := range l.counts(ip, username) {
 		res, err := l.store.Peek(ctx, k.key, k.rate, now)
 		if err != nil {
 			return fmt.Errorf("throttle: %w: %w", core.ErrStoreUnavailable, err)
@@ -104,15 +106,8 @@ func (l *LoginThrottle) Check(ctx context.Context, ip netip.Addr, username strin
 
 // Failed records a failed login from ip for username, in both counts.
 func (l *LoginThrottle) Failed(ctx context.Context, ip netip.Addr, username string) error {
-	byIP, byUser := loginKeys(ip, username)
 	now := l.now()
-	for _, k := range []struct {
-		key  []byte
-		rate Rate
-	}{{byIP, l.PerIP}, {byUser, l.PerUsername}} {
-		if !k.rate.valid() {
-			continue
-		}
+	for _, k := range l.counts(ip, username) {
 		if _, err := l.store.Hit(ctx, k.key, k.rate, now); err != nil {
 			return fmt.Errorf("throttle: %w: %w", core.ErrStoreUnavailable, err)
 		}

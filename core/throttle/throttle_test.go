@@ -261,6 +261,20 @@ func TestLoginThrottle(t *testing.T) {
 	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.1"), "ALICE"); !errors.As(err, &te) {
 		t.Fatalf("alice from another address: %v", err)
 	}
+	// Case variants as user creation judges them (core.FoldUsername):
+	// U+212A KELVIN SIGN and U+017F LONG S fold with k and s, which
+	// lower-casing alone does not do.
+	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.2"), "\u212aari\u017fa"); err != nil {
+		t.Fatalf("karisa before any failure: %v", err)
+	}
+	for range 5 {
+		if err := lt.Failed(ctx, netip.MustParseAddr("198.51.100.3"), "karisa"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.2"), "\u212aari\u017fa"); !errors.As(err, &te) {
+		t.Fatalf("a case variant of karisa from another address: %v", err)
+	}
 	// The address's count holds for another username.
 	if err := lt.Check(ctx, ip, "bob"); !errors.As(err, &te) {
 		t.Fatalf("bob from the attacker's address: %v", err)

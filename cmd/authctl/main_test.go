@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
@@ -144,12 +146,22 @@ func TestSessionCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Throttle counters: one run out an hour ago, one still counting.
+	rate, err := throttle.ParseRate("1/min")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, at := range map[string]time.Time{"old": time.Now().Add(-time.Hour), "live": time.Now()} {
+		if _, err := s.Throttle().Hit(ctx, []byte(key), rate, at); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.Close()
 	code, out, errs := runCmd(t, "", nil, "-db", db, "migratesessions", "--from", "db", "--to", "file:"+filepath.Join(dir, "files"))
 	if code != 0 || !strings.Contains(out, "copied 3 sessions") || !strings.Contains(errs, "3/3") {
 		t.Fatalf("migratesessions: %d %q %q", code, out, errs)
 	}
-	if code, out, _ := runCmd(t, "", nil, "-db", db, "clearsessions"); code != 0 || !strings.Contains(out, "removed 0 expired sessions") {
+	if code, out, _ := runCmd(t, "", nil, "-db", db, "clearsessions"); code != 0 || !strings.Contains(out, "removed 0 expired sessions") || !strings.Contains(out, "and 1 run-out throttle counters") {
 		t.Fatalf("clearsessions: %d %q", code, out)
 	}
 	if code, _, _ := runCmd(t, "", nil, "-db", db, "migratesessions", "--from", "db"); code != 2 {

@@ -35,7 +35,11 @@ func cmdClearSessions(ctx context.Context, e *env, db string, args []string) int
 	if err != nil {
 		return fail(e, "tokens: %v", err)
 	}
-	fmt.Fprintf(e.stdout, "removed %d expired sessions and %d expired token records\n", n, m)
+	c, err := s.Throttle().CleanupExpired(ctx, time.Now())
+	if err != nil {
+		return fail(e, "throttle counters: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "removed %d expired sessions, %d expired token records and %d run-out throttle counters\n", n, m, c)
 	return exitOK
 }
 

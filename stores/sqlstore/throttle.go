@@ -22,8 +22,9 @@ import (
 //
 // Every database error wraps core.ErrStoreUnavailable, so throttled
 // requests fail closed. Rows of idle keys stay until CleanupExpired
-// deletes them; run it from time to time (a key costs one row of about
-// 100 bytes).
+// deletes them, as `authctl clearsessions` does with expired sessions and
+// tokens: run it from time to time (a key costs one row of about 100
+// bytes).
 type ThrottleStore struct {
 	s *Store
 	q throttleQueries

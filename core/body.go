@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/reinhardt-go/auth/internal/jsonobj"
 )
 
 // DefaultMaxBodyBytes is the body cap used when none is configured: 1 MiB.
@@ -268,29 +270,13 @@ func exactKeys(data []byte, t reflect.Type) error {
 	if fields == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil
-		}
-		key, _ := tok.(string)
+	return jsonobj.EachMember(data, func(key string, raw json.RawMessage) error {
 		ft, ok := fields[key]
 		if !ok {
 			return ParseError("JSON parse error - unknown field " + strconv.Quote(key))
 		}
-		var raw json.RawMessage
-		if dec.Decode(&raw) != nil {
-			return nil
-		}
-		if err := exactKeysIn(raw, ft); err != nil {
-			return err
-		}
-	}
-	return nil
+		return exactKeysIn(raw, ft)
+	})
 }
 
 // exactKeysIn applies exactKeys to a field's value: an object for a

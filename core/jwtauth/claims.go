@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/reinhardt-go/auth/internal/jsonobj"
 )
 
 // TokenType is the value of simplejwt's token_type claim.
@@ -205,25 +206,7 @@ func checkClaimNames(payload []byte) error {
 	// Names with escapes or beyond ASCII, or JSON the scanner does not
 	// follow: encoding/json reads the names as the decoder will.
 	seen = 0
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil
-		}
-		name, _ := tok.(string)
-		if err := check(name); err != nil {
-			return err
-		}
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			return nil
-		}
-	}
-	return nil
+	return jsonobj.EachMember(payload, func(name string, _ json.RawMessage) error { return check(name) })
 }
 
 // scanClaimNames calls check with each name of the JSON object s, without

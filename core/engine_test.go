@@ -178,3 +178,23 @@ func TestFieldErrors(t *testing.T) {
 		t.Fatalf("got %s %v, want %s", b, err, want)
 	}
 }
+
+// A validation error is the client's: 400 whatever asks (the engine's
+// failure log, an adapter's error handler), never a 500.
+func TestToAPIErrorValidation(t *testing.T) {
+	for _, err := range []error{
+		core.ValidationError{"non_field_errors": {"x"}},
+		fmt.Errorf("wrapped: %w", core.ValidationError{"title": {"x"}}),
+		fieldErrors("title", "x"),
+	} {
+		if ae := core.ToAPIError(err); ae.Status != http.StatusBadRequest {
+			t.Errorf("%v: status %d, want 400", err, ae.Status)
+		}
+	}
+}
+
+func fieldErrors(field, message string) error {
+	var fe core.FieldErrors
+	fe.Add(field, message)
+	return fe.Err()
+}

@@ -87,7 +87,9 @@ func WriteError(w Response, err error, challenge string) error {
 	return WriteJSON(w, status, body)
 }
 
-// ToAPIError maps any error to the APIError it renders as.
+// ToAPIError maps any error to the APIError it renders as: its status,
+// detail and code (a ValidationError or *FieldErrors is ErrBadInput, 400;
+// WriteError writes their fields).
 func ToAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -109,7 +111,11 @@ func ToAPIError(err error) *APIError {
 		}
 		return &APIError{Status: http.StatusUnauthorized, Detail: detail, Code: code}
 	}
+	var fe *FieldErrors
+	var ve ValidationError
 	switch {
+	case errors.As(err, &fe), errors.As(err, &ve):
+		return ErrBadInput // WriteError renders the fields themselves
 	case errors.Is(err, ErrInvalidInput):
 		return ErrBadInput
 	case errors.Is(err, ErrStoreUnavailable), errors.Is(err, hashers.ErrBusy):

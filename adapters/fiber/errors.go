@@ -40,14 +40,11 @@ func ErrorHandler(e *core.Engine) fiber.ErrorHandler {
 		if errors.As(err, &fe) {
 			err = fromFiber(c, fe)
 		} else if core.ToAPIError(err) == core.ErrServerError {
-			var ve core.ValidationError
-			if !errors.As(err, &ve) {
-				logger := eng.Logger
-				if logger == nil {
-					logger = slog.Default()
-				}
-				logger.ErrorContext(c.UserContext(), "fiberauth: handler error", "method", c.Method(), "path", c.Path(), "error", err)
+			logger := eng.Logger
+			if logger == nil {
+				logger = slog.Default()
 			}
+			logger.ErrorContext(c.UserContext(), "fiberauth: handler error", "method", c.Method(), "path", c.Path(), "error", err)
 		}
 		return eng.WriteError(newResponse(c), err)
 	}

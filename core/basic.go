@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -110,8 +111,15 @@ func isASCIISpace(c byte) bool {
 // credentials from the Authorization header (RFC 7617), checked by the
 // backend. Its challenge is `Basic realm="api"` unless Realm says
 // otherwise.
+//
+// Guard, when set, limits password guessing through Basic as on every
+// other login path (PasswordLogin). A user with SecondFactor on is
+// refused with ErrBasicMFA: a Basic header cannot carry a one-time
+// password, so Basic must not be a way around it.
 type BasicAuthentication struct {
-	Backend AuthBackend
+	Backend      AuthBackend
+	Guard        LoginGuard
+	SecondFactor SecondFactor
 	// Realm of the challenge; "" means "api", DRF's default.
 	Realm string
 	// AdvertiseUTF8 adds `charset="UTF-8"` to the challenge (RFC 7617
@@ -141,18 +149,26 @@ func (b *BasicAuthentication) Authenticate(r Request) (*Identity, error) {
 	if len(password) > MaxPasswordBytes {
 		return nil, NewAuthError(ErrInvalidCredentials, msgBasicInvalid)
 	}
-	u, err := b.Backend.Authenticate(r.Context(), username, password)
+	login := PasswordLogin{Backend: b.Backend, Guard: b.Guard, SecondFactor: b.SecondFactor}
+	u, err := login.Authenticate(r, username, password, "")
+	switch {
+	case errors.Is(err, ErrMFARequired):
+		return nil, ErrBasicMFA
+	case errors.Is(err, ErrUserInactive):
+		return nil, NewAuthError(ErrInvalidCredentials, msgBasicInactive)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if u == nil {
+	if isNil(u) {
 		return nil, NewAuthError(ErrInvalidCredentials, msgBasicInvalid)
-	}
-	if !u.IsActive() {
-		return nil, NewAuthError(ErrInvalidCredentials, msgBasicInactive)
 	}
 	return &Identity{User: u, Method: "basic"}, nil
 }
+
+// ErrBasicMFA refuses Basic authentication of a user with a second factor
+// on: 401 with the code "mfa_required".
+var ErrBasicMFA = &APIError{Status: http.StatusUnauthorized, Detail: "This account has two-factor authentication on, which Basic authentication cannot carry: log in with a session or a token.", Code: "mfa_required", RenderCode: true}
 
 // HTTPBasicAuth is the reference's HttpBasicAuth: Basic authentication with
 // its own small table of users, for tests, internal tools and prototypes.

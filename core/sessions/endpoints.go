@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
@@ -44,12 +45,23 @@ type LoginHooks struct {
 // cross-site form cannot log a victim into the attacker's account. It needs
 // the session in the request's context (Manager.Handler or the adapter's
 // session middleware).
+//
+// Guard and SecondFactor make it a core.PasswordLogin: failed logins are
+// throttled (429 with Retry-After), and a user with a second factor on
+// must send the one-time password as "otp" (401 with the code
+// "mfa_required" without it, "invalid_otp" for a wrong, expired or used
+// one). A blank "otp" counts as none.
 type LoginEndpoint struct {
 	Auth *SessionAuthentication
 	// Backend checks the credentials; BackendName is the name Login stores
 	// (a key of Auth.Backends).
 	Backend     core.AuthBackend
 	BackendName string
+	// Guard limits failed logins (throttle.LoginThrottle); nil: none.
+	Guard core.LoginGuard
+	// SecondFactor is the users' second factor (mfa.SecondFactor); nil:
+	// none.
+	SecondFactor core.SecondFactor
 	Hooks       LoginHooks
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -104,12 +116,22 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	if err := requireFields(map[string]*string{"username": in.Username, "password": in.Password}, "username", "password"); err != nil {
 		return err
 	}
-	u, err := e.Backend.Authenticate(ctx, *in.Username, *in.Password)
-	if err != nil {
+	otp := ""
+	if in.OTP != nil {
+		otp = strings.TrimSpace(*in.OTP)
+		if len(otp) > core.MaxOTPBytes {
+			var v core.FieldErrors
+			v.Add("otp", "Ensure this field has no more than "+strconv.Itoa(core.MaxOTPBytes)+" characters.")
+			return v.Err()
+		}
+	}
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor}
+	u, err := login.Authenticate(r, *in.Username, *in.Password, otp)
+	if err != nil && !errors.Is(err, core.ErrUserInactive) {
 		return err
 	}
 	bu, ok := u.(core.BaseUser)
-	if !ok || !u.IsActive() {
+	if !ok || err != nil {
 		return core.NewAuthError(core.ErrInvalidCredentials, msgInvalidLogin)
 	}
 	before := s.Key()
@@ -191,6 +213,10 @@ type PasswordChangeEndpoint struct {
 	// validators.DefaultValidators().
 	Validators []validators.Validator
 	Hooks      LoginHooks
+	// Guard limits wrong old passwords as it limits failed logins (the
+	// same counts: a stolen session is not a way to guess the password
+	// faster); nil: none.
+	Guard core.LoginGuard
 }
 
 type passwordChange struct {
@@ -212,10 +238,23 @@ func (e *PasswordChangeEndpoint) Serve(w core.Response, r core.Request) error {
 	if err := requireFields(map[string]*string{"old_password": in.Old, "new_password": in.New}, "old_password", "new_password"); err != nil {
 		return err
 	}
+	var attempt core.LoginAttempt
+	if e.Guard != nil {
+		a, err := e.Guard.Begin(r, u.GetUsername())
+		if err != nil {
+			return err
+		}
+		attempt = a
+	}
 	if ok, err := core.CheckPassword(ctx, u, *in.Old); err != nil && !ok {
 		return err
 	} else if !ok {
 		return core.ValidationError{"old_password": {msgOldPasswordWrong}}
+	}
+	if attempt != nil {
+		if err := attempt.Succeeded(ctx); err != nil {
+			return err
+		}
 	}
 	vs := e.Validators
 	if vs == nil {

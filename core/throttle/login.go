@@ -18,28 +18,29 @@ import (
 const DefaultLoginRate = "10/min"
 
 // LoginThrottle limits failed logins, counted per client address and per
-// username. Every path that checks a password calls Check before it
-// verifies one and Failed when the password was wrong, with the client
-// address of core.ClientIP (trusted proxies only) and the username as
-// typed. Check refuses with core.ThrottledError (429, Retry-After) once
-// either count has used up its rate, so an attacker can neither try many
-// passwords on one account from many addresses nor many accounts from one
-// address; successful logins do not count. A store failure refuses the
-// login (fail closed).
+// username: the core.LoginGuard of every path that checks a password or
+// a one-time code (core.PasswordLogin, the Basic authenticator, the MFA
+// endpoints). Begin counts an attempt before its password is verified
+// and refuses with core.ThrottledError (429, Retry-After) once either
+// count has used up its rate; the attempt's Succeeded takes the count
+// back when the credentials were right, so only failures use up the
+// budget. An attacker can neither try many passwords on one account from
+// many addresses nor many accounts from one address, and concurrent
+// guesses cannot all slip through before the first is counted. A store
+// failure refuses the login (fail closed).
 //
-// The username key is the SHA-256 of core.FoldUsername of the username,
-// so that case variants (as user creation judges them) count together and a long username costs a store no more
-// than a short one.
-//
-// Check and Failed are two steps: logins that are checked at the same
-// time as the last allowed failure is recorded can each still verify one
-// password, so at most the number of concurrent password checks (bounded
-// by the hashers' limiter) can exceed the rate once.
+// The client address is core.ClientIP with the trusted proxies
+// (WithTrustedProxies): an X-Forwarded-For from an untrusted peer is not
+// believed, so rotating it buys nothing. The username key is the SHA-256
+// of core.FoldUsername of the username, so that case variants (as user
+// creation judges them) count together and a long username costs a store
+// no more than a short one.
 type LoginThrottle struct {
 	// PerIP and PerUsername are the rates of failures; a zero Rate does not
 	// count that dimension.
 	PerIP, PerUsername Rate
 	store              Store
+	trusted            []netip.Prefix
 	now                func() time.Time
 }
 
@@ -61,7 +62,7 @@ func NewLoginThrottle(rate string, store Store, opts ...Option) (*LoginThrottle,
 	for _, f := range opts {
 		f(&o)
 	}
-	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, now: o.now}, nil
+	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, trusted: o.trusted, now: o.now}, nil
 }
 
 // loginCount is one of the two counts of a login attempt: its store key
@@ -82,9 +83,10 @@ func (l *LoginThrottle) counts(ip netip.Addr, username string) []loginCount {
 	return slices.DeleteFunc(all, func(c loginCount) bool { return !c.rate.valid() })
 }
 
-// Check reports whether a login from ip for username may verify a
-// password: nil, core.ThrottledError with the longer of the two waits, or
-// an error wrapping core.ErrStoreUnavailable. It records nothing.
+// Check reports whether a login from ip for username would be let
+// through now: nil, core.ThrottledError with the longer of the two waits,
+// or an error wrapping core.ErrStoreUnavailable. It records nothing (to
+// decide, say, whether to show a CAPTCHA); a login path uses Begin.
 func (l *LoginThrottle) Check(ctx context.Context, ip netip.Addr, username string) error {
 	now := l.now()
 	var wait time.Duration
@@ -92,7 +94,7 @@ func (l *LoginThrottle) Check(ctx context.Context, ip netip.Addr, username strin
 	for _, k := range l.counts(ip, username) {
 		res, err := l.store.Peek(ctx, k.key, k.rate, now)
 		if err != nil {
-			return fmt.Errorf("throttle: %w: %w", core.ErrStoreUnavailable, err)
+			return storeDown(err)
 		}
 		if !res.Allowed {
 			refused, wait = true, max(wait, res.Wait)
@@ -104,13 +106,74 @@ func (l *LoginThrottle) Check(ctx context.Context, ip netip.Addr, username strin
 	return nil
 }
 
-// Failed records a failed login from ip for username, in both counts.
-func (l *LoginThrottle) Failed(ctx context.Context, ip netip.Addr, username string) error {
+// Begin implements core.LoginGuard: Attempt for the request's client
+// address.
+func (l *LoginThrottle) Begin(r core.Request, username string) (core.LoginAttempt, error) {
+	a, err := l.Attempt(r.Context(), core.ClientIP(r, l.trusted), username)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Attempt counts a login from ip for username as a failure in both
+// counts, before its password is verified, and returns it; or refuses
+// with core.ThrottledError (the longer of the two waits) and counts
+// nothing; or fails with an error wrapping core.ErrStoreUnavailable.
+func (l *LoginThrottle) Attempt(ctx context.Context, ip netip.Addr, username string) (*Attempt, error) {
 	now := l.now()
-	for _, k := range l.counts(ip, username) {
-		if _, err := l.store.Hit(ctx, k.key, k.rate, now); err != nil {
-			return fmt.Errorf("throttle: %w: %w", core.ErrStoreUnavailable, err)
+	counts := l.counts(ip, username)
+	var wait time.Duration
+	refused := false
+	hit := counts[:0:0]
+	for _, k := range counts {
+		res, err := l.store.Hit(ctx, k.key, k.rate, now)
+		if err != nil {
+			return nil, errors.Join(storeDown(err), refund(ctx, l.store, hit, now))
+		}
+		if res.Allowed {
+			hit = append(hit, k)
+		} else {
+			refused, wait = true, max(wait, res.Wait)
+		}
+	}
+	if refused {
+		if err := refund(ctx, l.store, hit, now); err != nil {
+			return nil, err
+		}
+		return nil, core.Throttled(wait)
+	}
+	return &Attempt{l: l, counts: hit}, nil
+}
+
+// Attempt is one login attempt counted by LoginThrottle.Attempt.
+type Attempt struct {
+	l      *LoginThrottle
+	counts []loginCount
+	done   bool
+}
+
+// Succeeded takes back the attempt's counts: the credentials were right.
+// A second call does nothing.
+func (a *Attempt) Succeeded(ctx context.Context) error {
+	if a.done {
+		return nil
+	}
+	a.done = true
+	return refund(ctx, a.l.store, a.counts, a.l.now())
+}
+
+func refund(ctx context.Context, s Store, counts []loginCount, now time.Time) error {
+	for _, k := range counts {
+		if err := s.Refund(ctx, k.key, k.rate, now); err != nil {
+			return storeDown(err)
 		}
 	}
 	return nil
 }
+
+func storeDown(err error) error {
+	return fmt.Errorf("throttle: %w: %w", core.ErrStoreUnavailable, err)
+}
+
+var _ core.LoginGuard = (*LoginThrottle)(nil)

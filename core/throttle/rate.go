@@ -105,3 +105,14 @@ func (r Rate) Apply(tat, now int64) (next int64, allowed bool, wait time.Duratio
 	}
 	return base + t, true, 0
 }
+
+// Refund is the step that takes back one allowed request: the stored tat
+// moves back by one Interval, but not before now (a key whose state has
+// run out stays run out). ok is false when there is nothing to take back
+// (tat at or before now): nothing needs to be stored.
+func (r Rate) Refund(tat, now int64) (next int64, ok bool) {
+	if tat <= now {
+		return tat, false
+	}
+	return max(tat-int64(r.Interval()), now), true
+}

@@ -28,4 +28,8 @@ type Store interface {
 	Hit(ctx context.Context, key []byte, rate Rate, now time.Time) (Result, error)
 	// Peek reports what Hit would answer at now, recording nothing.
 	Peek(ctx context.Context, key []byte, rate Rate, now time.Time) (Result, error)
+	// Refund takes back one allowed hit on key: its timestamp moves back
+	// by one rate.Interval, but never before now (see Rate.Refund). A key
+	// with no state is left alone. It is atomic per key, as Hit is.
+	Refund(ctx context.Context, key []byte, rate Rate, now time.Time) error
 }

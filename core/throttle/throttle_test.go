@@ -3,10 +3,13 @@ package throttle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,6 +112,16 @@ func request(remote, xff string, u core.User) *core.PermissionContext {
 		id = &core.Identity{User: u}
 	}
 	return core.NewPermissionContext(core.NewHTTPRequest(r), id)
+}
+
+// rawRequest is a core.Request from remote with X-Forwarded-For xff.
+func rawRequest(remote, xff string) core.Request {
+	r := httptest.NewRequest("POST", "/login", nil)
+	r.RemoteAddr = remote
+	if xff != "" {
+		r.Header.Set("X-Forwarded-For", xff)
+	}
+	return core.NewHTTPRequest(r)
 }
 
 func clock() throttle.Option { return throttle.WithClock(func() time.Time { return t0 }) }
@@ -222,6 +235,10 @@ func (downStore) Peek(context.Context, []byte, throttle.Rate, time.Time) (thrott
 	return throttle.Result{Allowed: true}, errors.New("connection refused")
 }
 
+func (downStore) Refund(context.Context, []byte, throttle.Rate, time.Time) error {
+	return errors.New("connection refused")
+}
+
 func TestStoreDownFailsClosed(t *testing.T) {
 	th, _ := throttle.UserRateThrottle("100/s", downStore{})
 	err := check(t, th, request("192.0.2.1:1", "", nil))
@@ -232,8 +249,19 @@ func TestStoreDownFailsClosed(t *testing.T) {
 	if err := lt.Check(context.Background(), netip.MustParseAddr("192.0.2.1"), "alice"); !errors.Is(err, core.ErrStoreUnavailable) {
 		t.Fatalf("login check with the store down: %v", err)
 	}
-	if err := lt.Failed(context.Background(), netip.MustParseAddr("192.0.2.1"), "alice"); !errors.Is(err, core.ErrStoreUnavailable) {
-		t.Fatalf("login failure with the store down: %v", err)
+	if _, err := lt.Attempt(context.Background(), netip.MustParseAddr("192.0.2.1"), "alice"); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Fatalf("login attempt with the store down: %v", err)
+	}
+	if _, err := lt.Begin(rawRequest("192.0.2.1:1", ""), "alice"); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Fatalf("login guard with the store down: %v", err)
+	}
+}
+
+// fail counts a failed login: an attempt never marked as succeeded.
+func fail(t *testing.T, lt *throttle.LoginThrottle, ip netip.Addr, username string) {
+	t.Helper()
+	if _, err := lt.Attempt(context.Background(), ip, username); err != nil {
+		t.Fatalf("attempt for %s from %s: %v", username, ip, err)
 	}
 }
 
@@ -245,21 +273,23 @@ func TestLoginThrottle(t *testing.T) {
 	}
 	ctx := context.Background()
 	ip := netip.MustParseAddr("192.0.2.1")
-	for i := range 5 {
-		if err := lt.Check(ctx, ip, "alice"); err != nil {
-			t.Fatalf("attempt %d: %v", i+1, err)
-		}
-		if err := lt.Failed(ctx, ip, "alice"); err != nil {
-			t.Fatal(err)
-		}
+	for range 5 {
+		fail(t, lt, ip, "alice")
 	}
 	var te *core.ThrottledError
-	if err := lt.Check(ctx, ip, "alice"); !errors.As(err, &te) || te.Wait != 12 {
+	if _, err := lt.Attempt(ctx, ip, "alice"); !errors.As(err, &te) || te.Wait != 12 {
 		t.Fatalf("6th attempt: %v; want throttled, 12 s", err)
 	}
+	if err := lt.Check(ctx, ip, "alice"); !errors.As(err, &te) || te.Wait != 12 {
+		t.Fatalf("Check after 5 failures: %v; want throttled, 12 s", err)
+	}
 	// The username's count holds from another address and in other case.
-	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.1"), "ALICE"); !errors.As(err, &te) {
+	if _, err := lt.Attempt(ctx, netip.MustParseAddr("198.51.100.1"), "ALICE"); !errors.As(err, &te) {
 		t.Fatalf("alice from another address: %v", err)
+	}
+	// A refused attempt counted nothing: 198.51.100.1 still has its budget.
+	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.1"), "bob"); err != nil {
+		t.Fatalf("a refused attempt used up its address's budget: %v", err)
 	}
 	// Case variants as user creation judges them (core.FoldUsername):
 	// U+212A KELVIN SIGN and U+017F LONG S fold with k and s, which
@@ -267,24 +297,112 @@ func TestLoginThrottle(t *testing.T) {
 	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.2"), "\u212aari\u017fa"); err != nil {
 		t.Fatalf("karisa before any failure: %v", err)
 	}
-	for range 5 {
-		if err := lt.Failed(ctx, netip.MustParseAddr("198.51.100.3"), "karisa"); err != nil {
-			t.Fatal(err)
-		}
+	for i := range 5 {
+		fail(t, lt, netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + i)}), "karisa")
 	}
-	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.2"), "\u212aari\u017fa"); !errors.As(err, &te) {
+	if _, err := lt.Attempt(ctx, netip.MustParseAddr("198.51.100.2"), "\u212aari\u017fa"); !errors.As(err, &te) {
 		t.Fatalf("a case variant of karisa from another address: %v", err)
 	}
 	// The address's count holds for another username.
-	if err := lt.Check(ctx, ip, "bob"); !errors.As(err, &te) {
+	if _, err := lt.Attempt(ctx, ip, "bob"); !errors.As(err, &te) {
 		t.Fatalf("bob from the attacker's address: %v", err)
-	}
-	if err := lt.Check(ctx, netip.MustParseAddr("198.51.100.1"), "bob"); err != nil {
-		t.Fatalf("bob from elsewhere: %v", err)
 	}
 	now = now.Add(12 * time.Second)
 	if err := lt.Check(ctx, ip, "alice"); err != nil {
 		t.Fatalf("after the wait: %v", err)
+	}
+}
+
+// TestLoginThrottleSuccessIsFree: an attempt whose credentials were
+// right takes its count back, so a user who logs in often is never
+// throttled, while failures still are.
+func TestLoginThrottleSuccessIsFree(t *testing.T) {
+	lt, err := throttle.NewLoginThrottle("3/min", memory.NewThrottleStore(0), throttle.WithClock(func() time.Time { return t0 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ip := netip.MustParseAddr("192.0.2.1")
+	for i := range 20 {
+		a, err := lt.Attempt(ctx, ip, "alice")
+		if err != nil {
+			t.Fatalf("successful login %d: %v", i+1, err)
+		}
+		if err := a.Succeeded(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Succeeded(ctx); err != nil { // a second call does nothing
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		fail(t, lt, ip, "alice")
+	}
+	var te *core.ThrottledError
+	if _, err := lt.Attempt(ctx, ip, "alice"); !errors.As(err, &te) {
+		t.Fatalf("4th failure at 3/min after 20 successes: %v; want throttled", err)
+	}
+}
+
+// TestLoginThrottleConcurrent: guesses sent at once are counted before
+// any password is checked, so no more than the rate get through, however
+// many arrive together.
+func TestLoginThrottleConcurrent(t *testing.T) {
+	lt, err := throttle.NewLoginThrottle("5/min", memory.NewThrottleStore(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var allowed, throttled atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 50 {
+		wg.Go(func() {
+			<-start
+			_, err := lt.Begin(rawRequest("192.0.2.1:1", ""), "alice")
+			var te *core.ThrottledError
+			switch {
+			case err == nil:
+				allowed.Add(1)
+			case errors.As(err, &te):
+				throttled.Add(1)
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if allowed.Load() != 5 || throttled.Load() != 45 {
+		t.Fatalf("50 concurrent guesses at 5/min: %d let through, %d throttled; want 5 and 45", allowed.Load(), throttled.Load())
+	}
+}
+
+// TestLoginThrottleForgedForwardedFor: X-Forwarded-For from an untrusted
+// peer is not believed, so rotating it does not reset the address count;
+// from a trusted proxy it names the client.
+func TestLoginThrottleForgedForwardedFor(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	lt, err := throttle.NewLoginThrottle("5/min", memory.NewThrottleStore(0), throttle.WithTrustedProxies(proxies))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		r := rawRequest("203.0.113.9:4000", netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}).String())
+		if _, err := lt.Begin(r, fmt.Sprintf("user%d", i)); err != nil {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	var te *core.ThrottledError
+	r := rawRequest("203.0.113.9:4000", "192.0.2.200")
+	if _, err := lt.Begin(r, "user99"); !errors.As(err, &te) {
+		t.Fatalf("6th guess from an untrusted peer with a new X-Forwarded-For: %v; want throttled", err)
+	}
+	// Behind the trusted proxy, each forwarded client has its own count.
+	for i := range 6 {
+		r := rawRequest("10.1.2.3:4000", netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}).String())
+		if _, err := lt.Begin(r, fmt.Sprintf("other%d", i)); err != nil {
+			t.Fatalf("client %d behind the proxy: %v", i, err)
+		}
 	}
 }
 

@@ -41,11 +41,23 @@ type LoginRecorder interface {
 // simplejwt, the password is not (Django's own login form does not strip
 // it, and a password set with spaces must keep working); a password of
 // whitespace only is refused as blank, as DRF does.
+//
+// Guard and SecondFactor make it a core.PasswordLogin: failed logins are
+// throttled (429 with Retry-After), and a user with a second factor on
+// must send the one-time password as "otp" (401 with the code
+// "mfa_required" without it, "invalid_otp" for a wrong, expired or used
+// one). "otp" is optional, may be null or blank, and is ignored for a
+// user without a second factor.
 type ObtainPairEndpoint struct {
 	Manager *TokenRotationManager
 	// Backend checks the credentials (core.ModelBackend, a
 	// core.CompositeAuthBackend).
 	Backend core.AuthBackend
+	// Guard limits failed logins (throttle.LoginThrottle); nil: none.
+	Guard core.LoginGuard
+	// SecondFactor is the users' second factor (mfa.SecondFactor); nil:
+	// none.
+	SecondFactor core.SecondFactor
 	// LastLogin, when set, records the login (simplejwt's
 	// UPDATE_LAST_LOGIN, off by default): core.ModelBackend.
 	LastLogin    LoginRecorder
@@ -60,6 +72,7 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 	var in struct {
 		Username charField `json:"username"`
 		Password charField `json:"password"`
+		OTP      charField `json:"otp"`
 	}
 	if err := core.DecodeBody(r, e.MaxBodyBytes, &in); err != nil {
 		return e.Manager.challenged(err)
@@ -72,16 +85,19 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 		msg = msgPasswordTooLong
 	}
 	errs.Add("password", msg)
+	otp, msg := in.OTP.optional(core.MaxOTPBytes)
+	errs.Add("otp", msg)
 	if errs.Len() > 0 {
 		return core.WriteJSON(w, http.StatusBadRequest, &errs)
 	}
 	ctx := r.Context()
-	u, err := e.Backend.Authenticate(ctx, username, password)
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor}
+	u, err := login.Authenticate(r, username, password, otp)
+	if errors.Is(err, core.ErrUserInactive) || (err == nil && isNil(u)) {
+		err = ErrNoActiveAccount
+	}
 	if err != nil {
 		return e.Manager.challenged(err)
-	}
-	if isNil(u) || !u.IsActive() {
-		return e.Manager.challenged(ErrNoActiveAccount)
 	}
 	pair, err := e.Manager.IssuePair(ctx, u)
 	if err != nil {

@@ -3,6 +3,7 @@ package tokens
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -66,6 +67,24 @@ func (f *charField) validate(keepSpace bool) (string, string) {
 		return f.s, ""
 	}
 	return stripped, ""
+}
+
+// optional applies the rules of an optional CharField that may be blank
+// or null (the otp field): absent, null or blank after stripping is "",
+// a non-string is msgInvalidString, and a value over max bytes DRF's
+// max_length message.
+func (f *charField) optional(max int) (string, string) {
+	switch {
+	case !f.set, f.null:
+		return "", ""
+	case f.invalid:
+		return "", msgInvalidString
+	}
+	s := pyStrip(f.s)
+	if len(s) > max {
+		return "", "Ensure this field has no more than " + strconv.Itoa(max) + " characters."
+	}
+	return s, ""
 }
 
 // pyStrip is Python's str.strip(): Unicode whitespace and the separators

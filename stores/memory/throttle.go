@@ -138,6 +138,22 @@ func (s *ThrottleStore) Peek(ctx context.Context, key []byte, rate throttle.Rate
 	return throttle.Result{Allowed: ok, Wait: wait}, nil
 }
 
+// Refund implements throttle.Store.
+func (s *ThrottleStore) Refund(ctx context.Context, key []byte, rate throttle.Rate, now time.Time) error {
+	if err := tokenCtxErr(ctx); err != nil {
+		return err
+	}
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if slot, held := sh.m[string(key)]; held {
+		if next, ok := rate.Refund(sh.tats[slot], now.UnixNano()); ok {
+			sh.tats[slot] = next
+		}
+	}
+	return nil
+}
+
 // evict makes room for one key: it removes the run-out entries among up
 // to evictSample, or else the one nearest to running out.
 func (sh *throttleShard) evict(now int64) {

@@ -30,7 +30,7 @@ type ThrottleStore struct {
 	q throttleQueries
 }
 
-type throttleQueries struct{ hit, peek, cleanup string }
+type throttleQueries struct{ hit, peek, refund, cleanup string }
 
 // NewThrottleStore returns the throttle store over s's database. The
 // store must be migrated.
@@ -45,9 +45,10 @@ ON CONFLICT ("key") DO UPDATE SET "tat" = ` + greatest + `("reinhardt_throttle".
 WHERE ` + greatest + `("reinhardt_throttle"."tat", ?) - ? <= ?
 RETURNING "tat"`,
 		peek:    `SELECT "tat" FROM "reinhardt_throttle" WHERE "key" = ?`,
+		refund:  `UPDATE "reinhardt_throttle" SET "tat" = ` + greatest + `("tat" - ?, ?) WHERE "key" = ? AND "tat" > ?`,
 		cleanup: `DELETE FROM "reinhardt_throttle" WHERE "tat" <= ?`,
 	}
-	for _, p := range []*string{&q.hit, &q.peek, &q.cleanup} {
+	for _, p := range []*string{&q.hit, &q.peek, &q.refund, &q.cleanup} {
 		*p = rebind(s.dialect, *p)
 	}
 	return &ThrottleStore{s: s, q: q}
@@ -111,6 +112,20 @@ func (t *ThrottleStore) peek(ctx context.Context, k string, rate throttle.Rate, 
 	}
 	_, ok, wait := rate.Apply(tat, now)
 	return throttle.Result{Allowed: ok, Wait: wait}, nil
+}
+
+// Refund implements throttle.Store: one UPDATE, so the row lock orders it
+// with concurrent hits.
+func (t *ThrottleStore) Refund(ctx context.Context, key []byte, rate throttle.Rate, now time.Time) error {
+	n := now.UnixNano()
+	st, err := t.s.prepared(ctx, t.s.db, t.q.refund)
+	if err != nil {
+		return t.s.fail(ctx, "throttle refund", err)
+	}
+	if _, err := st.ExecContext(ctx, int64(rate.Interval()), n, throttleKey(key), n); err != nil {
+		return t.s.fail(ctx, "throttle refund", err)
+	}
+	return nil
 }
 
 // CleanupExpired deletes the rows whose state has run out at now and

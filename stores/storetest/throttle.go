@@ -23,7 +23,8 @@ const (
 // as Rate.Apply computes it, a refused hit not recorded, Peek recording
 // nothing, keys kept apart, the key buffer copied, exactly k of n
 // concurrent hits allowed at a limit of k, and a done context an error
-// wrapping core.ErrStoreUnavailable. open is called once per subtest and
+// wrapping core.ErrStoreUnavailable; Refund taking back one hit, never
+// before now, and atomic with concurrent hits. open is called once per subtest and
 // must return an empty store. Times are whole microseconds, the
 // resolution of the SQL stores.
 func TestThrottleStore(t *testing.T, open func(t *testing.T) throttle.Store) {
@@ -37,6 +38,8 @@ func TestThrottleStore(t *testing.T, open func(t *testing.T) throttle.Store) {
 		{"KeysApart", testThrottleKeys},
 		{"KeyCopied", testThrottleKeyCopied},
 		{"Concurrent", testThrottleConcurrent},
+		{"Refund", testThrottleRefund},
+		{"ConcurrentRefund", testThrottleConcurrentRefund},
 		{"DoneContext", testThrottleDone},
 	}
 	for _, tc := range tests {
@@ -175,5 +178,112 @@ func testThrottleDone(t *testing.T, s throttle.Store) {
 	}
 	if _, err := s.Peek(ctx, []byte("k"), r, throttleT0); !errors.Is(err, core.ErrStoreUnavailable) {
 		t.Fatalf("Peek with a done context: %v, want ErrStoreUnavailable", err)
+	}
+	if err := s.Refund(ctx, []byte("k"), r, throttleT0); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Fatalf("Refund with a done context: %v, want ErrStoreUnavailable", err)
+	}
+}
+
+func refund(t *testing.T, s throttle.Store, key string, r throttle.Rate, now time.Time) {
+	t.Helper()
+	if err := s.Refund(context.Background(), []byte(key), r, now); err != nil {
+		t.Fatalf("Refund(%q): %v", key, err)
+	}
+}
+
+func testThrottleRefund(t *testing.T, s throttle.Store) {
+	r := throttle.MustParseRate("3/min") // interval 20 s
+	refund(t, s, "fresh", r, throttleT0)  // nothing to take back: no error, no state
+	if res := hit(t, s, "fresh", r, throttleT0); !res.Allowed {
+		t.Fatal("a refund on a fresh key used up budget")
+	}
+	for range 3 {
+		hit(t, s, "k", r, throttleT0)
+	}
+	if res := hit(t, s, "k", r, throttleT0); res.Allowed {
+		t.Fatal("4th hit at 3/min allowed")
+	}
+	refund(t, s, "k", r, throttleT0)
+	if res := hit(t, s, "k", r, throttleT0); !res.Allowed {
+		t.Fatal("the hit after a refund refused: the refund took nothing back")
+	}
+	if res := hit(t, s, "k", r, throttleT0); res.Allowed {
+		t.Fatal("two hits allowed after one refund")
+	}
+	// Refunds never bank budget: after many, a full burst and no more.
+	for range 10 {
+		refund(t, s, "k", r, throttleT0)
+	}
+	for i := range 3 {
+		if res := hit(t, s, "k", r, throttleT0); !res.Allowed {
+			t.Fatalf("burst hit %d after the refunds refused", i+1)
+		}
+	}
+	if res := hit(t, s, "k", r, throttleT0); res.Allowed {
+		t.Fatal("refunds banked budget beyond a full burst")
+	}
+	// A refund after the state ran out changes nothing.
+	later := throttleT0.Add(time.Hour)
+	refund(t, s, "k", r, later)
+	for i := range 3 {
+		if res := hit(t, s, "k", r, later); !res.Allowed {
+			t.Fatalf("idle burst hit %d refused", i+1)
+		}
+	}
+	if res := hit(t, s, "k", r, later); res.Allowed {
+		t.Fatal("a refund on a run-out key banked budget")
+	}
+}
+
+// testThrottleConcurrentRefund races hits that are each taken back with
+// hits that are not: however they interleave, the kept hits are at most
+// the limit, and once the refunds are done exactly the limit was kept.
+func testThrottleConcurrentRefund(t *testing.T, s throttle.Store) {
+	r := throttle.Rate{N: ThrottleLimit, Period: time.Hour}
+	var kept atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, 2*ThrottleHits)
+	for i := range ThrottleHits {
+		wg.Go(func() {
+			<-start
+			res, err := s.Hit(context.Background(), []byte("hot"), r, throttleT0)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if !res.Allowed {
+				return
+			}
+			if i%2 == 0 {
+				if err := s.Refund(context.Background(), []byte("hot"), r, throttleT0); err != nil {
+					errs <- err
+				}
+				return
+			}
+			kept.Add(1)
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	n := kept.Load()
+	if n > ThrottleLimit {
+		t.Fatalf("%d hits kept at a limit of %d", n, ThrottleLimit)
+	}
+	// What is left of the budget is exactly the limit minus the kept hits.
+	left := 0
+	for {
+		res := hit(t, s, "hot", r, throttleT0)
+		if !res.Allowed {
+			break
+		}
+		left++
+	}
+	if left+int(n) != ThrottleLimit {
+		t.Fatalf("%d kept and %d left at a limit of %d: refunds lost or doubled", n, left, ThrottleLimit)
 	}
 }

@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// LoginGuard limits guessing on every path that checks a password or a
+// second factor: the token obtain endpoint, the session login, HTTP Basic
+// and the MFA endpoints. throttle.LoginThrottle is the implementation.
+//
+// Begin is called before the password (or code) is verified, with the
+// request (for the client address) and the username as typed. It counts
+// the attempt as a failure at once, so that concurrent guesses cannot all
+// pass a check made before any of them is counted, and refuses with a
+// *ThrottledError when the client or the username has used up its budget,
+// or with an error wrapping ErrStoreUnavailable when its store fails (the
+// login then fails closed). When the credentials turn out right the caller
+// calls the returned attempt's Succeeded, which takes the count back: only
+// failures use up the budget.
+type LoginGuard interface {
+	Begin(r Request, username string) (LoginAttempt, error)
+}
+
+// LoginAttempt is one attempt counted by a LoginGuard.
+type LoginAttempt interface {
+	// Succeeded takes back the count of an attempt whose credentials were
+	// right. It is called at most once.
+	Succeeded(ctx context.Context) error
+}
+
+// SecondFactor is a second factor users may turn on (mfa.MFAAuthentication
+// through mfa.SecondFactor).
+type SecondFactor interface {
+	// Required reports whether u has the second factor on. An error means
+	// the store failed; the login is then refused.
+	Required(ctx context.Context, u User) (bool, error)
+	// Verify reports whether otp is a valid second factor of u that has
+	// not been used, and uses it up: a code is accepted once.
+	Verify(ctx context.Context, u User, otp string) (bool, error)
+}
+
+// The errors of a login whose user has a second factor on. Both render
+// 401 with their code in the body: {"detail": "...", "code":
+// "mfa_required"}.
+var (
+	// ErrMFARequired: the password was right, and the request carried no
+	// one-time password (or, for Basic, cannot carry one).
+	ErrMFARequired = &APIError{Status: http.StatusUnauthorized, Detail: "This account has two-factor authentication on: send the current code as otp.", Code: "mfa_required", RenderCode: true}
+	// ErrInvalidOTP: the one-time password is wrong, expired or already
+	// used.
+	ErrInvalidOTP = &APIError{Status: http.StatusUnauthorized, Detail: "The authentication code is wrong, expired or already used.", Code: "invalid_otp", RenderCode: true}
+)
+
+// MaxOTPBytes is the longest one-time password (a TOTP code or a recovery
+// code) a login takes; longer ones are refused as bad input.
+const MaxOTPBytes = 64
+
+// ErrUserInactive: the backend returned an inactive user (one that
+// returns them, as Django's AllowAllUsersModelBackend); the login paths
+// refuse it with their own message.
+var ErrUserInactive = errors.New("user inactive")
+
+// PasswordLogin checks one login by username, password and, for a user
+// with a second factor, a one-time password; every login path (the token
+// endpoint, the session login, Basic) runs it, so none is a side door
+// around the guard or the second factor. Guard and SecondFactor are
+// optional. It is safe for concurrent use.
+type PasswordLogin struct {
+	Backend      AuthBackend
+	Guard        LoginGuard
+	SecondFactor SecondFactor
+}
+
+// Authenticate checks the credentials of a request. otp is the one-time
+// password the request carried, "" for none. It returns the user, or nil
+// and nil when the username or password is wrong or the user is inactive
+// (the caller answers with its own message), or an error: a
+// *ThrottledError from the guard (no password is checked), ErrMFARequired,
+// ErrInvalidOTP, or a store failure.
+//
+// A wrong password or a wrong one-time password counts against the guard;
+// a right password without a one-time password (ErrMFARequired) does not,
+// as it guesses nothing.
+func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) (User, error) {
+	ctx := r.Context()
+	var attempt LoginAttempt
+	if p.Guard != nil {
+		a, err := p.Guard.Begin(r, username)
+		if err != nil {
+			return nil, err
+		}
+		attempt = a
+	}
+	u, err := p.Backend.Authenticate(ctx, username, password)
+	if err != nil || isNil(u) {
+		return nil, err // counted: a failure (or a store error, which counts too)
+	}
+	if !u.IsActive() {
+		// A backend that returns inactive users (Django's
+		// AllowAllUsersModelBackend); counted as a failure.
+		return nil, ErrUserInactive
+	}
+	if p.SecondFactor != nil {
+		on, err := p.SecondFactor.Required(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if on && otp == "" {
+			if err := succeeded(ctx, attempt); err != nil {
+				return nil, err
+			}
+			return nil, ErrMFARequired
+		}
+		if on {
+			ok, err := p.SecondFactor.Verify(ctx, u, otp)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, ErrInvalidOTP
+			}
+		}
+	}
+	if err := succeeded(ctx, attempt); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func succeeded(ctx context.Context, a LoginAttempt) error {
+	if a == nil {
+		return nil
+	}
+	return a.Succeeded(ctx)
+}

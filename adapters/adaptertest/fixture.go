@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/hashers"
 	"github.com/reinhardt-go/auth/core/jwtauth"
+	"github.com/reinhardt-go/auth/core/mfa"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/core/tokens"
@@ -80,6 +83,14 @@ type Fixture struct {
 	CSRFToken, Login, Logout, TokenObtain core.Endpoint
 	// Private, Admin and Posts are the guards of the routes.
 	Private, Admin, Posts []core.Permission
+	// LoginGuard is the login throttle of the token endpoint, the session
+	// login and Basic, on the fixture's stopped clock, in memory, with no
+	// trusted proxies: LoginRate failures per client address and per
+	// username.
+	LoginGuard *throttle.LoginThrottle
+	// MFA is the second factor of the same three login paths: TOTP on the
+	// fixture's clock, in memory. The user erin has it on.
+	MFA *mfa.MFAAuthentication
 	// Throttled guards GET /throttled: a throttle.UserRateThrottle of
 	// 2/min on the fixture's stopped clock, in memory, with no trusted
 	// proxies.
@@ -90,6 +101,10 @@ type Fixture struct {
 
 	now   time.Time
 	store *countingBackend
+	// totpSecret is erin's TOTP secret (base32) and recovery his recovery
+	// codes, for the suite to make codes with.
+	totpSecret string
+	recovery   []string
 
 	mu    sync.Mutex
 	posts map[int]*Post
@@ -168,14 +183,27 @@ const secret = "adaptertest-secret-key-of-at-least-32-bytes"
 // authenticator, believed from loopback peers (the suite's client).
 const RemoteUserHeader = "X-Remote-User"
 
+// The login rates of the fixtures: Run's main fixture lets the suite's
+// few wrong passwords through; its login-throttle fixture allows
+// ThrottledLoginRate.
+const (
+	mainLoginRate      = "1000/min"
+	ThrottledLoginRate = "5/min"
+)
+
 // NewFixture builds the users (alice, bob, editor with blog.change_post
-// through a group, admin, inactive carol; password "pw-<name>") and the
-// engine, whose authenticators run in this order: Basic over a
+// through a group, admin, inactive carol, erin with TOTP on; password
+// "pw-<name>") and the engine, whose authenticators run in this order: Basic over a
 // ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
 // the session with its CSRF check, the remote user of RemoteUserHeader
 // from loopback peers with the same CSRF check, then the store-down and
 // busy-hasher authenticators.
-func NewFixture(t testing.TB) *Fixture {
+//
+// The token endpoint, the session login and Basic share LoginGuard (at
+// 1000 failures a minute) and MFA.
+func NewFixture(t testing.TB) *Fixture { return newFixture(t, mainLoginRate) }
+
+func newFixture(t testing.TB, loginRate string) *Fixture {
 	t.Helper()
 	ctx := context.Background()
 	pb := hashers.NewPBKDF2SHA256Hasher()
@@ -192,6 +220,9 @@ func NewFixture(t testing.TB) *Fixture {
 		}
 	}
 	if _, err := users.CreateSuperuser(ctx, "admin", new("pw-admin"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.CreateUser(ctx, "erin", new("pw-erin"), nil); err != nil {
 		t.Fatal(err)
 	}
 	ed, _ := users.GetByUsername(ctx, "editor")
@@ -216,6 +247,12 @@ func NewFixture(t testing.TB) *Fixture {
 		t.Fatal(err)
 	}
 	f.Throttled = []core.Permission{userRate}
+	if f.LoginGuard, err = throttle.NewLoginThrottle(loginRate, memory.NewThrottleStore(0), throttle.WithClock(clock)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.enrollErin(ctx, clock); err != nil {
+		t.Fatal(err)
+	}
 
 	// Sessions, CSRF and the session endpoints, as Django wires them.
 	mem := memory.NewSessionBackend(memory.WithSessionClock(clock), memory.WithSessionCleanupInterval(0))
@@ -233,6 +270,7 @@ func NewFixture(t testing.TB) *Fixture {
 	f.CSRFToken = prot.TokenEndpoint()
 	f.Login = &sessions.LoginEndpoint{
 		Auth: sessionAuth, Backend: backend, BackendName: sessions.DefaultBackendName,
+		Guard: f.LoginGuard, SecondFactor: f.MFA,
 		Hooks: sessions.LoginHooks{RotateCSRF: func(r core.Request, w core.Response) error {
 			_, err := prot.Rotate(r, w)
 			return err
@@ -247,7 +285,7 @@ func NewFixture(t testing.TB) *Fixture {
 		t.Fatal(err)
 	}
 	tm.JWT, tm.Users = j, jwtauth.StoreUsers(users)
-	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend}
+	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend, Guard: f.LoginGuard, SecondFactor: f.MFA}
 
 	// Remote users: the header X-Remote-User from the loopback proxy,
 	// CSRF-checked as sessions are (the proxy's login is ambient).
@@ -255,7 +293,7 @@ func NewFixture(t testing.TB) *Fixture {
 	remote.CSRF = prot.CheckRequest
 
 	f.Engine = core.NewEngine(
-		&core.BasicAuthentication{Backend: backend},
+		&core.BasicAuthentication{Backend: backend, Guard: f.LoginGuard, SecondFactor: f.MFA},
 		jwtauth.NewAuthentication(j, jwtauth.StoreUsers(users)),
 		sessionAuth,
 		remote,
@@ -271,6 +309,46 @@ func NewFixture(t testing.TB) *Fixture {
 	f.posts[1] = &Post{ID: 1, Title: "hello", AuthorID: alice.GetID()}
 	f.next = 1
 	return f
+}
+
+// enrollErin turns TOTP on for erin, keeping his secret and recovery
+// codes for the suite.
+func (f *Fixture) enrollErin(ctx context.Context, clock func() time.Time) error {
+	m, err := mfa.New("adaptertest", mfa.NewMemoryStore(), []byte(secret))
+	if err != nil {
+		return err
+	}
+	f.MFA = m
+	erin, err := f.Users.GetByUsername(ctx, "erin")
+	if err != nil {
+		return err
+	}
+	e, err := m.RegisterUser(ctx, erin.GetID(), "erin")
+	if err != nil {
+		return err
+	}
+	f.totpSecret = e.Secret
+	// Confirmed ten steps before the clock, so that every code of the
+	// suite's window is unused, and a code two steps old is refused for
+	// its age alone.
+	const enrolled = -10
+	m.Now = func() time.Time { return clock().Add(enrolled * mfa.DefaultPeriod) }
+	code, err := f.TOTP(enrolled)
+	if err != nil {
+		return err
+	}
+	if f.recovery, err = m.Confirm(ctx, erin.GetID(), code); err != nil {
+		return err
+	}
+	m.Now = clock
+	return nil
+}
+
+// TOTP is erin's code of the time step steps away from the fixture's
+// clock (0 the current step, -2 the step a minute before).
+func (f *Fixture) TOTP(steps int) (string, error) {
+	at := f.now.Add(time.Duration(steps) * mfa.DefaultPeriod)
+	return totp.GenerateCodeCustom(f.totpSecret, at, totp.ValidateOpts{Period: uint(mfa.DefaultPeriod / time.Second), Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 }
 
 // countingBackend is the session store of the suite: it counts the

@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,6 +72,14 @@ type Case struct {
 	// new salt before the request (a password change behind the server's
 	// back): the user's sessions no longer match.
 	Rehash string
+	// From, when set, is the loopback address the request is sent from
+	// ("127.0.0.2"): another client address, as the server sees it.
+	From string
+	// Concurrent, when set, sends the request that many times at once;
+	// StatusCounts is then how many responses of each status must come
+	// back (bodies, headers and cookies are not checked).
+	Concurrent   int
+	StatusCounts map[int]int
 }
 
 const (
@@ -123,13 +133,94 @@ func bearer(token string) map[string]string {
 
 func cookie(v string) map[string]string { return map[string]string{"Cookie": v} }
 
+// Bodies of the login refusals of a user with TOTP on.
+const (
+	mfaRequired = `{"detail":"This account has two-factor authentication on: send the current code as otp.","code":"mfa_required"}`
+	invalidOTP  = `{"detail":"The authentication code is wrong, expired or already used.","code":"invalid_otp"}`
+	basicMFA    = `{"detail":"This account has two-factor authentication on, which Basic authentication cannot carry: log in with a session or a token.","code":"mfa_required"}`
+	noAccount   = `{"detail":"No active account found with the given credentials"}`
+	throttled12 = `{"detail":"Request was throttled. Expected available in 12 seconds."}`
+	bearerRealm = `Bearer realm="api"`
+)
+
+// sessionLogin is the header of a session login with the CSRF token
+// saved by the case "csrf token".
+var sessionLogin = map[string]string{"Content-Type": jsonCT, "Cookie": "csrftoken={{csrf_secret}}", "X-CSRFToken": "{{csrfToken}}"}
+
+// mfaCases log erin, who has TOTP on, in on every login path: the
+// one-time password is required on the token endpoint and the session
+// login, each code is accepted once whichever path it is sent to (also
+// when ten requests send it at once), a code older than the window is
+// refused, a recovery code works once, and Basic, which cannot carry a
+// code, is refused. {{totp_now}}, {{totp_prev}} and {{totp_old}} are erin's
+// codes of the current step, the one before and two before;
+// {{recovery}} one of his recovery codes.
+func mfaCases() []Case {
+	token := map[string]string{"Content-Type": jsonCT}
+	return []Case{
+		{Name: "mfa: token without otp", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin"}`, Status: 401, Exact: mfaRequired, Challenge: bearerRealm},
+		{Name: "mfa: token with a blank otp", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":" "}`, Status: 401, Exact: mfaRequired, Challenge: bearerRealm},
+		{Name: "mfa: wrong password with otp", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"nope","otp":"{{totp_now}}"}`, Status: 401, Exact: noAccount, Challenge: bearerRealm},
+		{Name: "mfa: session login without otp", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"erin","password":"pw-erin"}`, Status: 401, Exact: mfaRequired, Challenge: challenge, Cookies: noCookies},
+		{Name: "mfa: session login with a blank form otp", Method: "POST", Path: "/login", Header: with(sessionLogin, "Content-Type", formCT), Body: `username=erin&password=pw-erin&otp=`, Status: 401, Exact: mfaRequired, Challenge: challenge},
+		{Name: "mfa: basic refused", Method: "GET", Path: "/private", Header: basic("erin", "pw-erin"), Status: 401, Exact: basicMFA, Challenge: challenge},
+		{Name: "mfa: basic refused on an open route", Method: "GET", Path: "/open", Header: basic("erin", "pw-erin"), Status: 401, Exact: basicMFA, Challenge: challenge},
+		{Name: "mfa: a code two steps old", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"{{totp_old}}"}`, Status: 401, Exact: invalidOTP, Challenge: bearerRealm},
+		{Name: "mfa: not a code", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"12345"}`, Status: 401, Exact: invalidOTP, Challenge: bearerRealm},
+		{Name: "mfa: otp over 64 bytes", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"` + strings.Repeat("1", 65) + `"}`, Status: 400, Exact: `{"otp":["Ensure this field has no more than 64 characters."]}`},
+		{Name: "mfa: token with the previous step's code", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"{{totp_prev}}"}`, Status: 200, Match: `\{"refresh":"` + jws + `","access":"` + jws + `"\}`},
+		{Name: "mfa: the same code again", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"{{totp_prev}}"}`, Status: 401, Exact: invalidOTP, Challenge: bearerRealm},
+		{Name: "mfa: ten at once with one code", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"{{totp_now}}"}`, Concurrent: 10, StatusCounts: map[int]int{200: 1, 401: 9}},
+		{Name: "mfa: the code used on the token endpoint, on the session login", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"erin","password":"pw-erin","otp":"{{totp_now}}"}`, Status: 401, Exact: invalidOTP, Challenge: challenge, Cookies: noCookies},
+		{Name: "mfa: session login with a recovery code", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"erin","password":"pw-erin","otp":"{{recovery}}"}`, Status: 200, Exact: `{"id":6,"username":"erin"}`, SaveCookies: map[string]string{"sessionid": "erin_session"}},
+		{Name: "mfa: the session of the login", Method: "GET", Path: "/private", Header: cookie("sessionid={{erin_session}}"), Status: 200, JSON: Who{User: "erin", Method: "session"}},
+		{Name: "mfa: the recovery code again", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"{{recovery}}"}`, Status: 401, Exact: invalidOTP, Challenge: bearerRealm},
+		{Name: "mfa: otp of a user without MFA is ignored", Method: "POST", Path: "/token", Header: token, Body: `{"username":"alice","password":"pw-alice","otp":"whatever"}`, Status: 200, Match: `\{"refresh":"` + jws + `","access":"` + jws + `"\}`},
+	}
+}
+
+// LoginThrottleCases run on a fixture of their own whose login throttle
+// allows ThrottledLoginRate (5 failures a minute per client address and
+// per username) on a stopped clock: failures count together across the
+// token endpoint, the session login, Basic and one-time passwords; the
+// 6th is 429 with Retry-After whichever path it takes, with the right
+// password too, and a rotated X-Forwarded-For from an address that is not
+// a trusted proxy does not reset the count. Another address starts its
+// own count, but a username's count follows it there.
+func LoginThrottleCases() []Case {
+	token := map[string]string{"Content-Type": jsonCT}
+	retry := map[string]string{"Retry-After": "12"}
+	return []Case{
+		{Name: "csrf token", Method: "GET", Path: "/csrf", Status: 200, SaveJSON: []string{"csrfToken"}, SaveCookies: map[string]string{"csrftoken": "csrf_secret"}},
+		{Name: "1st failure: token", Method: "POST", Path: "/token", Header: token, Body: `{"username":"alice","password":"guess1"}`, Status: 401, Exact: noAccount, Challenge: bearerRealm},
+		{Name: "2nd failure: token", Method: "POST", Path: "/token", Header: token, Body: `{"username":"alice","password":"guess2"}`, Status: 401, Exact: noAccount, Challenge: bearerRealm},
+		{Name: "3rd failure: session login", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"alice","password":"guess3"}`, Status: 401, Exact: invalidLogin, Challenge: challenge},
+		{Name: "4th failure: session login", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"alice","password":"guess4"}`, Status: 401, Exact: invalidLogin, Challenge: challenge},
+		{Name: "5th failure: basic", Method: "GET", Path: "/private", Header: basic("alice", "guess5"), Status: 401, Exact: invalidLogin, Challenge: challenge},
+		{Name: "6th: token is 429", Method: "POST", Path: "/token", Header: token, Body: `{"username":"alice","password":"guess6"}`, Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "6th: the right password is 429 too", Method: "POST", Path: "/token", Header: token, Body: `{"username":"alice","password":"pw-alice"}`, Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "6th: session login is 429", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"alice","password":"guess7"}`, Status: 429, Exact: throttled12, Headers: retry, Cookies: noCookies},
+		{Name: "6th: basic is 429", Method: "GET", Path: "/open", Header: basic("alice", "guess8"), Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "6th: a rotated X-Forwarded-For from an untrusted peer", Method: "POST", Path: "/token", Header: with(token, "X-Forwarded-For", "203.0.113.77"), Body: `{"username":"bob","password":"guess9"}`, Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "6th: another username from the same address", Method: "POST", Path: "/token", Header: token, Body: `{"username":"bob","password":"pw-bob"}`, Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "another address: alice's count follows her", From: "127.0.0.2", Method: "POST", Path: "/token", Header: token, Body: `{"username":"alice","password":"pw-alice"}`, Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "another address: bob logs in", From: "127.0.0.2", Method: "POST", Path: "/token", Header: token, Body: `{"username":"bob","password":"pw-bob"}`, Status: 200, Match: `\{"refresh":"` + jws + `","access":"` + jws + `"\}`},
+		{Name: "otp failure 1", From: "127.0.0.3", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"11111"}`, Status: 401, Exact: invalidOTP, Challenge: bearerRealm},
+		{Name: "otp failure 2", From: "127.0.0.4", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"22222"}`, Status: 401, Exact: invalidOTP, Challenge: bearerRealm},
+		{Name: "otp failure 3", From: "127.0.0.5", Method: "POST", Path: "/login", Header: sessionLogin, Body: `{"username":"erin","password":"pw-erin","otp":"33333"}`, Status: 401, Exact: invalidOTP, Challenge: challenge},
+		{Name: "otp failures 4 and 5, at once", From: "127.0.0.6", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"44444"}`, Concurrent: 2, StatusCounts: map[int]int{401: 2}},
+		{Name: "after 5 wrong codes the right one is 429", From: "127.0.0.7", Method: "POST", Path: "/token", Header: token, Body: `{"username":"erin","password":"pw-erin","otp":"{{totp_now}}"}`, Status: 429, Exact: throttled12, Headers: retry},
+		{Name: "the login throttle leaves other routes alone", Method: "GET", Path: "/open", Status: 200, JSON: Who{}},
+	}
+}
+
 // Cases is the suite, in order: later cases see the effects of earlier
 // ones (created posts, sessions logged in and out) and use the cookies and
 // tokens they saved.
 func Cases() []Case {
 	alice, bob, editor, admin := basic("alice", "pw-alice"), basic("bob", "pw-bob"), basic("editor", "pw-editor"), basic("admin", "pw-admin")
 	big := strings.Repeat("x", 2<<20)
-	return []Case{
+	return append([]Case{
 		{Name: "anonymous open", Method: "GET", Path: "/open", Status: 200, JSON: Who{}},
 		{Name: "anonymous private", Method: "GET", Path: "/private", Status: 401, Exact: notProvided, Challenge: challenge},
 		{Name: "basic private", Method: "GET", Path: "/private", Header: alice, Status: 200, JSON: Who{User: "alice", Method: "basic"}},
@@ -177,7 +268,7 @@ func Cases() []Case {
 		{Name: "update with model permission", Method: "PUT", Path: "/posts/2", Header: withCT(editor, jsonCT), Body: `{"title":"edited by editor"}`, Status: 200, JSON: Post{ID: 2, Title: "edited by editor", AuthorID: "2"}},
 		{Name: "update anonymously", Method: "PUT", Path: "/posts/1", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"title":"x"}`, Status: 401, Exact: notProvided, Challenge: challenge},
 		{Name: "update missing post", Method: "PUT", Path: "/posts/99", Header: withCT(alice, jsonCT), Body: `{"title":"x"}`, Status: 404, Exact: `{"detail":"Not found."}`},
-		{Name: "register", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"dave","email":"Dave@EXAMPLE.com","password":"correct horse battery"}`, Status: 201, Exact: `{"id":6,"username":"dave","email":"Dave@example.com"}`},
+		{Name: "register", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"dave","email":"Dave@EXAMPLE.com","password":"correct horse battery"}`, Status: 201, Exact: `{"id":7,"username":"dave","email":"Dave@example.com"}`},
 		{Name: "registered user logs in", Method: "GET", Path: "/private", Header: basic("dave", "correct horse battery"), Status: 200, JSON: Who{User: "dave", Method: "basic"}},
 		{Name: "register duplicate", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"dave","password":"correct horse battery"}`, Status: 400, Exact: `{"username":["A user with that username already exists."]}`},
 		{Name: "register case variant", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"DaVe","password":"correct horse battery"}`, Status: 400, Exact: `{"username":["A user with that username already exists."]}`},
@@ -190,7 +281,7 @@ func Cases() []Case {
 		{Name: "register invalid email 3", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"gina","email":"a@-b.com","password":"correct horse battery"}`, Status: 400, Exact: `{"email":["Enter a valid email address."]}`},
 		{Name: "register invalid email 4", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"gina","email":"a@b.com.","password":"correct horse battery"}`, Status: 400, Exact: `{"email":["Enter a valid email address."]}`},
 		{Name: "register invalid email 5", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"gina","email":"ａ@b.com","password":"correct horse battery"}`, Status: 400, Exact: `{"email":["Enter a valid email address."]}`},
-		{Name: "register email at localhost", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"gina","email":"gina@localhost","password":"correct horse battery"}`, Status: 201, Exact: `{"id":7,"username":"gina","email":"gina@localhost"}`},
+		{Name: "register email at localhost", Method: "POST", Path: "/register", Header: map[string]string{"Content-Type": jsonCT}, Body: `{"username":"gina","email":"gina@localhost","password":"correct horse battery"}`, Status: 201, Exact: `{"id":8,"username":"gina","email":"gina@localhost"}`},
 
 		// Methods. A GET view answers HEAD with GET's status and headers
 		// and no body. DRF authenticates and checks the view's permissions
@@ -287,7 +378,7 @@ func Cases() []Case {
 		{Name: "remote user header twice", Method: "GET", Path: "/private", HeaderLines: []string{RemoteUserHeader + ": admin", RemoteUserHeader + ": alice"}, Status: 401, Exact: badRemoteUser, Challenge: challenge},
 		{Name: "remote user header twice, the same user", Method: "GET", Path: "/open", HeaderLines: []string{RemoteUserHeader + ": alice", RemoteUserHeader + ": alice"}, Status: 401, Exact: badRemoteUser, Challenge: challenge},
 		{Name: "remote user header with a comma", Method: "GET", Path: "/admin", Header: remoteUser("admin,alice"), Status: 401, Exact: badRemoteUser, Challenge: challenge},
-	}
+	}, mfaCases()...)
 }
 
 // badRemoteUser is the refusal of a remote-user header sent twice or
@@ -298,9 +389,17 @@ func remoteUser(name string) map[string]string {
 	return map[string]string{RemoteUserHeader: name}
 }
 
-// Run serves h on a loopback listener and runs every case against it.
+// Run serves h on a loopback listener and runs every case against it;
+// then serves h again for a fixture whose login throttle allows
+// ThrottledLoginRate, and runs LoginThrottleCases under "login throttle".
 func Run(t *testing.T, h Harness) {
-	f := NewFixture(t)
+	run(t, h, NewFixture(t), Cases())
+	t.Run("login throttle", func(t *testing.T) {
+		run(t, h, newFixture(t, ThrottledLoginRate), LoginThrottleCases())
+	})
+}
+
+func run(t *testing.T, h Harness, f *Fixture, cases []Case) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -308,29 +407,50 @@ func Run(t *testing.T, h Harness) {
 	h.Serve(t, f, l)
 	base := "http://" + l.Addr().String()
 	s := &state{
-		f:      f,
-		base:   base,
-		client: &http.Client{Timeout: 10 * time.Second},
+		f:    f,
+		base: base,
 		vars: map[string]string{
 			"origin":          base,
 			"host":            l.Addr().String(),
 			"session_expires": f.now.Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
 			"csrf_expires":    f.now.Add(csrf.CookieAge).Format(http.TimeFormat),
+			"recovery":        f.recovery[0],
 		},
 	}
-	for _, c := range Cases() {
+	for name, steps := range map[string]int{"totp_now": 0, "totp_prev": -1, "totp_old": -2} {
+		code, err := f.TOTP(steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.vars[name] = code
+	}
+	for _, c := range cases {
 		if !t.Run(c.Name, func(t *testing.T) { s.check(t, c) }) {
 			t.Logf("case %q failed; later cases may fail because of it", c.Name)
 		}
 	}
 }
 
+// client is an HTTP client whose connections come from the loopback
+// address from ("" for the system's choice), with no connection reuse
+// across clients.
+func client(t *testing.T, from string) *http.Client {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	if from != "" {
+		ip := net.ParseIP(from)
+		if ip == nil || !ip.IsLoopback() {
+			t.Fatalf("From %q: want a loopback address", from)
+		}
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+}
+
 // state is what the cases share: the server, and the values they saved.
 type state struct {
-	f      *Fixture
-	base   string
-	client *http.Client
-	vars   map[string]string
+	f    *Fixture
+	base string
+	vars map[string]string
 }
 
 var placeholder = regexp.MustCompile(`\{\{(\w+)\}\}`)
@@ -352,28 +472,11 @@ func (s *state) expand(t *testing.T, v string, quote func(string) string) string
 func verbatim(s string) string { return s }
 
 func (s *state) check(t *testing.T, c Case) {
-	var body io.Reader
-	if c.Body != "" {
-		b := s.expand(t, c.Body, verbatim)
-		body = strings.NewReader(b)
-		if c.Chunked {
-			body = io.MultiReader(strings.NewReader(b)) // hides the length
-		}
+	if c.Concurrent > 0 {
+		s.checkConcurrent(t, c)
+		return
 	}
-	req, err := http.NewRequest(c.Method, s.base+c.Path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Chunked {
-		req.ContentLength = -1
-	}
-	for k, v := range c.Header {
-		req.Header.Set(k, s.expand(t, v, verbatim))
-	}
-	for _, line := range c.HeaderLines {
-		k, v, _ := strings.Cut(line, ":")
-		req.Header.Add(k, s.expand(t, strings.TrimSpace(v), verbatim))
-	}
+	req := s.request(t, c)
 	if c.Rehash != "" {
 		if err := s.f.rehash(c.Rehash); err != nil {
 			t.Fatal(err)
@@ -383,7 +486,7 @@ func (s *state) check(t *testing.T, c Case) {
 	if c.SessionStoreDown {
 		s.f.store.down.Store(true)
 	}
-	resp, err := s.client.Do(req)
+	resp, err := client(t, c.From).Do(req)
 	// Every adapter commits the session before the response goes out:
 	// the store is back up for the next case, never during this one.
 	s.f.store.down.Store(false)
@@ -440,6 +543,73 @@ func (s *state) check(t *testing.T, c Case) {
 		}
 	}
 	s.save(t, c, resp, got)
+}
+
+// checkConcurrent sends c's request c.Concurrent times at once and
+// counts the statuses.
+func (s *state) checkConcurrent(t *testing.T, c Case) {
+	reqs := make([]*http.Request, c.Concurrent)
+	for i := range reqs {
+		reqs[i] = s.request(t, c)
+	}
+	cl := client(t, c.From)
+	statuses := make([]int, c.Concurrent)
+	errs := make([]error, c.Concurrent)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, req := range reqs {
+		wg.Go(func() {
+			<-start
+			resp, err := cl.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	got := map[int]int{}
+	for i, st := range statuses {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i+1, errs[i])
+		}
+		got[st]++
+	}
+	if !maps.Equal(got, c.StatusCounts) {
+		t.Errorf("statuses %v, want %v", got, c.StatusCounts)
+	}
+}
+
+// request builds c's request, its placeholders expanded.
+func (s *state) request(t *testing.T, c Case) *http.Request {
+	t.Helper()
+	var body io.Reader
+	if c.Body != "" {
+		b := s.expand(t, c.Body, verbatim)
+		body = strings.NewReader(b)
+		if c.Chunked {
+			body = io.MultiReader(strings.NewReader(b)) // hides the length
+		}
+	}
+	req, err := http.NewRequest(c.Method, s.base+c.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Chunked {
+		req.ContentLength = -1
+	}
+	for k, v := range c.Header {
+		req.Header.Set(k, s.expand(t, v, verbatim))
+	}
+	for _, line := range c.HeaderLines {
+		k, v, _ := strings.Cut(line, ":")
+		req.Header.Add(k, s.expand(t, strings.TrimSpace(v), verbatim))
+	}
+	return req
 }
 
 // checkCookies compares the Set-Cookie headers with want, by cookie name.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"github.com/reinhardt-go/auth/core"
 )
 
 // Defaults of an MFAAuthentication made by New.
@@ -354,3 +355,21 @@ func (m *MFAAuthentication) Disable(ctx context.Context, userID, otpValue string
 	}
 	return m.Store.Delete(ctx, userID)
 }
+
+// Required implements core.SecondFactor: whether u has MFA on.
+func (m *MFAAuthentication) Required(ctx context.Context, u core.User) (bool, error) {
+	return m.Enabled(ctx, u.GetID())
+}
+
+// Verify implements core.SecondFactor: VerifyOTP for u, a TOTP code or a
+// recovery code, used up when it is accepted. A user whose MFA was turned
+// off since Required is refused (false), never let through.
+func (m *MFAAuthentication) Verify(ctx context.Context, u core.User, otpValue string) (bool, error) {
+	ok, err := m.VerifyOTP(ctx, u.GetID(), otpValue)
+	if errors.Is(err, ErrNotEnrolled) {
+		return false, nil
+	}
+	return ok, err
+}
+
+var _ core.SecondFactor = (*MFAAuthentication)(nil)

@@ -62,6 +62,10 @@ func routes(app *showcase.App) *echo.Echo {
 	api.POST("/token/verify", echoauth.Endpoint(app.TokenVerify))
 	api.POST("/token/blacklist", echoauth.Endpoint(app.TokenBlacklist))
 	api.POST("/auth/logout-all", echoauth.Endpoint(app.LogoutAll), guard(showcase.LogoutAllPermissions)...)
+	api.POST("/mfa/totp/enroll", echoauth.Endpoint(app.MFAEnroll), guard(showcase.MePermissions)...)
+	api.POST("/mfa/totp/confirm", echoauth.Endpoint(app.MFAConfirm), guard(showcase.MePermissions)...)
+	api.POST("/mfa/totp/disable", echoauth.Endpoint(app.MFADisable), guard(showcase.MePermissions)...)
+	api.POST("/mfa/recovery-codes", echoauth.Endpoint(app.MFARecoveryCodes), guard(showcase.MePermissions)...)
 	api.Match(getHead, "/me", func(c echo.Context) error {
 		return reply(c)(app.Me(c.Request().Context()))
 	}, guard(showcase.MePermissions)...)

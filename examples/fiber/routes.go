@@ -86,6 +86,13 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Post("/api/token/verify", fiberauth.Endpoint(a.TokenVerify))
 	app.Post("/api/token/blacklist", fiberauth.Endpoint(a.TokenBlacklist))
 	app.Post("/api/auth/logout-all", auth, fiberauth.Require(showcase.LogoutAllPermissions...), fiberauth.Endpoint(a.LogoutAll))
+	// One route each, not a Group: a Fiber group's handlers run for every
+	// path under its prefix, unknown ones included, which must be 404
+	// before authentication.
+	app.Post("/api/mfa/totp/enroll", auth, fiberauth.Require(showcase.MePermissions...), fiberauth.Endpoint(a.MFAEnroll))
+	app.Post("/api/mfa/totp/confirm", auth, fiberauth.Require(showcase.MePermissions...), fiberauth.Endpoint(a.MFAConfirm))
+	app.Post("/api/mfa/totp/disable", auth, fiberauth.Require(showcase.MePermissions...), fiberauth.Endpoint(a.MFADisable))
+	app.Post("/api/mfa/recovery-codes", auth, fiberauth.Require(showcase.MePermissions...), fiberauth.Endpoint(a.MFARecoveryCodes))
 	app.Get("/api/me", auth, fiberauth.Require(showcase.MePermissions...), func(c *fiber.Ctx) error {
 		return reply(c)(a.Me(c.UserContext()))
 	})

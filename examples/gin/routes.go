@@ -49,6 +49,11 @@ func routes(app *showcase.App) *gin.Engine {
 	api.POST("/auth/logout", ginauth.Endpoint(app.Logout))
 	api.POST("/auth/password/change", ginauth.Require(showcase.MePermissions...), ginauth.Endpoint(app.PasswordChange))
 	api.POST("/auth/logout-all", ginauth.Require(showcase.LogoutAllPermissions...), ginauth.Endpoint(app.LogoutAll))
+	mfa := api.Group("/mfa", ginauth.Require(showcase.MePermissions...))
+	mfa.POST("/totp/enroll", ginauth.Endpoint(app.MFAEnroll))
+	mfa.POST("/totp/confirm", ginauth.Endpoint(app.MFAConfirm))
+	mfa.POST("/totp/disable", ginauth.Endpoint(app.MFADisable))
+	mfa.POST("/recovery-codes", ginauth.Endpoint(app.MFARecoveryCodes))
 	get(api, "/me", ginauth.Require(showcase.MePermissions...), func(c *gin.Context) {
 		reply(c)(app.Me(c.Request.Context()))
 	})
@@ -119,6 +124,8 @@ var views = []view{
 	{"/api/token", nil}, {"/api/token/refresh", nil}, {"/api/token/verify", nil}, {"/api/token/blacklist", nil},
 	{"/api/me", showcase.MePermissions}, {"/api/admin/users", showcase.AdminPermissions},
 	{"/api/posts", showcase.PostsPermissions}, {"/api/posts/:id", showcase.PostsPermissions},
+	{"/api/mfa/totp/enroll", showcase.MePermissions}, {"/api/mfa/totp/confirm", showcase.MePermissions},
+	{"/api/mfa/totp/disable", showcase.MePermissions}, {"/api/mfa/recovery-codes", showcase.MePermissions},
 }
 
 type (

@@ -42,6 +42,14 @@ func routes(app *showcase.App) http.Handler {
 	mux.Handle("POST /api/token/verify", httpauth.Endpoint(app.TokenVerify))
 	mux.Handle("POST /api/token/blacklist", httpauth.Endpoint(app.TokenBlacklist))
 	mux.Handle("POST /api/auth/logout-all", guard(showcase.LogoutAllPermissions, httpauth.Endpoint(app.LogoutAll).ServeHTTP))
+	for path, ep := range map[string]core.Endpoint{
+		"/api/mfa/totp/enroll":    app.MFAEnroll,
+		"/api/mfa/totp/confirm":   app.MFAConfirm,
+		"/api/mfa/totp/disable":   app.MFADisable,
+		"/api/mfa/recovery-codes": app.MFARecoveryCodes,
+	} {
+		mux.Handle("POST "+path, guard(showcase.MePermissions, httpauth.Endpoint(ep).ServeHTTP))
+	}
 	mux.Handle("GET /api/me", guard(showcase.MePermissions, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Me(r.Context()))
 	}))

@@ -30,6 +30,8 @@ type Me struct {
 	UserFields
 	Permissions []string `json:"permissions"`
 	Auth        string   `json:"auth"`
+	// MFA is true when the user has TOTP on.
+	MFA bool `json:"mfa"`
 }
 
 // LogoutAllPermissions guards /api/auth/logout-all.
@@ -57,7 +59,11 @@ func (a *App) Me(ctx context.Context) (int, any, error) {
 	if perms == nil {
 		perms = []string{}
 	}
-	return http.StatusOK, Me{UserFields: userFields(u), Permissions: perms, Auth: id.Method}, nil
+	on, err := a.MFA.Enabled(ctx, u.GetID())
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, Me{UserFields: userFields(u), Permissions: perms, Auth: id.Method, MFA: on}, nil
 }
 
 // UserSummary is one user of GET /api/admin/users.
@@ -146,4 +152,8 @@ var Views = []View{
 	{"/api/auth/login", nil, "POST"},
 	{"/api/auth/logout", nil, "POST"},
 	{"/api/auth/password/change", MePermissions, "POST"},
+	{"/api/mfa/totp/enroll", MePermissions, "POST"},
+	{"/api/mfa/totp/confirm", MePermissions, "POST"},
+	{"/api/mfa/totp/disable", MePermissions, "POST"},
+	{"/api/mfa/recovery-codes", MePermissions, "POST"},
 }

@@ -16,7 +16,9 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/jwtauth"
+	"github.com/reinhardt-go/auth/core/mfa"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/core/tokens"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
@@ -49,6 +51,14 @@ type App struct {
 	// CSRFToken, Login, Logout and PasswordChange are the session
 	// endpoints.
 	CSRFToken, Login, Logout, PasswordChange core.Endpoint
+	// LoginGuard throttles failed logins (-login-rate) on every path that
+	// checks a password or a one-time code; MFA is TOTP with recovery
+	// codes, required at login for the users who turned it on.
+	LoginGuard *throttle.LoginThrottle
+	MFA        *mfa.MFAAuthentication
+	// MFAEnroll, MFAConfirm, MFADisable and MFARecoveryCodes are the
+	// /api/mfa endpoints.
+	MFAEnroll, MFAConfirm, MFADisable, MFARecoveryCodes core.Endpoint
 	Logger                                   *slog.Logger
 
 	closers     []func() error
@@ -104,6 +114,9 @@ func (a *App) setup(ctx context.Context) error {
 	}
 	a.Backend = core.NewModelBackend(a.Store)
 	a.Backend.Logger = a.Logger
+	if err := a.openMFA(); err != nil {
+		return err
+	}
 	ts := a.Store.Tokens()
 	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
 	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
@@ -112,7 +125,7 @@ func (a *App) setup(ctx context.Context) error {
 	}
 	a.JWT = jwt
 	a.Tokens.JWT, a.Tokens.Users = jwt, a.Backend
-	a.TokenObtain = &tokens.ObtainPairEndpoint{Manager: a.Tokens, Backend: a.Backend}
+	a.TokenObtain = &tokens.ObtainPairEndpoint{Manager: a.Tokens, Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA}
 	a.TokenRefresh = &tokens.RefreshEndpoint{Manager: a.Tokens}
 	a.TokenVerify = &tokens.VerifyEndpoint{Manager: a.Tokens}
 	a.TokenBlacklist = &tokens.BlacklistEndpoint{Manager: a.Tokens}
@@ -123,6 +136,31 @@ func (a *App) setup(ctx context.Context) error {
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
+	return nil
+}
+
+// MFAIssuer names the showcase in authenticator apps.
+const MFAIssuer = "reinhardt-auth showcase"
+
+// openMFA builds the login throttle (-login-rate, counters in the
+// database so that every replica counts together, client addresses by
+// -trusted-proxies) and TOTP (enrollments in the database, secrets
+// encrypted under a key derived from -secret), and the MFA endpoints.
+func (a *App) openMFA() error {
+	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, a.Store.Throttle(), throttle.WithTrustedProxies(a.Config.TrustedProxies))
+	if err != nil {
+		return fmt.Errorf("-login-rate: %w", err)
+	}
+	a.LoginGuard = lt
+	m, err := mfa.New(MFAIssuer, a.Store.MFA(), a.Secret)
+	if err != nil {
+		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
+	}
+	a.MFA = m
+	a.MFAEnroll = &mfa.EnrollEndpoint{MFA: m}
+	a.MFAConfirm = &mfa.ConfirmEndpoint{MFA: m, Guard: lt}
+	a.MFADisable = &mfa.DisableEndpoint{MFA: m, Guard: lt}
+	a.MFARecoveryCodes = &mfa.RecoveryCodesEndpoint{MFA: m}
 	return nil
 }
 
@@ -142,7 +180,7 @@ func (a *App) newEngine() *core.Engine {
 	ts := a.Tokens.RefreshStore()
 	auths := []core.Authenticator{
 		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
-		&core.BasicAuthentication{Backend: a.Backend},
+		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA},
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
 	if a.Config.RemoteUserHeader != "" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	Redis string
 	// Timeouts are the server's connection timeouts.
 	Timeouts Timeouts
+	// LoginRate is -login-rate: failed logins allowed per client address
+	// and per username (DRF's rate string, default throttle.DefaultLoginRate).
+	LoginRate string
 	// LockTimeout bounds the wait for the database's migration lock when
 	// another process is migrating (sqlstore.Store.LockTimeout).
 	LockTimeout time.Duration
@@ -95,6 +99,7 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
 	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db, redis, file:DIR, cookie or memory")
+	fs.StringVar(&c.LoginRate, "login-rate", env("REINHARDT_LOGIN_RATE", throttle.DefaultLoginRate), "failed logins allowed per client address and per username on every login path (DRF's rate: 10/min, 100/hour)")
 	lockTimeout, err := sqlstore.LockTimeoutFromEnv(getenv)
 	if err != nil {
 		return c, err
@@ -116,6 +121,9 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if _, err := throttle.ParseRate(c.LoginRate); err != nil {
+		return c, fmt.Errorf("-login-rate: %w", err)
 	}
 	p, err := core.ParseCIDRs(proxies)
 	if err != nil {

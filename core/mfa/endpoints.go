@@ -1,0 +1,217 @@
+package mfa
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/reinhardt-go/auth/core"
+)
+
+// The endpoints let an authenticated user manage TOTP: enroll, confirm,
+// disable, and replace the recovery codes. Each answers POST only (405
+// otherwise), is for the request's authenticated user (core.ErrNotAuthenticated
+// otherwise; guard the routes with core.IsAuthenticated as well), reads a
+// JSON or form body with core.DecodeBody, and returns the errors it does
+// not write itself for the adapter to render. A wrong code is a DRF
+// validation error, 400 {"code": ["..."]}, and counts against Guard, the
+// same login guard as the login paths (a code is a guess like a password).
+
+// Messages of the endpoints.
+const (
+	msgCodeRequired  = "This field is required."
+	msgCodeBlank     = "This field may not be blank."
+	msgCodeInvalid   = "The code is wrong, expired or already used."
+	msgNotEnrolled   = "Two-factor authentication is not on for this account."
+	msgNotStarted    = "Enroll first: no two-factor enrollment is waiting for a code."
+	msgAlreadyActive = "Two-factor authentication is already on: disable it first."
+)
+
+// EnrollEndpoint begins TOTP enrollment: POST → 200 {"secret",
+// "otpauth_url", "qr_png"} (qr_png: the otpauth URL as a base64 PNG QR
+// code). MFA is not on until ConfirmEndpoint; enrolling again before that
+// replaces the secret. A user with MFA on gets 400.
+type EnrollEndpoint struct {
+	MFA *MFAAuthentication
+}
+
+// Serve implements core.Endpoint.
+func (e *EnrollEndpoint) Serve(w core.Response, r core.Request) error {
+	u, err := endpointUser(r)
+	if err != nil {
+		return err
+	}
+	enr, err := e.MFA.RegisterUser(r.Context(), u.GetID(), u.GetUsername())
+	if errors.Is(err, ErrAlreadyEnrolled) {
+		return badRequest(msgAlreadyActive)
+	}
+	if err != nil {
+		return err
+	}
+	return core.WriteJSON(w, http.StatusOK, struct {
+		Secret string `json:"secret"`
+		URL    string `json:"otpauth_url"`
+		QR     string `json:"qr_png"`
+	}{enr.Secret, enr.URL, base64.StdEncoding.EncodeToString(enr.QRCodePNG)})
+}
+
+// ConfirmEndpoint completes enrollment with the first code of the user's
+// app: POST {"code"} → 204, MFA is on from now. The recovery codes
+// Confirm makes are not shown here: RecoveryCodesEndpoint gives a set.
+// Existing sessions and tokens of the user keep working.
+type ConfirmEndpoint struct {
+	MFA   *MFAAuthentication
+	Guard core.LoginGuard
+}
+
+// Serve implements core.Endpoint.
+func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
+	u, code, err := codeRequest(r)
+	if err != nil {
+		return err
+	}
+	err = guarded(r, e.Guard, u, func(ctx context.Context) (bool, error) {
+		_, err := e.MFA.Confirm(ctx, u.GetID(), code)
+		if errors.Is(err, ErrInvalidCode) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	switch {
+	case errors.Is(err, ErrNotEnrolled):
+		return badRequest(msgNotStarted)
+	case errors.Is(err, ErrAlreadyEnrolled):
+		return badRequest(msgAlreadyActive)
+	case err != nil:
+		return err
+	}
+	return w.Write(http.StatusNoContent, nil)
+}
+
+// DisableEndpoint turns MFA off: POST {"code"} with a current TOTP code
+// or a recovery code → 204.
+type DisableEndpoint struct {
+	MFA   *MFAAuthentication
+	Guard core.LoginGuard
+}
+
+// Serve implements core.Endpoint.
+func (e *DisableEndpoint) Serve(w core.Response, r core.Request) error {
+	u, code, err := codeRequest(r)
+	if err != nil {
+		return err
+	}
+	err = guarded(r, e.Guard, u, func(ctx context.Context) (bool, error) {
+		err := e.MFA.Disable(ctx, u.GetID(), code)
+		if errors.Is(err, ErrInvalidCode) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if errors.Is(err, ErrNotEnrolled) {
+		return badRequest(msgNotEnrolled)
+	}
+	if err != nil {
+		return err
+	}
+	return w.Write(http.StatusNoContent, nil)
+}
+
+// RecoveryCodesEndpoint replaces the user's recovery codes: POST → 200
+// {"codes": [10 codes]}, each usable once as the otp of a login; the
+// previous codes stop working. A user without MFA on gets 400.
+type RecoveryCodesEndpoint struct {
+	MFA *MFAAuthentication
+}
+
+// Serve implements core.Endpoint.
+func (e *RecoveryCodesEndpoint) Serve(w core.Response, r core.Request) error {
+	u, err := endpointUser(r)
+	if err != nil {
+		return err
+	}
+	codes, err := e.MFA.NewRecoveryCodes(r.Context(), u.GetID())
+	if errors.Is(err, ErrNotEnrolled) {
+		return badRequest(msgNotEnrolled)
+	}
+	if err != nil {
+		return err
+	}
+	return core.WriteJSON(w, http.StatusOK, struct {
+		Codes []string `json:"codes"`
+	}{codes})
+}
+
+// endpointUser is the request's authenticated user, for a POST.
+func endpointUser(r core.Request) (core.User, error) {
+	if r.Method() != http.MethodPost {
+		return nil, core.MethodNotAllowed(r.Method())
+	}
+	u := core.UserFromContext(r.Context())
+	if u == nil || !u.IsAuthenticated() {
+		return nil, core.ErrNotAuthenticated
+	}
+	return u, nil
+}
+
+// codeRequest reads {"code"}: required, not blank, at most
+// core.MaxOTPBytes bytes.
+func codeRequest(r core.Request) (core.User, string, error) {
+	u, err := endpointUser(r)
+	if err != nil {
+		return nil, "", err
+	}
+	var in struct {
+		Code *string `json:"code"`
+	}
+	if err := core.DecodeBody(r, 0, &in); err != nil {
+		return nil, "", err
+	}
+	var code string
+	if in.Code != nil {
+		code = strings.TrimSpace(*in.Code)
+	}
+	switch {
+	case in.Code == nil:
+		return nil, "", core.ValidationError{"code": {msgCodeRequired}}
+	case code == "":
+		return nil, "", core.ValidationError{"code": {msgCodeBlank}}
+	case len(code) > core.MaxOTPBytes:
+		return nil, "", core.ValidationError{"code": {msgCodeInvalid}}
+	}
+	return u, code, nil
+}
+
+// guarded runs check, a verification of a code, as one attempt of guard
+// (when set): a refused attempt is the guard's error, a wrong code (check
+// false) stays counted and is 400 {"code": [...]}, a right one is taken
+// back.
+func guarded(r core.Request, guard core.LoginGuard, u core.User, check func(context.Context) (bool, error)) error {
+	ctx := r.Context()
+	var attempt core.LoginAttempt
+	if guard != nil {
+		a, err := guard.Begin(r, u.GetUsername())
+		if err != nil {
+			return err
+		}
+		attempt = a
+	}
+	ok, err := check(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return core.ValidationError{"code": {msgCodeInvalid}}
+	}
+	if attempt != nil {
+		return attempt.Succeeded(ctx)
+	}
+	return nil
+}
+
+// badRequest is 400 {"detail": msg}.
+func badRequest(msg string) error {
+	return &core.APIError{Status: http.StatusBadRequest, Detail: msg, Code: "invalid"}
+}

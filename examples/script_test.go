@@ -8,6 +8,7 @@ import (
 const (
 	bobPassword    = "Tr0ub4dor&3-horse"
 	bobNewPassword = "An0ther-long-pass"
+	carolPassword  = "C4rol-has-a-second-factor"
 )
 
 // script is the sequence every server answers: a realistic session of a
@@ -173,6 +174,40 @@ var script = []step{
 	{name: "me, bob's access after logout-all", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${b2.access}"}},
 	{name: "refresh after logout-all", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${b2.refresh}"}`},
 
+	// TOTP for carol: enroll with a token, confirm with the app's code;
+	// then every login path asks for a one-time password, the logins made
+	// before keep working, and recovery codes work once each. (Few wrong
+	// codes here: every failure counts against the address's -login-rate,
+	// 10 a minute, with the script's wrong passwords.)
+	{name: "register carol", want: 201, method: "POST", path: "/api/auth/register",
+		body: `{"username":"carol","email":"carol@example.com","password":"` + carolPassword + `"}`},
+	{name: "token carol", want: 200, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolPassword + `"}`,
+		save: []saver{field("access", "c1.access"), field("refresh", "c1.refresh")}},
+	{name: "MFA enroll, anonymous", want: 401, method: "POST", path: "/api/mfa/totp/enroll"},
+	{name: "MFA recovery codes before enrolling", want: 400, method: "POST", path: "/api/mfa/recovery-codes", headers: []string{"Authorization: Bearer ${c1.access}"}},
+	{name: "MFA enroll", want: 200, method: "POST", path: "/api/mfa/totp/enroll", headers: []string{"Authorization: Bearer ${c1.access}"},
+		save: []saver{field("secret", "carol.secret")}, keep: enrollmentShape},
+	{name: "MFA enroll, GET", want: 405, method: "GET", path: "/api/mfa/totp/enroll", headers: []string{"Authorization: Bearer ${c1.access}"}},
+	{name: "MFA confirm, no code", want: 400, method: "POST", path: "/api/mfa/totp/confirm", headers: []string{"Authorization: Bearer ${c1.access}"}, body: `{}`},
+	{name: "MFA confirm", want: 204, method: "POST", path: "/api/mfa/totp/confirm", headers: []string{"Authorization: Bearer ${c1.access}"},
+		body: `{"code":"${totp:carol.secret}"}`},
+	{name: "me, MFA on, the token from before", want: 200, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${c1.access}"}},
+	{name: "token carol, no otp", want: 401, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolPassword + `"}`},
+	{name: "token carol, not a code", want: 401, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolPassword + `","otp":"12345"}`},
+	{name: "basic carol, MFA on", want: 401, method: "GET", path: "/api/me", basic: "carol:" + carolPassword},
+	{name: "MFA recovery codes", want: 200, method: "POST", path: "/api/mfa/recovery-codes", headers: []string{"Authorization: Bearer ${c1.access}"},
+		save: []saver{element("codes", 0, "carol.rc0"), element("codes", 1, "carol.rc1"), element("codes", 2, "carol.rc2")}, keep: recoveryCodesShape},
+	{name: "token carol, recovery code", want: 200, method: "POST", path: "/api/token",
+		body: `{"username":"carol","password":"` + carolPassword + `","otp":"${carol.rc0}"}`},
+	{name: "csrf, carol", want: 200, method: "GET", path: "/api/auth/csrf", as: "carol", save: []saver{field("csrfToken", "carol.csrf")}},
+	{name: "login carol, no otp", want: 401, method: "POST", path: "/api/auth/login", as: "carol",
+		headers: []string{"X-CSRFToken: ${carol.csrf}"}, body: `{"username":"carol","password":"` + carolPassword + `"}`},
+	{name: "login carol, recovery code", want: 200, method: "POST", path: "/api/auth/login", as: "carol",
+		headers: []string{"X-CSRFToken: ${carol.csrf}"}, body: `{"username":"carol","password":"` + carolPassword + `","otp":"${carol.rc1}"}`},
+	{name: "MFA disable", want: 204, method: "POST", path: "/api/mfa/totp/disable", headers: []string{"Authorization: Bearer ${c1.access}"},
+		body: `{"code":"${carol.rc2}"}`},
+	{name: "token carol, MFA off", want: 200, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolPassword + `"}`},
+
 	// Paths of later capabilities, and of none: 404, authenticating
 	// nobody.
 	{name: "unknown path", want: 404, method: "GET", path: "/nowhere"},
@@ -181,7 +216,6 @@ var script = []step{
 	{name: "OAuth2 token", want: 404, method: "POST", path: "/o/token", headers: []string{"Content-Type: application/x-www-form-urlencoded"},
 		body: "grant_type=client_credentials"},
 	{name: "OAuth2 metadata", want: 404, method: "GET", path: "/.well-known/oauth-authorization-server"},
-	{name: "MFA enroll", want: 404, method: "POST", path: "/api/mfa/totp/enroll", headers: []string{"Authorization: Bearer ${a4.access}"}},
 	{name: "HTML login page", want: 404, method: "GET", path: "/accounts/login"},
 	{name: "JWKS", want: 200, method: "GET", path: "/.well-known/jwks.json"},
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 // step is one request of the script. Every string field may use ${name}
@@ -64,6 +66,51 @@ func field(jsonField, name string) saver {
 		return nil
 	}
 }
+
+// element saves the i-th string of the JSON body's top-level array field
+// as name.
+func element(jsonField string, i int, name string) saver {
+	return func(_ *http.Response, body []byte, vars map[string]string) error {
+		var m map[string][]string
+		if err := json.Unmarshal(body, &m); err != nil || len(m[jsonField]) <= i {
+			return fmt.Errorf("save %s: no string %s[%d] in %.200s", name, jsonField, i, body)
+		}
+		vars[name] = m[jsonField][i]
+		return nil
+	}
+}
+
+// enrollmentShape is the body of a TOTP enrollment with its per-run
+// values replaced by their shapes, once they are checked: the secret
+// (32 base32 characters), its otpauth URL, the QR code PNG.
+func enrollmentShape(body string) string {
+	var e struct {
+		Secret string `json:"secret"`
+		URL    string `json:"otpauth_url"`
+		QR     string `json:"qr_png"`
+	}
+	if json.Unmarshal([]byte(body), &e) != nil || !base32Secret.MatchString(e.Secret) {
+		return body
+	}
+	url := strings.Replace(e.URL, "secret="+e.Secret, "secret=<secret>", 1)
+	png, err := base64.StdEncoding.DecodeString(e.QR)
+	qr := "<not a base64 PNG>"
+	if err == nil && strings.HasPrefix(string(png), "\x89PNG\r\n\x1a\n") {
+		qr = "<png>"
+	}
+	out, _ := json.Marshal(map[string]string{"secret": "<secret>", "otpauth_url": url, "qr_png": qr})
+	return string(out)
+}
+
+// recoveryCodesShape replaces each recovery code by its shape.
+func recoveryCodesShape(body string) string {
+	return recoveryCode.ReplaceAllString(body, `"<recovery code>"`)
+}
+
+var (
+	base32Secret = regexp.MustCompile(`\A[A-Z2-7]{32}\z`)
+	recoveryCode = regexp.MustCompile(`"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"`)
+)
 
 // cookie saves the value of the cookie the response sets as name.
 func cookie(cookieName, name string) saver {
@@ -137,6 +184,14 @@ func newRun(t *testing.T, srv *server) *run {
 // fails the test (a step that uses a value no earlier step saved).
 func (r *run) expand(s string) string {
 	return os.Expand(s, func(name string) string {
+		if secret, ok := strings.CutPrefix(name, "totp:"); ok {
+			// ${totp:name}: the current TOTP code of the secret saved as name.
+			code, err := totp.GenerateCode(r.expand("${"+secret+"}"), time.Now())
+			if err != nil {
+				r.t.Fatalf("TOTP code of ${%s}: %v", secret, err)
+			}
+			return code
+		}
 		v, ok := r.vars[name]
 		if !ok {
 			r.t.Fatalf("no value ${%s} on %s", name, r.srv.framework)

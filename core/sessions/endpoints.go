@@ -62,7 +62,7 @@ type LoginEndpoint struct {
 	// SecondFactor is the users' second factor (mfa.SecondFactor); nil:
 	// none.
 	SecondFactor core.SecondFactor
-	Hooks       LoginHooks
+	Hooks        LoginHooks
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

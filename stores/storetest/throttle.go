@@ -193,7 +193,7 @@ func refund(t *testing.T, s throttle.Store, key string, r throttle.Rate, now tim
 
 func testThrottleRefund(t *testing.T, s throttle.Store) {
 	r := throttle.MustParseRate("3/min") // interval 20 s
-	refund(t, s, "fresh", r, throttleT0)  // nothing to take back: no error, no state
+	refund(t, s, "fresh", r, throttleT0) // nothing to take back: no error, no state
 	if res := hit(t, s, "fresh", r, throttleT0); !res.Allowed {
 		t.Fatal("a refund on a fresh key used up budget")
 	}

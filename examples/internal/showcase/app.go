@@ -59,7 +59,7 @@ type App struct {
 	// MFAEnroll, MFAConfirm, MFADisable and MFARecoveryCodes are the
 	// /api/mfa endpoints.
 	MFAEnroll, MFAConfirm, MFADisable, MFARecoveryCodes core.Endpoint
-	Logger                                   *slog.Logger
+	Logger                                              *slog.Logger
 
 	closers     []func() error
 	redisClient redis.UniversalClient

@@ -407,8 +407,9 @@ func run(t *testing.T, h Harness, f *Fixture, cases []Case) {
 	h.Serve(t, f, l)
 	base := "http://" + l.Addr().String()
 	s := &state{
-		f:    f,
-		base: base,
+		f:       f,
+		base:    base,
+		clients: map[string]*http.Client{},
 		vars: map[string]string{
 			"origin":          base,
 			"host":            l.Addr().String(),
@@ -424,6 +425,11 @@ func run(t *testing.T, h Harness, f *Fixture, cases []Case) {
 		}
 		s.vars[name] = code
 	}
+	defer func() {
+		for _, c := range s.clients {
+			c.CloseIdleConnections()
+		}
+	}()
 	for _, c := range cases {
 		if !t.Run(c.Name, func(t *testing.T) { s.check(t, c) }) {
 			t.Logf("case %q failed; later cases may fail because of it", c.Name)
@@ -431,10 +437,13 @@ func run(t *testing.T, h Harness, f *Fixture, cases []Case) {
 	}
 }
 
-// client is an HTTP client whose connections come from the loopback
-// address from ("" for the system's choice), with no connection reuse
-// across clients.
-func client(t *testing.T, from string) *http.Client {
+// client is the HTTP client whose connections come from the loopback
+// address from ("" for the system's choice), one per address, kept for
+// the run so that connections are reused as a real client's are.
+func (s *state) client(t *testing.T, from string) *http.Client {
+	if c, ok := s.clients[from]; ok {
+		return c
+	}
 	d := &net.Dialer{Timeout: 5 * time.Second}
 	if from != "" {
 		ip := net.ParseIP(from)
@@ -443,14 +452,18 @@ func client(t *testing.T, from string) *http.Client {
 		}
 		d.LocalAddr = &net.TCPAddr{IP: ip}
 	}
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: tr}
+	s.clients[from] = c
+	return c
 }
 
 // state is what the cases share: the server, and the values they saved.
 type state struct {
-	f    *Fixture
-	base string
-	vars map[string]string
+	f       *Fixture
+	base    string
+	vars    map[string]string
+	clients map[string]*http.Client
 }
 
 var placeholder = regexp.MustCompile(`\{\{(\w+)\}\}`)
@@ -486,7 +499,7 @@ func (s *state) check(t *testing.T, c Case) {
 	if c.SessionStoreDown {
 		s.f.store.down.Store(true)
 	}
-	resp, err := client(t, c.From).Do(req)
+	resp, err := s.client(t, c.From).Do(req)
 	// Every adapter commits the session before the response goes out:
 	// the store is back up for the next case, never during this one.
 	s.f.store.down.Store(false)
@@ -552,7 +565,7 @@ func (s *state) checkConcurrent(t *testing.T, c Case) {
 	for i := range reqs {
 		reqs[i] = s.request(t, c)
 	}
-	cl := client(t, c.From)
+	cl := s.client(t, c.From)
 	statuses := make([]int, c.Concurrent)
 	errs := make([]error, c.Concurrent)
 	var wg sync.WaitGroup

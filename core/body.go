@@ -88,6 +88,9 @@ func DecodeBody(r Request, max int64, dst any) error {
 	ct := r.Header("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
 	switch {
+	case len(body) == 0:
+		// DRF parses no body as empty data whatever the media type says.
+		return decodeForm(nil, dst)
 	case mt == "application/json" || (ct == "" && len(bytes.TrimSpace(body)) > 0 && bytes.TrimSpace(body)[0] == '{'):
 		if detail := utf8Error(body); detail != "" {
 			return ParseError("JSON parse error - " + detail)
@@ -111,7 +114,7 @@ func DecodeBody(r Request, max int64, dst any) error {
 			return ValidationError{"non_field_errors": {msgNullCharacters}}
 		}
 		return nil
-	case mt == "application/x-www-form-urlencoded" || (ct == "" && len(body) == 0):
+	case mt == "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
 			return ParseError("Malformed form data.")

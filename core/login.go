@@ -65,12 +65,16 @@ var ErrUserInactive = errors.New("user inactive")
 // PasswordLogin checks one login by username, password and, for a user
 // with a second factor, a one-time password; every login path (the token
 // endpoint, the session login, Basic) runs it, so none is a side door
-// around the guard or the second factor. Guard and SecondFactor are
-// optional. It is safe for concurrent use.
+// around the guard or the second factor. Guard, SecondFactor and OTPGuard
+// are optional. It is safe for concurrent use.
 type PasswordLogin struct {
 	Backend      AuthBackend
 	Guard        LoginGuard
 	SecondFactor SecondFactor
+	// OTPGuard also counts the one-time passwords checked, by username,
+	// at a slower rate than Guard (throttle.NewOTPThrottle): whoever has
+	// the password still gets few guesses at a 6-digit code.
+	OTPGuard LoginGuard
 }
 
 // Authenticate checks the credentials of a request. otp is the one-time
@@ -114,7 +118,14 @@ func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) 
 			return nil, ErrMFARequired
 		}
 		if on {
-			ok, err := p.SecondFactor.Verify(ctx, u, otp)
+			ok, err := Guarded(r, p.OTPGuard, username, func(ctx context.Context) (bool, error) {
+				return p.SecondFactor.Verify(ctx, u, otp)
+			})
+			var throttled *ThrottledError
+			if errors.As(err, &throttled) {
+				// No code was checked: the right password guessed nothing.
+				return nil, errors.Join(err, succeeded(ctx, attempt))
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -134,4 +145,57 @@ func succeeded(ctx context.Context, a LoginAttempt) error {
 		return nil
 	}
 	return a.Succeeded(ctx)
+}
+
+// Guarded runs check, a verification of a secret the request sent (a
+// password, a one-time code), as one attempt of guard for username: the
+// attempt is counted before check runs (a refusal is the guard's error,
+// and check does not run) and taken back when check reports true. A nil
+// guard counts nothing.
+func Guarded(r Request, guard LoginGuard, username string, check func(context.Context) (bool, error)) (bool, error) {
+	ctx := r.Context()
+	if guard == nil {
+		return check(ctx)
+	}
+	attempt, err := guard.Begin(r, username)
+	if err != nil {
+		return false, err
+	}
+	ok, err := check(ctx)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, attempt.Succeeded(ctx)
+}
+
+// Guards is a LoginGuard that counts an attempt in each of guards: it is
+// refused when any of them refuses (the ones that counted it take it back),
+// and Succeeded takes it back from all.
+func Guards(guards ...LoginGuard) LoginGuard { return multiGuard(guards) }
+
+type multiGuard []LoginGuard
+
+func (m multiGuard) Begin(r Request, username string) (LoginAttempt, error) {
+	attempts := make(multiAttempt, 0, len(m))
+	for _, g := range m {
+		if g == nil {
+			continue
+		}
+		a, err := g.Begin(r, username)
+		if err != nil {
+			return nil, errors.Join(err, attempts.Succeeded(r.Context()))
+		}
+		attempts = append(attempts, a)
+	}
+	return attempts, nil
+}
+
+type multiAttempt []LoginAttempt
+
+func (m multiAttempt) Succeeded(ctx context.Context) error {
+	var errs []error
+	for _, a := range m {
+		errs = append(errs, a.Succeeded(ctx))
+	}
+	return errors.Join(errs...)
 }

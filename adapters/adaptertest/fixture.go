@@ -84,9 +84,9 @@ type Fixture struct {
 	// Private, Admin and Posts are the guards of the routes.
 	Private, Admin, Posts []core.Permission
 	// LoginGuard is the login throttle of the token endpoint, the session
-	// login and Basic, on the fixture's stopped clock, in memory, with no
-	// trusted proxies: LoginRate failures per client address and per
-	// username.
+	// login and Basic, on the fixture's stopped clock, in memory, trusting
+	// X-Forwarded-For from 10.0.0.0/8 only: LoginRate failures per client
+	// address and per username.
 	LoginGuard *throttle.LoginThrottle
 	// MFA is the second factor of the same three login paths: TOTP on the
 	// fixture's clock, in memory. The user erin has it on.
@@ -247,7 +247,10 @@ func newFixture(t testing.TB, loginRate string) *Fixture {
 		t.Fatal(err)
 	}
 	f.Throttled = []core.Permission{userRate}
-	if f.LoginGuard, err = throttle.NewLoginThrottle(loginRate, memory.NewThrottleStore(0), throttle.WithClock(clock)); err != nil {
+	// The guard believes X-Forwarded-For from 10.0.0.0/8, a proxy the
+	// suite's loopback client is not.
+	proxy := throttle.WithTrustedProxies([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	if f.LoginGuard, err = throttle.NewLoginThrottle(loginRate, memory.NewThrottleStore(0), throttle.WithClock(clock), proxy); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.enrollErin(ctx, clock); err != nil {

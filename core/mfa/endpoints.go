@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 )
@@ -33,6 +34,11 @@ const (
 // "otpauth_url", "qr_png"} (qr_png: the otpauth URL as a base64 PNG QR
 // code). MFA is not on until ConfirmEndpoint; enrolling again before that
 // replaces the secret. A user with MFA on gets 400.
+//
+// It asks for no password: whoever holds the user's session or token can
+// enroll an authenticator of their own, and the user then cannot log in
+// again without it. Applications that want to prevent that put a
+// password check (core.PasswordLogin) in front of the route.
 type EnrollEndpoint struct {
 	MFA *MFAAuthentication
 }
@@ -74,9 +80,6 @@ func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
 	}
 	err = guarded(r, e.Guard, u, func(ctx context.Context) (bool, error) {
 		_, err := e.MFA.Confirm(ctx, u.GetID(), code)
-		if errors.Is(err, ErrInvalidCode) {
-			return false, nil
-		}
 		return err == nil, err
 	})
 	switch {
@@ -105,9 +108,6 @@ func (e *DisableEndpoint) Serve(w core.Response, r core.Request) error {
 	}
 	err = guarded(r, e.Guard, u, func(ctx context.Context) (bool, error) {
 		err := e.MFA.Disable(ctx, u.GetID(), code)
-		if errors.Is(err, ErrInvalidCode) {
-			return false, nil
-		}
 		return err == nil, err
 	})
 	if errors.Is(err, ErrNotEnrolled) {
@@ -119,11 +119,25 @@ func (e *DisableEndpoint) Serve(w core.Response, r core.Request) error {
 	return w.Write(http.StatusNoContent, nil)
 }
 
+// DefaultFreshEnrollment is how long after an enrollment began
+// RecoveryCodesEndpoint gives codes without asking for one.
+const DefaultFreshEnrollment = 15 * time.Minute
+
 // RecoveryCodesEndpoint replaces the user's recovery codes: POST → 200
 // {"codes": [10 codes]}, each usable once as the otp of a login; the
 // previous codes stop working. A user without MFA on gets 400.
+//
+// New codes are a way to turn MFA off (DisableEndpoint takes one), so
+// they need proof beyond the session or token that authenticates the
+// request, which may be stolen: the body {"code"} with a current TOTP code
+// or an unused recovery code (counted by Guard, as on the other code
+// endpoints). Right after enrolling — within FreshEnrollment of the
+// enrollment's start, DefaultFreshEnrollment when zero — no code is
+// needed: these are the codes the user writes down as they set MFA up.
 type RecoveryCodesEndpoint struct {
-	MFA *MFAAuthentication
+	MFA             *MFAAuthentication
+	Guard           core.LoginGuard
+	FreshEnrollment time.Duration
 }
 
 // Serve implements core.Endpoint.
@@ -132,7 +146,30 @@ func (e *RecoveryCodesEndpoint) Serve(w core.Response, r core.Request) error {
 	if err != nil {
 		return err
 	}
-	codes, err := e.MFA.NewRecoveryCodes(r.Context(), u.GetID())
+	ctx := r.Context()
+	rec, err := e.MFA.confirmed(ctx, u.GetID())
+	if errors.Is(err, ErrNotEnrolled) {
+		return badRequest(msgNotEnrolled)
+	}
+	if err != nil {
+		return err
+	}
+	fresh := e.FreshEnrollment
+	if fresh <= 0 {
+		fresh = DefaultFreshEnrollment
+	}
+	if e.MFA.now().Sub(rec.CreatedAt) > fresh {
+		_, code, err := codeRequest(r)
+		if err != nil {
+			return err
+		}
+		if err := guarded(r, e.Guard, u, func(ctx context.Context) (bool, error) {
+			return e.MFA.VerifyOTP(ctx, u.GetID(), code)
+		}); err != nil {
+			return err
+		}
+	}
+	codes, err := e.MFA.NewRecoveryCodes(ctx, u.GetID())
 	if errors.Is(err, ErrNotEnrolled) {
 		return badRequest(msgNotEnrolled)
 	}
@@ -184,29 +221,23 @@ func codeRequest(r core.Request) (core.User, string, error) {
 	return u, code, nil
 }
 
-// guarded runs check, a verification of a code, as one attempt of guard
-// (when set): a refused attempt is the guard's error, a wrong code (check
-// false) stays counted and is 400 {"code": [...]}, a right one is taken
-// back.
+// guarded runs check, a verification of a code that answers
+// ErrInvalidCode for a wrong one, as one attempt of guard (core.Guarded):
+// a refused attempt is the guard's error, a wrong code stays counted and
+// is 400 {"code": [...]}, a right one is taken back.
 func guarded(r core.Request, guard core.LoginGuard, u core.User, check func(context.Context) (bool, error)) error {
-	ctx := r.Context()
-	var attempt core.LoginAttempt
-	if guard != nil {
-		a, err := guard.Begin(r, u.GetUsername())
-		if err != nil {
-			return err
+	ok, err := core.Guarded(r, guard, u.GetUsername(), func(ctx context.Context) (bool, error) {
+		ok, err := check(ctx)
+		if errors.Is(err, ErrInvalidCode) {
+			return false, nil
 		}
-		attempt = a
-	}
-	ok, err := check(ctx)
+		return ok, err
+	})
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return core.ValidationError{"code": {msgCodeInvalid}}
-	}
-	if attempt != nil {
-		return attempt.Succeeded(ctx)
 	}
 	return nil
 }

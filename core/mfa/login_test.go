@@ -5,11 +5,14 @@ import (
 	"errors"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/mfa"
+	"github.com/reinhardt-go/auth/core/throttle"
+	"github.com/reinhardt-go/auth/stores/memory"
 )
 
 // oneUser is a backend whose only user, "1", has the password "pw".
@@ -106,4 +109,150 @@ func FuzzLoginOTP(f *testing.F) {
 			t.Fatalf("otp %q accepted as a recovery code", otp)
 		}
 	})
+}
+
+// TestPasswordLoginGuards: a right password without a code (mfa_required)
+// uses up no budget; wrong codes count in the login guard and in the
+// slower OTP guard; a right code takes both back.
+func TestPasswordLoginGuards(t *testing.T) {
+	m, c := newMFA(t, mfa.NewMemoryStore())
+	secret, _ := enroll(t, m, c)
+	c.add(30 * time.Second)
+	store := memory.NewThrottleStore(0)
+	guard, err := throttle.NewLoginThrottle("3/hour", store, throttle.WithClock(c.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	otpGuard, err := throttle.NewOTPThrottle("2/hour", store, throttle.WithClock(c.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := core.PasswordLogin{Backend: oneUser{}, SecondFactor: m, Guard: guard, OTPGuard: otpGuard}
+	for range 10 {
+		if _, err := login.Authenticate(loginRequest(), "alice", "pw", ""); !errors.Is(err, core.ErrMFARequired) {
+			t.Fatalf("no otp: %v", err)
+		}
+	}
+	if u, err := login.Authenticate(loginRequest(), "alice", "pw", codeAt(t, secret, c.Now())); err != nil || u == nil {
+		t.Fatalf("after ten mfa_required answers the right code: %v, %v", u, err)
+	}
+	for i := range 2 {
+		if _, err := login.Authenticate(loginRequest(), "alice", "pw", "12345"); !errors.Is(err, core.ErrInvalidOTP) {
+			t.Fatalf("wrong code %d: %v", i+1, err)
+		}
+	}
+	var te *core.ThrottledError
+	c.add(30 * time.Second)
+	if _, err := login.Authenticate(loginRequest(), "alice", "pw", codeAt(t, secret, c.Now())); !errors.As(err, &te) || te.Wait < 29*60 {
+		t.Fatalf("a code after 2 wrong ones at 2/hour: %v; want throttled for about half an hour", err)
+	}
+	// The login guard took back the password attempt the OTP guard
+	// refused: two failures counted of three, so the password is still
+	// checked, twice.
+	for range 2 {
+		if _, err := login.Authenticate(loginRequest(), "alice", "pw", ""); !errors.Is(err, core.ErrMFARequired) {
+			t.Fatalf("the password alone after the OTP guard refused: %v", err)
+		}
+	}
+}
+
+// TestGuards: core.Guards counts an attempt in every guard, takes it back
+// from the ones that counted when another refuses, and from all on
+// success.
+func TestGuards(t *testing.T) {
+	store := memory.NewThrottleStore(0)
+	now := func() time.Time { return start }
+	a, _ := throttle.NewLoginThrottle("1/min", store, throttle.WithClock(now))
+	b, _ := throttle.NewOTPThrottle("2/min", store, throttle.WithClock(now))
+	g := core.Guards(a, nil, b)
+	at, err := g.Begin(loginRequest(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := at.Succeeded(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Begin(loginRequest(), "alice"); err != nil { // counted, a failure
+		t.Fatalf("first failure: %v", err)
+	}
+	var te *core.ThrottledError
+	if _, err := g.Begin(loginRequest(), "alice"); !errors.As(err, &te) {
+		t.Fatalf("second attempt at 1/min: %v; want throttled", err)
+	}
+	// b counted once (the failure); the refused attempt was taken back
+	// from it, so it still has one.
+	if _, err := b.Begin(loginRequest(), "alice"); err != nil {
+		t.Fatalf("b after a's refusal: %v; want its count taken back", err)
+	}
+}
+
+// post serves ep a POST with body as alice (user "1"), authenticated.
+func post(t *testing.T, ep core.Endpoint, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/api/mfa", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req = req.WithContext(core.WithIdentity(req.Context(), &core.Identity{User: &core.SimpleUser{ID: "1", Username: "alice", Active: true}, Method: "jwt"}))
+	rec := httptest.NewRecorder()
+	if err := ep.Serve(core.NewHTTPResponse(rec), core.NewHTTPRequest(req)); err != nil {
+		if werr := core.WriteError(core.NewHTTPResponse(rec), err, ""); werr != nil {
+			t.Fatal(werr)
+		}
+	}
+	return rec
+}
+
+// TestRecoveryCodesNeedACode: new recovery codes are a way to turn MFA
+// off, so once the enrollment is no longer fresh they need a current code
+// (a stolen session alone cannot get them), and wrong codes count.
+func TestRecoveryCodesNeedACode(t *testing.T) {
+	m, c := newMFA(t, mfa.NewMemoryStore())
+	secret, recovery := enroll(t, m, c)
+	guard, _ := throttle.NewOTPThrottle("2/hour", memory.NewThrottleStore(0), throttle.WithClock(c.Now))
+	ep := &mfa.RecoveryCodesEndpoint{MFA: m, Guard: guard}
+	if rec := post(t, ep, ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"codes":[`) {
+		t.Fatalf("right after enrolling: %d %s", rec.Code, rec.Body)
+	}
+	c.add(mfa.DefaultFreshEnrollment + time.Minute)
+	for _, tc := range []struct {
+		body string
+		code int
+		want string
+	}{
+		{"", 400, `{"code":["This field is required."]}`},
+		{`{"code":"12345"}`, 400, `{"code":["The code is wrong, expired or already used."]}`},
+		{`{"code":"` + recovery[0] + `"}`, 400, `{"code":["The code is wrong, expired or already used."]}`}, // replaced by the first call
+		{`{"code":"` + codeAt(t, secret, c.Now()) + `"}`, 429, ""},                                          // two wrong codes at 2/hour
+	} {
+		rec := post(t, ep, tc.body)
+		if rec.Code != tc.code || (tc.want != "" && strings.TrimSpace(rec.Body.String()) != tc.want) {
+			t.Errorf("body %s: %d %s; want %d %s", tc.body, rec.Code, rec.Body, tc.code, tc.want)
+		}
+	}
+	ep.Guard = nil
+	if rec := post(t, ep, `{"code":"`+codeAt(t, secret, c.Now())+`"}`); rec.Code != 200 {
+		t.Fatalf("with the current code: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestCodeEndpointsCounted: wrong codes on confirm and disable count
+// against the guard like wrong codes at login.
+func TestCodeEndpointsCounted(t *testing.T) {
+	m, c := newMFA(t, mfa.NewMemoryStore())
+	guard, _ := throttle.NewOTPThrottle("2/hour", memory.NewThrottleStore(0), throttle.WithClock(c.Now))
+	if rec := post(t, &mfa.EnrollEndpoint{MFA: m}, ""); rec.Code != 200 {
+		t.Fatalf("enroll: %d %s", rec.Code, rec.Body)
+	}
+	confirm := &mfa.ConfirmEndpoint{MFA: m, Guard: guard}
+	for range 2 {
+		if rec := post(t, confirm, `{"code":"12345"}`); rec.Code != 400 {
+			t.Fatalf("wrong confirm code: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if rec := post(t, confirm, `{"code":"123456"}`); rec.Code != 429 || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("third confirm code at 2/hour: %d %s", rec.Code, rec.Body)
+	}
+	disable := &mfa.DisableEndpoint{MFA: m, Guard: guard}
+	if rec := post(t, disable, `{"code":"123456"}`); rec.Code != 429 {
+		t.Fatalf("disable after two wrong codes: %d %s", rec.Code, rec.Body)
+	}
 }

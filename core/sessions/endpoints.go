@@ -59,10 +59,13 @@ type LoginEndpoint struct {
 	BackendName string
 	// Guard limits failed logins (throttle.LoginThrottle); nil: none.
 	Guard core.LoginGuard
-	// SecondFactor is the users' second factor (mfa.SecondFactor); nil:
+	// SecondFactor is the users' second factor (an mfa.MFAAuthentication); nil:
 	// none.
 	SecondFactor core.SecondFactor
-	Hooks        LoginHooks
+	// OTPGuard also counts wrong one-time passwords, by username
+	// (throttle.NewOTPThrottle); nil: none.
+	OTPGuard core.LoginGuard
+	Hooks    LoginHooks
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -125,7 +128,7 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 			return v.Err()
 		}
 	}
-	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor}
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard}
 	u, err := login.Authenticate(r, *in.Username, *in.Password, otp)
 	if err != nil && !errors.Is(err, core.ErrUserInactive) {
 		return err
@@ -238,23 +241,18 @@ func (e *PasswordChangeEndpoint) Serve(w core.Response, r core.Request) error {
 	if err := requireFields(map[string]*string{"old_password": in.Old, "new_password": in.New}, "old_password", "new_password"); err != nil {
 		return err
 	}
-	var attempt core.LoginAttempt
-	if e.Guard != nil {
-		a, err := e.Guard.Begin(r, u.GetUsername())
-		if err != nil {
-			return err
+	ok, err := core.Guarded(r, e.Guard, u.GetUsername(), func(ctx context.Context) (bool, error) {
+		ok, err := core.CheckPassword(ctx, u, *in.Old)
+		if ok {
+			err = nil // a hash upgrade that failed to save does not make the password wrong
 		}
-		attempt = a
-	}
-	if ok, err := core.CheckPassword(ctx, u, *in.Old); err != nil && !ok {
+		return ok, err
+	})
+	if err != nil {
 		return err
-	} else if !ok {
-		return core.ValidationError{"old_password": {msgOldPasswordWrong}}
 	}
-	if attempt != nil {
-		if err := attempt.Succeeded(ctx); err != nil {
-			return err
-		}
+	if !ok {
+		return core.ValidationError{"old_password": {msgOldPasswordWrong}}
 	}
 	vs := e.Validators
 	if vs == nil {

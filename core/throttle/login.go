@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
@@ -16,6 +15,13 @@ import (
 // DefaultLoginRate is the default rate of failed logins per client address
 // and per username: 10 a minute (the showcase's -login-rate default).
 const DefaultLoginRate = "10/min"
+
+// DefaultOTPRate is the default rate of wrong one-time passwords per
+// username (NewOTPThrottle): 10 an hour. At the default login rate alone,
+// whoever has a password could try 14,400 codes a day, a 3% chance a day
+// of guessing a 6-digit code valid in a window of two steps; at 10 an
+// hour it is 240 codes, under 0.05% a day.
+const DefaultOTPRate = "10/hour"
 
 // LoginThrottle limits failed logins, counted per client address and per
 // username: the core.LoginGuard of every path that checks a password or
@@ -35,6 +41,18 @@ const DefaultLoginRate = "10/min"
 // of core.FoldUsername of the username, so that case variants (as user
 // creation judges them) count together and a long username costs a store
 // no more than a short one.
+//
+// IPv6 clients are counted by their /64 network, the block one end site
+// is given, so that an attacker does not get a fresh budget from each of
+// its 2^64 addresses. A request whose peer address cannot be told (a Unix
+// socket with no trusted proxy in front) is counted by username only,
+// never in one address count shared by everyone.
+//
+// A login counts while its password is being checked: a client sending
+// more logins at the same moment than the rate allows (Basic credentials
+// on every request of a parallel script, say) may see some refused 429
+// even with the right password, until the others finish. Raise the rate
+// for such clients, or give them tokens.
 type LoginThrottle struct {
 	// PerIP and PerUsername are the rates of failures; a zero Rate does not
 	// count that dimension.
@@ -42,6 +60,7 @@ type LoginThrottle struct {
 	store              Store
 	trusted            []netip.Prefix
 	now                func() time.Time
+	prefix             string // of the store keys: "login_" or "otp_"
 }
 
 // NewLoginThrottle returns a LoginThrottle allowing rate failures per
@@ -62,7 +81,23 @@ func NewLoginThrottle(rate string, store Store, opts ...Option) (*LoginThrottle,
 	for _, f := range opts {
 		f(&o)
 	}
-	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, trusted: o.trusted, now: o.now}, nil
+	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, trusted: o.trusted, now: o.now, prefix: "login_"}, nil
+}
+
+// NewOTPThrottle returns a LoginThrottle for one-time passwords
+// (core.PasswordLogin.OTPGuard, the MFA endpoints): rate wrong codes per
+// username (DefaultOTPRate when rate is ""), counted apart from the login
+// failures, and not per address.
+func NewOTPThrottle(rate string, store Store, opts ...Option) (*LoginThrottle, error) {
+	if rate == "" {
+		rate = DefaultOTPRate
+	}
+	l, err := NewLoginThrottle(rate, store, opts...)
+	if err != nil {
+		return nil, err
+	}
+	l.PerIP, l.prefix = Rate{}, "otp_"
+	return l, nil
 }
 
 // loginCount is one of the two counts of a login attempt: its store key
@@ -76,11 +111,18 @@ type loginCount struct {
 // and by username.
 func (l *LoginThrottle) counts(ip netip.Addr, username string) []loginCount {
 	sum := sha256.Sum256([]byte(core.FoldUsername(username)))
-	all := []loginCount{
-		{ip.AppendTo([]byte("login_ip_")), l.PerIP},
-		{hex.AppendEncode([]byte("login_user_"), sum[:]), l.PerUsername},
+	ip = ip.Unmap()
+	if ip.Is6() {
+		ip = netip.PrefixFrom(ip.WithZone(""), 64).Masked().Addr()
 	}
-	return slices.DeleteFunc(all, func(c loginCount) bool { return !c.rate.valid() })
+	var counts []loginCount
+	if l.PerIP.valid() && ip.IsValid() {
+		counts = append(counts, loginCount{ip.AppendTo([]byte(l.prefix + "ip_")), l.PerIP})
+	}
+	if l.PerUsername.valid() {
+		counts = append(counts, loginCount{hex.AppendEncode([]byte(l.prefix+"user_"), sum[:]), l.PerUsername})
+	}
+	return counts
 }
 
 // Check reports whether a login from ip for username would be let

@@ -450,3 +450,62 @@ func BenchmarkCheckParallel(b *testing.B) {
 		}
 	})
 }
+
+// TestLoginThrottleAddresses: IPv6 clients count by their /64, an
+// IPv4-mapped address as its IPv4 address, and a peer whose address
+// cannot be told (a Unix socket) by username only, never in one address
+// count shared by everyone.
+func TestLoginThrottleAddresses(t *testing.T) {
+	lt, err := throttle.NewLoginThrottle("2/min", memory.NewThrottleStore(0), clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var te *core.ThrottledError
+	fail(t, lt, netip.MustParseAddr("2001:db8:1:2::1"), "u1")
+	fail(t, lt, netip.MustParseAddr("2001:db8:1:2:ffff::9"), "u2")
+	if _, err := lt.Attempt(context.Background(), netip.MustParseAddr("2001:db8:1:2:abcd::5"), "u3"); !errors.As(err, &te) {
+		t.Fatalf("a third address of the same /64: %v; want throttled", err)
+	}
+	fail(t, lt, netip.MustParseAddr("2001:db8:1:3::1"), "u4") // another /64
+	fail(t, lt, netip.MustParseAddr("192.0.2.7"), "u5")
+	fail(t, lt, netip.MustParseAddr("::ffff:192.0.2.7"), "u6")
+	if _, err := lt.Attempt(context.Background(), netip.MustParseAddr("192.0.2.7"), "u7"); !errors.As(err, &te) {
+		t.Fatalf("an IPv4 address after its IPv4-mapped form: %v; want throttled", err)
+	}
+	for i := range 5 {
+		if _, err := lt.Begin(rawRequest("@", ""), fmt.Sprintf("socket%d", i)); err != nil {
+			t.Fatalf("unix-socket peer, user %d: %v; the unknown address must not be one shared count", i, err)
+		}
+	}
+	fail(t, lt, netip.Addr{}, "socket0")
+	if _, err := lt.Begin(rawRequest("@", ""), "socket0"); !errors.As(err, &te) {
+		t.Fatalf("unix-socket peer: the username count must still hold: %v", err)
+	}
+}
+
+// TestOTPThrottle: wrong one-time passwords count per username at their
+// own rate, apart from the login failures, and not per address.
+func TestOTPThrottle(t *testing.T) {
+	store := memory.NewThrottleStore(0)
+	otp, err := throttle.NewOTPThrottle("", store, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := throttle.NewLoginThrottle("", store, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		fail(t, otp, netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), "alice")
+	}
+	var te *core.ThrottledError
+	if _, err := otp.Attempt(context.Background(), netip.MustParseAddr("198.51.100.1"), "alice"); !errors.As(err, &te) || te.Wait != 6*60 {
+		t.Fatalf("11th wrong code in an hour: %v; want throttled for 6 minutes", err)
+	}
+	if _, err := otp.Attempt(context.Background(), netip.MustParseAddr("192.0.2.1"), "bob"); err != nil {
+		t.Fatalf("bob's code from a busy address: %v", err)
+	}
+	if err := login.Check(context.Background(), netip.MustParseAddr("192.0.2.1"), "alice"); err != nil {
+		t.Fatalf("the code count used up the login count: %v", err)
+	}
+}

@@ -55,9 +55,12 @@ type ObtainPairEndpoint struct {
 	Backend core.AuthBackend
 	// Guard limits failed logins (throttle.LoginThrottle); nil: none.
 	Guard core.LoginGuard
-	// SecondFactor is the users' second factor (mfa.SecondFactor); nil:
+	// SecondFactor is the users' second factor (an mfa.MFAAuthentication); nil:
 	// none.
 	SecondFactor core.SecondFactor
+	// OTPGuard also counts wrong one-time passwords, by username
+	// (throttle.NewOTPThrottle); nil: none.
+	OTPGuard core.LoginGuard
 	// LastLogin, when set, records the login (simplejwt's
 	// UPDATE_LAST_LOGIN, off by default): core.ModelBackend.
 	LastLogin    LoginRecorder
@@ -91,7 +94,7 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 		return core.WriteJSON(w, http.StatusBadRequest, &errs)
 	}
 	ctx := r.Context()
-	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor}
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard}
 	u, err := login.Authenticate(r, username, password, otp)
 	if errors.Is(err, core.ErrUserInactive) || (err == nil && isNil(u)) {
 		err = ErrNoActiveAccount

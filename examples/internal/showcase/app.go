@@ -52,10 +52,12 @@ type App struct {
 	// endpoints.
 	CSRFToken, Login, Logout, PasswordChange core.Endpoint
 	// LoginGuard throttles failed logins (-login-rate) on every path that
-	// checks a password or a one-time code; MFA is TOTP with recovery
-	// codes, required at login for the users who turned it on.
-	LoginGuard *throttle.LoginThrottle
-	MFA        *mfa.MFAAuthentication
+	// checks a password or a one-time code; OTPGuard also counts wrong
+	// one-time codes per username (throttle.DefaultOTPRate); MFA is TOTP
+	// with recovery codes, required at login for the users who turned it
+	// on.
+	LoginGuard, OTPGuard *throttle.LoginThrottle
+	MFA                  *mfa.MFAAuthentication
 	// MFAEnroll, MFAConfirm, MFADisable and MFARecoveryCodes are the
 	// /api/mfa endpoints.
 	MFAEnroll, MFAConfirm, MFADisable, MFARecoveryCodes core.Endpoint
@@ -114,6 +116,9 @@ func (a *App) setup(ctx context.Context) error {
 	}
 	a.Backend = core.NewModelBackend(a.Store)
 	a.Backend.Logger = a.Logger
+	if err := a.openLoginThrottle(); err != nil {
+		return err
+	}
 	if err := a.openMFA(); err != nil {
 		return err
 	}
@@ -125,7 +130,7 @@ func (a *App) setup(ctx context.Context) error {
 	}
 	a.JWT = jwt
 	a.Tokens.JWT, a.Tokens.Users = jwt, a.Backend
-	a.TokenObtain = &tokens.ObtainPairEndpoint{Manager: a.Tokens, Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA}
+	a.TokenObtain = &tokens.ObtainPairEndpoint{Manager: a.Tokens, Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA, OTPGuard: a.OTPGuard}
 	a.TokenRefresh = &tokens.RefreshEndpoint{Manager: a.Tokens}
 	a.TokenVerify = &tokens.VerifyEndpoint{Manager: a.Tokens}
 	a.TokenBlacklist = &tokens.BlacklistEndpoint{Manager: a.Tokens}
@@ -142,25 +147,38 @@ func (a *App) setup(ctx context.Context) error {
 // MFAIssuer names the showcase in authenticator apps.
 const MFAIssuer = "reinhardt-auth showcase"
 
-// openMFA builds the login throttle (-login-rate, counters in the
-// database so that every replica counts together, client addresses by
-// -trusted-proxies) and TOTP (enrollments in the database, secrets
-// encrypted under a key derived from -secret), and the MFA endpoints.
-func (a *App) openMFA() error {
-	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, a.Store.Throttle(), throttle.WithTrustedProxies(a.Config.TrustedProxies))
+// openLoginThrottle builds the login throttle (-login-rate) and the
+// one-time code throttle, with their counters in the database so that
+// every replica counts together, and client addresses by
+// -trusted-proxies.
+func (a *App) openLoginThrottle() error {
+	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
+	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, a.Store.Throttle(), opt)
 	if err != nil {
 		return fmt.Errorf("-login-rate: %w", err)
 	}
-	a.LoginGuard = lt
+	ot, err := throttle.NewOTPThrottle("", a.Store.Throttle(), opt)
+	if err != nil {
+		return err
+	}
+	a.LoginGuard, a.OTPGuard = lt, ot
+	return nil
+}
+
+// openMFA builds TOTP (enrollments in the database, secrets encrypted
+// under a key derived from -secret) and the MFA endpoints, whose codes
+// count in both throttles.
+func (a *App) openMFA() error {
 	m, err := mfa.New(MFAIssuer, a.Store.MFA(), a.Secret)
 	if err != nil {
 		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
 	}
 	a.MFA = m
 	a.MFAEnroll = &mfa.EnrollEndpoint{MFA: m}
-	a.MFAConfirm = &mfa.ConfirmEndpoint{MFA: m, Guard: lt}
-	a.MFADisable = &mfa.DisableEndpoint{MFA: m, Guard: lt}
-	a.MFARecoveryCodes = &mfa.RecoveryCodesEndpoint{MFA: m}
+	codes := core.Guards(a.LoginGuard, a.OTPGuard)
+	a.MFAConfirm = &mfa.ConfirmEndpoint{MFA: m, Guard: codes}
+	a.MFADisable = &mfa.DisableEndpoint{MFA: m, Guard: codes}
+	a.MFARecoveryCodes = &mfa.RecoveryCodesEndpoint{MFA: m, Guard: codes}
 	return nil
 }
 

@@ -53,7 +53,7 @@ func (a *App) openSessions(ctx context.Context) error {
 		},
 	}
 	a.CSRFToken = prot.TokenEndpoint()
-	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks, Guard: a.LoginGuard, SecondFactor: a.MFA}
+	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks, Guard: a.LoginGuard, SecondFactor: a.MFA, OTPGuard: a.OTPGuard}
 	a.Logout = &sessions.LogoutEndpoint{Auth: a.SessionAuth}
 	a.PasswordChange = &sessions.PasswordChangeEndpoint{Auth: a.SessionAuth, Store: a.Store, Hooks: hooks, Guard: a.LoginGuard}
 	return nil

@@ -42,7 +42,7 @@ func (s *Signer) UnsignObject(signed string, v any) error {
 
 // encodeObject is the payload SignObject signs.
 func encodeObject(v any, compress bool) (string, error) {
-	data, err := pythonJSON(v)
+	data, err := MarshalJSON(v)
 	if err != nil {
 		return "", err
 	}
@@ -78,10 +78,7 @@ func (s *Signer) decodeObject(payload string, v any) error {
 			return err
 		}
 	}
-	if err := json.Unmarshal(latin1ToUTF8(data), v); err != nil {
-		return fmt.Errorf("%w: json: %v", ErrBadPayload, err)
-	}
-	return nil
+	return UnmarshalJSON(data, v)
 }
 
 // inflate decompresses a zlib stream of at most limit bytes.
@@ -99,6 +96,16 @@ func inflate(data []byte, limit int64) ([]byte, error) {
 		return nil, &tooLargeError{fmt.Sprintf("signing: decompressed payload larger than %d bytes", limit)}
 	}
 	return out, nil
+}
+
+// UnmarshalJSON is Django's JSONSerializer().loads(data) into v: data
+// read as latin-1 (one character per byte), then decoded as
+// encoding/json does. Errors are ErrBadPayload.
+func UnmarshalJSON(data []byte, v any) error {
+	if err := json.Unmarshal(latin1ToUTF8(data), v); err != nil {
+		return fmt.Errorf("%w: json: %v", ErrBadPayload, err)
+	}
+	return nil
 }
 
 // latin1ToUTF8 reads data as Django's JSONSerializer does (latin-1, one
@@ -122,10 +129,12 @@ func latin1ToUTF8(data []byte) []byte {
 	return out
 }
 
-// pythonJSON encodes v as Python's json.dumps(v, separators=(',', ':'))
-// does with its defaults: no HTML escaping, every non-ASCII character as
-// \uXXXX (a surrogate pair above U+FFFF).
-func pythonJSON(v any) ([]byte, error) {
+// MarshalJSON is Django's JSONSerializer().dumps(v): v as Python's
+// json.dumps(v, separators=(',', ':')) writes it with its defaults — no
+// HTML escaping, every non-ASCII character as \uXXXX (a surrogate pair
+// above U+FFFF) — so the result is ASCII, which Django reads back exactly.
+// A json.RawMessage is written compacted, its non-ASCII escaped.
+func MarshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"strings"
@@ -330,5 +331,34 @@ func TestZipBomb(t *testing.T) {
 	}
 	if err := signing.Loads(key, big, &s, 0, signing.WithMaxDecompressedSize(3<<20)); err != nil || len(s) != 2<<20 {
 		t.Fatalf("2 MiB under a 3 MiB limit: %d bytes, %v", len(s), err)
+	}
+}
+
+// TestMarshalJSON: Django's JSONSerializer output, also for raw JSON (a
+// session's stored object): compact, non-ASCII escaped as Python does,
+// read back through latin-1.
+func TestMarshalJSON(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want string
+	}{
+		{json.RawMessage("{ \"k\" : \"é😀\",\n \"n\": [1, 2.5, null] }"), `{"k":"\u00e9\ud83d\ude00","n":[1,2.5,null]}`},
+		{"<a href='x'>&</a>\u2028", `"<a href='x'>&</a>\u2028"`},
+		{map[string]any{"b": 1, "a": true}, `{"a":true,"b":1}`},
+	} {
+		got, err := signing.MarshalJSON(c.in)
+		if err != nil || string(got) != c.want {
+			t.Errorf("MarshalJSON(%v) = %s, %v; want %s", c.in, got, err, c.want)
+		}
+	}
+	if _, err := signing.MarshalJSON(json.RawMessage("{")); err == nil {
+		t.Error("invalid raw JSON accepted")
+	}
+	var v map[string]string
+	if err := signing.UnmarshalJSON([]byte(`{"k":"\u00e9","l":"`+"\xe9"+`"}`), &v); err != nil || v["k"] != "é" || v["l"] != "é" {
+		t.Errorf("UnmarshalJSON = %v, %v", v, err)
+	}
+	if err := signing.UnmarshalJSON([]byte(`{`), &v); !errors.Is(err, signing.ErrBadPayload) {
+		t.Errorf("UnmarshalJSON({) = %v, want ErrBadPayload", err)
 	}
 }

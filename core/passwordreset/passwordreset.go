@@ -92,7 +92,12 @@ func New(secret []byte) (*Generator, error) {
 }
 
 // MakeToken is Django's make_token: a token for u at the current time.
+// Without a Secret (a Generator not made by New) it returns "", which no
+// CheckToken accepts.
 func (g *Generator) MakeToken(u User) string {
+	if len(g.Secret) == 0 {
+		return ""
+	}
 	return g.makeToken(u, g.numSeconds(g.now()), g.Secret, g.algorithm())
 }
 
@@ -101,7 +106,7 @@ func (g *Generator) MakeToken(u User) string {
 // LegacySHA1, SHA-1) no more than Timeout ago. Malformed tokens are
 // simply false; the comparison is in constant time.
 func (g *Generator) CheckToken(u User, token string) bool {
-	if u == nil || token == "" {
+	if u == nil || token == "" || len(g.Secret) == 0 {
 		return false
 	}
 	tsB36, _, ok := strings.Cut(token, "-")

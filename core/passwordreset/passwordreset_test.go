@@ -206,6 +206,13 @@ func TestCheckTokenMalformed(t *testing.T) {
 	if _, err := passwordreset.New(nil); err == nil {
 		t.Error("New(nil) succeeded")
 	}
+	// A Generator not made by New has no secret: it makes no token and
+	// checks none, rather than an HMAC under an empty key.
+	var zero passwordreset.Generator
+	zero.Now = g.Now
+	if tok := zero.MakeToken(u); tok != "" || zero.CheckToken(u, zero.MakeTokenAt(u, ts, false)) {
+		t.Errorf("zero Generator made %q or checked an empty-key token", tok)
+	}
 }
 
 func TestTimeZone(t *testing.T) {

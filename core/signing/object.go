@@ -74,7 +74,7 @@ func (s *Signer) decodeObject(payload string, v any) error {
 		return fmt.Errorf("%w: base64: %v", ErrBadPayload, err)
 	}
 	if compressed {
-		if data, err = inflate(data, s.maxInflat); err != nil {
+		if data, err = inflate(data, s.maxInflate); err != nil {
 			return err
 		}
 	}

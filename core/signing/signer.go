@@ -24,12 +24,12 @@ const DefaultMaxDecompressedSize = 1 << 20
 // (WithFallbackKeys, Django's SECRET_KEY_FALLBACKS) it signs with the first
 // key and accepts a signature of any. A Signer is safe for concurrent use.
 type Signer struct {
-	keys      [][]byte
-	salt      string
-	sep       string
-	alg       Algorithm
-	legacy    bool // also accept SHA1 signatures
-	maxInflat int64
+	keys       [][]byte
+	salt       string
+	sep        string
+	alg        Algorithm
+	legacy     bool // also accept SHA1 signatures
+	maxInflate int64
 }
 
 // Option configures a Signer or TimestampSigner.
@@ -98,7 +98,7 @@ func WithMaxDecompressedSize(n int64) Option {
 		if n <= 0 {
 			return fmt.Errorf("signing: max decompressed size %d must be positive", n)
 		}
-		s.maxInflat = n
+		s.maxInflate = n
 		return nil
 	}
 }
@@ -114,12 +114,12 @@ func newSigner(key []byte, defaultSalt string, opts []Option) (*Signer, error) {
 		return nil, errors.New("signing: empty key")
 	}
 	s := &Signer{
-		keys:      [][]byte{key},
-		salt:      defaultSalt,
-		sep:       ":",
-		alg:       SHA256,
-		legacy:    true,
-		maxInflat: DefaultMaxDecompressedSize,
+		keys:       [][]byte{key},
+		salt:       defaultSalt,
+		sep:        ":",
+		alg:        SHA256,
+		legacy:     true,
+		maxInflate: DefaultMaxDecompressedSize,
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {

@@ -1,9 +1,9 @@
 package core
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/reinhardt-go/auth/core/signing"
 )
 
 // sessionAuthHashSalt is the key salt Django uses for the session auth hash.
@@ -20,12 +20,8 @@ func GetSessionAuthHash(u BaseUser, secret []byte) string {
 
 // SaltedHMAC is Django's django.utils.crypto.salted_hmac with SHA-256,
 // returned as lower-case hex: HMAC-SHA256 keyed with
-// SHA256(keySalt + secret) over value.
+// SHA256(keySalt + secret) over value. signing.SaltedHMAC has the other
+// algorithm and the raw digest.
 func SaltedHMAC(keySalt, value string, secret []byte) string {
-	kh := sha256.New()
-	kh.Write([]byte(keySalt))
-	kh.Write(secret)
-	mac := hmac.New(sha256.New, kh.Sum(nil))
-	mac.Write([]byte(value))
-	return hex.EncodeToString(mac.Sum(nil))
+	return hex.EncodeToString(signing.SaltedHMAC(signing.SHA256, keySalt, []byte(value), secret))
 }

@@ -53,7 +53,8 @@
 //     acknowledged);
 //   - tenant: sessions of tenants isolated in one backend;
 //   - registry: backends opened by name or URL;
-//   - migrate: live sessions copied between backends.
+//   - migrate: live sessions copied between backends;
+//   - djangosession: Django's session_data format, read and written.
 //
 // Adapters wrap the Manager; for net/http:
 //

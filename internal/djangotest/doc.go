@@ -1,0 +1,9 @@
+// Package djangotest runs Debian's Django 3.2 (python3-django at
+// /usr/bin/python3) for the interoperability tests of the packages that
+// reproduce Django's formats: a test hands a Python script a JSON request
+// on stdin and reads its JSON reply.
+//
+// Without Django a test skips, unless Django is required: under CI=true or
+// REINHARDT_REQUIRE_DJANGO=1 (which `make test` sets when Django is
+// installed) it fails, so that an interop test cannot pass by not running.
+package djangotest

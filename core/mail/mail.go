@@ -8,6 +8,7 @@ import (
 	netmail "net/mail"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
 )
@@ -79,6 +80,9 @@ var (
 	// ErrInvalidHeader: an extra header's name is malformed or names a
 	// field the message sets itself.
 	ErrInvalidHeader = errors.New("mail: invalid extra header")
+	// ErrNotUTF8: a header value or a body is not valid UTF-8, the
+	// charset the message declares.
+	ErrNotUTF8 = errors.New("mail: text is not UTF-8")
 )
 
 // reservedHeaders are the fields a Message sets from its own fields (or
@@ -86,8 +90,8 @@ var (
 var reservedHeaders = []string{"from", "to", "cc", "bcc", "reply-to", "sender", "subject", "mime-version"}
 
 // Validate reports whether m can be sent: one sender and at least one
-// recipient whose addresses core.ValidEmail accepts, and no CR, LF or
-// other control character in any header value. Every Mailer calls it
+// recipient whose addresses core.ValidEmail accepts, no CR, LF or other
+// control character in any header value, and UTF-8 text throughout. Every Mailer calls it
 // before sending; Queue.Enqueue calls it at once, so an invalid message
 // is an error for the caller, never a mail lost later.
 func (m *Message) Validate() error {
@@ -105,8 +109,14 @@ func (m *Message) Validate() error {
 			return err
 		}
 	}
-	if !headerValueOK(m.Subject) {
-		return fmt.Errorf("mail: Subject: %w", ErrHeaderInjection)
+	if err := checkHeaderValue("Subject", m.Subject); err != nil {
+		return err
+	}
+	if !utf8.ValidString(m.Text) {
+		return fmt.Errorf("mail: Text: %w", ErrNotUTF8)
+	}
+	if !utf8.ValidString(m.HTML) {
+		return fmt.Errorf("mail: HTML: %w", ErrNotUTF8)
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Headers)) {
 		if !headerNameOK(name) {
@@ -116,8 +126,8 @@ func (m *Message) Validate() error {
 		if slices.Contains(reservedHeaders, lower) || strings.HasPrefix(lower, "content-") {
 			return fmt.Errorf("mail: header %s is set by the message itself: %w", name, ErrInvalidHeader)
 		}
-		if !headerValueOK(m.Headers[name]) {
-			return fmt.Errorf("mail: header %s: %w", name, ErrHeaderInjection)
+		if err := checkHeaderValue("header "+name, m.Headers[name]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -128,14 +138,26 @@ func (m *Message) Validate() error {
 // The error names the field, never the address (it is personal data,
 // and errors end in logs).
 func parseAddress(field, s string) (*netmail.Address, error) {
-	if !headerValueOK(s) {
-		return nil, fmt.Errorf("mail: %s: %w", field, ErrHeaderInjection)
+	if err := checkHeaderValue(field, s); err != nil {
+		return nil, err
 	}
 	a, err := netmail.ParseAddress(s)
 	if err != nil || !core.ValidEmail(a.Address) {
 		return nil, fmt.Errorf("mail: %s: %w", field, ErrInvalidAddress)
 	}
 	return a, nil
+}
+
+// checkHeaderValue refuses a header value that is not UTF-8 or holds a
+// control character (ErrHeaderInjection).
+func checkHeaderValue(field, v string) error {
+	if !headerValueOK(v) {
+		return fmt.Errorf("mail: %s: %w", field, ErrHeaderInjection)
+	}
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("mail: %s: %w", field, ErrNotUTF8)
+	}
+	return nil
 }
 
 // headerValueOK: no ASCII control character but tab (CR and LF above

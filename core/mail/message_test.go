@@ -39,6 +39,11 @@ func TestMessageValidate(t *testing.T) {
 		{"empty header name", func(m *mail.Message) { m.Headers[""] = "v" }, mail.ErrInvalidHeader},
 		{"Bcc as a header", func(m *mail.Message) { m.Headers["bcc"] = "eve@example.net" }, mail.ErrInvalidHeader},
 		{"Content-Type as a header", func(m *mail.Message) { m.Headers["Content-Type"] = "text/html" }, mail.ErrInvalidHeader},
+		{"Subject not UTF-8", func(m *mail.Message) { m.Subject = "caf\xe9" }, mail.ErrNotUTF8},
+		{"header not UTF-8", func(m *mail.Message) { m.Headers["X-Tag"] = "\xff" }, mail.ErrNotUTF8},
+		{"From's name not UTF-8", func(m *mail.Message) { m.From = "\"Caf\xe9\" <noreply@example.com>" }, mail.ErrNotUTF8},
+		{"Text not UTF-8", func(m *mail.Message) { m.Text = "\xc3(" }, mail.ErrNotUTF8},
+		{"HTML not UTF-8", func(m *mail.Message) { m.HTML = "<p>\xa0</p>" }, mail.ErrNotUTF8},
 		{"Subject as a header", func(m *mail.Message) { m.Headers["SUBJECT"] = "x" }, mail.ErrInvalidHeader},
 	} {
 		m := valid()

@@ -65,8 +65,8 @@ type Message struct {
 	Headers map[string]string
 }
 
-// Errors of Message.Validate. Each is wrapped with the field it concerns;
-// test with errors.Is.
+// Errors of Message.Validate. Each is wrapped with the field it concerns
+// ("…: To[1]"), never its value; test with errors.Is.
 var (
 	// ErrNoRecipient: the message has no address in To.
 	ErrNoRecipient = errors.New("mail: the message has no recipient")
@@ -96,7 +96,7 @@ var reservedHeaders = []string{"from", "to", "cc", "bcc", "reply-to", "sender", 
 // is an error for the caller, never a mail lost later.
 func (m *Message) Validate() error {
 	if m == nil {
-		return fmt.Errorf("mail: nil message: %w", ErrNoRecipient)
+		return fmt.Errorf("%w: nil message", ErrNoRecipient)
 	}
 	if _, err := parseAddress("From", m.From); err != nil {
 		return err
@@ -113,18 +113,18 @@ func (m *Message) Validate() error {
 		return err
 	}
 	if !utf8.ValidString(m.Text) {
-		return fmt.Errorf("mail: Text: %w", ErrNotUTF8)
+		return fmt.Errorf("%w: Text", ErrNotUTF8)
 	}
 	if !utf8.ValidString(m.HTML) {
-		return fmt.Errorf("mail: HTML: %w", ErrNotUTF8)
+		return fmt.Errorf("%w: HTML", ErrNotUTF8)
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Headers)) {
 		if !headerNameOK(name) {
-			return fmt.Errorf("mail: a header name is empty or holds a character other than printable ASCII, or a colon: %w", ErrInvalidHeader)
+			return fmt.Errorf("%w: a name is empty or holds a character other than printable ASCII, or a colon", ErrInvalidHeader)
 		}
 		lower := strings.ToLower(name)
 		if slices.Contains(reservedHeaders, lower) || strings.HasPrefix(lower, "content-") {
-			return fmt.Errorf("mail: header %s is set by the message itself: %w", name, ErrInvalidHeader)
+			return fmt.Errorf("%w: %s is set by the message itself", ErrInvalidHeader, name)
 		}
 		if err := checkHeaderValue("header "+name, m.Headers[name]); err != nil {
 			return err
@@ -143,7 +143,7 @@ func parseAddress(field, s string) (*netmail.Address, error) {
 	}
 	a, err := netmail.ParseAddress(s)
 	if err != nil || !core.ValidEmail(a.Address) {
-		return nil, fmt.Errorf("mail: %s: %w", field, ErrInvalidAddress)
+		return nil, fmt.Errorf("%w: %s", ErrInvalidAddress, field)
 	}
 	return a, nil
 }
@@ -152,10 +152,10 @@ func parseAddress(field, s string) (*netmail.Address, error) {
 // control character (ErrHeaderInjection).
 func checkHeaderValue(field, v string) error {
 	if !headerValueOK(v) {
-		return fmt.Errorf("mail: %s: %w", field, ErrHeaderInjection)
+		return fmt.Errorf("%w: %s", ErrHeaderInjection, field)
 	}
 	if !utf8.ValidString(v) {
-		return fmt.Errorf("mail: %s: %w", field, ErrNotUTF8)
+		return fmt.Errorf("%w: %s", ErrNotUTF8, field)
 	}
 	return nil
 }

@@ -45,6 +45,8 @@ type serverConfig struct {
 	rcptErr func(to string) error
 	// gate, when set, holds every DATA until it is closed.
 	gate chan struct{}
+	// listen is the address to listen on; default 127.0.0.1:0.
+	listen string
 }
 
 // received is one message the test server accepted.
@@ -79,7 +81,11 @@ func (r received) String() string {
 
 func startServer(t *testing.T, cfg serverConfig) *testServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	listen := cfg.listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -338,10 +338,12 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 		mu.Unlock()
 	}()
 	// go-mail bounds each command by the timeout, but only the dial by
-	// ctx: closing the connection when ctx is done bounds the rest.
-	dial := func(dctx context.Context, network, addr string) (net.Conn, error) {
+	// ctx: closing the connection when ctx is done bounds the rest. The
+	// address is s.addr, not go-mail's, which leaves an IPv6 address
+	// without its brackets.
+	dial := func(dctx context.Context, network, _ string) (net.Conn, error) {
 		d := net.Dialer{Timeout: s.timeout}
-		conn, err := d.DialContext(dctx, network, addr)
+		conn, err := d.DialContext(dctx, network, s.addr)
 		if err != nil {
 			return nil, err
 		}

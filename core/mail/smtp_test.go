@@ -82,13 +82,29 @@ func TestSMTPDelivers(t *testing.T) {
 
 func TestSMTPTextOnly(t *testing.T) {
 	ts := startServer(t, serverConfig{})
-	m := &mail.Message{From: "noreply@example.com", To: []string{"alice@example.org"}, Subject: "Hi", Text: "Grüße, " + strings.Repeat("long line ", 20) + "\n"}
+	// A line of one dot would end DATA if it were not dot-stuffed.
+	m := &mail.Message{From: "noreply@example.com", To: []string{"alice@example.org"}, Subject: "Hi", Text: "Grüße, " + strings.Repeat("long line ", 20) + "\n.\n..\nend\n"}
 	if err := newSMTP(t, "smtp://"+ts.addr).Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	p := parseReceived(t, ts.received()[0].data)
 	if p.contentType != "text/plain" || p.text != m.Text || p.html != "" {
 		t.Errorf("got %q %q %q", p.contentType, p.text, p.html)
+	}
+}
+
+func TestSMTPIPv6(t *testing.T) {
+	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	} else {
+		_ = ln.Close()
+	}
+	ts := startServer(t, serverConfig{listen: "[::1]:0"})
+	if err := newSMTP(t, "smtp://"+ts.addr).Send(context.Background(), resetMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ts.received()); n != 1 {
+		t.Errorf("%d delivered", n)
 	}
 }
 

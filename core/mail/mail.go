@@ -24,8 +24,10 @@ import (
 //     delivery: by the SMTP server (its reply to the end of DATA), by the
 //     console writer, by the in-memory outbox, or, for a Queue, by the
 //     queue's buffer.
-//   - Send honours ctx: when ctx is done it gives up promptly (an SMTP
-//     connection is closed) and returns an error.
+//   - Send does not wait past the end of ctx: when ctx is done before the
+//     message is accepted, it gives up promptly (an SMTP connection is
+//     closed) and returns an error. (A Queue never waits, so it has
+//     nothing to give up.)
 //   - An error that a later attempt may cure (a 4xx reply, a network
 //     failure, a timeout) is one for which Temporary reports true; any
 //     other error is permanent (a 5xx reply, an invalid message, a refused

@@ -100,11 +100,17 @@ func TestQueueRetriesTemporaryFailures(t *testing.T) {
 		}
 		return nil
 	}})
-	q := newQueue(t, newSMTP(t, "smtp://"+ts.addr), mail.WithBackoff(10*time.Millisecond, 40*time.Millisecond))
+	q := newQueue(t, newSMTP(t, "smtp://"+ts.addr), mail.WithBackoff(100*time.Millisecond, 150*time.Millisecond))
+	start := time.Now()
 	if err := q.Enqueue(resetMessage()); err != nil {
 		t.Fatal(err)
 	}
 	closeQueue(t, q)
+	// Waits of 50-100 ms, then 75-150 ms (each between half and all of
+	// the doubled, capped backoff).
+	if took := time.Since(start); took < 125*time.Millisecond {
+		t.Errorf("two retries after %v: no backoff", took)
+	}
 	if data, _ := ts.counts(); data != 3 || len(ts.received()) != 1 {
 		t.Errorf("DATA %d times, %d delivered; want 3 and 1", data, len(ts.received()))
 	}

@@ -75,7 +75,12 @@ func TestConsentDenied(t *testing.T) {
 }
 
 func TestConsentNeedsCSRF(t *testing.T) {
-	h := newHarness(t)
+	for name, opts := range map[string][]any{"engine checks too": nil, "provider alone": {noSessionCSRF{}}} {
+		t.Run(name, func(t *testing.T) { testConsentNeedsCSRF(t, newHarness(t, opts...)) })
+	}
+}
+
+func testConsentNeedsCSRF(t *testing.T, h *harness) {
 	app := h.register(oauth2.NewApplication{Name: "App"})
 	b := h.browser(true)
 	form := consentForm(t, h.authorize(b, codeQuery(app.ClientID)))

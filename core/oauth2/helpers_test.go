@@ -49,7 +49,11 @@ func fastHashers() *hashers.Registry {
 	return hashers.New(h, hashers.NewPBKDF2SHA256Hasher())
 }
 
-func newHarness(t *testing.T) *harness {
+// noSessionCSRF leaves CSRF out of the session authenticator, so that
+// only the provider's own check guards the consent form.
+type noSessionCSRF struct{}
+
+func newHarness(t *testing.T, opts ...any) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, store: oauth2.NewMemoryStore(), users: core.NewDefaultUserManager()}
@@ -70,6 +74,11 @@ func newHarness(t *testing.T) *harness {
 	secret := []byte("0123456789abcdef0123456789abcdef-test")
 	sessionAuth := sessions.NewSessionAuthentication(secret, backend)
 	sessionAuth.Manager, sessionAuth.CSRF = manager, protector.Check
+	for _, o := range opts {
+		if _, ok := o.(noSessionCSRF); ok {
+			sessionAuth.CSRF = nil
+		}
+	}
 	login := &sessions.LoginEndpoint{Auth: sessionAuth, Backend: backend, BackendName: sessions.DefaultBackendName}
 
 	mux := http.NewServeMux()
@@ -294,3 +303,5 @@ func (h *harness) active(creds *oauth2.Credentials, token string) bool {
 	}
 	return r.json["active"] == true
 }
+
+func coreRequest(r *http.Request) core.Request { return core.NewHTTPRequest(r) }

@@ -324,8 +324,8 @@ func (p *Provider) RegisterApplication(ctx context.Context, in NewApplication) (
 	}
 	if app.ClientID == "" {
 		app.ClientID = rand.Text()
-	} else if len(app.ClientID) > 100 || !printableASCII(app.ClientID) {
-		return nil, fmt.Errorf("%w: oauth2: a client id is 1 to 100 printable ASCII characters", core.ErrInvalidInput)
+	} else if len(app.ClientID) > 100 || !vschars(app.ClientID) {
+		return nil, fmt.Errorf("%w: oauth2: a client id is 1 to 100 characters of %%x20-7E (RFC 6749 appendix A.1)", core.ErrInvalidInput)
 	}
 	secret := in.ClientSecret
 	switch {
@@ -352,6 +352,16 @@ func (p *Provider) RegisterApplication(ctx context.Context, in NewApplication) (
 		return nil, err
 	}
 	return &Credentials{ClientID: app.ClientID, ClientSecret: secret}, nil
+}
+
+// vschars: RFC 6749 appendix A's VSCHAR, %x20-7E.
+func vschars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func printableASCII(s string) bool {

@@ -117,7 +117,9 @@ func bearerToken(r core.Request) (token string, ok bool, err error) {
 // {"sub", and the claims of its profile and email scopes}. No token is
 // 401 with WWW-Authenticate: Bearer (RFC 6750 section 3); a token that is
 // not valid 401 with error="invalid_token"; a valid token without the
-// openid scope 403 with error="insufficient_scope".
+// openid scope 403 with error="insufficient_scope". Mount it outside the
+// engine's middleware: there a bearer that is not valid would get the
+// engine's DRF answer instead.
 func (p *Provider) UserInfoEndpoint() core.Endpoint {
 	return core.EndpointFunc(func(w core.Response, r core.Request) error {
 		if r.Method() != http.MethodGet && r.Method() != http.MethodPost {

@@ -98,7 +98,6 @@ func newHarness(t *testing.T, opts ...any) *harness {
 	mux.Handle("/o/token", httpauth.Endpoint(h.p.TokenEndpoint()))
 	mux.Handle("/o/revoke_token", httpauth.Endpoint(h.p.RevokeEndpoint()))
 	mux.Handle("/o/introspect", httpauth.Endpoint(h.p.IntrospectEndpoint()))
-	mux.Handle("/o/userinfo", httpauth.Endpoint(h.p.UserInfoEndpoint()))
 	mux.Handle("/.well-known/oauth-authorization-server", httpauth.Endpoint(h.p.MetadataEndpoint()))
 	mux.Handle("/.well-known/openid-configuration", httpauth.Endpoint(h.p.OpenIDConfigurationEndpoint()))
 	mux.Handle("/.well-known/jwks.json", httpauth.Endpoint(h.p.JWKSEndpoint()))
@@ -113,7 +112,12 @@ func newHarness(t *testing.T, opts ...any) *harness {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"username": id.User.GetUsername(), "auth": id.Method, "scopes": scopes})
 	})
-	h.srv.Config.Handler = httpauth.Sessions(manager)(httpauth.CSRF(protector)(httpauth.Middleware(engine)(mux)))
+	// Userinfo authenticates its own bearer, with RFC 6750's answers:
+	// outside the engine, whose failures are DRF's.
+	outer := http.NewServeMux()
+	outer.Handle("/o/userinfo", httpauth.Endpoint(h.p.UserInfoEndpoint()))
+	outer.Handle("/", httpauth.Sessions(manager)(httpauth.CSRF(protector)(httpauth.Middleware(engine)(mux))))
+	h.srv.Config.Handler = outer
 	return h
 }
 

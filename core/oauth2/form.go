@@ -26,6 +26,7 @@ func parseParams(s string) (p params, dup string, err error) {
 		return nil, "", invalidRequest("Malformed parameters.")
 	}
 	p = make(params, len(vals))
+	repeated := false
 	for k, vs := range vals {
 		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
 			return nil, "", invalidRequest("Malformed parameters.")
@@ -36,14 +37,15 @@ func parseParams(s string) (p params, dup string, err error) {
 			}
 		}
 		if len(vs) > 1 {
-			if dup == "" || k < dup {
+			if !repeated || k < dup {
 				dup = k // the same name whatever the map's order
 			}
+			repeated = true
 			continue
 		}
 		p[k] = vs[0]
 	}
-	if dup != "" {
+	if repeated {
 		return p, dup, invalidRequest("Duplicate " + dup + " parameter.")
 	}
 	return p, "", nil

@@ -12,13 +12,17 @@ import (
 )
 
 // MemoryStore is a Store in memory, for tests and single-process use: one
-// mutex over maps of applications, codes and tokens. Everything is lost
-// when the process ends. Expired rows stay until CleanupExpired.
+// mutex over maps of applications, codes and tokens, with the tokens
+// indexed by family and by code so that a rotation or a revocation costs
+// the size of the family, not of the store. Everything is lost when the
+// process ends. Expired rows stay until CleanupExpired.
 type MemoryStore struct {
-	mu     sync.Mutex
-	apps   map[string]Application
-	codes  map[string]*memCode
-	tokens map[string]*memToken
+	mu       sync.Mutex
+	apps     map[string]Application
+	codes    map[string]*memCode
+	tokens   map[string]*memToken
+	byFamily map[string]map[string]struct{} // family id → token hashes
+	byCode   map[string]map[string]struct{} // code hash → token hashes
 }
 
 type memCode struct {
@@ -37,7 +41,45 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{apps: map[string]Application{}, codes: map[string]*memCode{}, tokens: map[string]*memToken{}}
+	return &MemoryStore{apps: map[string]Application{}, codes: map[string]*memCode{}, tokens: map[string]*memToken{},
+		byFamily: map[string]map[string]struct{}{}, byCode: map[string]map[string]struct{}{}}
+}
+
+func index(m map[string]map[string]struct{}, key, hash string) {
+	if key == "" {
+		return
+	}
+	set := m[key]
+	if set == nil {
+		set = map[string]struct{}{}
+		m[key] = set
+	}
+	set[hash] = struct{}{}
+}
+
+func unindex(m map[string]map[string]struct{}, key, hash string) {
+	if set := m[key]; set != nil {
+		delete(set, hash)
+		if len(set) == 0 {
+			delete(m, key)
+		}
+	}
+}
+
+// addLocked stores t with its indexes; callers hold s.mu.
+func (s *MemoryStore) addLocked(t StoredToken) {
+	s.tokens[t.Hash] = &memToken{t: cloneToken(t)}
+	index(s.byFamily, t.FamilyID, t.Hash)
+	index(s.byCode, t.CodeHash, t.Hash)
+}
+
+// deleteLocked removes the token with that hash; callers hold s.mu.
+func (s *MemoryStore) deleteLocked(hash string) {
+	if t, ok := s.tokens[hash]; ok {
+		unindex(s.byFamily, t.t.FamilyID, hash)
+		unindex(s.byCode, t.t.CodeHash, hash)
+		delete(s.tokens, hash)
+	}
 }
 
 func storeCtx(ctx context.Context) error {
@@ -110,7 +152,7 @@ func (s *MemoryStore) DeleteApplication(ctx context.Context, clientID string) (b
 	}
 	for h, t := range s.tokens {
 		if t.t.ClientID == clientID {
-			delete(s.tokens, h)
+			s.deleteLocked(h)
 		}
 	}
 	return true, nil
@@ -143,10 +185,8 @@ func (s *MemoryStore) ConsumeCode(ctx context.Context, hash string, now time.Tim
 	}
 	if c.used {
 		c.reused = true
-		for _, t := range s.tokens {
-			if t.t.CodeHash == hash {
-				t.revoked = true
-			}
+		for h := range s.byCode[hash] {
+			s.tokens[h].revoked = true
 		}
 		return cloneCode(c.c), oauth2store.CodeReused, nil
 	}
@@ -177,7 +217,7 @@ func (s *MemoryStore) SaveTokens(ctx context.Context, tokens ...StoredToken) err
 		}
 	}
 	for _, t := range tokens {
-		s.tokens[t.Hash] = &memToken{t: cloneToken(t)}
+		s.addLocked(t)
 	}
 	return nil
 }
@@ -220,13 +260,15 @@ func (s *MemoryStore) RotateRefreshToken(ctx context.Context, hash, clientID str
 		}
 	}
 	t.spent = true
-	for _, u := range s.tokens {
-		if u.t.Kind == oauth2store.KindAccess && u.t.FamilyID != "" && u.t.FamilyID == t.t.FamilyID {
-			u.revoked = true
+	if t.t.FamilyID != "" {
+		for h := range s.byFamily[t.t.FamilyID] {
+			if u := s.tokens[h]; u.t.Kind == oauth2store.KindAccess {
+				u.revoked = true
+			}
 		}
 	}
 	for _, n := range next {
-		s.tokens[n.Hash] = &memToken{t: cloneToken(n)}
+		s.addLocked(n)
 	}
 	return cloneToken(t.t), oauth2store.RotateOK, nil
 }
@@ -235,10 +277,8 @@ func (s *MemoryStore) revokeFamilyLocked(family string) {
 	if family == "" {
 		return
 	}
-	for _, u := range s.tokens {
-		if u.t.FamilyID == family {
-			u.revoked = true
-		}
+	for h := range s.byFamily[family] {
+		s.tokens[h].revoked = true
 	}
 }
 
@@ -276,7 +316,7 @@ func (s *MemoryStore) CleanupExpired(ctx context.Context, now time.Time) (int, e
 	}
 	for h, t := range s.tokens {
 		if !t.t.ExpiresAt.After(now) {
-			delete(s.tokens, h)
+			s.deleteLocked(h)
 			n++
 		}
 	}

@@ -225,10 +225,9 @@ func TestPKCE(t *testing.T) {
 		}
 	}
 	// A verifier of 42 characters is refused even when it matches its challenge.
-	short, shortChallenge := pkce("abc123")
-	short = short[:42]
+	short := verifier[:42]
 	sum := sha256.Sum256([]byte(short))
-	shortChallenge = base64.RawURLEncoding.EncodeToString(sum[:])
+	shortChallenge := base64.RawURLEncoding.EncodeToString(sum[:])
 	code42 := h.code(b, codeQuery(pub.ClientID, "code_challenge", shortChallenge, "code_challenge_method", "S256"))
 	wantOAuthError(t, token(code42, short), 400, "invalid_grant")
 	if r := token(h.code(b, withPKCE), verifier); r.status != 200 {

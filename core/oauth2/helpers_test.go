@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -309,3 +310,13 @@ func (h *harness) active(creds *oauth2.Credentials, token string) bool {
 }
 
 func coreRequest(r *http.Request) core.Request { return core.NewHTTPRequest(r) }
+
+type responseRecorder = httptest.ResponseRecorder
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func isStoreDown(err error) bool { return errors.Is(err, core.ErrStoreUnavailable) }

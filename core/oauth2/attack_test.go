@@ -418,3 +418,16 @@ func TestBearerAuthenticator(t *testing.T) {
 		t.Errorf("token from identity: %+v", tok)
 	}
 }
+
+// TestAuthorizeNeedsBrowserLogin: a bearer token is not a login at the
+// authorize endpoint, or a read-only token would buy a code with every
+// scope for another client that skips consent.
+func TestAuthorizeNeedsBrowserLogin(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	tok := h.exchange(app, h.code(h.browser(true), codeQuery(app.ClientID, "scope", "read")), "")
+	other := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	req, _ := http.NewRequest("GET", h.srv.URL+"/o/authorize?"+codeQuery(other.ClientID, "scope", "read write").Encode(), nil)
+	req.Header.Set("Authorization", "Bearer "+tok.str("access_token"))
+	location(t, do(t, nil, req), "/accounts/login?")
+}

@@ -95,7 +95,8 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 		return p.redirectError(w, ar, err)
 	}
 	id := core.IdentityFromContext(ctx)
-	loggedIn := id.User.IsAuthenticated() && id.User.IsActive() && id.User.GetID() != ""
+	loggedIn := id.User.IsAuthenticated() && id.User.IsActive() && id.User.GetID() != "" &&
+		slices.Contains(p.cfg.LoginMethods, id.Method)
 	authTime := p.cfg.AuthTime(r)
 	if loggedIn && maxAge >= 0 && (authTime.IsZero() || p.now().Sub(authTime) > time.Duration(maxAge)*time.Second) {
 		loggedIn = false

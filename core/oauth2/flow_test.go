@@ -1,10 +1,12 @@
 package oauth2_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reinhardt-go/auth/core/oauth2"
 )
@@ -137,5 +139,25 @@ func TestMaxAge(t *testing.T) {
 	h.code(b, codeQuery(app.ClientID, "max_age", "86400"))
 	if r := h.authorize(b, codeQuery(app.ClientID, "max_age", "-1")); location(t, r, redirectURI).Get("error") != "invalid_request" {
 		t.Errorf("negative max_age: %v", r.header)
+	}
+}
+
+// TestCleanupExpired: Provider.CleanupExpired (authctl clearsessions)
+// removes what has expired by the provider's clock, and only that.
+func TestCleanupExpired(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true, GrantTypes: []string{oauth2.GrantAuthorizationCode, oauth2.GrantClientCredentials}})
+	h.code(h.browser(true), codeQuery(app.ClientID)) // a code, never redeemed
+	cc := h.post("/o/token", url.Values{"grant_type": {"client_credentials"}}, app.ClientID, app.ClientSecret).str("access_token")
+	if n, err := h.p.CleanupExpired(context.Background()); err != nil || n != 0 {
+		t.Fatalf("CleanupExpired at once = %d, %v; want 0", n, err)
+	}
+	h.offset.Store(int64(2 * time.Hour))
+	if n, err := h.p.CleanupExpired(context.Background()); err != nil || n != 2 {
+		t.Errorf("CleanupExpired two hours later = %d, %v; want 2 (the code and the access token)", n, err)
+	}
+	h.offset.Store(0)
+	if h.active(app, cc) {
+		t.Error("a removed token is still active")
 	}
 }

@@ -123,6 +123,12 @@ type Config struct {
 	// unknown. nil: the login time the session login recorded
 	// (sessions.LoginAtKey).
 	AuthTime func(r core.Request) time.Time
+	// LoginMethods are the Identity.Method values that count as a logged-in
+	// browser at the authorize endpoint: nil means "session" only. A
+	// request authenticated otherwise (an OAuth2 or JWT bearer, Basic) is
+	// sent to the login page: a token must never buy a code with more
+	// scopes for another client.
+	LoginMethods []string
 	// MaxBodyBytes caps form bodies: core.DefaultMaxBodyBytes when 0.
 	MaxBodyBytes int64
 	// Now is the clock: time.Now when nil.
@@ -182,6 +188,9 @@ func NewProvider(cfg Config) (*Provider, error) {
 	}
 	if cfg.AuthTime == nil {
 		cfg.AuthTime = sessionAuthTime
+	}
+	if cfg.LoginMethods == nil {
+		cfg.LoginMethods = []string{"session"}
 	}
 	if cfg.Hashers == nil {
 		cfg.Hashers = hashers.Default()
@@ -262,6 +271,12 @@ func (p *Provider) Signer() *jwtauth.JWTAuth { return p.cfg.Signer }
 func (p *Provider) Config() Config { return p.cfg }
 
 func (p *Provider) now() time.Time { return p.cfg.Now() }
+
+// CleanupExpired removes expired codes and tokens from the store (for
+// `authctl clearsessions`), returning how many it removed.
+func (p *Provider) CleanupExpired(ctx context.Context) (int, error) {
+	return p.cfg.Store.CleanupExpired(ctx, p.now())
+}
 
 // newToken returns an opaque value of 130 random bits from crypto/rand in
 // 26 characters of [A-Z2-7] (crypto/rand.Text): codes and tokens.

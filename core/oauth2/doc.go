@@ -51,7 +51,8 @@
 // Each is a core.Endpoint the adapters mount: AuthorizeEndpoint (GET shows
 // the consent page through Config.ConsentTemplate, POST decides under the
 // CSRF check; an unknown client or a redirect URI that is not registered
-// is a 400 without Location, never a redirect), TokenEndpoint
+// is a 400 without Location, never a redirect; only a session login
+// counts, Config.LoginMethods), TokenEndpoint
 // (client_secret_basic with form-url-decoded id and secret, or
 // client_secret_post, exactly one), RevokeEndpoint (RFC 7009),
 // IntrospectEndpoint (RFC 7662, for confidential clients; an inactive

@@ -68,7 +68,8 @@ type Application struct {
 	RedirectURIs []string
 	// GrantTypes are the grants the client may use (Grant… constants).
 	GrantTypes []string
-	// Scopes are the scopes the client may ask for.
+	// Scopes are the scopes the client may ask for. Every slice of a
+	// record is kept in its order; nil and empty are the same.
 	Scopes []string
 	// SkipAuthorization: the authorize endpoint redirects without a
 	// consent page.
@@ -98,7 +99,8 @@ type Code struct {
 	CodeChallenge, CodeChallengeMethod string
 	// Nonce is OpenID Connect's nonce ("" when none was sent).
 	Nonce string
-	// AuthTime is when the user last logged in (OpenID Connect auth_time).
+	// AuthTime is when the user last logged in (OpenID Connect auth_time);
+	// the zero time (unknown) is returned as the zero time.
 	AuthTime time.Time
 	// ExpiresAt is when the code stops being valid, at most
 	// MaxCodeLifetime after it is issued.
@@ -130,7 +132,8 @@ type Token struct {
 	// from; "" for other grants. A reused code revokes every token with
 	// its hash.
 	CodeHash string
-	// AuthTime is when the user logged in (carried for id_tokens).
+	// AuthTime is when the user logged in (carried for id_tokens); the
+	// zero time for a client-credentials token, returned as the zero time.
 	AuthTime time.Time
 	// IssuedAt is when the token was issued.
 	IssuedAt time.Time
@@ -210,7 +213,8 @@ type Tokens interface {
 	// clientID's, unexpired at now and live, and stores next in the same
 	// step: see RotateState. The token is returned with RotateOK and
 	// RotateReused. Of concurrent calls with one hash exactly one gets
-	// RotateOK.
+	// RotateOK. A hash of next that is already stored is ErrDuplicateHash,
+	// and then nothing changes (the old token is not spent).
 	RotateRefreshToken(ctx context.Context, hash, clientID string, now time.Time, next ...Token) (Token, RotateState, error)
 	// RevokeToken revokes the live token with that hash if it is
 	// clientID's (RFC 7009), reporting whether it did. Revoking a refresh

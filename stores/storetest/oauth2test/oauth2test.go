@@ -339,7 +339,7 @@ func testNoTokensAfterReuse(t *testing.T, s oauth2store.Store) {
 
 func testTokens(t *testing.T, s oauth2store.Store) {
 	a := access("a1", "c1", "", "")
-	a.UserID = "" // client credentials
+	a.UserID, a.AuthTime = "", time.Time{} // client credentials
 	r := refresh("r1", "c1", "f1", "")
 	mustSave(t, s, a, r)
 	for _, want := range []oauth2store.Token{a, r} {
@@ -387,6 +387,10 @@ func testRotate(t *testing.T, s oauth2store.Store) {
 	}
 	wantLive(t, s, false, "r1", "a1") // spent, and its family's access token revoked
 	wantLive(t, s, true, "r2", "a2", "x")
+	if _, _, err := s.RotateRefreshToken(ctx, oauth2store.HashToken("r2"), "c1", t0, refresh("x", "c1", "f1", "")); !errors.Is(err, oauth2store.ErrDuplicateHash) {
+		t.Errorf("rotating to a stored hash = %v; want ErrDuplicateHash", err)
+	}
+	wantLive(t, s, true, "r2") // not spent by the refused rotation
 	if _, st, _ := s.RotateRefreshToken(ctx, oauth2store.HashToken("a2"), "c1", t0); st != oauth2store.RotateUnknown {
 		t.Errorf("rotating an access token = %v; want RotateUnknown", st)
 	}

@@ -65,10 +65,11 @@ func (p *Provider) readForm(r core.Request) (params, string, error) {
 	return parseParams(string(body))
 }
 
-// RawQuerier is implemented by core.Request implementations that can
-// give every value of a query parameter (core.NewHTTPRequest's, the Fiber
-// adapter's): the authorize endpoint refuses a repeated parameter. On a
-// Request without it the raw query is rebuilt from RawQuery.
+// RawQuerier is implemented by core.Request implementations that give
+// the query string as sent (core.NewHTTPRequest's, the Fiber adapter's),
+// from which the authorize endpoint refuses a repeated parameter. On a
+// Request without it each parameter's first value is read with Query, and
+// a repeated parameter goes unnoticed.
 type RawQuerier interface {
 	RawQuery() string
 }

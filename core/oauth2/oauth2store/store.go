@@ -203,7 +203,10 @@ type Tokens interface {
 	// CodeReused for is not stored, and neither are the others: that is
 	// not an error (the code's first redemption raced with its reuse, and
 	// its tokens are revoked before they exist). ErrDuplicateHash when a
-	// hash is stored.
+	// hash is stored. The check and the insert are one step with respect
+	// to ConsumeCode: a SQL store locks the code's row in both (SELECT …
+	// FOR UPDATE, or SQLite's single writer), or a reuse committed between
+	// them would miss the new tokens.
 	SaveTokens(ctx context.Context, tokens ...Token) error
 	// Token returns the live token with that hash: not revoked, not spent
 	// (a refresh token that was rotated) and expiring after now. found is
@@ -224,7 +227,11 @@ type Tokens interface {
 }
 
 // Store is everything the provider keeps. Implementations are safe for
-// concurrent use; see the package doc for errors and single use.
+// concurrent use; see the package doc for errors and single use. Each
+// method is atomic: ConsumeCode and RotateRefreshToken are a conditional
+// update of one row (used = false, spent = false) whose affected-row count
+// decides the race, followed in the same transaction by what the answer
+// entails (revoking a code's or a family's tokens, storing next).
 type Store interface {
 	Applications
 	Codes

@@ -2,6 +2,7 @@ package oauth2
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,7 +29,8 @@ var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "sc
 //     and state in the query; in the fragment for response_type=token);
 //   - a browser that is not logged in, or whose login is older than
 //     max_age, is sent to Config.LoginURL with next= this request; with
-//     prompt=none it gets error=login_required instead;
+//     prompt=none it gets error=login_required instead; prompt=login sends
+//     a logged-in browser to log in again;
 //   - GET shows the consent page (Config.ConsentTemplate), or redirects at
 //     once for an application with SkipAuthorization; POST, under the CSRF
 //     check, issues a code (or, for response_type=token and an application
@@ -106,6 +108,16 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 			return p.redirectError(w, ar, oerr(ErrCodeLoginRequired, "The user is not logged in."))
 		}
 		return p.redirectToLogin(w, r, ps)
+	}
+	if r.Method() == http.MethodGet && slices.Contains(prompt, "login") {
+		// OpenID Connect's prompt=login: log in again. The request comes
+		// back from the login page without it, or it would ask forever.
+		again := maps.Clone(ps)
+		delete(again, "prompt")
+		if rest := slices.DeleteFunc(prompt, func(s string) bool { return s == "login" }); len(rest) > 0 {
+			again["prompt"] = strings.Join(rest, " ")
+		}
+		return p.redirectToLogin(w, r, again)
 	}
 	if r.Method() == http.MethodPost {
 		if err := p.cfg.CSRF.CheckRequest(r); err != nil {

@@ -161,3 +161,20 @@ func TestCleanupExpired(t *testing.T) {
 		t.Error("a removed token is still active")
 	}
 }
+
+// TestPromptLogin: prompt=login sends a logged-in browser to log in
+// again, and the request it comes back with no longer asks for it.
+func TestPromptLogin(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	v := location(t, h.authorize(b, codeQuery(app.ClientID, "prompt", "login consent")), "/accounts/login?")
+	next, _ := url.Parse(v.Get("next"))
+	if next.Query().Get("prompt") != "consent" || next.Query().Get("client_id") != app.ClientID {
+		t.Errorf("next = %q; want the request with prompt=consent", v.Get("next"))
+	}
+	req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
+	if r := do(t, b, req); r.status != 200 || !strings.Contains(r.body, "csrfmiddlewaretoken") {
+		t.Errorf("back from the login page: %d; want the consent page (prompt=consent)", r.status)
+	}
+}

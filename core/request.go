@@ -65,8 +65,12 @@ func (h httpRequest) HeaderValues(name string) []string {
 	return h.r.Header.Values(name)
 }
 func (h httpRequest) Query(name string) string { return h.r.URL.Query().Get(name) }
-func (h httpRequest) RemoteAddr() string       { return h.r.RemoteAddr }
-func (h httpRequest) IsTLS() bool              { return h.r.TLS != nil }
+
+// RawQuery is the query string as sent, without the "?": the OAuth2
+// authorize endpoint parses it itself to refuse a repeated parameter.
+func (h httpRequest) RawQuery() string   { return h.r.URL.RawQuery }
+func (h httpRequest) RemoteAddr() string { return h.r.RemoteAddr }
+func (h httpRequest) IsTLS() bool        { return h.r.TLS != nil }
 
 // Host is the request's host (net/http keeps it out of the header map);
 // CSRF origin checks compare Origin with it.

@@ -432,3 +432,23 @@ func BenchmarkMiddlewareJWTCached(b *testing.B) {
 		h(&ctx)
 	}
 }
+
+// TestRawQuery: an endpoint reads the query string as sent (the OAuth2
+// authorize endpoint refuses a repeated parameter with it), for the
+// request type and for core.NewHTTPRequest alike.
+func TestRawQuery(t *testing.T) {
+	app := fiber.New()
+	app.Get("/q", fiberauth.Endpoint(core.EndpointFunc(func(w core.Response, r core.Request) error {
+		rq, ok := r.(interface{ RawQuery() string })
+		if !ok {
+			return w.Write(500, []byte("no RawQuery"))
+		}
+		return w.Write(200, []byte(rq.RawQuery()))
+	})))
+	const q = "client_id=a&client_id=b&x=%2F+y"
+	do(t, app, httptest.NewRequest("GET", "/q?"+q, nil)).expect(t, 200, q)
+	std, ok := core.NewHTTPRequest(httptest.NewRequest("GET", "/q?"+q, nil)).(interface{ RawQuery() string })
+	if !ok || std.RawQuery() != q {
+		t.Errorf("core.NewHTTPRequest: RawQuery not given as sent")
+	}
+}

@@ -66,6 +66,11 @@ func (r request) Query(name string) string {
 	return string(r.c.Request().URI().QueryArgs().Peek(name))
 }
 
+// RawQuery is the query string as sent, without the "?" (copied): the
+// OAuth2 authorize endpoint parses it itself to refuse a repeated
+// parameter.
+func (r request) RawQuery() string { return string(r.c.Request().URI().QueryString()) }
+
 // RemoteAddr is the peer's address ("ip:port"), never a header's value
 // (Fiber's c.IP() may read X-Forwarded-For when ProxyHeader is set).
 func (r request) RemoteAddr() string { return r.c.Context().RemoteAddr().String() }

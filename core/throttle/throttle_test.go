@@ -509,3 +509,40 @@ func TestOTPThrottle(t *testing.T) {
 		t.Fatalf("the code count used up the login count: %v", err)
 	}
 }
+
+// BenchmarkLoginAttempt is the login throttle's cost per login on the
+// memory store: a failure (counted in both counts) and a success (counted,
+// then taken back), beside Check (two peeks) as the baseline.
+func BenchmarkLoginAttempt(b *testing.B) {
+	lt, _ := throttle.NewLoginThrottle("1000000000/s", memory.NewThrottleStore(0))
+	ctx := context.Background()
+	ip := netip.MustParseAddr("192.0.2.1")
+	b.Run("check", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := lt.Check(ctx, ip, "alice"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("failure", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := lt.Attempt(ctx, ip, "alice"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("success", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			a, err := lt.Attempt(ctx, ip, "alice")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := a.Succeeded(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

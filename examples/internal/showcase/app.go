@@ -20,6 +20,7 @@ import (
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/core/tokens"
+	"github.com/reinhardt-go/auth/stores/redisstore"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
@@ -148,16 +149,24 @@ func (a *App) setup(ctx context.Context) error {
 const MFAIssuer = "reinhardt-auth showcase"
 
 // openLoginThrottle builds the login throttle (-login-rate) and the
-// one-time code throttle, with their counters in the database so that
-// every replica counts together, and client addresses by
-// -trusted-proxies.
+// one-time code throttle, with their counters in Redis with -redis, else
+// in the database, so that every replica counts together, and client
+// addresses by -trusted-proxies.
 func (a *App) openLoginThrottle() error {
+	var store throttle.Store = a.Store.Throttle()
+	if a.Config.Redis != "" {
+		c, err := a.redis()
+		if err != nil {
+			return fmt.Errorf("-redis: %w", err)
+		}
+		store = redisstore.NewThrottleStore(c)
+	}
 	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
-	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, a.Store.Throttle(), opt)
+	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt)
 	if err != nil {
 		return fmt.Errorf("-login-rate: %w", err)
 	}
-	ot, err := throttle.NewOTPThrottle("", a.Store.Throttle(), opt)
+	ot, err := throttle.NewOTPThrottle("", store, opt)
 	if err != nil {
 		return err
 	}

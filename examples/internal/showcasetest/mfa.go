@@ -3,6 +3,8 @@ package showcasetest
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
@@ -172,4 +174,30 @@ func loginRate(t *testing.T, start Starter) {
 	}
 	// Routes that check no password are not throttled.
 	c.Expect(c.Do("GET", "/api/posts", "", ""), 200, "")
+}
+
+// loginRateShared: with -redis the counters live in Redis, so two
+// instances (each with a database of its own) count failures together.
+// The client is a random address behind the trusted loopback proxy and
+// the usernames are random, so runs sharing the test Redis do not meet.
+func loginRateShared(t *testing.T, start Starter) {
+	args := []string{"-secret", "test-secret-key-for-the-showcase-suite", "-login-rate", "3/min",
+		"-redis", RedisURL(t), "-trusted-proxies", "127.0.0.0/8,::1/128"}
+	baseA, _ := start(t, append([]string{"-db", TempDB(t)}, args...))
+	baseB, _ := start(t, append([]string{"-db", TempDB(t)}, args...))
+	a, b := NewClient(t, baseA), NewClient(t, baseB)
+	n := rand.Uint32()
+	client := fmt.Sprintf("X-Forwarded-For: 10.%d.%d.%d", byte(n>>16), byte(n>>8), byte(n))
+	user := fmt.Sprintf("nobody%d", n)
+	for i := range 3 {
+		a.Expect(a.Do("POST", "/api/token", "", `{"username":"`+user+`","password":"guess`+strconv.Itoa(i)+`"}`, client), 401, "")
+	}
+	if r := b.Do("POST", "/api/token", "", `{"username":"`+user+`x","password":"guess"}`, client); r.Status != 429 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("4th failure from the client, on the other instance: %d %s; want 429 with Retry-After", r.Status, r.Body)
+	}
+	other := fmt.Sprintf("X-Forwarded-For: 10.%d.%d.%d", byte(n>>16)^0xff, byte(n>>8), byte(n))
+	b.Expect(b.Do("POST", "/api/token", "", `{"username":"`+user+`y","password":"guess"}`, other), 401, "")
+	if r := b.Do("POST", "/api/token", "", `{"username":"`+user+`","password":"guess"}`, other); r.Status != 429 {
+		t.Errorf("the username's 4th failure, from another client on the other instance: %d %s; want 429", r.Status, r.Body)
+	}
 }

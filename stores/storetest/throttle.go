@@ -142,19 +142,30 @@ func testThrottleKeyCopied(t *testing.T, s throttle.Store) {
 func testThrottleConcurrent(t *testing.T, s throttle.Store) {
 	r := throttle.Rate{N: ThrottleLimit, Period: time.Hour}
 	var allowed atomic.Int32
+	atOnce(t, ThrottleHits, func(int) error {
+		res, err := s.Hit(context.Background(), []byte("hot"), r, throttleT0)
+		if res.Allowed {
+			allowed.Add(1)
+		}
+		return err
+	})
+	if n := allowed.Load(); n != ThrottleLimit {
+		t.Fatalf("%d concurrent hits at a limit of %d: %d allowed", ThrottleHits, ThrottleLimit, n)
+	}
+}
+
+// atOnce runs f(0) … f(n-1) in n goroutines released together, and fails
+// the test with the errors they return.
+func atOnce(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	errs := make(chan error, ThrottleHits)
-	for range ThrottleHits {
+	errs := make(chan error, n)
+	for i := range n {
 		wg.Go(func() {
 			<-start
-			res, err := s.Hit(context.Background(), []byte("hot"), r, throttleT0)
-			if err != nil {
+			if err := f(i); err != nil {
 				errs <- err
-				return
-			}
-			if res.Allowed {
-				allowed.Add(1)
 			}
 		})
 	}
@@ -163,9 +174,6 @@ func testThrottleConcurrent(t *testing.T, s throttle.Store) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-	if n := allowed.Load(); n != ThrottleLimit {
-		t.Fatalf("%d concurrent hits at a limit of %d: %d allowed", ThrottleHits, ThrottleLimit, n)
 	}
 }
 
@@ -241,35 +249,17 @@ func testThrottleRefund(t *testing.T, s throttle.Store) {
 func testThrottleConcurrentRefund(t *testing.T, s throttle.Store) {
 	r := throttle.Rate{N: ThrottleLimit, Period: time.Hour}
 	var kept atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make(chan error, 2*ThrottleHits)
-	for i := range ThrottleHits {
-		wg.Go(func() {
-			<-start
-			res, err := s.Hit(context.Background(), []byte("hot"), r, throttleT0)
-			if err != nil {
-				errs <- err
-				return
-			}
-			if !res.Allowed {
-				return
-			}
-			if i%2 == 0 {
-				if err := s.Refund(context.Background(), []byte("hot"), r, throttleT0); err != nil {
-					errs <- err
-				}
-				return
-			}
-			kept.Add(1)
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	atOnce(t, ThrottleHits, func(i int) error {
+		res, err := s.Hit(context.Background(), []byte("hot"), r, throttleT0)
+		switch {
+		case err != nil || !res.Allowed:
+			return err
+		case i%2 == 0:
+			return s.Refund(context.Background(), []byte("hot"), r, throttleT0)
+		}
+		kept.Add(1)
+		return nil
+	})
 	n := kept.Load()
 	if n > ThrottleLimit {
 		t.Fatalf("%d hits kept at a limit of %d", n, ThrottleLimit)

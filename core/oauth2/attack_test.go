@@ -343,12 +343,15 @@ func TestDjangoHashedSecret(t *testing.T) {
 func TestIntrospectAndRevoke(t *testing.T) {
 	h := newHarness(t)
 	app := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
-	rs := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
+	rs := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}, Scopes: []string{oauth2.ScopeIntrospection}})
 	pub := h.register(oauth2.NewApplication{ClientType: oauth2.ClientPublic})
 	tok := h.post("/o/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}, app.ClientID, app.ClientSecret).str("access_token")
 	r := h.introspect(rs, tok)
 	if r.status != 200 || r.json["active"] != true || r.str("client_id") != app.ClientID || r.str("scope") != "read" || r.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("introspection by a resource server: %d %s", r.status, r.body)
+	}
+	if r := h.introspect(app, tok); r.json["active"] != true || r.str("client_id") != app.ClientID {
+		t.Errorf("introspection by the token's own client: %d %s", r.status, r.body)
 	}
 	if r := h.introspect(rs, "unknown"); r.body != `{"active":false}` {
 		t.Errorf("unknown token: %s; want exactly {\"active\":false}", r.body)
@@ -369,6 +372,29 @@ func TestIntrospectAndRevoke(t *testing.T) {
 		t.Errorf("revoked token: %s", r.body)
 	}
 	wantOAuthError(t, h.post("/o/revoke_token", url.Values{"token": {tok}}, app.ClientID, "wrong"), 401, "invalid_client")
+}
+
+// TestIntrospectOnlyOwnTokens: RFC 7662 section 4: a confidential client
+// that is not a resource server (no ScopeIntrospection) learns nothing of
+// another client's live tokens, access or refresh: exactly
+// {"active": false}, as for an unknown token.
+func TestIntrospectOnlyOwnTokens(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	other := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
+	rs := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}, Scopes: []string{oauth2.ScopeIntrospection}})
+	tok := h.exchange(app, h.code(h.browser(true), codeQuery(app.ClientID, "scope", "openid read")), "")
+	for _, kind := range []string{"access_token", "refresh_token"} {
+		if r := h.introspect(other, tok.str(kind)); r.status != 200 || r.body != `{"active":false}` {
+			t.Errorf("another client introspecting a live %s: %d %s; want exactly {\"active\":false}", kind, r.status, r.body)
+		}
+		if r := h.introspect(app, tok.str(kind)); r.json["active"] != true || r.str("username") != "alice" {
+			t.Errorf("the token's own client introspecting its %s: %d %s", kind, r.status, r.body)
+		}
+		if r := h.introspect(rs, tok.str(kind)); r.json["active"] != true || r.str("client_id") != app.ClientID || r.str("sub") != h.alice.GetID() {
+			t.Errorf("a resource server introspecting a %s: %d %s", kind, r.status, r.body)
+		}
+	}
 }
 
 func TestBearerAuthenticator(t *testing.T) {

@@ -417,8 +417,12 @@ func (p *Provider) RevokeEndpoint() core.Endpoint {
 // IntrospectEndpoint is RFC 7662's introspection endpoint
 // (django-oauth-toolkit's IntrospectTokenView at /o/introspect): POST
 // token, for an authenticated confidential client (a public client is
-// 401 invalid_client). A token that is unknown, expired, revoked or whose
-// user is inactive is exactly {"active": false}.
+// 401 invalid_client). A client is told only of its own tokens, unless it
+// is a resource server, registered with ScopeIntrospection among its
+// Scopes, which is told of every client's (RFC 7662 section 4: the caller
+// must be authorized for the token). A token that is unknown, expired,
+// revoked, whose user is inactive, or that the caller may not see is
+// exactly {"active": false}.
 func (p *Provider) IntrospectEndpoint() core.Endpoint {
 	return core.EndpointFunc(func(w core.Response, r core.Request) error {
 		if r.Method() != http.MethodPost {
@@ -442,6 +446,9 @@ func (p *Provider) IntrospectEndpoint() core.Endpoint {
 		info, err := p.Introspect(r.Context(), ps["token"])
 		if err != nil {
 			return writeError(w, err)
+		}
+		if info.Active && info.ClientID != client.ClientID && !slices.Contains(client.Scopes, ScopeIntrospection) {
+			info = &Introspection{} // another client's token: not this caller's business
 		}
 		noStore(w.Header())
 		return core.WriteJSON(w, http.StatusOK, info)

@@ -432,9 +432,11 @@ type Introspection struct {
 	Iss       string `json:"iss,omitempty"`
 }
 
-// Introspect describes a token (RFC 7662) to an authenticated
-// confidential client: an access or refresh token that is live and whose
-// user is active, or {"active": false}.
+// Introspect describes a token (RFC 7662): an access or refresh token
+// that is live and whose user is active, or {"active": false}. It
+// describes any client's token to its caller, who must be trusted with it;
+// IntrospectEndpoint tells a client only of its own tokens unless the
+// client is registered with ScopeIntrospection.
 func (p *Provider) Introspect(ctx context.Context, token string) (*Introspection, error) {
 	inactive := &Introspection{}
 	if token == "" || len(token) > maxTokenBytes {

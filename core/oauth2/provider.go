@@ -42,20 +42,31 @@ const (
 	DefaultLoginURL = "/accounts/login"
 )
 
+// ScopeIntrospection marks a resource server: an application registered
+// with this scope among its Scopes may introspect every client's tokens at
+// the introspection endpoint (django-oauth-toolkit's "introspection"
+// scope). Any other client is told only of its own tokens (RFC 7662
+// section 4). The scope must be one of the provider's (Config.Scopes;
+// DefaultScopes has it); it is granted to a token only when asked for.
+const ScopeIntrospection = "introspection"
+
 // DefaultScopes are the scopes of a Config without Scopes:
-// django-oauth-toolkit's SCOPES plus OpenID Connect's.
+// django-oauth-toolkit's SCOPES plus OpenID Connect's and
+// ScopeIntrospection.
 func DefaultScopes() map[string]string {
 	return map[string]string{
-		"read":    "Reading scope",
-		"write":   "Writing scope",
-		"openid":  "OpenID Connect scope",
-		"profile": "Your name and username",
-		"email":   "Your email address",
+		"read":             "Reading scope",
+		"write":            "Writing scope",
+		"openid":           "OpenID Connect scope",
+		"profile":          "Your name and username",
+		"email":            "Your email address",
+		ScopeIntrospection: "Introspect the tokens of other applications",
 	}
 }
 
-// oidcScopes are asked for explicitly, never granted by default.
-var oidcScopes = []string{"openid", "profile", "email"}
+// explicitScopes are granted only when asked for, never by default: OpenID
+// Connect's and ScopeIntrospection.
+var explicitScopes = []string{"openid", "profile", "email", ScopeIntrospection}
 
 // Paths are the endpoints' paths, joined to the issuer in the metadata
 // documents. The defaults are django-oauth-toolkit's (DefaultPaths).
@@ -506,14 +517,15 @@ func validScopeToken(s string) bool {
 }
 
 // resolveScopes checks a request's scope parameter against the client's:
-// "" means the client's scopes without the OpenID Connect ones; an
+// "" means the client's scopes without the explicit ones (OpenID
+// Connect's, ScopeIntrospection); an
 // unknown or disallowed scope is invalid_scope. The result is sorted and
 // without repeats.
 func (p *Provider) resolveScopes(app *Application, requested string) ([]string, error) {
 	var out []string
 	if requested == "" {
 		for _, s := range app.Scopes {
-			if !slices.Contains(oidcScopes, s) {
+			if !slices.Contains(explicitScopes, s) {
 				out = append(out, s)
 			}
 		}

@@ -2,7 +2,6 @@ package oauth2
 
 import (
 	"bytes"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,9 +27,17 @@ var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "sc
 //   - any later error is redirected to the client (error, error_description
 //     and state in the query; in the fragment for response_type=token);
 //   - a browser that is not logged in, or whose login is older than
-//     max_age, is sent to Config.LoginURL with next= this request; with
-//     prompt=none it gets error=login_required instead; prompt=login sends
-//     a logged-in browser to log in again;
+//     max_age (in whole seconds), is sent to Config.LoginURL with next=
+//     this request; with prompt=none it gets error=login_required
+//     instead;
+//   - prompt=login, and max_age=0, which is the same (OpenID Connect Core
+//     section 3.1.2.1), send a logged-in browser to log in again, and
+//     record the moment in its session; the request, coming back from the
+//     login page unchanged, is served only when the browser's login is
+//     later than that moment and the moment at most ten minutes ago
+//     (otherwise it is sent to log in again). The moment is used once.
+//     Without a session (sessions.FromContext) a login cannot be asked
+//     for again: error=login_required;
 //   - GET shows the consent page (Config.ConsentTemplate), or redirects at
 //     once for an application with SkipAuthorization; POST, under the CSRF
 //     check, issues a code (or, for response_type=token and an application
@@ -100,7 +107,10 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 	loggedIn := id.User.IsAuthenticated() && id.User.IsActive() && id.User.GetID() != "" &&
 		slices.Contains(p.cfg.LoginMethods, id.Method)
 	authTime := p.cfg.AuthTime(r)
-	if loggedIn && maxAge >= 0 && (authTime.IsZero() || p.now().Sub(authTime) > time.Duration(maxAge)*time.Second) {
+	now := p.now()
+	// max_age counts whole seconds, as auth_time does; max_age=0 is
+	// prompt=login (OpenID Connect Core section 3.1.2.1), below.
+	if loggedIn && maxAge > 0 && (authTime.IsZero() || now.Unix()-authTime.Unix() > maxAge) {
 		loggedIn = false
 	}
 	if !loggedIn {
@@ -109,15 +119,16 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 		}
 		return p.redirectToLogin(w, r, ps)
 	}
-	if r.Method() == http.MethodGet && slices.Contains(prompt, "login") {
-		// OpenID Connect's prompt=login: log in again. The request comes
-		// back from the login page without it, or it would ask forever.
-		again := maps.Clone(ps)
-		delete(again, "prompt")
-		if rest := slices.DeleteFunc(prompt, func(s string) bool { return s == "login" }); len(rest) > 0 {
-			again["prompt"] = strings.Join(rest, " ")
+	if r.Method() == http.MethodGet && (slices.Contains(prompt, "login") || maxAge == 0) && !loggedInAgain(r, authTime, now) {
+		// Log in again: only a login after this redirect completes the
+		// request when it comes back from the login page unchanged.
+		if slices.Contains(prompt, "none") {
+			return p.redirectError(w, ar, oerr(ErrCodeLoginRequired, "The user must log in again."))
 		}
-		return p.redirectToLogin(w, r, again)
+		if !askLoginAgain(r, now) {
+			return p.redirectError(w, ar, oerr(ErrCodeLoginRequired, "The user cannot be asked to log in again."))
+		}
+		return p.redirectToLogin(w, r, ps)
 	}
 	if r.Method() == http.MethodPost {
 		if err := p.cfg.CSRF.CheckRequest(r); err != nil {

@@ -163,18 +163,57 @@ func TestCleanupExpired(t *testing.T) {
 }
 
 // TestPromptLogin: prompt=login sends a logged-in browser to log in
-// again, and the request it comes back with no longer asks for it.
+// again; coming back without having logged in again sends it to the
+// login page once more, and only a login after the request completes it.
 func TestPromptLogin(t *testing.T) {
 	h := newHarness(t)
 	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
 	b := h.browser(true)
 	v := location(t, h.authorize(b, codeQuery(app.ClientID, "prompt", "login consent")), "/accounts/login?")
 	next, _ := url.Parse(v.Get("next"))
-	if next.Query().Get("prompt") != "consent" || next.Query().Get("client_id") != app.ClientID {
-		t.Errorf("next = %q; want the request with prompt=consent", v.Get("next"))
+	if next.Query().Get("client_id") != app.ClientID {
+		t.Errorf("next = %q; want the request", v.Get("next"))
 	}
-	req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
-	if r := do(t, b, req); r.status != 200 || !strings.Contains(r.body, "csrfmiddlewaretoken") {
-		t.Errorf("back from the login page: %d; want the consent page (prompt=consent)", r.status)
+	back := func() reply {
+		req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
+		return do(t, b, req)
+	}
+	// Following next without logging in again: the login page again.
+	location(t, back(), "/accounts/login?")
+	h.login(b)
+	if r := back(); r.status != 200 || !strings.Contains(r.body, "csrfmiddlewaretoken") {
+		t.Errorf("back from the login page: %d %s; want the consent page (prompt=consent)", r.status, r.header.Get("Location"))
+	}
+	// A new request with prompt=login asks again, although the last login is recent.
+	location(t, h.authorize(b, codeQuery(app.ClientID, "prompt", "login")), "/accounts/login?")
+	// prompt=none cannot log in again: login_required.
+	v2 := location(t, h.authorize(b, codeQuery(app.ClientID, "max_age", "0", "prompt", "none")), redirectURI+"?")
+	if v2.Get("error") != "login_required" {
+		t.Errorf("max_age=0 with prompt=none: %v", v2)
+	}
+}
+
+// TestMaxAgeZero: max_age=0 is prompt=login (OpenID Connect Core section
+// 3.1.2.1): a login before the request sends the browser to log in; a
+// login after it, however few nanoseconds later, completes the request.
+func TestMaxAgeZero(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	q := codeQuery(app.ClientID, "max_age", "0", "scope", "openid")
+	v := location(t, h.authorize(b, q), "/accounts/login?")
+	back := func() reply {
+		req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
+		return do(t, b, req)
+	}
+	location(t, back(), "/accounts/login?") // not logged in again yet
+	h.login(b)
+	code := location(t, back(), redirectURI+"?").Get("code")
+	if code == "" {
+		t.Fatal("no code after logging in again")
+	}
+	tok := h.exchange(app, code, "")
+	if c := h.verifyIDToken(tok.str("id_token")); c["auth_time"] == nil {
+		t.Errorf("id_token without auth_time: %v", c)
 	}
 }

@@ -222,6 +222,11 @@ func (p *Provider) ExchangeCode(ctx context.Context, client *Application, req Ex
 	at.FamilyID, at.CodeHash = family, c.Hash
 	rt := p.refreshRecord(refresh, at, now.Add(p.cfg.RefreshTokenTTL))
 	if err := p.cfg.Store.SaveTokens(ctx, at, rt); err != nil {
+		if errors.Is(err, oauth2store.ErrCodeReused) {
+			// Presented again while this redemption ran: its tokens were
+			// never stored.
+			return nil, invalidGrant("The authorization code is invalid, expired or already used.")
+		}
 		return nil, err
 	}
 	tok := p.response(access, refresh, c.Scopes)

@@ -213,7 +213,7 @@ func (s *MemoryStore) SaveTokens(ctx context.Context, tokens ...StoredToken) err
 	}
 	for _, t := range tokens {
 		if c, ok := s.codes[t.CodeHash]; ok && t.CodeHash != "" && c.reused {
-			return nil // revoked before it existed: store none
+			return oauth2store.ErrCodeReused // revoked before it existed: store none
 		}
 	}
 	for _, t := range tokens {

@@ -2,6 +2,7 @@ package oauth2_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -106,5 +107,75 @@ func TestStoreDownFailsClosed(t *testing.T) {
 	}
 	if _, err := p.VerifyToken(ctx, tok.AccessToken); !isStoreDown(err) {
 		t.Errorf("VerifyToken with the store down: %v", err)
+	}
+}
+
+// reuseBeforeSave is a store on which every code is presented again
+// between its redemption and the saving of its tokens: the race of a
+// code's first redemption with its reuse, made certain.
+type reuseBeforeSave struct{ oauth2.Store }
+
+func (s reuseBeforeSave) SaveTokens(ctx context.Context, toks ...oauth2.StoredToken) error {
+	for _, t := range toks {
+		if t.CodeHash != "" {
+			if _, st, err := s.Store.ConsumeCode(ctx, t.CodeHash, time.Now()); err != nil || st != oauth2store.CodeReused {
+				return fmt.Errorf("the reuse: %v, %v", st, err)
+			}
+			break
+		}
+	}
+	return s.Store.SaveTokens(ctx, toks...)
+}
+
+// TestCodeReuseRaceRefused: when a code's reuse lands between its first
+// redemption and the saving of its tokens, the store keeps none
+// (oauth2store.ErrCodeReused) and the redemption is invalid_grant, with
+// no tokens and no id_token: never a 200 with dead tokens.
+func TestCodeReuseRaceRefused(t *testing.T) {
+	ctx := context.Background()
+	users := core.NewDefaultUserManager()
+	users.Hashers = fastHashers()
+	pw := alicePassword
+	alice, err := users.CreateUser(ctx, "alice", &pw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	protector, _ := csrf.New()
+	p, err := oauth2.NewProvider(oauth2.Config{Store: reuseBeforeSave{oauth2.NewMemoryStore()}, Users: core.NewModelBackend(users),
+		Issuer: "https://issuer.example", CSRF: protector, Hashers: fastHashers()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := p.RegisterApplication(ctx, oauth2.NewApplication{ClientType: oauth2.ClientConfidential, RedirectURIs: []string{redirectURI},
+		GrantTypes: []string{oauth2.GrantAuthorizationCode}, Scopes: []string{"openid", "read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newCode := func() string {
+		code, err := p.GenerateAuthorizationCode(ctx, oauth2.AuthorizationRequest{ClientID: creds.ClientID, RedirectURI: redirectURI,
+			UserID: alice.GetID(), Scope: "openid read", AuthTime: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	app, err := p.AuthenticateClient(ctx, creds.ClientID, creds.ClientSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.ExchangeCode(ctx, app, oauth2.ExchangeRequest{Code: newCode(), RedirectURI: redirectURI})
+	if tok != nil || !errors.Is(err, &oauth2.Error{Code: oauth2.ErrCodeInvalidGrant}) {
+		t.Errorf("ExchangeCode racing a reuse = %+v, %v; want nil, invalid_grant", tok, err)
+	}
+	req, _ := http.NewRequest("POST", "/o/token", stringsReader(url.Values{"grant_type": {"authorization_code"}, "code": {newCode()},
+		"redirect_uri": {redirectURI}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(creds.ClientID, creds.ClientSecret)
+	rec := newRecorder()
+	if err := p.TokenEndpoint().Serve(core.NewHTTPResponse(rec), core.NewHTTPRequest(req)); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != 400 || !contains(rec.Body.String(), `"error":"invalid_grant"`) || contains(rec.Body.String(), "token\"") {
+		t.Errorf("token endpoint racing a reuse: %d %s; want 400 invalid_grant and no token", rec.Code, rec.Body)
 	}
 }

@@ -460,3 +460,27 @@ func TestAuthorizeNeedsBrowserLogin(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+tok.str("access_token"))
 	location(t, do(t, nil, req), "/accounts/login?")
 }
+
+// TestNonceAndStateCapped: a nonce over 512 bytes or a state over 2 KiB
+// is invalid_request (they travel with every code and consent form); at
+// the cap they pass.
+func TestNonceAndStateCapped(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	h.code(b, codeQuery(app.ClientID, "scope", "openid", "nonce", strings.Repeat("n", 512), "state", strings.Repeat("s", 2048)))
+	for name, q := range map[string]url.Values{
+		"nonce": codeQuery(app.ClientID, "scope", "openid", "nonce", strings.Repeat("n", 513)),
+		"state": codeQuery(app.ClientID, "state", strings.Repeat("s", 2049)),
+	} {
+		v := location(t, h.authorize(b, q), redirectURI+"?")
+		if v.Get("error") != "invalid_request" || v.Get("code") != "" || len(v.Get("state")) > 2048 {
+			t.Errorf("%s over the cap: %v", name, v)
+		}
+	}
+	_, err := h.p.GenerateAuthorizationCode(context.Background(), oauth2.AuthorizationRequest{ClientID: app.ClientID,
+		RedirectURI: redirectURI, UserID: h.alice.GetID(), Scope: "openid", Nonce: strings.Repeat("n", 513)})
+	if !errors.Is(err, &oauth2.Error{Code: oauth2.ErrCodeInvalidRequest}) {
+		t.Errorf("GenerateAuthorizationCode with a nonce over the cap: %v; want invalid_request", err)
+	}
+}

@@ -148,8 +148,16 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 	return p.consent(w, r, ar, id.User)
 }
 
-// checkAuthorize checks response_type, scope and PKCE.
+// checkAuthorize checks the sizes of state and nonce, response_type,
+// scope and PKCE.
 func (p *Provider) checkAuthorize(ar *authzRequest) error {
+	if len(ar.ps["state"]) > MaxStateBytes {
+		delete(ar.ps, "state") // not echoed back: refused
+		return invalidRequest("The state parameter is too long.")
+	}
+	if err := checkNonce(ar.ps["nonce"]); err != nil {
+		return err
+	}
 	switch ar.ps["response_type"] {
 	case "code":
 		if !hasGrant(ar.app, GrantAuthorizationCode) {

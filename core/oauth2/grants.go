@@ -52,10 +52,26 @@ type AuthorizationRequest struct {
 	// CodeChallenge and CodeChallengeMethod are PKCE's: required (S256)
 	// for a public client.
 	CodeChallenge, CodeChallengeMethod string
-	// Nonce is OpenID Connect's nonce.
+	// Nonce is OpenID Connect's nonce, at most MaxNonceBytes.
 	Nonce string
 	// AuthTime is when the user logged in.
 	AuthTime time.Time
+}
+
+// Caps on what a client sends to the authorize endpoint and is kept with
+// the code or carried through the consent form: longer is invalid_request.
+const (
+	// MaxNonceBytes caps OpenID Connect's nonce.
+	MaxNonceBytes = 512
+	// MaxStateBytes caps the state parameter.
+	MaxStateBytes = 2048
+)
+
+func checkNonce(nonce string) error {
+	if len(nonce) > MaxNonceBytes {
+		return invalidRequest("The nonce parameter is too long.")
+	}
+	return nil
 }
 
 // checkPKCE validates a request's PKCE parameters (RFC 7636 section
@@ -146,6 +162,9 @@ func (p *Provider) GenerateAuthorizationCode(ctx context.Context, req Authorizat
 		return "", err
 	}
 	if err := checkPKCE(&app, req.CodeChallenge, req.CodeChallengeMethod); err != nil {
+		return "", err
+	}
+	if err := checkNonce(req.Nonce); err != nil {
 		return "", err
 	}
 	if req.UserID == "" {

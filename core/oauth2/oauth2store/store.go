@@ -195,8 +195,8 @@ type Codes interface {
 	// code whose ExpiresAt is not after now is CodeUnknown, whether used
 	// or not. The code is returned with CodeValid and CodeReused. Of
 	// concurrent calls with one hash exactly one gets CodeValid. A used
-	// code stays stored (to recognise reuse) until CleanupExpired removes
-	// it after it expires.
+	// code stays stored (to recognise reuse) until it expires; then
+	// CleanupExpired removes it, and a store may evict it sooner.
 	ConsumeCode(ctx context.Context, hash string, now time.Time) (Code, CodeState, error)
 }
 

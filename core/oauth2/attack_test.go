@@ -484,3 +484,23 @@ func TestNonceAndStateCapped(t *testing.T) {
 		t.Errorf("GenerateAuthorizationCode with a nonce over the cap: %v; want invalid_request", err)
 	}
 }
+
+// TestRepeatedParameterDescription: a repeated parameter's name is the
+// sender's text; the error_description redirected to the client is a
+// fixed message within RFC 6749 section 4.1.2.1's charset, never the name.
+func TestRepeatedParameterDescription(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	name := url.QueryEscape("<script>\"\\é")
+	req, _ := http.NewRequest("GET", h.srv.URL+"/o/authorize?"+codeQuery(app.ClientID).Encode()+"&"+name+"=1&"+name+"=2", nil)
+	v := location(t, do(t, h.browser(true), req), redirectURI+"?")
+	desc := v.Get("error_description")
+	if v.Get("error") != "invalid_request" || desc == "" || strings.Contains(desc, "script") {
+		t.Errorf("repeated parameter: %v", v)
+	}
+	for _, c := range []byte(desc) {
+		if c < 0x20 || c == '"' || c == '\\' || c > 0x7e {
+			t.Errorf("error_description %q has %q, outside RFC 6749's charset", desc, c)
+		}
+	}
+}

@@ -149,7 +149,7 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 }
 
 // checkAuthorize checks the sizes of state and nonce, response_type,
-// scope and PKCE.
+// scope (and redirect_uri with openid) and PKCE.
 func (p *Provider) checkAuthorize(ar *authzRequest) error {
 	if len(ar.ps["state"]) > MaxStateBytes {
 		delete(ar.ps, "state") // not echoed back: refused
@@ -178,6 +178,9 @@ func (p *Provider) checkAuthorize(ar *authzRequest) error {
 		return err
 	}
 	ar.scopes = scopes
+	if err := checkOpenIDRedirect(scopes, ar.ps["redirect_uri"]); err != nil {
+		return err
+	}
 	if !ar.implicit {
 		return checkPKCE(ar.app, ar.ps["code_challenge"], ar.ps["code_challenge_method"])
 	}

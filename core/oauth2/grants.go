@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ const (
 type AuthorizationRequest struct {
 	ClientID string
 	// RedirectURI as the request sent it ("" when it sent none and the
-	// client has exactly one).
+	// client has exactly one; required with the openid scope).
 	RedirectURI string
 	// UserID is the user who authorized the client.
 	UserID string
@@ -66,6 +67,16 @@ const (
 	// MaxStateBytes caps the state parameter.
 	MaxStateBytes = 2048
 )
+
+// checkOpenIDRedirect: with the openid scope the request must name its
+// redirect_uri (OpenID Connect Core section 3.1.2.1), even when the
+// client has only one.
+func checkOpenIDRedirect(scopes []string, redirectURI string) error {
+	if redirectURI == "" && slices.Contains(scopes, "openid") {
+		return invalidRequest("The redirect_uri parameter is required with the openid scope.")
+	}
+	return nil
+}
 
 func checkNonce(nonce string) error {
 	if len(nonce) > MaxNonceBytes {
@@ -165,6 +176,9 @@ func (p *Provider) GenerateAuthorizationCode(ctx context.Context, req Authorizat
 		return "", err
 	}
 	if err := checkNonce(req.Nonce); err != nil {
+		return "", err
+	}
+	if err := checkOpenIDRedirect(scopes, req.RedirectURI); err != nil {
 		return "", err
 	}
 	if req.UserID == "" {

@@ -1,6 +1,8 @@
 package oauth2_test
 
 import (
+	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
@@ -141,5 +143,25 @@ func TestDiscovery(t *testing.T) {
 		if oidc && r.json["id_token_signing_alg_values_supported"].([]any)[0] != "RS256" {
 			t.Errorf("id_token_signing_alg_values_supported: %s", r.body)
 		}
+	}
+}
+
+// TestOpenIDNeedsRedirectURI: OpenID Connect Core section 3.1.2.1 makes
+// redirect_uri required with the openid scope, even for a client with a
+// single registered URI; a plain OAuth2 request may still leave it out.
+func TestOpenIDNeedsRedirectURI(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	q := codeQuery(app.ClientID, "scope", "openid read")
+	q.Del("redirect_uri")
+	if v := location(t, h.authorize(b, q), redirectURI+"?"); v.Get("error") != "invalid_request" || v.Get("code") != "" {
+		t.Errorf("openid without redirect_uri: %v; want invalid_request", v)
+	}
+	q.Set("scope", "read")
+	h.code(b, q)
+	_, err := h.p.GenerateAuthorizationCode(context.Background(), oauth2.AuthorizationRequest{ClientID: app.ClientID, UserID: h.alice.GetID(), Scope: "openid"})
+	if !errors.Is(err, &oauth2.Error{Code: oauth2.ErrCodeInvalidRequest}) {
+		t.Errorf("GenerateAuthorizationCode(openid, no redirect URI) = %v; want invalid_request", err)
 	}
 }

@@ -256,7 +256,7 @@ func TestImplicit(t *testing.T) {
 		t.Errorf("response_type=token without implicit: %v", v)
 	}
 	v = location(t, h.authorize(b, codeQuery(implicit.ClientID, "response_type", "token", "scope", "read")), redirectURI+"#")
-	if v.Get("access_token") == "" || v.Get("token_type") != "Bearer" || v.Get("state") != "xyz" || v.Get("refresh_token") != "" {
+	if v.Get("access_token") == "" || v.Get("token_type") != "Bearer" || v.Get("state") != "xyz" || v.Get("refresh_token") != "" || v.Get("iss") != h.srv.URL {
 		t.Errorf("implicit grant: %v", v)
 	}
 	// An implicit-only client gets no code.
@@ -501,6 +501,46 @@ func TestRepeatedParameterDescription(t *testing.T) {
 	for _, c := range []byte(desc) {
 		if c < 0x20 || c == '"' || c == '\\' || c > 0x7e {
 			t.Errorf("error_description %q has %q, outside RFC 6749's charset", desc, c)
+		}
+	}
+}
+
+// TestRedirectURIRegistration: RFC 6749 section 3.1.2.1 and RFC 8252:
+// plain http only for loopback hosts (127.0.0.1, [::1], localhost, any
+// port); a native app's private-use scheme in reverse-domain form; never
+// a fragment, userinfo, or a scheme such as javascript:.
+func TestRedirectURIRegistration(t *testing.T) {
+	h := newHarness(t)
+	for uri, ok := range map[string]bool{
+		"https://client.example/cb":        true,
+		"http://127.0.0.1:9000/cb":         true,
+		"http://127.0.0.1/cb":              true,
+		"http://[::1]:8080/cb":             true,
+		"http://localhost:3000/cb":         true,
+		"com.example.app:/oauth2redirect":  true,
+		"com.example.app:/cb?x=1":          true,
+		"http://client.example/cb":         false,
+		"http://localhost.evil.example/cb": false,
+		"http://127.0.0.1.evil.example/cb": false,
+		"http://10.0.0.1/cb":               false,
+		"javascript:alert(1)":              false,
+		"data:text/html,x":                 false,
+		"myapp:/cb":                        false,
+		"com.example.app:/cb#x":            false,
+		"com.example.app://user@host/cb":   false,
+		"https://user@client.example/cb":   false,
+		"/relative/cb":                     false,
+		"https://client.example/cb#":       false,
+		`com.example.app:/cb\x`:            false,
+		"https://client.example/c b":       false,
+	} {
+		_, err := h.p.RegisterApplication(context.Background(), oauth2.NewApplication{ClientType: oauth2.ClientPublic,
+			GrantTypes: []string{oauth2.GrantAuthorizationCode}, RedirectURIs: []string{uri}})
+		if ok && err != nil {
+			t.Errorf("redirect URI %q refused: %v", uri, err)
+		}
+		if !ok && !errors.Is(err, core.ErrInvalidInput) {
+			t.Errorf("redirect URI %q: %v; want ErrInvalidInput", uri, err)
 		}
 	}
 }

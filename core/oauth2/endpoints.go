@@ -26,6 +26,8 @@ var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "sc
 //     JSON error without Location, never a redirect;
 //   - any later error is redirected to the client (error, error_description
 //     and state in the query; in the fragment for response_type=token);
+//     every answer redirected to the client, code, token or error, has
+//     iss, the issuer (RFC 9207);
 //   - a browser that is not logged in, or whose login is older than
 //     max_age (in whole seconds), is sent to Config.LoginURL with next=
 //     this request; with prompt=none it gets error=login_required
@@ -226,7 +228,8 @@ func (p *Provider) grant(w core.Response, r core.Request, ar *authzRequest, u co
 			return p.redirectError(w, ar, err)
 		}
 		v := url.Values{"access_token": {access}, "token_type": {"Bearer"},
-			"expires_in": {strconv.FormatInt(int64(p.cfg.AccessTokenTTL/time.Second), 10)}, "scope": {strings.Join(ar.scopes, " ")}}
+			"expires_in": {strconv.FormatInt(int64(p.cfg.AccessTokenTTL/time.Second), 10)}, "scope": {strings.Join(ar.scopes, " ")},
+			"iss": {p.cfg.Issuer}}
 		if s := ar.ps["state"]; s != "" {
 			v.Set("state", s)
 		}
@@ -240,7 +243,7 @@ func (p *Provider) grant(w core.Response, r core.Request, ar *authzRequest, u co
 	if err != nil {
 		return p.redirectError(w, ar, err)
 	}
-	v := url.Values{"code": {code}}
+	v := url.Values{"code": {code}, "iss": {p.cfg.Issuer}}
 	if s := ar.ps["state"]; s != "" {
 		v.Set("state", s)
 	}
@@ -265,10 +268,12 @@ func redirect(w core.Response, to string) error {
 }
 
 // redirectError sends err to the client's redirect URI (RFC 6749 section
-// 4.1.2.1): in the query, or the fragment for the implicit grant.
+// 4.1.2.1): in the query, or the fragment for the implicit grant. Like
+// every authorization response it names the issuer (iss, RFC 9207), so
+// that a client talking to several servers can tell which answered.
 func (p *Provider) redirectError(w core.Response, ar *authzRequest, err error) error {
 	e := asError(err)
-	v := url.Values{"error": {e.Code}}
+	v := url.Values{"error": {e.Code}, "iss": {p.cfg.Issuer}}
 	if e.Description != "" {
 		v.Set("error_description", e.Description)
 	}
@@ -326,6 +331,7 @@ func (p *Provider) consent(w core.Response, r core.Request, ar *authzRequest, u 
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer") // the URL holds state and the PKCE challenge
 	noStore(h)
 	return w.Write(http.StatusOK, buf.Bytes())
 }

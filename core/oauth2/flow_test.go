@@ -23,12 +23,17 @@ func TestCodeFlowConsent(t *testing.T) {
 	if !strings.Contains(page.body, "Pub &lt;App&gt;") || page.header.Get("X-Frame-Options") != "DENY" {
 		t.Fatalf("consent page: %v %s", page.header, page.body)
 	}
+	// Out of frames, and the request (state, PKCE challenge) not leaked to
+	// whatever the page links to.
+	if page.header.Get("Content-Security-Policy") != "frame-ancestors 'none'" || page.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("consent page headers: %v", page.header)
+	}
 	form := consentForm(t, page)
 	form.Set("csrfmiddlewaretoken", csrfField.FindStringSubmatch(page.body)[1])
 	form.Set("allow", "Authorize")
 	v := location(t, h.postConsent(b, form), redirectURI+"?")
-	if v.Get("state") != "xyz" || v.Get("code") == "" {
-		t.Fatalf("redirect after consent: %v", v)
+	if v.Get("state") != "xyz" || v.Get("code") == "" || v.Get("iss") != h.srv.URL {
+		t.Fatalf("redirect after consent: %v; want code, state and iss (RFC 9207)", v)
 	}
 	tok := h.post("/o/token", url.Values{"grant_type": {"authorization_code"}, "code": {v.Get("code")}, "redirect_uri": {redirectURI},
 		"client_id": {app.ClientID}, "code_verifier": {verifier}}, "", "")
@@ -71,8 +76,8 @@ func TestConsentDenied(t *testing.T) {
 	form.Set("csrfmiddlewaretoken", csrfField.FindStringSubmatch(page.body)[1])
 	form.Set("allow", "Cancel")
 	v := location(t, h.postConsent(b, form), redirectURI+"?")
-	if v.Get("error") != "access_denied" || v.Get("state") != "xyz" || v.Get("code") != "" {
-		t.Errorf("denied consent: %v", v)
+	if v.Get("error") != "access_denied" || v.Get("state") != "xyz" || v.Get("code") != "" || v.Get("iss") != h.srv.URL {
+		t.Errorf("denied consent: %v; want error, state and iss (RFC 9207)", v)
 	}
 }
 

@@ -2,9 +2,9 @@ package oauth2_test
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -110,9 +110,11 @@ func TestUserInfoRefusals(t *testing.T) {
 	if r.status != 403 || !strings.Contains(r.header.Get("WWW-Authenticate"), `error="insufficient_scope"`) {
 		t.Errorf("userinfo without openid: %d %v", r.status, r.header)
 	}
+	// No token: a challenge without an error code, and no error body
+	// (RFC 6750 section 3.1).
 	r = userinfo("")
-	if r.status != 401 || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
-		t.Errorf("userinfo without a token: %d %v", r.status, r.header)
+	if r.status != 401 || r.header.Get("WWW-Authenticate") != `Bearer realm="oauth2"` || r.body != "" {
+		t.Errorf("userinfo without a token: %d %v %q", r.status, r.header, r.body)
 	}
 	r = userinfo("Bearer nope")
 	if r.status != 401 || !strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
@@ -142,6 +144,14 @@ func TestDiscovery(t *testing.T) {
 		}
 		if oidc && r.json["id_token_signing_alg_values_supported"].([]any)[0] != "RS256" {
 			t.Errorf("id_token_signing_alg_values_supported: %s", r.body)
+		}
+		// RFC 9207's iss in authorization responses; the implicit grant,
+		// for legacy applications registered with it, is not advertised.
+		if r.json["authorization_response_iss_parameter_supported"] != true {
+			t.Errorf("%s: authorization_response_iss_parameter_supported = %v", path, r.json["authorization_response_iss_parameter_supported"])
+		}
+		if !strings.Contains(r.body, `"response_types_supported":["code"]`) || strings.Contains(r.body, "implicit") {
+			t.Errorf("%s advertises the implicit grant: %s", path, r.body)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 		ps, dup, perr = p.readForm(r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+		return core.MethodNotAllowed(r.Method())
 	}
 	if perr != nil && (dup == "" || dup == "client_id" || dup == "redirect_uri") {
 		return writeError(w, perr)
@@ -351,7 +351,7 @@ func (p *Provider) TokenEndpoint() core.Endpoint { return core.EndpointFunc(p.se
 func (p *Provider) serveToken(w core.Response, r core.Request) error {
 	if r.Method() != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+		return core.MethodNotAllowed(r.Method())
 	}
 	ps, _, err := p.readForm(r)
 	if err != nil {
@@ -421,7 +421,7 @@ func (p *Provider) RevokeEndpoint() core.Endpoint {
 	return core.EndpointFunc(func(w core.Response, r core.Request) error {
 		if r.Method() != http.MethodPost {
 			w.Header().Set("Allow", "POST")
-			return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+			return core.MethodNotAllowed(r.Method())
 		}
 		ps, _, err := p.readForm(r)
 		if err != nil {
@@ -455,7 +455,7 @@ func (p *Provider) IntrospectEndpoint() core.Endpoint {
 	return core.EndpointFunc(func(w core.Response, r core.Request) error {
 		if r.Method() != http.MethodPost {
 			w.Header().Set("Allow", "POST")
-			return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+			return core.MethodNotAllowed(r.Method())
 		}
 		ps, _, err := p.readForm(r)
 		if err != nil {

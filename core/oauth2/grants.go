@@ -263,7 +263,7 @@ func (p *Provider) ExchangeCode(ctx context.Context, client *Application, req Ex
 		return nil, err
 	}
 	tok := p.response(access, refresh, c.Scopes)
-	if hasScope(c.Scopes, "openid") {
+	if slices.Contains(c.Scopes, "openid") {
 		if tok.IDToken, err = p.idToken(u, client.ClientID, c.Nonce, c.AuthTime, access, c.Scopes, now); err != nil {
 			return nil, err
 		}
@@ -287,15 +287,6 @@ func (p *Provider) refreshRecord(token string, at oauth2store.Token, expires tim
 func (p *Provider) response(access, refresh string, scopes []string) *OAuth2Token {
 	return &OAuth2Token{AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(p.cfg.AccessTokenTTL / time.Second),
 		RefreshToken: refresh, Scope: strings.Join(scopes, " ")}
-}
-
-func hasScope(scopes []string, s string) bool {
-	for _, x := range scopes {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // activeUser returns the active user with that id, or nil.
@@ -363,7 +354,7 @@ func (p *Provider) Refresh(ctx context.Context, client *Application, refreshToke
 			return nil, err
 		}
 		for _, s := range narrowed {
-			if !hasScope(old.Scopes, s) {
+			if !slices.Contains(old.Scopes, s) {
 				return nil, invalidScope("The requested scope exceeds the scope granted by the resource owner.")
 			}
 		}
@@ -403,7 +394,7 @@ type AccessToken struct {
 }
 
 // HasScope reports whether the token was granted scope.
-func (t *AccessToken) HasScope(scope string) bool { return hasScope(t.Scopes, scope) }
+func (t *AccessToken) HasScope(scope string) bool { return slices.Contains(t.Scopes, scope) }
 
 // errInvalidToken is VerifyToken's refusal.
 var errInvalidToken = core.NewAuthError(core.ErrInvalidToken, "Invalid token.")

@@ -175,3 +175,23 @@ func TestOpenIDNeedsRedirectURI(t *testing.T) {
 		t.Errorf("GenerateAuthorizationCode(openid, no redirect URI) = %v; want invalid_request", err)
 	}
 }
+
+// TestMethodNotAllowed: every endpoint answers a method it does not serve
+// as the rest of the API does, DRF's 405 {"detail"} with Allow.
+func TestMethodNotAllowed(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct{ method, path, allow string }{
+		{"PUT", "/o/authorize", "GET, POST"},
+		{"GET", "/o/token", "POST"},
+		{"GET", "/o/revoke_token", "POST"},
+		{"GET", "/o/introspect", "POST"},
+		{"DELETE", "/o/userinfo", "GET, POST"},
+		{"POST", "/.well-known/openid-configuration", "GET, HEAD"},
+	} {
+		req, _ := http.NewRequest(c.method, h.srv.URL+c.path, nil)
+		r := do(t, nil, req)
+		if r.status != 405 || r.header.Get("Allow") != c.allow || r.str("detail") != `Method "`+c.method+`" not allowed.` {
+			t.Errorf("%s %s: %d Allow %q %s", c.method, c.path, r.status, r.header.Get("Allow"), r.body)
+		}
+	}
+}

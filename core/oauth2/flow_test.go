@@ -221,4 +221,20 @@ func TestMaxAgeZero(t *testing.T) {
 	if c := h.verifyIDToken(tok.str("id_token")); c["auth_time"] == nil {
 		t.Errorf("id_token without auth_time: %v", c)
 	}
+	// With a consent page: the form carries max_age=0, and posting it
+	// (seconds later) is the decision, not a new request to log in for.
+	ask := h.register(oauth2.NewApplication{Name: "Ask"})
+	v = location(t, h.authorize(b, codeQuery(ask.ClientID, "max_age", "0")), "/accounts/login?")
+	h.login(b)
+	page := back()
+	form := consentForm(t, page)
+	if form.Get("max_age") != "0" {
+		t.Fatalf("consent form without max_age: %v", form)
+	}
+	form.Set("csrfmiddlewaretoken", csrfField.FindStringSubmatch(page.body)[1])
+	form.Set("allow", "Authorize")
+	h.offset.Store(int64(3 * time.Second))
+	if v := location(t, h.postConsent(b, form), redirectURI+"?"); v.Get("code") == "" {
+		t.Errorf("consent posted for max_age=0: %v", v)
+	}
 }

@@ -69,10 +69,13 @@ func TestCodeRace(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if len(ok) != 1 || bad != n-1 {
-		t.Fatalf("%d concurrent redemptions: %d succeeded, %d invalid_grant; want exactly one success", n, len(ok), bad)
+	// One redemption wins the code; it fails too (invalid_grant) when a
+	// reuse lands between its winning and the saving of its tokens
+	// (TestCodeReuseRaceRefused), so at most one succeeds.
+	if len(ok) > 1 || len(ok)+bad != n {
+		t.Fatalf("%d concurrent redemptions: %d succeeded, %d invalid_grant; want at most one success", n, len(ok), bad)
 	}
-	if h.active(app, ok[0]) {
+	if len(ok) == 1 && h.active(app, ok[0]) {
 		t.Error("the winner's token is active although the code was presented again")
 	}
 }
@@ -253,7 +256,7 @@ func TestImplicit(t *testing.T) {
 		t.Errorf("response_type=token without implicit: %v", v)
 	}
 	v = location(t, h.authorize(b, codeQuery(implicit.ClientID, "response_type", "token", "scope", "read")), redirectURI+"#")
-	if v.Get("access_token") == "" || v.Get("token_type") != "Bearer" || v.Get("state") != "xyz" || v.Get("refresh_token") != "" {
+	if v.Get("access_token") == "" || v.Get("token_type") != "Bearer" || v.Get("state") != "xyz" || v.Get("refresh_token") != "" || v.Get("iss") != h.srv.URL {
 		t.Errorf("implicit grant: %v", v)
 	}
 	// An implicit-only client gets no code.
@@ -343,12 +346,15 @@ func TestDjangoHashedSecret(t *testing.T) {
 func TestIntrospectAndRevoke(t *testing.T) {
 	h := newHarness(t)
 	app := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
-	rs := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
+	rs := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}, Scopes: []string{oauth2.ScopeIntrospection}})
 	pub := h.register(oauth2.NewApplication{ClientType: oauth2.ClientPublic})
 	tok := h.post("/o/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}, app.ClientID, app.ClientSecret).str("access_token")
 	r := h.introspect(rs, tok)
 	if r.status != 200 || r.json["active"] != true || r.str("client_id") != app.ClientID || r.str("scope") != "read" || r.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("introspection by a resource server: %d %s", r.status, r.body)
+	}
+	if r := h.introspect(app, tok); r.json["active"] != true || r.str("client_id") != app.ClientID {
+		t.Errorf("introspection by the token's own client: %d %s", r.status, r.body)
 	}
 	if r := h.introspect(rs, "unknown"); r.body != `{"active":false}` {
 		t.Errorf("unknown token: %s; want exactly {\"active\":false}", r.body)
@@ -371,6 +377,29 @@ func TestIntrospectAndRevoke(t *testing.T) {
 	wantOAuthError(t, h.post("/o/revoke_token", url.Values{"token": {tok}}, app.ClientID, "wrong"), 401, "invalid_client")
 }
 
+// TestIntrospectOnlyOwnTokens: RFC 7662 section 4: a confidential client
+// that is not a resource server (no ScopeIntrospection) learns nothing of
+// another client's live tokens, access or refresh: exactly
+// {"active": false}, as for an unknown token.
+func TestIntrospectOnlyOwnTokens(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	other := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
+	rs := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}, Scopes: []string{oauth2.ScopeIntrospection}})
+	tok := h.exchange(app, h.code(h.browser(true), codeQuery(app.ClientID, "scope", "openid read")), "")
+	for _, kind := range []string{"access_token", "refresh_token"} {
+		if r := h.introspect(other, tok.str(kind)); r.status != 200 || r.body != `{"active":false}` {
+			t.Errorf("another client introspecting a live %s: %d %s; want exactly {\"active\":false}", kind, r.status, r.body)
+		}
+		if r := h.introspect(app, tok.str(kind)); r.json["active"] != true || r.str("username") != "alice" {
+			t.Errorf("the token's own client introspecting its %s: %d %s", kind, r.status, r.body)
+		}
+		if r := h.introspect(rs, tok.str(kind)); r.json["active"] != true || r.str("client_id") != app.ClientID || r.str("sub") != h.alice.GetID() {
+			t.Errorf("a resource server introspecting a %s: %d %s", kind, r.status, r.body)
+		}
+	}
+}
+
 func TestBearerAuthenticator(t *testing.T) {
 	h := newHarness(t)
 	app := h.register(oauth2.NewApplication{GrantTypes: []string{oauth2.GrantClientCredentials}})
@@ -391,9 +420,12 @@ func TestBearerAuthenticator(t *testing.T) {
 	if r := call("GET", "Bearer not-a-token"); r.status != 403 || !strings.Contains(r.body, "Invalid token.") {
 		t.Errorf("an unknown bearer: %d %s; want the authentication failure (403: the session authenticator, first, has no challenge)", r.status, r.body)
 	}
-	// A JWT-shaped bearer is not ours: anonymous here, refused by the permission.
-	if r := call("GET", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"); r.status == 200 || r.status == 500 {
-		t.Errorf("a JWT bearer: %d", r.status)
+	// A JWT-shaped bearer is not ours: anonymous here, refused by the
+	// permission as not authenticated (403: the session authenticator,
+	// first, has no challenge).
+	if r := call("GET", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"); r.status != 403 ||
+		r.str("detail") != "Authentication credentials were not provided." {
+		t.Errorf("a JWT bearer: %d %s; want 403 not authenticated", r.status, r.body)
 	}
 	a := h.p.Authentication()
 	req, _ := http.NewRequest("GET", "/", nil)
@@ -430,4 +462,88 @@ func TestAuthorizeNeedsBrowserLogin(t *testing.T) {
 	req, _ := http.NewRequest("GET", h.srv.URL+"/o/authorize?"+codeQuery(other.ClientID, "scope", "read write").Encode(), nil)
 	req.Header.Set("Authorization", "Bearer "+tok.str("access_token"))
 	location(t, do(t, nil, req), "/accounts/login?")
+}
+
+// TestNonceAndStateCapped: a nonce over 512 bytes or a state over 2 KiB
+// is invalid_request (they travel with every code and consent form); at
+// the cap they pass.
+func TestNonceAndStateCapped(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	h.code(b, codeQuery(app.ClientID, "scope", "openid", "nonce", strings.Repeat("n", 512), "state", strings.Repeat("s", 2048)))
+	for name, q := range map[string]url.Values{
+		"nonce": codeQuery(app.ClientID, "scope", "openid", "nonce", strings.Repeat("n", 513)),
+		"state": codeQuery(app.ClientID, "state", strings.Repeat("s", 2049)),
+	} {
+		v := location(t, h.authorize(b, q), redirectURI+"?")
+		if v.Get("error") != "invalid_request" || v.Get("code") != "" || len(v.Get("state")) > 2048 {
+			t.Errorf("%s over the cap: %v", name, v)
+		}
+	}
+	_, err := h.p.GenerateAuthorizationCode(context.Background(), oauth2.AuthorizationRequest{ClientID: app.ClientID,
+		RedirectURI: redirectURI, UserID: h.alice.GetID(), Scope: "openid", Nonce: strings.Repeat("n", 513)})
+	if !errors.Is(err, &oauth2.Error{Code: oauth2.ErrCodeInvalidRequest}) {
+		t.Errorf("GenerateAuthorizationCode with a nonce over the cap: %v; want invalid_request", err)
+	}
+}
+
+// TestRepeatedParameterDescription: a repeated parameter's name is the
+// sender's text; the error_description redirected to the client is a
+// fixed message within RFC 6749 section 4.1.2.1's charset, never the name.
+func TestRepeatedParameterDescription(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	name := url.QueryEscape("<script>\"\\é")
+	req, _ := http.NewRequest("GET", h.srv.URL+"/o/authorize?"+codeQuery(app.ClientID).Encode()+"&"+name+"=1&"+name+"=2", nil)
+	v := location(t, do(t, h.browser(true), req), redirectURI+"?")
+	desc := v.Get("error_description")
+	if v.Get("error") != "invalid_request" || desc == "" || strings.Contains(desc, "script") {
+		t.Errorf("repeated parameter: %v", v)
+	}
+	for _, c := range []byte(desc) {
+		if c < 0x20 || c == '"' || c == '\\' || c > 0x7e {
+			t.Errorf("error_description %q has %q, outside RFC 6749's charset", desc, c)
+		}
+	}
+}
+
+// TestRedirectURIRegistration: RFC 6749 section 3.1.2.1 and RFC 8252:
+// plain http only for loopback hosts (127.0.0.1, [::1], localhost, any
+// port); a native app's private-use scheme in reverse-domain form; never
+// a fragment, userinfo, or a scheme such as javascript:.
+func TestRedirectURIRegistration(t *testing.T) {
+	h := newHarness(t)
+	for uri, ok := range map[string]bool{
+		"https://client.example/cb":        true,
+		"http://127.0.0.1:9000/cb":         true,
+		"http://127.0.0.1/cb":              true,
+		"http://[::1]:8080/cb":             true,
+		"http://localhost:3000/cb":         true,
+		"com.example.app:/oauth2redirect":  true,
+		"com.example.app:/cb?x=1":          true,
+		"http://client.example/cb":         false,
+		"http://localhost.evil.example/cb": false,
+		"http://127.0.0.1.evil.example/cb": false,
+		"http://10.0.0.1/cb":               false,
+		"javascript:alert(1)":              false,
+		"data:text/html,x":                 false,
+		"myapp:/cb":                        false,
+		"com.example.app:/cb#x":            false,
+		"com.example.app://user@host/cb":   false,
+		"https://user@client.example/cb":   false,
+		"/relative/cb":                     false,
+		"https://client.example/cb#":       false,
+		`com.example.app:/cb\x`:            false,
+		"https://client.example/c b":       false,
+	} {
+		_, err := h.p.RegisterApplication(context.Background(), oauth2.NewApplication{ClientType: oauth2.ClientPublic,
+			GrantTypes: []string{oauth2.GrantAuthorizationCode}, RedirectURIs: []string{uri}})
+		if ok && err != nil {
+			t.Errorf("redirect URI %q refused: %v", uri, err)
+		}
+		if !ok && !errors.Is(err, core.ErrInvalidInput) {
+			t.Errorf("redirect URI %q: %v; want ErrInvalidInput", uri, err)
+		}
+	}
 }

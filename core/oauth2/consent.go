@@ -67,3 +67,43 @@ func sessionAuthTime(r core.Request) time.Time {
 	}
 	return time.Unix(0, ns)
 }
+
+// reloginKey is the session key of the moment (Unix nanoseconds) the
+// authorize endpoint last sent the browser to log in again (prompt=login,
+// max_age=0).
+const reloginKey = "_oauth2_relogin_at"
+
+// reloginWindow is how long the login page may take: a moment older than
+// this no longer counts, and the browser is sent to log in again.
+const reloginWindow = 10 * time.Minute
+
+// askLoginAgain records in r's session that the browser is being sent to
+// log in again now; false when r has no session.
+func askLoginAgain(r core.Request, now time.Time) bool {
+	s := sessions.FromContext(r.Context())
+	if s == nil {
+		return false
+	}
+	s.Set(reloginKey, now.UnixNano())
+	return true
+}
+
+// loggedInAgain reports whether the browser logged in (authTime) after
+// askLoginAgain sent it to, at most reloginWindow ago; the moment is then
+// used up, so that a later request with prompt=login asks again.
+func loggedInAgain(r core.Request, authTime, now time.Time) bool {
+	s := sessions.FromContext(r.Context())
+	if s == nil {
+		return false
+	}
+	ns, ok := sessions.GetAs[int64](s, reloginKey)
+	if !ok {
+		return false
+	}
+	asked := time.Unix(0, ns)
+	if !authTime.After(asked) || now.Sub(asked) > reloginWindow {
+		return false
+	}
+	s.Delete(reloginKey)
+	return true
+}

@@ -26,9 +26,12 @@ type Metadata struct {
 	RevocationEndpointAuthMethodsSupported []string `json:"revocation_endpoint_auth_methods_supported"`
 	IntrospectionEndpointAuthMethods       []string `json:"introspection_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported          []string `json:"code_challenge_methods_supported"`
-	SubjectTypesSupported                  []string `json:"subject_types_supported,omitempty"`
-	IDTokenSigningAlgValuesSupported       []string `json:"id_token_signing_alg_values_supported,omitempty"`
-	ClaimsSupported                        []string `json:"claims_supported,omitempty"`
+	// AuthorizationResponseISSParameterSupported: authorization responses
+	// carry iss (RFC 9207); always true.
+	AuthorizationResponseISSParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	SubjectTypesSupported                      []string `json:"subject_types_supported,omitempty"`
+	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
 }
 
 func (p *Provider) endpointURL(path string) string {
@@ -36,24 +39,28 @@ func (p *Provider) endpointURL(path string) string {
 }
 
 // Metadata returns the provider's RFC 8414 metadata; with oidc, the OpenID
-// Connect Discovery 1.0 fields too.
+// Connect Discovery 1.0 fields too. The implicit grant is never advertised
+// (response_type token, response mode fragment, grant type implicit): it
+// serves only the legacy applications registered with it, and a client
+// that discovers the server should not pick it (RFC 9700).
 func (p *Provider) Metadata(oidc bool) *Metadata {
 	ps := p.cfg.Paths
 	m := &Metadata{
-		Issuer:                                 p.cfg.Issuer,
-		AuthorizationEndpoint:                  p.endpointURL(ps.Authorize),
-		TokenEndpoint:                          p.endpointURL(ps.Token),
-		RevocationEndpoint:                     p.endpointURL(ps.Revoke),
-		IntrospectionEndpoint:                  p.endpointURL(ps.Introspect),
-		JWKSURI:                                p.endpointURL(ps.JWKS),
-		ScopesSupported:                        p.scopes,
-		ResponseTypesSupported:                 []string{"code", "token"},
-		ResponseModesSupported:                 []string{"query", "fragment"},
-		GrantTypesSupported:                    []string{GrantAuthorizationCode, GrantClientCredentials, GrantRefreshToken, GrantImplicit},
-		TokenEndpointAuthMethodsSupported:      []string{"client_secret_basic", "client_secret_post", "none"},
-		RevocationEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "none"},
-		IntrospectionEndpointAuthMethods:       []string{"client_secret_basic", "client_secret_post"},
-		CodeChallengeMethodsSupported:          []string{PKCEMethodS256},
+		Issuer:                                     p.cfg.Issuer,
+		AuthorizationEndpoint:                      p.endpointURL(ps.Authorize),
+		TokenEndpoint:                              p.endpointURL(ps.Token),
+		RevocationEndpoint:                         p.endpointURL(ps.Revoke),
+		IntrospectionEndpoint:                      p.endpointURL(ps.Introspect),
+		JWKSURI:                                    p.endpointURL(ps.JWKS),
+		ScopesSupported:                            p.scopes,
+		ResponseTypesSupported:                     []string{"code"},
+		ResponseModesSupported:                     []string{"query"},
+		GrantTypesSupported:                        []string{GrantAuthorizationCode, GrantClientCredentials, GrantRefreshToken},
+		TokenEndpointAuthMethodsSupported:          []string{"client_secret_basic", "client_secret_post", "none"},
+		RevocationEndpointAuthMethodsSupported:     []string{"client_secret_basic", "client_secret_post", "none"},
+		IntrospectionEndpointAuthMethods:           []string{"client_secret_basic", "client_secret_post"},
+		CodeChallengeMethodsSupported:              []string{PKCEMethodS256},
+		AuthorizationResponseISSParameterSupported: true,
 	}
 	if oidc {
 		m.UserInfoEndpoint = p.endpointURL(ps.UserInfo)
@@ -115,7 +122,8 @@ func bearerToken(r core.Request) (token string, ok bool, err error) {
 // UserInfoEndpoint is OpenID Connect's UserInfo endpoint (mount it at
 // Paths.UserInfo for GET and POST): the Bearer access token's user as
 // {"sub", and the claims of its profile and email scopes}. No token is
-// 401 with WWW-Authenticate: Bearer (RFC 6750 section 3); a token that is
+// 401 with WWW-Authenticate: Bearer, without an error code and with an
+// empty body (RFC 6750 section 3.1); a token that is
 // not valid 401 with error="invalid_token"; a valid token without the
 // openid scope 403 with error="insufficient_scope". Mount it outside the
 // engine's middleware: there a bearer that is not valid would get the
@@ -131,7 +139,7 @@ func (p *Provider) UserInfoEndpoint() core.Endpoint {
 		token, ok, err := bearerToken(r)
 		if !ok {
 			h.Set("WWW-Authenticate", `Bearer realm="oauth2"`)
-			return core.WriteJSON(w, http.StatusUnauthorized, errorBody{ErrCodeInvalidRequest, "No access token."})
+			return w.Write(http.StatusUnauthorized, nil)
 		}
 		if err == nil && jwtauth.LooksLikeJWT(token) {
 			err = errInvalidToken

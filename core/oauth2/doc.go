@@ -15,7 +15,12 @@
 //
 // An Application (OAuth2Application) is confidential or public, has exact
 // redirect URIs, the grant types and scopes it may use, a name for the
-// consent page and SkipAuthorization. A generated client secret has 260
+// consent page and SkipAuthorization. A redirect URI is https, http on a
+// loopback host (127.0.0.1, [::1], localhost) or a native app's
+// reverse-domain scheme (com.example.app:/cb), without fragment or
+// userinfo (RFC 6749 section 3.1.2.1, RFC 8252). An application
+// registered with the scope ScopeIntrospection is a resource server: it
+// may introspect every client's tokens. A generated client secret has 260
 // random bits and is stored as its SHA-256 ("sha256$<hex>"); a secret
 // given to RegisterApplication, or stored by django-oauth-toolkit 2.x
 // with make_password, is a Django password hash verified through
@@ -28,10 +33,12 @@
 //     confidential ones; "plain", a missing method and a verifier without
 //     a challenge are refused, a verifier must be 43 to 128 unreserved
 //     characters. A code lives Config.CodeTTL (60 s, at most 10 minutes),
-//     is bound to its client, redirect URI, PKCE challenge, nonce, scopes,
-//     user and auth_time, and is used up before anything else is checked:
-//     a wrong verifier spends it, and a code presented again is
-//     invalid_grant and revokes every token it issued.
+//     is bound to its client, redirect URI, PKCE challenge, nonce (at most
+//     MaxNonceBytes), scopes, user and auth_time, and is used up before
+//     anything else is checked: a wrong verifier spends it, and a code
+//     presented again is invalid_grant and revokes every token it issued;
+//     a redemption that a reuse overtakes before its tokens are stored is
+//     invalid_grant too (oauth2store.ErrCodeReused).
 //   - Client credentials (section 4.4), for confidential clients: an
 //     access token without a refresh token and without a user.
 //   - Refresh token (section 6): each use rotates it; a spent refresh
@@ -55,13 +62,17 @@
 // counts, Config.LoginMethods), TokenEndpoint
 // (client_secret_basic with form-url-decoded id and secret, or
 // client_secret_post, exactly one), RevokeEndpoint (RFC 7009),
-// IntrospectEndpoint (RFC 7662, for confidential clients; an inactive
-// token is exactly {"active": false}), MetadataEndpoint (RFC 8414),
+// IntrospectEndpoint (RFC 7662, for confidential clients, each told only
+// of its own tokens unless registered with ScopeIntrospection; an
+// inactive token, or one the caller may not see, is exactly
+// {"active": false}), MetadataEndpoint (RFC 8414),
 // OpenIDConfigurationEndpoint (Discovery 1.0), UserInfoEndpoint and
 // JWKSEndpoint. Errors are RFC 6749 section 5.2's JSON
 // {"error","error_description"} with Cache-Control: no-store; a
 // parameter sent twice is invalid_request; a store failure is 503
-// temporarily_unavailable (fail closed). The paths are
+// temporarily_unavailable (fail closed). Every authorization response
+// redirected to a client names the issuer (iss, RFC 9207); the consent
+// page is kept out of frames and sends no Referer. The paths are
 // django-oauth-toolkit's (DefaultPaths).
 //
 // # OpenID Connect
@@ -70,8 +81,11 @@
 // Config.Signer (a jwtauth key ring; RS256 by default): iss, sub, aud,
 // exp, iat, auth_time, nonce when the request had one, at_hash, and the
 // claims of the profile and email scopes from the user (core.FullUser).
-// prompt=none without a login is login_required at the redirect URI;
-// max_age sends a login older than it back to the login page.
+// redirect_uri is required with openid. prompt=none without a login is
+// login_required at the redirect URI; max_age (in whole seconds) sends a
+// login older than it back to the login page; prompt=login and max_age=0
+// send the browser to log in again and accept only a login later than
+// that redirect (the moment is kept in the session).
 //
 // # Resource endpoints
 //

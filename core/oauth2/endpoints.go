@@ -2,7 +2,6 @@ package oauth2
 
 import (
 	"bytes"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,10 +26,20 @@ var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "sc
 //     JSON error without Location, never a redirect;
 //   - any later error is redirected to the client (error, error_description
 //     and state in the query; in the fragment for response_type=token);
+//     every answer redirected to the client, code, token or error, has
+//     iss, the issuer (RFC 9207);
 //   - a browser that is not logged in, or whose login is older than
-//     max_age, is sent to Config.LoginURL with next= this request; with
-//     prompt=none it gets error=login_required instead; prompt=login sends
-//     a logged-in browser to log in again;
+//     max_age (in whole seconds), is sent to Config.LoginURL with next=
+//     this request; with prompt=none it gets error=login_required
+//     instead;
+//   - prompt=login, and max_age=0, which is the same (OpenID Connect Core
+//     section 3.1.2.1), send a logged-in browser to log in again, and
+//     record the moment in its session; the request, coming back from the
+//     login page unchanged, is served only when the browser's login is
+//     later than that moment and the moment at most ten minutes ago
+//     (otherwise it is sent to log in again). The moment is used once.
+//     Without a session (sessions.FromContext) a login cannot be asked
+//     for again: error=login_required;
 //   - GET shows the consent page (Config.ConsentTemplate), or redirects at
 //     once for an application with SkipAuthorization; POST, under the CSRF
 //     check, issues a code (or, for response_type=token and an application
@@ -68,7 +77,7 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 		ps, dup, perr = p.readForm(r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+		return core.MethodNotAllowed(r.Method())
 	}
 	if perr != nil && (dup == "" || dup == "client_id" || dup == "redirect_uri") {
 		return writeError(w, perr)
@@ -100,7 +109,10 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 	loggedIn := id.User.IsAuthenticated() && id.User.IsActive() && id.User.GetID() != "" &&
 		slices.Contains(p.cfg.LoginMethods, id.Method)
 	authTime := p.cfg.AuthTime(r)
-	if loggedIn && maxAge >= 0 && (authTime.IsZero() || p.now().Sub(authTime) > time.Duration(maxAge)*time.Second) {
+	now := p.now()
+	// max_age counts whole seconds, as auth_time does; max_age=0 is
+	// prompt=login (OpenID Connect Core section 3.1.2.1), below.
+	if loggedIn && maxAge > 0 && (authTime.IsZero() || now.Unix()-authTime.Unix() > maxAge) {
 		loggedIn = false
 	}
 	if !loggedIn {
@@ -109,15 +121,16 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 		}
 		return p.redirectToLogin(w, r, ps)
 	}
-	if r.Method() == http.MethodGet && slices.Contains(prompt, "login") {
-		// OpenID Connect's prompt=login: log in again. The request comes
-		// back from the login page without it, or it would ask forever.
-		again := maps.Clone(ps)
-		delete(again, "prompt")
-		if rest := slices.DeleteFunc(prompt, func(s string) bool { return s == "login" }); len(rest) > 0 {
-			again["prompt"] = strings.Join(rest, " ")
+	if r.Method() == http.MethodGet && (slices.Contains(prompt, "login") || maxAge == 0) && !loggedInAgain(r, authTime, now) {
+		// Log in again: only a login after this redirect completes the
+		// request when it comes back from the login page unchanged.
+		if slices.Contains(prompt, "none") {
+			return p.redirectError(w, ar, oerr(ErrCodeLoginRequired, "The user must log in again."))
 		}
-		return p.redirectToLogin(w, r, again)
+		if !askLoginAgain(r, now) {
+			return p.redirectError(w, ar, oerr(ErrCodeLoginRequired, "The user cannot be asked to log in again."))
+		}
+		return p.redirectToLogin(w, r, ps)
 	}
 	if r.Method() == http.MethodPost {
 		if err := p.cfg.CSRF.CheckRequest(r); err != nil {
@@ -137,8 +150,16 @@ func (p *Provider) serveAuthorize(w core.Response, r core.Request) error {
 	return p.consent(w, r, ar, id.User)
 }
 
-// checkAuthorize checks response_type, scope and PKCE.
+// checkAuthorize checks the sizes of state and nonce, response_type,
+// scope (and redirect_uri with openid) and PKCE.
 func (p *Provider) checkAuthorize(ar *authzRequest) error {
+	if len(ar.ps["state"]) > MaxStateBytes {
+		delete(ar.ps, "state") // not echoed back: refused
+		return invalidRequest("The state parameter is too long.")
+	}
+	if err := checkNonce(ar.ps["nonce"]); err != nil {
+		return err
+	}
 	switch ar.ps["response_type"] {
 	case "code":
 		if !hasGrant(ar.app, GrantAuthorizationCode) {
@@ -159,6 +180,9 @@ func (p *Provider) checkAuthorize(ar *authzRequest) error {
 		return err
 	}
 	ar.scopes = scopes
+	if err := checkOpenIDRedirect(scopes, ar.ps["redirect_uri"]); err != nil {
+		return err
+	}
 	if !ar.implicit {
 		return checkPKCE(ar.app, ar.ps["code_challenge"], ar.ps["code_challenge_method"])
 	}
@@ -204,7 +228,8 @@ func (p *Provider) grant(w core.Response, r core.Request, ar *authzRequest, u co
 			return p.redirectError(w, ar, err)
 		}
 		v := url.Values{"access_token": {access}, "token_type": {"Bearer"},
-			"expires_in": {strconv.FormatInt(int64(p.cfg.AccessTokenTTL/time.Second), 10)}, "scope": {strings.Join(ar.scopes, " ")}}
+			"expires_in": {strconv.FormatInt(int64(p.cfg.AccessTokenTTL/time.Second), 10)}, "scope": {strings.Join(ar.scopes, " ")},
+			"iss": {p.cfg.Issuer}}
 		if s := ar.ps["state"]; s != "" {
 			v.Set("state", s)
 		}
@@ -218,7 +243,7 @@ func (p *Provider) grant(w core.Response, r core.Request, ar *authzRequest, u co
 	if err != nil {
 		return p.redirectError(w, ar, err)
 	}
-	v := url.Values{"code": {code}}
+	v := url.Values{"code": {code}, "iss": {p.cfg.Issuer}}
 	if s := ar.ps["state"]; s != "" {
 		v.Set("state", s)
 	}
@@ -243,10 +268,12 @@ func redirect(w core.Response, to string) error {
 }
 
 // redirectError sends err to the client's redirect URI (RFC 6749 section
-// 4.1.2.1): in the query, or the fragment for the implicit grant.
+// 4.1.2.1): in the query, or the fragment for the implicit grant. Like
+// every authorization response it names the issuer (iss, RFC 9207), so
+// that a client talking to several servers can tell which answered.
 func (p *Provider) redirectError(w core.Response, ar *authzRequest, err error) error {
 	e := asError(err)
-	v := url.Values{"error": {e.Code}}
+	v := url.Values{"error": {e.Code}, "iss": {p.cfg.Issuer}}
 	if e.Description != "" {
 		v.Set("error_description", e.Description)
 	}
@@ -304,6 +331,7 @@ func (p *Provider) consent(w core.Response, r core.Request, ar *authzRequest, u 
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer") // the URL holds state and the PKCE challenge
 	noStore(h)
 	return w.Write(http.StatusOK, buf.Bytes())
 }
@@ -323,7 +351,7 @@ func (p *Provider) TokenEndpoint() core.Endpoint { return core.EndpointFunc(p.se
 func (p *Provider) serveToken(w core.Response, r core.Request) error {
 	if r.Method() != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+		return core.MethodNotAllowed(r.Method())
 	}
 	ps, _, err := p.readForm(r)
 	if err != nil {
@@ -393,7 +421,7 @@ func (p *Provider) RevokeEndpoint() core.Endpoint {
 	return core.EndpointFunc(func(w core.Response, r core.Request) error {
 		if r.Method() != http.MethodPost {
 			w.Header().Set("Allow", "POST")
-			return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+			return core.MethodNotAllowed(r.Method())
 		}
 		ps, _, err := p.readForm(r)
 		if err != nil {
@@ -417,13 +445,17 @@ func (p *Provider) RevokeEndpoint() core.Endpoint {
 // IntrospectEndpoint is RFC 7662's introspection endpoint
 // (django-oauth-toolkit's IntrospectTokenView at /o/introspect): POST
 // token, for an authenticated confidential client (a public client is
-// 401 invalid_client). A token that is unknown, expired, revoked or whose
-// user is inactive is exactly {"active": false}.
+// 401 invalid_client). A client is told only of its own tokens, unless it
+// is a resource server, registered with ScopeIntrospection among its
+// Scopes, which is told of every client's (RFC 7662 section 4: the caller
+// must be authorized for the token). A token that is unknown, expired,
+// revoked, whose user is inactive, or that the caller may not see is
+// exactly {"active": false}.
 func (p *Provider) IntrospectEndpoint() core.Endpoint {
 	return core.EndpointFunc(func(w core.Response, r core.Request) error {
 		if r.Method() != http.MethodPost {
 			w.Header().Set("Allow", "POST")
-			return writeError(w, &Error{Code: ErrCodeInvalidRequest, Description: "Method not allowed.", Status: http.StatusMethodNotAllowed})
+			return core.MethodNotAllowed(r.Method())
 		}
 		ps, _, err := p.readForm(r)
 		if err != nil {
@@ -442,6 +474,9 @@ func (p *Provider) IntrospectEndpoint() core.Endpoint {
 		info, err := p.Introspect(r.Context(), ps["token"])
 		if err != nil {
 			return writeError(w, err)
+		}
+		if info.Active && info.ClientID != client.ClientID && !slices.Contains(client.Scopes, ScopeIntrospection) {
+			info = &Introspection{} // another client's token: not this caller's business
 		}
 		noStore(w.Header())
 		return core.WriteJSON(w, http.StatusOK, info)

@@ -23,12 +23,17 @@ func TestCodeFlowConsent(t *testing.T) {
 	if !strings.Contains(page.body, "Pub &lt;App&gt;") || page.header.Get("X-Frame-Options") != "DENY" {
 		t.Fatalf("consent page: %v %s", page.header, page.body)
 	}
+	// Out of frames, and the request (state, PKCE challenge) not leaked to
+	// whatever the page links to.
+	if page.header.Get("Content-Security-Policy") != "frame-ancestors 'none'" || page.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("consent page headers: %v", page.header)
+	}
 	form := consentForm(t, page)
 	form.Set("csrfmiddlewaretoken", csrfField.FindStringSubmatch(page.body)[1])
 	form.Set("allow", "Authorize")
 	v := location(t, h.postConsent(b, form), redirectURI+"?")
-	if v.Get("state") != "xyz" || v.Get("code") == "" {
-		t.Fatalf("redirect after consent: %v", v)
+	if v.Get("state") != "xyz" || v.Get("code") == "" || v.Get("iss") != h.srv.URL {
+		t.Fatalf("redirect after consent: %v; want code, state and iss (RFC 9207)", v)
 	}
 	tok := h.post("/o/token", url.Values{"grant_type": {"authorization_code"}, "code": {v.Get("code")}, "redirect_uri": {redirectURI},
 		"client_id": {app.ClientID}, "code_verifier": {verifier}}, "", "")
@@ -71,8 +76,8 @@ func TestConsentDenied(t *testing.T) {
 	form.Set("csrfmiddlewaretoken", csrfField.FindStringSubmatch(page.body)[1])
 	form.Set("allow", "Cancel")
 	v := location(t, h.postConsent(b, form), redirectURI+"?")
-	if v.Get("error") != "access_denied" || v.Get("state") != "xyz" || v.Get("code") != "" {
-		t.Errorf("denied consent: %v", v)
+	if v.Get("error") != "access_denied" || v.Get("state") != "xyz" || v.Get("code") != "" || v.Get("iss") != h.srv.URL {
+		t.Errorf("denied consent: %v; want error, state and iss (RFC 9207)", v)
 	}
 }
 
@@ -163,18 +168,73 @@ func TestCleanupExpired(t *testing.T) {
 }
 
 // TestPromptLogin: prompt=login sends a logged-in browser to log in
-// again, and the request it comes back with no longer asks for it.
+// again; coming back without having logged in again sends it to the
+// login page once more, and only a login after the request completes it.
 func TestPromptLogin(t *testing.T) {
 	h := newHarness(t)
 	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
 	b := h.browser(true)
 	v := location(t, h.authorize(b, codeQuery(app.ClientID, "prompt", "login consent")), "/accounts/login?")
 	next, _ := url.Parse(v.Get("next"))
-	if next.Query().Get("prompt") != "consent" || next.Query().Get("client_id") != app.ClientID {
-		t.Errorf("next = %q; want the request with prompt=consent", v.Get("next"))
+	if next.Query().Get("client_id") != app.ClientID {
+		t.Errorf("next = %q; want the request", v.Get("next"))
 	}
-	req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
-	if r := do(t, b, req); r.status != 200 || !strings.Contains(r.body, "csrfmiddlewaretoken") {
-		t.Errorf("back from the login page: %d; want the consent page (prompt=consent)", r.status)
+	back := func() reply {
+		req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
+		return do(t, b, req)
+	}
+	// Following next without logging in again: the login page again.
+	location(t, back(), "/accounts/login?")
+	h.login(b)
+	if r := back(); r.status != 200 || !strings.Contains(r.body, "csrfmiddlewaretoken") {
+		t.Errorf("back from the login page: %d %s; want the consent page (prompt=consent)", r.status, r.header.Get("Location"))
+	}
+	// A new request with prompt=login asks again, although the last login is recent.
+	location(t, h.authorize(b, codeQuery(app.ClientID, "prompt", "login")), "/accounts/login?")
+	// prompt=none cannot log in again: login_required.
+	v2 := location(t, h.authorize(b, codeQuery(app.ClientID, "max_age", "0", "prompt", "none")), redirectURI+"?")
+	if v2.Get("error") != "login_required" {
+		t.Errorf("max_age=0 with prompt=none: %v", v2)
+	}
+}
+
+// TestMaxAgeZero: max_age=0 is prompt=login (OpenID Connect Core section
+// 3.1.2.1): a login before the request sends the browser to log in; a
+// login after it, however few nanoseconds later, completes the request.
+func TestMaxAgeZero(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	q := codeQuery(app.ClientID, "max_age", "0", "scope", "openid")
+	v := location(t, h.authorize(b, q), "/accounts/login?")
+	back := func() reply {
+		req, _ := http.NewRequest("GET", h.srv.URL+v.Get("next"), nil)
+		return do(t, b, req)
+	}
+	location(t, back(), "/accounts/login?") // not logged in again yet
+	h.login(b)
+	code := location(t, back(), redirectURI+"?").Get("code")
+	if code == "" {
+		t.Fatal("no code after logging in again")
+	}
+	tok := h.exchange(app, code, "")
+	if c := h.verifyIDToken(tok.str("id_token")); c["auth_time"] == nil {
+		t.Errorf("id_token without auth_time: %v", c)
+	}
+	// With a consent page: the form carries max_age=0, and posting it
+	// (seconds later) is the decision, not a new request to log in for.
+	ask := h.register(oauth2.NewApplication{Name: "Ask"})
+	v = location(t, h.authorize(b, codeQuery(ask.ClientID, "max_age", "0")), "/accounts/login?")
+	h.login(b)
+	page := back()
+	form := consentForm(t, page)
+	if form.Get("max_age") != "0" {
+		t.Fatalf("consent form without max_age: %v", form)
+	}
+	form.Set("csrfmiddlewaretoken", csrfField.FindStringSubmatch(page.body)[1])
+	form.Set("allow", "Authorize")
+	h.offset.Store(int64(3 * time.Second))
+	if v := location(t, h.postConsent(b, form), redirectURI+"?"); v.Get("code") == "" {
+		t.Errorf("consent posted for max_age=0: %v", v)
 	}
 }

@@ -46,7 +46,9 @@ func parseParams(s string) (p params, dup string, err error) {
 		p[k] = vs[0]
 	}
 	if repeated {
-		return p, dup, invalidRequest("Duplicate " + dup + " parameter.")
+		// A fixed description: the name is the sender's text, and the
+		// description may be redirected to the client.
+		return p, dup, invalidRequest("A parameter was sent more than once.")
 	}
 	return p, "", nil
 }

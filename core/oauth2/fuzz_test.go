@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
@@ -122,12 +125,20 @@ func FuzzParseBasic(f *testing.F) {
 
 // FuzzAuthorizeQuery: whatever the query, the authorize endpoint answers
 // below 500, and redirects only to the registered URI or the login page.
+// A request with max_age=0 or prompt=login never gets a code or a token
+// here, although the browser logged in this very instant: it has no
+// session, so it cannot have logged in again after being asked to.
 func FuzzAuthorizeQuery(f *testing.F) {
 	p := fuzzProvider(f)
+	instant := time.Unix(1_800_000_000, 0)
+	p.cfg.Now = func() time.Time { return instant }
+	p.cfg.AuthTime = func(core.Request) time.Time { return instant }
 	for _, s := range []string{
 		"response_type=code&client_id=c&state=x",
 		"response_type=code&client_id=c&redirect_uri=https%3A%2F%2Fclient.example%2Fcb&scope=read&prompt=none",
-		"response_type=token&client_id=c&max_age=0",
+		"response_type=token&client_id=c&max_age=0", // login_required: no session to log in again with
+		"response_type=code&client_id=c&max_age=0", "response_type=code&client_id=c&max_age=%2B0", "response_type=code&client_id=c&prompt=login",
+		"response_type=code&client_id=c&max_age=0&prompt=none",
 		"response_type=code&client_id=p&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
 		"response_type=code&client_id=c&redirect_uri=https%3A%2F%2Fevil.example%2F",
 		"client_id=c&client_id=c", "response_type=code&client_id=c&scope=read&scope=write", "client_id=%zz",
@@ -160,6 +171,15 @@ func FuzzAuthorizeQuery(f *testing.F) {
 		}
 		if loc != "" && rec.Code != http.StatusFound {
 			t.Fatalf("query %q: Location with %d", query, rec.Code)
+		}
+		if q, err := url.ParseQuery(query); err == nil && loc != "" {
+			maxAge, err := strconv.ParseInt(q.Get("max_age"), 10, 64)
+			again := (err == nil && maxAge == 0) || slices.Contains(strings.Split(q.Get("prompt"), " "), "login")
+			u, _ := url.Parse(loc)
+			answer, _ := url.ParseQuery(u.RawQuery + "&" + u.Fragment)
+			if again && (answer.Has("code") || answer.Has("access_token")) {
+				t.Fatalf("query %q asks to log in again, and got %q without a new login", query, loc)
+			}
 		}
 	})
 }

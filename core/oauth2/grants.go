@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ const (
 type AuthorizationRequest struct {
 	ClientID string
 	// RedirectURI as the request sent it ("" when it sent none and the
-	// client has exactly one).
+	// client has exactly one; required with the openid scope).
 	RedirectURI string
 	// UserID is the user who authorized the client.
 	UserID string
@@ -52,10 +53,36 @@ type AuthorizationRequest struct {
 	// CodeChallenge and CodeChallengeMethod are PKCE's: required (S256)
 	// for a public client.
 	CodeChallenge, CodeChallengeMethod string
-	// Nonce is OpenID Connect's nonce.
+	// Nonce is OpenID Connect's nonce, at most MaxNonceBytes.
 	Nonce string
 	// AuthTime is when the user logged in.
 	AuthTime time.Time
+}
+
+// Caps on what a client sends to the authorize endpoint and is kept with
+// the code or carried through the consent form: longer is invalid_request.
+const (
+	// MaxNonceBytes caps OpenID Connect's nonce.
+	MaxNonceBytes = 512
+	// MaxStateBytes caps the state parameter.
+	MaxStateBytes = 2048
+)
+
+// checkOpenIDRedirect: with the openid scope the request must name its
+// redirect_uri (OpenID Connect Core section 3.1.2.1), even when the
+// client has only one.
+func checkOpenIDRedirect(scopes []string, redirectURI string) error {
+	if redirectURI == "" && slices.Contains(scopes, "openid") {
+		return invalidRequest("The redirect_uri parameter is required with the openid scope.")
+	}
+	return nil
+}
+
+func checkNonce(nonce string) error {
+	if len(nonce) > MaxNonceBytes {
+		return invalidRequest("The nonce parameter is too long.")
+	}
+	return nil
 }
 
 // checkPKCE validates a request's PKCE parameters (RFC 7636 section
@@ -148,6 +175,12 @@ func (p *Provider) GenerateAuthorizationCode(ctx context.Context, req Authorizat
 	if err := checkPKCE(&app, req.CodeChallenge, req.CodeChallengeMethod); err != nil {
 		return "", err
 	}
+	if err := checkNonce(req.Nonce); err != nil {
+		return "", err
+	}
+	if err := checkOpenIDRedirect(scopes, req.RedirectURI); err != nil {
+		return "", err
+	}
 	if req.UserID == "" {
 		return "", errors.New("oauth2: GenerateAuthorizationCode needs the user's id")
 	}
@@ -222,10 +255,15 @@ func (p *Provider) ExchangeCode(ctx context.Context, client *Application, req Ex
 	at.FamilyID, at.CodeHash = family, c.Hash
 	rt := p.refreshRecord(refresh, at, now.Add(p.cfg.RefreshTokenTTL))
 	if err := p.cfg.Store.SaveTokens(ctx, at, rt); err != nil {
+		if errors.Is(err, oauth2store.ErrCodeReused) {
+			// Presented again while this redemption ran: its tokens were
+			// never stored.
+			return nil, invalidGrant("The authorization code is invalid, expired or already used.")
+		}
 		return nil, err
 	}
 	tok := p.response(access, refresh, c.Scopes)
-	if hasScope(c.Scopes, "openid") {
+	if slices.Contains(c.Scopes, "openid") {
 		if tok.IDToken, err = p.idToken(u, client.ClientID, c.Nonce, c.AuthTime, access, c.Scopes, now); err != nil {
 			return nil, err
 		}
@@ -249,15 +287,6 @@ func (p *Provider) refreshRecord(token string, at oauth2store.Token, expires tim
 func (p *Provider) response(access, refresh string, scopes []string) *OAuth2Token {
 	return &OAuth2Token{AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(p.cfg.AccessTokenTTL / time.Second),
 		RefreshToken: refresh, Scope: strings.Join(scopes, " ")}
-}
-
-func hasScope(scopes []string, s string) bool {
-	for _, x := range scopes {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // activeUser returns the active user with that id, or nil.
@@ -325,7 +354,7 @@ func (p *Provider) Refresh(ctx context.Context, client *Application, refreshToke
 			return nil, err
 		}
 		for _, s := range narrowed {
-			if !hasScope(old.Scopes, s) {
+			if !slices.Contains(old.Scopes, s) {
 				return nil, invalidScope("The requested scope exceeds the scope granted by the resource owner.")
 			}
 		}
@@ -365,7 +394,7 @@ type AccessToken struct {
 }
 
 // HasScope reports whether the token was granted scope.
-func (t *AccessToken) HasScope(scope string) bool { return hasScope(t.Scopes, scope) }
+func (t *AccessToken) HasScope(scope string) bool { return slices.Contains(t.Scopes, scope) }
 
 // errInvalidToken is VerifyToken's refusal.
 var errInvalidToken = core.NewAuthError(core.ErrInvalidToken, "Invalid token.")
@@ -432,9 +461,11 @@ type Introspection struct {
 	Iss       string `json:"iss,omitempty"`
 }
 
-// Introspect describes a token (RFC 7662) to an authenticated
-// confidential client: an access or refresh token that is live and whose
-// user is active, or {"active": false}.
+// Introspect describes a token (RFC 7662): an access or refresh token
+// that is live and whose user is active, or {"active": false}. It
+// describes any client's token to its caller, who must be trusted with it;
+// IntrospectEndpoint tells a client only of its own tokens unless the
+// client is registered with ScopeIntrospection.
 func (p *Provider) Introspect(ctx context.Context, token string) (*Introspection, error) {
 	inactive := &Introspection{}
 	if token == "" || len(token) > maxTokenBytes {

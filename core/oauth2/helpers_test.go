@@ -150,9 +150,15 @@ func (h *harness) browser(login bool) *http.Client {
 	h.t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if !login {
-		return c
+	if login {
+		h.login(c)
 	}
+	return c
+}
+
+// login logs browser c in as alice (again, when it is logged in).
+func (h *harness) login(c *http.Client) {
+	h.t.Helper()
 	res, err := c.Get(h.srv.URL + "/api/auth/csrf")
 	if err != nil {
 		h.t.Fatal(err)
@@ -171,7 +177,6 @@ func (h *harness) browser(login bool) *http.Client {
 	if res.StatusCode != 200 {
 		h.t.Fatalf("login: %d", res.StatusCode)
 	}
-	return c
 }
 
 type reply struct {

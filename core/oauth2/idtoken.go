@@ -4,6 +4,7 @@ import (
 	"crypto"
 	_ "crypto/sha512" // SHA-384 and SHA-512 for at_hash
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func (p *Provider) idToken(u core.User, clientID, nonce string, authTime time.Ti
 func userClaims(u core.User, scopes []string) map[string]any {
 	out := map[string]any{}
 	fu, full := u.(core.FullUser)
-	if hasScope(scopes, "profile") {
+	if slices.Contains(scopes, "profile") {
 		out["preferred_username"] = u.GetUsername()
 		if full {
 			if n := fu.GetFullName(); n != "" {
@@ -79,7 +80,7 @@ func userClaims(u core.User, scopes []string) map[string]any {
 			}
 		}
 	}
-	if hasScope(scopes, "email") && full && fu.GetEmail() != "" {
+	if slices.Contains(scopes, "email") && full && fu.GetEmail() != "" {
 		out["email"] = fu.GetEmail()
 	}
 	return out

@@ -15,11 +15,14 @@ import (
 // mutex over maps of applications, codes and tokens, with the tokens
 // indexed by family and by code so that a rotation or a revocation costs
 // the size of the family, not of the store. Everything is lost when the
-// process ends. Expired rows stay until CleanupExpired.
+// process ends. Expired tokens stay until CleanupExpired; expired codes
+// are also evicted as codes are saved (see SaveCode), so that codes issued
+// and never redeemed do not pile up.
 type MemoryStore struct {
 	mu       sync.Mutex
 	apps     map[string]Application
 	codes    map[string]*memCode
+	sweepAt  int // SaveCode evicts expired codes when len(codes) reaches it
 	tokens   map[string]*memToken
 	byFamily map[string]map[string]struct{} // family id → token hashes
 	byCode   map[string]map[string]struct{} // code hash → token hashes
@@ -158,7 +161,16 @@ func (s *MemoryStore) DeleteApplication(ctx context.Context, clientID string) (b
 	return true, nil
 }
 
-// SaveCode implements Store.
+// minCodeSweep is the number of codes below which SaveCode does not
+// sweep.
+const minCodeSweep = 1024
+
+// SaveCode implements Store. When the store holds as many codes as
+// after its last sweep doubled (at least minCodeSweep), it first evicts
+// the codes that expired by the time c was issued: those whose ExpiresAt
+// is not after c.ExpiresAt less oauth2store.MaxCodeLifetime (c lives at
+// most that long, so it was issued no earlier). The store needs no clock,
+// and each SaveCode costs O(1) amortized.
 func (s *MemoryStore) SaveCode(ctx context.Context, c StoredCode) error {
 	if err := storeCtx(ctx); err != nil {
 		return err
@@ -167,6 +179,15 @@ func (s *MemoryStore) SaveCode(ctx context.Context, c StoredCode) error {
 	defer s.mu.Unlock()
 	if _, ok := s.codes[c.Hash]; ok {
 		return oauth2store.ErrDuplicateHash
+	}
+	if len(s.codes) >= max(s.sweepAt, minCodeSweep) {
+		issued := c.ExpiresAt.Add(-oauth2store.MaxCodeLifetime)
+		for h, old := range s.codes {
+			if !old.c.ExpiresAt.After(issued) {
+				delete(s.codes, h)
+			}
+		}
+		s.sweepAt = 2 * len(s.codes)
 	}
 	s.codes[c.Hash] = &memCode{c: cloneCode(c)}
 	return nil
@@ -213,7 +234,7 @@ func (s *MemoryStore) SaveTokens(ctx context.Context, tokens ...StoredToken) err
 	}
 	for _, t := range tokens {
 		if c, ok := s.codes[t.CodeHash]; ok && t.CodeHash != "" && c.reused {
-			return nil // revoked before it existed: store none
+			return oauth2store.ErrCodeReused // revoked before it existed: store none
 		}
 	}
 	for _, t := range tokens {

@@ -2,6 +2,7 @@ package oauth2
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,5 +35,32 @@ func TestMemoryIndexesEmptied(t *testing.T) {
 	}
 	if len(s.tokens)+len(s.byFamily)+len(s.byCode) != 0 {
 		t.Errorf("after DeleteApplication: %d tokens, %d families, %d codes indexed", len(s.tokens), len(s.byFamily), len(s.byCode))
+	}
+}
+
+// TestMemoryEvictsExpiredCodes: codes issued and never redeemed do not
+// pile up until CleanupExpired: saving codes evicts the ones that expired
+// at least oauth2store.MaxCodeLifetime before the new one expires.
+func TestMemoryEvictsExpiredCodes(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	start := time.Unix(1_700_000_000, 0)
+	const n = 5000 // one a second for 83 minutes, each living a minute
+	for i := range n {
+		issued := start.Add(time.Duration(i) * time.Second)
+		if err := s.SaveCode(ctx, StoredCode{Hash: fmt.Sprint("code-", i), ClientID: "c", ExpiresAt: issued.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.codes) > 2500 {
+		t.Errorf("%d codes kept of %d saved a second apart, each living a minute; expired ones must be evicted", len(s.codes), n)
+	}
+	// The live ones stay: the last code is still redeemable.
+	last := start.Add((n - 1) * time.Second)
+	if _, st, _ := s.ConsumeCode(ctx, fmt.Sprint("code-", n-1), last); st != oauth2store.CodeValid {
+		t.Errorf("the newest code: %v; want CodeValid", st)
+	}
+	if _, st, _ := s.ConsumeCode(ctx, fmt.Sprint("code-", n-30), last); st != oauth2store.CodeValid {
+		t.Errorf("a code 30 s old: %v; want CodeValid", st)
 	}
 }

@@ -1,8 +1,10 @@
 package oauth2_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -108,9 +110,11 @@ func TestUserInfoRefusals(t *testing.T) {
 	if r.status != 403 || !strings.Contains(r.header.Get("WWW-Authenticate"), `error="insufficient_scope"`) {
 		t.Errorf("userinfo without openid: %d %v", r.status, r.header)
 	}
+	// No token: a challenge without an error code, and no error body
+	// (RFC 6750 section 3.1).
 	r = userinfo("")
-	if r.status != 401 || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
-		t.Errorf("userinfo without a token: %d %v", r.status, r.header)
+	if r.status != 401 || r.header.Get("WWW-Authenticate") != `Bearer realm="oauth2"` || r.body != "" {
+		t.Errorf("userinfo without a token: %d %v %q", r.status, r.header, r.body)
 	}
 	r = userinfo("Bearer nope")
 	if r.status != 401 || !strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
@@ -140,6 +144,54 @@ func TestDiscovery(t *testing.T) {
 		}
 		if oidc && r.json["id_token_signing_alg_values_supported"].([]any)[0] != "RS256" {
 			t.Errorf("id_token_signing_alg_values_supported: %s", r.body)
+		}
+		// RFC 9207's iss in authorization responses; the implicit grant,
+		// for legacy applications registered with it, is not advertised.
+		if r.json["authorization_response_iss_parameter_supported"] != true {
+			t.Errorf("%s: authorization_response_iss_parameter_supported = %v", path, r.json["authorization_response_iss_parameter_supported"])
+		}
+		if !strings.Contains(r.body, `"response_types_supported":["code"]`) || strings.Contains(r.body, "implicit") {
+			t.Errorf("%s advertises the implicit grant: %s", path, r.body)
+		}
+	}
+}
+
+// TestOpenIDNeedsRedirectURI: OpenID Connect Core section 3.1.2.1 makes
+// redirect_uri required with the openid scope, even for a client with a
+// single registered URI; a plain OAuth2 request may still leave it out.
+func TestOpenIDNeedsRedirectURI(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	b := h.browser(true)
+	q := codeQuery(app.ClientID, "scope", "openid read")
+	q.Del("redirect_uri")
+	if v := location(t, h.authorize(b, q), redirectURI+"?"); v.Get("error") != "invalid_request" || v.Get("code") != "" {
+		t.Errorf("openid without redirect_uri: %v; want invalid_request", v)
+	}
+	q.Set("scope", "read")
+	h.code(b, q)
+	_, err := h.p.GenerateAuthorizationCode(context.Background(), oauth2.AuthorizationRequest{ClientID: app.ClientID, UserID: h.alice.GetID(), Scope: "openid"})
+	if !errors.Is(err, &oauth2.Error{Code: oauth2.ErrCodeInvalidRequest}) {
+		t.Errorf("GenerateAuthorizationCode(openid, no redirect URI) = %v; want invalid_request", err)
+	}
+}
+
+// TestMethodNotAllowed: every endpoint answers a method it does not serve
+// as the rest of the API does, DRF's 405 {"detail"} with Allow.
+func TestMethodNotAllowed(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct{ method, path, allow string }{
+		{"PUT", "/o/authorize", "GET, POST"},
+		{"GET", "/o/token", "POST"},
+		{"GET", "/o/revoke_token", "POST"},
+		{"GET", "/o/introspect", "POST"},
+		{"DELETE", "/o/userinfo", "GET, POST"},
+		{"POST", "/.well-known/openid-configuration", "GET, HEAD"},
+	} {
+		req, _ := http.NewRequest(c.method, h.srv.URL+c.path, nil)
+		r := do(t, nil, req)
+		if r.status != 405 || r.header.Get("Allow") != c.allow || r.str("detail") != `Method "`+c.method+`" not allowed.` {
+			t.Errorf("%s %s: %d Allow %q %s", c.method, c.path, r.status, r.header.Get("Allow"), r.body)
 		}
 	}
 }

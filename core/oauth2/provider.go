@@ -42,20 +42,31 @@ const (
 	DefaultLoginURL = "/accounts/login"
 )
 
+// ScopeIntrospection marks a resource server: an application registered
+// with this scope among its Scopes may introspect every client's tokens at
+// the introspection endpoint (django-oauth-toolkit's "introspection"
+// scope). Any other client is told only of its own tokens (RFC 7662
+// section 4). The scope must be one of the provider's (Config.Scopes;
+// DefaultScopes has it); it is granted to a token only when asked for.
+const ScopeIntrospection = "introspection"
+
 // DefaultScopes are the scopes of a Config without Scopes:
-// django-oauth-toolkit's SCOPES plus OpenID Connect's.
+// django-oauth-toolkit's SCOPES plus OpenID Connect's and
+// ScopeIntrospection.
 func DefaultScopes() map[string]string {
 	return map[string]string{
-		"read":    "Reading scope",
-		"write":   "Writing scope",
-		"openid":  "OpenID Connect scope",
-		"profile": "Your name and username",
-		"email":   "Your email address",
+		"read":             "Reading scope",
+		"write":            "Writing scope",
+		"openid":           "OpenID Connect scope",
+		"profile":          "Your name and username",
+		"email":            "Your email address",
+		ScopeIntrospection: "Introspect the tokens of other applications",
 	}
 }
 
-// oidcScopes are asked for explicitly, never granted by default.
-var oidcScopes = []string{"openid", "profile", "email"}
+// explicitScopes are granted only when asked for, never by default: OpenID
+// Connect's and ScopeIntrospection.
+var explicitScopes = []string{"openid", "profile", "email", ScopeIntrospection}
 
 // Paths are the endpoints' paths, joined to the issuer in the metadata
 // documents. The defaults are django-oauth-toolkit's (DefaultPaths).
@@ -295,9 +306,11 @@ type NewApplication struct {
 	ClientType string
 	// Name is shown on the consent page.
 	Name string
-	// RedirectURIs: absolute http(s) URIs without fragment, matched
-	// exactly; at least one for the authorization code and implicit
-	// grants.
+	// RedirectURIs: absolute URIs without fragment or userinfo, matched
+	// exactly: https, http on a loopback host (127.0.0.1, [::1],
+	// localhost), or a native app's reverse-domain private-use scheme
+	// (com.example.app:/cb); at least one for the authorization code and
+	// implicit grants.
 	RedirectURIs []string
 	// GrantTypes the client may use (Grant… constants); the client
 	// credentials grant is for confidential clients only.
@@ -339,7 +352,7 @@ func (p *Provider) RegisterApplication(ctx context.Context, in NewApplication) (
 	}
 	if app.ClientID == "" {
 		app.ClientID = rand.Text()
-	} else if len(app.ClientID) > 100 || !vschars(app.ClientID) {
+	} else if len(app.ClientID) > 100 || !asciiFrom(app.ClientID, ' ') {
 		return nil, fmt.Errorf("%w: oauth2: a client id is 1 to 100 characters of %%x20-7E (RFC 6749 appendix A.1)", core.ErrInvalidInput)
 	}
 	secret := in.ClientSecret
@@ -369,19 +382,12 @@ func (p *Provider) RegisterApplication(ctx context.Context, in NewApplication) (
 	return &Credentials{ClientID: app.ClientID, ClientSecret: secret}, nil
 }
 
-// vschars: RFC 6749 appendix A's VSCHAR, %x20-7E.
-func vschars(s string) bool {
+// asciiFrom reports whether every byte of s is within lo to %x7E: from
+// ' ' it is RFC 6749 appendix A's VSCHAR (client ids), from '!' printable
+// ASCII without the space (redirect URIs).
+func asciiFrom(s string, lo byte) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
+		if s[i] < lo || s[i] > 0x7e {
 			return false
 		}
 	}
@@ -425,13 +431,33 @@ func (p *Provider) validateApplication(a Application) error {
 	return nil
 }
 
-// validRedirectURI: absolute http or https with a host, no fragment (RFC
-// 6749 section 3.1.2), printable ASCII.
+// validRedirectURI: an absolute URI without fragment or userinfo (RFC
+// 6749 section 3.1.2), printable ASCII without backslash, which is
+//
+//   - https with a host;
+//   - http only for a loopback host, 127.0.0.1, [::1] or localhost, on any
+//     port (RFC 6749 section 3.1.2.1 wants TLS; RFC 8252 section 7.3
+//     keeps loopback for native apps);
+//   - or a native app's private-use scheme, in reverse-domain form with a
+//     dot ("com.example.app:/cb", RFC 8252 section 7.1), which keeps out
+//     javascript:, data: and the like.
 func validRedirectURI(s string) error {
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" ||
-		strings.Contains(s, "#") || !printableASCII(s) || u.User != nil {
-		return fmt.Errorf("oauth2: redirect URI %q is not an absolute http(s) URI without fragment and userinfo", s)
+	ok := err == nil && u.Fragment == "" && !strings.ContainsAny(s, "#\\") && asciiFrom(s, '!') && u.User == nil
+	if ok {
+		switch u.Scheme {
+		case "https":
+			ok = u.Host != ""
+		case "http":
+			h := u.Hostname()
+			ok = h == "127.0.0.1" || h == "::1" || h == "localhost"
+		default:
+			ok = strings.Contains(u.Scheme, ".")
+		}
+	}
+	if !ok {
+		return fmt.Errorf("oauth2: redirect URI %q is not https, http on a loopback host or a reverse-domain private-use scheme, "+
+			"without fragment and userinfo", s)
 	}
 	return nil
 }
@@ -506,14 +532,15 @@ func validScopeToken(s string) bool {
 }
 
 // resolveScopes checks a request's scope parameter against the client's:
-// "" means the client's scopes without the OpenID Connect ones; an
+// "" means the client's scopes without the explicit ones (OpenID
+// Connect's, ScopeIntrospection); an
 // unknown or disallowed scope is invalid_scope. The result is sorted and
 // without repeats.
 func (p *Provider) resolveScopes(app *Application, requested string) ([]string, error) {
 	var out []string
 	if requested == "" {
 		for _, s := range app.Scopes {
-			if !slices.Contains(oidcScopes, s) {
+			if !slices.Contains(explicitScopes, s) {
 				out = append(out, s)
 			}
 		}

@@ -16,6 +16,10 @@ var (
 	// ErrDuplicateHash: SaveCode or SaveTokens was given a hash that is
 	// already stored (a collision of 128+ random bits: a bug, never luck).
 	ErrDuplicateHash = errors.New("oauth2: code or token hash already stored")
+	// ErrCodeReused: SaveTokens was given a token whose CodeHash names a
+	// code that ConsumeCode has answered CodeReused for. Nothing was
+	// stored; the provider answers invalid_grant.
+	ErrCodeReused = errors.New("oauth2: the authorization code was presented again; no tokens stored")
 )
 
 // Client types (RFC 6749 section 2.1), django-oauth-toolkit's names.
@@ -150,7 +154,7 @@ const (
 	CodeValid
 	// CodeReused: the code was used before. The store has revoked every
 	// token whose CodeHash is the code's, and marked the code so that
-	// SaveTokens stores none for it from now on.
+	// SaveTokens stores none for it from now on (ErrCodeReused).
 	CodeReused
 )
 
@@ -191,19 +195,19 @@ type Codes interface {
 	// code whose ExpiresAt is not after now is CodeUnknown, whether used
 	// or not. The code is returned with CodeValid and CodeReused. Of
 	// concurrent calls with one hash exactly one gets CodeValid. A used
-	// code stays stored (to recognise reuse) until CleanupExpired removes
-	// it after it expires.
+	// code stays stored (to recognise reuse) until it expires; then
+	// CleanupExpired removes it, and a store may evict it sooner.
 	ConsumeCode(ctx context.Context, hash string, now time.Time) (Code, CodeState, error)
 }
 
 // Tokens keeps access and refresh tokens.
 type Tokens interface {
-	// SaveTokens stores the tokens, all or none (one transaction). A
-	// token whose CodeHash names a code that ConsumeCode has answered
-	// CodeReused for is not stored, and neither are the others: that is
-	// not an error (the code's first redemption raced with its reuse, and
-	// its tokens are revoked before they exist). ErrDuplicateHash when a
-	// hash is stored. The check and the insert are one step with respect
+	// SaveTokens stores the tokens, all or none (one transaction). When a
+	// token's CodeHash names a code that ConsumeCode has answered
+	// CodeReused for, none is stored and the answer is ErrCodeReused (the
+	// code's first redemption raced with its reuse: its tokens are revoked
+	// before they exist, and the redemption must fail). ErrDuplicateHash
+	// when a hash is stored. The check and the insert are one step with respect
 	// to ConsumeCode: a SQL store locks the code's row in both (SELECT …
 	// FOR UPDATE, or SQLite's single writer), or a reuse committed between
 	// them would miss the new tokens.

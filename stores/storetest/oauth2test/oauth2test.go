@@ -21,7 +21,8 @@ const Racers = 50
 // by sentence: applications round-trip and client ids are unique; codes
 // are single use (Racers concurrent ConsumeCode calls with one hash: one
 // CodeValid), expire, and a reused code revokes the tokens issued for it
-// and keeps later ones from being stored; tokens are found only while
+// and keeps later ones from being stored (SaveTokens answers
+// ErrCodeReused); tokens are found only while
 // live; refresh tokens rotate once (Racers concurrent rotations: one
 // RotateOK), a spent one revokes its family, another client's or an
 // expired one changes nothing; revocation (RFC 7009); CleanupExpired; a
@@ -324,11 +325,17 @@ func testNoTokensAfterReuse(t *testing.T, s oauth2store.Store) {
 	if _, st, _ := s.ConsumeCode(ctx, c.Hash, t0); st != oauth2store.CodeReused {
 		t.Fatal("second ConsumeCode not CodeReused")
 	}
-	// The first redemption saves its tokens only now: they must not live.
-	if err := s.SaveTokens(ctx, access("a1", "c1", "f1", c.Hash), refresh("r1", "c1", "f1", c.Hash)); err != nil {
-		t.Errorf("SaveTokens for a reused code = %v; want nil (stored none)", err)
+	// The first redemption saves its tokens only now: they must not live,
+	// and the provider must learn it, to answer invalid_grant.
+	if err := s.SaveTokens(ctx, access("a1", "c1", "f1", c.Hash), refresh("r1", "c1", "f1", c.Hash)); !errors.Is(err, oauth2store.ErrCodeReused) {
+		t.Errorf("SaveTokens for a reused code = %v; want ErrCodeReused (and none stored)", err)
 	}
 	wantLive(t, s, false, "a1", "r1")
+	// Nor does a token without the code's hash beside them get in.
+	if err := s.SaveTokens(ctx, access("a3", "c1", "", ""), access("a4", "c1", "f1", c.Hash)); !errors.Is(err, oauth2store.ErrCodeReused) {
+		t.Errorf("SaveTokens with one token of a reused code = %v; want ErrCodeReused", err)
+	}
+	wantLive(t, s, false, "a3", "a4")
 	// Tokens of other codes are not affected.
 	c2 := code("code-2", "c1")
 	mustSaveCode(t, s, c2)

@@ -37,8 +37,9 @@
 //     MaxNonceBytes), scopes, user and auth_time, and is used up before
 //     anything else is checked: a wrong verifier spends it, and a code
 //     presented again is invalid_grant and revokes every token it issued;
-//     a redemption that a reuse overtakes before its tokens are stored is
-//     invalid_grant too (oauth2store.ErrCodeReused).
+//     a redemption that a reuse overtakes before its tokens are stored
+//     answers with tokens that were never valid and no id_token
+//     (oauth2store.ErrCodeReused).
 //   - Client credentials (section 4.4), for confidential clients: an
 //     access token without a refresh token and without a user.
 //   - Refresh token (section 6): each use rotates it; a spent refresh

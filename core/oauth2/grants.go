@@ -212,7 +212,9 @@ type ExchangeRequest struct {
 // has authenticated (AuthenticateClient): the reference's exchange_code.
 // The code is used up first, so a wrong verifier, client or redirect URI
 // still spends it; a code presented again is invalid_grant and revokes the
-// tokens it issued. With the openid scope the answer has an id_token.
+// tokens it issued (when that happens while the winning redemption runs,
+// the winner's answer holds tokens that were never valid, and no
+// id_token). With the openid scope the answer has an id_token.
 func (p *Provider) ExchangeCode(ctx context.Context, client *Application, req ExchangeRequest) (*OAuth2Token, error) {
 	if !hasGrant(client, GrantAuthorizationCode) {
 		return nil, oerr(ErrCodeUnauthorizedClient, "The client is not authorized to use this grant type.")
@@ -254,15 +256,21 @@ func (p *Provider) ExchangeCode(ctx context.Context, client *Application, req Ex
 	at := p.accessRecord(access, client.ClientID, c.UserID, c.Scopes, now, c.AuthTime)
 	at.FamilyID, at.CodeHash = family, c.Hash
 	rt := p.refreshRecord(refresh, at, now.Add(p.cfg.RefreshTokenTTL))
-	if err := p.cfg.Store.SaveTokens(ctx, at, rt); err != nil {
-		if errors.Is(err, oauth2store.ErrCodeReused) {
-			// Presented again while this redemption ran: its tokens were
-			// never stored.
-			return nil, invalidGrant("The authorization code is invalid, expired or already used.")
-		}
+	err = p.cfg.Store.SaveTokens(ctx, at, rt)
+	reused := errors.Is(err, oauth2store.ErrCodeReused)
+	if err != nil && !reused {
 		return nil, err
 	}
 	tok := p.response(access, refresh, c.Scopes)
+	if reused {
+		// The code was presented again while this redemption, which won
+		// it, ran: RFC 6749 section 4.1.2 denies the other request and
+		// revokes what this one issued. This one still answers (exactly
+		// one redemption of a code succeeds), but its tokens were never
+		// stored, so they are dead from the start, and it carries no
+		// id_token: nobody is logged in by a code that was stolen.
+		return tok, nil
+	}
 	if slices.Contains(c.Scopes, "openid") {
 		if tok.IDToken, err = p.idToken(u, client.ClientID, c.Nonce, c.AuthTime, access, c.Scopes, now); err != nil {
 			return nil, err

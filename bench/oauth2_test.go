@@ -107,10 +107,21 @@ const (
 func oauth2Request(path, body, secret string) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString(
-		[]byte(url.QueryEscape(oauth2ClientID)+":"+url.QueryEscape(secret))))
+	if secret == oauth2Secret {
+		req.Header.Set("Authorization", oauth2Basic) // made once
+	} else {
+		req.Header.Set("Authorization", basicAuth(secret))
+	}
 	return req
 }
+
+// basicAuth is the Authorization header of client_secret_basic: id and
+// secret form-url-encoded (RFC 6749 section 2.3.1), then base64.
+func basicAuth(secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(oauth2ClientID)+":"+url.QueryEscape(secret)))
+}
+
+var oauth2Basic = basicAuth(oauth2Secret)
 
 // oauth2Secret is the secret every library's client gets in the fast
 // setups: the shape of reinhardt's generated secrets (52 characters of

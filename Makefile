@@ -70,6 +70,7 @@ bench-compare:
 	@bash scripts/services.sh start
 	cd bench && for i in 1 2 3 4 5; do env $$(cat $(BIN)/services.env) $(GO) test -run '^$$' -bench 'Sessions|Harness' -benchmem -count 1; done | tee results/sessions.txt
 	cd bench && for i in 1 2 3 4 5; do $(GO) test -run '^$$' -bench JWT -benchmem -count 1; done | tee results/jwt.txt
+	cd bench && for i in 1 2 3 4 5 6; do $(GO) test -run '^$$' -bench OAuth2 -benchmem -count 1; done | tee results/oauth2.txt
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:

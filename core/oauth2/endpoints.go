@@ -382,8 +382,8 @@ func (p *Provider) serveToken(w core.Response, r core.Request) error {
 	if err != nil {
 		return writeError(w, err)
 	}
-	noStore(w.Header())
-	return core.WriteJSON(w, http.StatusOK, tok)
+	body, err := marshalToken(tok)
+	return writeNoStoreJSON(w, http.StatusOK, body, err)
 }
 
 // clientFromRequest authenticates the client of a token, revocation or
@@ -478,7 +478,7 @@ func (p *Provider) IntrospectEndpoint() core.Endpoint {
 		if info.Active && info.ClientID != client.ClientID && !slices.Contains(client.Scopes, ScopeIntrospection) {
 			info = &Introspection{} // another client's token: not this caller's business
 		}
-		noStore(w.Header())
-		return core.WriteJSON(w, http.StatusOK, info)
+		body, err := marshalIntrospection(info)
+		return writeNoStoreJSON(w, http.StatusOK, body, err)
 	})
 }

@@ -96,11 +96,11 @@ func noStore(h http.Header) {
 // Cache-Control: no-store; a 401 carries WWW-Authenticate: Basic.
 func writeError(w core.Response, err error) error {
 	e := asError(err)
-	noStore(w.Header())
 	if e.Status == http.StatusUnauthorized && e.Code == ErrCodeInvalidClient {
 		w.Header().Set("WWW-Authenticate", `Basic realm="oauth2"`)
 	}
-	return core.WriteJSON(w, e.Status, errorBody{e.Code, e.Description})
+	body, merr := marshalErrorBody(errorBody{e.Code, e.Description})
+	return writeNoStoreJSON(w, e.Status, body, merr)
 }
 
 type errorBody struct {

@@ -16,36 +16,64 @@ import (
 type params map[string]string
 
 // parseParams parses an application/x-www-form-urlencoded string (a query
-// or a form body). A repeated name, a malformed escape, text that is not
-// UTF-8 or holds a NUL is invalid_request; dup names the repeated
-// parameter, so that the authorize endpoint can tell client_id and
-// redirect_uri (never redirect) from the others.
+// or a form body) as url.ParseQuery does, into one value per name. A
+// repeated name, a malformed escape, a name with a semicolon (which
+// url.ParseQuery refuses), text that is not UTF-8 or holds a NUL is
+// invalid_request; dup names the repeated parameter (the least in byte
+// order when several are), so that the authorize endpoint can tell
+// client_id and redirect_uri (never redirect) from the others. A
+// malformed part wins over a repeat: then dup is "".
+//
+// It does not build url.Values: the map it returns is the only
+// allocation besides the names and values that have escapes to undo.
 func parseParams(s string) (p params, dup string, err error) {
-	vals, perr := url.ParseQuery(s)
-	if perr != nil {
+	n := strings.Count(s, "&") + 1
+	if n > maxParams {
 		return nil, "", invalidRequest("Malformed parameters.")
 	}
-	p = make(params, len(vals))
-	repeated := false
-	for k, vs := range vals {
-		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
-			return nil, "", invalidRequest("Malformed parameters.")
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
-				return nil, "", invalidRequest("Malformed parameters.")
-			}
-		}
-		if len(vs) > 1 {
-			if !repeated || k < dup {
-				dup = k // the same name whatever the map's order
-			}
-			repeated = true
+	p = make(params, min(n, 16))
+	var repeated map[string]struct{} // names seen more than once
+	malformed := false
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, "&")
+		if part == "" {
 			continue
 		}
-		p[k] = vs[0]
+		if strings.IndexByte(part, ';') >= 0 {
+			malformed = true
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, kerr := url.QueryUnescape(k)
+		v, verr := url.QueryUnescape(v)
+		if kerr != nil || verr != nil || !cleanText(k) || !cleanText(v) {
+			malformed = true
+			continue
+		}
+		if _, twice := repeated[k]; twice {
+			continue
+		}
+		if _, again := p[k]; again {
+			delete(p, k)
+			if repeated == nil {
+				repeated = map[string]struct{}{}
+			}
+			repeated[k] = struct{}{}
+			continue
+		}
+		p[k] = v
 	}
-	if repeated {
+	if malformed {
+		return nil, "", invalidRequest("Malformed parameters.")
+	}
+	if repeated != nil {
+		first := true
+		for k := range repeated {
+			if first || k < dup {
+				dup, first = k, false // the same name whatever the map's order
+			}
+		}
 		// A fixed description: the name is the sender's text, and the
 		// description may be redirected to the client.
 		return p, dup, invalidRequest("A parameter was sent more than once.")
@@ -53,12 +81,25 @@ func parseParams(s string) (p params, dup string, err error) {
 	return p, "", nil
 }
 
+// maxParams is url.ParseQuery's default limit on the parts of a query
+// (its GODEBUG urlmaxqueryparams setting is not consulted here).
+const maxParams = 10000
+
+// cleanText: valid UTF-8 without NUL.
+func cleanText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// formMediaType is the only media type readForm accepts.
+const formMediaType = "application/x-www-form-urlencoded"
+
 // readForm reads a POST body of application/x-www-form-urlencoded (RFC
 // 6749 section 3.2); any other media type is invalid_request.
 func (p *Provider) readForm(r core.Request) (params, string, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
-		return nil, "", invalidRequest("The request body must be application/x-www-form-urlencoded.")
+	if ct := r.Header("Content-Type"); !strings.EqualFold(ct, formMediaType) { // the usual header needs no parsing
+		if mt, _, _ := mime.ParseMediaType(ct); mt != formMediaType {
+			return nil, "", invalidRequest("The request body must be application/x-www-form-urlencoded.")
+		}
 	}
 	body, err := core.ReadBody(r, p.cfg.MaxBodyBytes)
 	if err != nil {
@@ -94,11 +135,11 @@ func parseBasic(header string) (id, secret string, ok bool, err error) {
 	if !found || !strings.EqualFold(scheme, "Basic") {
 		return "", "", false, nil
 	}
-	raw, derr := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(rest))
-	if derr != nil || !utf8.Valid(raw) {
+	raw, derr := decodeBasic(strings.TrimSpace(rest))
+	if derr != nil || !utf8.ValidString(raw) {
 		return "", "", true, errInvalidClient()
 	}
-	encID, encSecret, found := strings.Cut(string(raw), ":")
+	encID, encSecret, found := strings.Cut(raw, ":")
 	if !found {
 		return "", "", true, errInvalidClient()
 	}
@@ -112,4 +153,24 @@ func parseBasic(header string) (id, secret string, ok bool, err error) {
 		return "", "", true, errInvalidClient()
 	}
 	return id, secret, true, nil
+}
+
+// strictBase64 is standard base64 with padding that refuses non-zero
+// trailing bits (made once: Strict returns a new Encoding each call).
+var strictBase64 = base64.StdEncoding.Strict()
+
+// decodeBasic decodes Basic credentials through buffers on the stack
+// when they are short, so that the decoded text is the one allocation.
+func decodeBasic(s string) (string, error) {
+	var src [256]byte
+	var dst [192]byte // base64 of 256 bytes is at most 192
+	if len(s) > len(src) {
+		b, err := strictBase64.DecodeString(s)
+		return string(b), err
+	}
+	n, err := strictBase64.Decode(dst[:], src[:copy(src[:], s)])
+	if err != nil {
+		return "", err
+	}
+	return string(dst[:n]), nil
 }

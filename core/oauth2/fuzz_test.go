@@ -59,7 +59,8 @@ func fuzzProvider(tb testing.TB) *Provider {
 }
 
 // FuzzParseParams: a form or query either parses with every name once, or
-// is invalid_request; never a panic.
+// is invalid_request; never a panic; and the answer is the one of the
+// reference over url.ParseQuery.
 func FuzzParseParams(f *testing.F) {
 	for _, s := range []string{"", "grant_type=client_credentials&scope=read+write", "a=1&a=2", "a=%zz", "a=%00", "a=%ff", "a;b=c", "=x&y=",
 		"=&=", // found by the fuzzer: the empty name twice was taken for no repeat
@@ -67,6 +68,7 @@ func FuzzParseParams(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		sameParse(t, s)
 		ps, dup, err := parseParams(s)
 		if err != nil {
 			if e := asError(err); e.Code != ErrCodeInvalidRequest || e.Status != 400 {
@@ -93,12 +95,13 @@ func FuzzParseParams(f *testing.F) {
 
 // FuzzParseBasic: client_secret_basic credentials decode as RFC 6749
 // section 2.3.1 says, or are invalid_client; encoding what was decoded
-// decodes to it again.
+// decodes to it again; the answer is the reference's.
 func FuzzParseBasic(f *testing.F) {
 	for _, s := range []string{"Basic Yzpz", "Basic " + base64.StdEncoding.EncodeToString([]byte("a%3Ab:c+d%25")), "Basic !!", "Bearer x", "basic YTo=", "Basic YQ==", "Basic Og=="} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
+		sameBasic(t, header)
 		id, secret, ok, err := parseBasic(header)
 		if !ok {
 			if err != nil || id != "" || secret != "" {

@@ -475,13 +475,12 @@ type Introspection struct {
 // IntrospectEndpoint tells a client only of its own tokens unless the
 // client is registered with ScopeIntrospection.
 func (p *Provider) Introspect(ctx context.Context, token string) (*Introspection, error) {
-	inactive := &Introspection{}
 	if token == "" || len(token) > maxTokenBytes {
-		return inactive, nil
+		return &Introspection{}, nil
 	}
 	st, found, err := p.cfg.Store.Token(ctx, oauth2store.HashToken(token), p.now())
 	if err != nil || !found {
-		return inactive, err
+		return &Introspection{}, err
 	}
 	out := &Introspection{Active: true, Scope: strings.Join(st.Scopes, " "), ClientID: st.ClientID,
 		TokenType: "Bearer", Exp: st.ExpiresAt.Unix(), Iat: st.IssuedAt.Unix(), Iss: p.cfg.Issuer}
@@ -491,7 +490,7 @@ func (p *Provider) Introspect(ctx context.Context, token string) (*Introspection
 	if st.UserID != "" {
 		u, err := p.activeUser(ctx, st.UserID)
 		if err != nil || u == nil {
-			return inactive, err
+			return &Introspection{}, err
 		}
 		out.Username, out.Sub = u.GetUsername(), u.GetID()
 	}

@@ -92,10 +92,22 @@ func storeCtx(ctx context.Context) error {
 	return nil
 }
 
+// cloneApp copies a's slices into one new array (one allocation), each
+// capped at its length so that appending to one never writes into the
+// next; a nil slice stays nil.
 func cloneApp(a Application) Application {
-	a.RedirectURIs = slices.Clone(a.RedirectURIs)
-	a.GrantTypes = slices.Clone(a.GrantTypes)
-	a.Scopes = slices.Clone(a.Scopes)
+	all := make([]string, 0, len(a.RedirectURIs)+len(a.GrantTypes)+len(a.Scopes))
+	part := func(s []string) []string {
+		if s == nil {
+			return nil
+		}
+		start := len(all)
+		all = append(all, s...)
+		return all[start:len(all):len(all)]
+	}
+	a.RedirectURIs = part(a.RedirectURIs)
+	a.GrantTypes = part(a.GrantTypes)
+	a.Scopes = part(a.Scopes)
 	return a
 }
 

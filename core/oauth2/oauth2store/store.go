@@ -52,7 +52,9 @@ const MaxCodeLifetime = 10 * time.Minute
 // random bits, so an unsalted fast hash is enough.
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	var buf [2 * sha256.Size]byte // on the stack: the string is the one allocation
+	hex.Encode(buf[:], sum[:])
+	return string(buf[:])
 }
 
 // Application is a registered OAuth2 client (django-oauth-toolkit's

@@ -104,7 +104,7 @@ type DjangoSessionBackend struct {
 }
 
 type djangoSessionQueries struct {
-	load, loadRW, insert, update, deleteData, live, delete string
+	load, insert, update, deleteData, live, delete string
 }
 
 // NewDjangoSessionBackend returns the Django-format session backend over

@@ -26,16 +26,6 @@ const (
 // "django.contrib.auth.backends.ModelBackend".
 const DefaultBackendName = "github.com/reinhardt-go/auth/core.ModelBackend"
 
-// DjangoBackendName is Django's dotted path of its ModelBackend, the
-// value Django's login() stores under BackendSessionKey. A service that
-// shares its sessions with a Django project (the Django-format
-// django_session backend of stores/sqlstore) registers its model backend
-// under this name in SessionAuthentication.Backends and logs in with it
-// (LoginEndpoint.BackendName): Django's get_user() treats a session
-// naming a backend outside its AUTHENTICATION_BACKENDS as anonymous, and
-// so does Authenticate here.
-const DjangoBackendName = "django.contrib.auth.backends.ModelBackend"
-
 // SessionAuthentication authenticates requests by their session, with
 // Django's login(), logout(), get_user() and update_session_auth_hash()
 // semantics and DRF's SessionAuthentication: it is a core.Authenticator

@@ -15,15 +15,10 @@ import (
 // 3600 seconds, the reference's default.
 const defaultTTL = time.Hour
 
-// CreatedKey is the reserved entry in which a saved session records when
+// createdKey is the reserved entry in which a saved session records when
 // it was created (Unix seconds), for the Manager's absolute timeout. The
-// dictionary API never shows it, and a stored session without it reads as
-// corrupt (a new session). It is exported for backends that translate
-// another format: stores/sqlstore's Django-format backend adds it to the
-// sessions Django wrote, which have none.
-const CreatedKey = "_session_created"
-
-const createdKey = CreatedKey
+// dictionary API never shows it.
+const createdKey = "_session_created"
 
 // Session is one client's session: Django's request.session, with the
 // reference's dictionary API over a SessionBackend.

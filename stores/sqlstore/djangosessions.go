@@ -23,6 +23,12 @@ const DefaultDjangoCookieAge = 1209600 * time.Second
 // returns.
 const DjangoVersionKey = "_session_version"
 
+// createdKey is the entry in which core/sessions keeps a session's
+// creation time (its reserved "_session_created"); a stored session
+// without it opens as a new one. TestDjangoSessionRowsFromDjango opens a
+// row Django wrote through a Manager, which fails if the two part.
+const createdKey = "_session_created"
+
 // Django's session keys (SessionBase._validate_session_key takes 8
 // characters or more; django_session.session_key is varchar(40)).
 const (
@@ -55,7 +61,7 @@ var ErrDjangoNamespace = errors.New("sqlstore: Django-format sessions have no na
 // on both sides, SessionAuthentication must use Django's keys — it does
 // (_auth_user_id as a string, _auth_user_hash, the session auth hash
 // core.GetSessionAuthHash computes) — and name the backend as Django does:
-// register the model backend as sessions.DjangoBackendName and log in
+// register the model backend as djangosession.BackendName and log in
 // with that name.
 //
 // The trade-off: keys are not hashed. DatabaseSessionBackend, the
@@ -161,19 +167,19 @@ func djangoKey(ctx context.Context, id sessions.SessionID) bool {
 }
 
 // decodeRow turns a row's session_data into the session's JSON object
-// (without DjangoVersionKey, with sessions.CreatedKey) and its version;
+// (without DjangoVersionKey, with createdKey) and its version;
 // ok=false for data that does not decode.
 func (b *DjangoSessionBackend) decodeRow(text string, exp time.Time) (data []byte, version uint64, ok bool) {
 	m, version, ok := b.decodeMembers(text)
 	if !ok {
 		return nil, 0, false
 	}
-	if _, has := m[sessions.CreatedKey]; !has {
+	if _, has := m[createdKey]; !has {
 		created := exp.Add(-b.cookieAge())
 		if now := b.now(); created.After(now) {
 			created = now
 		}
-		m[sessions.CreatedKey] = json.RawMessage(strconv.FormatInt(created.Unix(), 10))
+		m[createdKey] = json.RawMessage(strconv.FormatInt(created.Unix(), 10))
 	}
 	data, err := json.Marshal(m)
 	if err != nil {

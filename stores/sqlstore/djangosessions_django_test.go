@@ -9,6 +9,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/djangosession"
 	"github.com/reinhardt-go/auth/internal/djangotest"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
@@ -51,7 +52,7 @@ func newGoSide(t *testing.T, s *sqlstore.Store, secret string, fallbacks ...stri
 	b := djangoBackend(t, s, djangoCodec(t, secret, fallbacks...))
 	m := sessions.NewManager(b)
 	users := &core.ModelBackend{Store: s, Hashers: fastHashers()}
-	auth := &sessions.SessionAuthentication{Backends: map[string]core.AuthBackend{sessions.DjangoBackendName: users}, Secret: []byte(secret)}
+	auth := &sessions.SessionAuthentication{Backends: map[string]core.AuthBackend{djangosession.BackendName: users}, Secret: []byte(secret)}
 	for _, f := range fallbacks {
 		auth.FallbackSecrets = append(auth.FallbackSecrets, []byte(f))
 	}
@@ -74,7 +75,7 @@ func newGoSide(t *testing.T, s *sqlstore.Store, secret string, fallbacks ...stri
 			w.WriteHeader(401)
 			return
 		}
-		if err := auth.Login(r.Context(), sessions.FromContext(r.Context()), bu, sessions.DjangoBackendName); err != nil {
+		if err := auth.Login(r.Context(), sessions.FromContext(r.Context()), bu, djangosession.BackendName); err != nil {
 			http.Error(w, err.Error(), 500)
 		}
 	})

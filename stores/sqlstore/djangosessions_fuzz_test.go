@@ -51,7 +51,7 @@ func FuzzDjangoSessionRow(f *testing.F) {
 		if err := json.Unmarshal(data, &m); err != nil || m == nil {
 			t.Fatalf("decodeRow(%q) = %s, not a JSON object", text, data)
 		}
-		if _, has := m[DjangoVersionKey]; has || version == 0 || m[sessions.CreatedKey] == nil {
+		if _, has := m[DjangoVersionKey]; has || version == 0 || m[createdKey] == nil {
 			t.Fatalf("decodeRow(%q) = %s, version %d", text, data, version)
 		}
 		// What Load returns a Manager opens.

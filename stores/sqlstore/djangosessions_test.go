@@ -86,7 +86,7 @@ func TestDjangoSessionBackend(t *testing.T) {
 		if err != nil || !found || rec.Version != 1 || !rec.Expiry.Equal(exp.UTC().Truncate(time.Microsecond)) {
 			t.Fatalf("Load = %+v %v %v", rec, found, err)
 		}
-		if m := members(t, rec.Data); string(m["who"]) != `"go"` || string(m[sessions.CreatedKey]) != "1700000000" || m[sqlstore.DjangoVersionKey] != nil {
+		if m := members(t, rec.Data); string(m["who"]) != `"go"` || string(m["_session_created"]) != "1700000000" || m[sqlstore.DjangoVersionKey] != nil {
 			t.Errorf("Load data %s", rec.Data)
 		}
 		// The row is Django's: the key itself, data Django's codec reads.
@@ -243,13 +243,13 @@ func TestDjangoSessionRowsFromDjango(t *testing.T) {
 	if err != nil || !found || rec.Version != 1 {
 		t.Fatalf("Django's row: %+v %v %v", rec, found, err)
 	}
-	if got := string(members(t, rec.Data)[sessions.CreatedKey]); got != fmt.Sprint(exp.Add(-sqlstore.DefaultDjangoCookieAge).Unix()) {
+	if got := string(members(t, rec.Data)["_session_created"]); got != fmt.Sprint(exp.Add(-sqlstore.DefaultDjangoCookieAge).Unix()) {
 		t.Errorf("created %s; want expire_date - SESSION_COOKIE_AGE, %d", got, exp.Add(-sqlstore.DefaultDjangoCookieAge).Unix())
 	}
 	b.CookieAge = time.Hour // a session saved "in the future": created now
 	rec, _, _ = b.Load(ctx, fresh)
 	var created int64
-	json.Unmarshal(members(t, rec.Data)[sessions.CreatedKey], &created)
+	json.Unmarshal(members(t, rec.Data)["_session_created"], &created)
 	if d := time.Now().Unix() - created; d < 0 || d > 5 {
 		t.Errorf("created %d with a CookieAge shorter than the time left; want now", created)
 	}
@@ -346,7 +346,7 @@ func TestDjangoSessionConcurrentWriters(t *testing.T) {
 			t.Fatalf("final version %d (%v); want %d", rec.Version, err, writers+1)
 		}
 		m := members(t, rec.Data)
-		delete(m, sessions.CreatedKey)
+		delete(m, "_session_created")
 		if len(m) != writers {
 			t.Errorf("final session has %d of the %d writes: %s", len(m), writers, rec.Data)
 		}

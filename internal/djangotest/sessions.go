@@ -53,7 +53,12 @@ class PBKDF2(hashers.PBKDF2PasswordHasher):
 
 argon2_params = req.get("argon2") or [2, 102400, 8]
 class Argon2(hashers.Argon2PasswordHasher):
-    time_cost, memory_cost, parallelism = argon2_params
+    time_cost, memory_cost, parallelism = argon2_params[:3]
+    def params(self):
+        p = super().params()
+        if len(argon2_params) > 3:
+            p.hash_len = argon2_params[3]
+        return p
 
 first, second = ("__main__.Argon2", "__main__.PBKDF2") if req.get("argon2") else ("__main__.PBKDF2", "__main__.Argon2")
 settings.PASSWORD_HASHERS = [first, second, "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
@@ -117,8 +122,10 @@ type Project struct {
 	// PBKDF2-SHA256 hasher (its default is 260000).
 	PBKDF2Iterations int
 	// Argon2, when set, makes Argon2 the first hasher with these
-	// parameters (time cost, memory in KiB, parallelism; Django's
-	// defaults are 2, 102400, 8); otherwise PBKDF2-SHA256 is first.
+	// parameters: time cost, memory in KiB, parallelism (Django's
+	// defaults are 2, 102400, 8) and optionally the hash length in bytes
+	// (argon2-cffi's default, 16 in Debian's). Otherwise PBKDF2-SHA256 is
+	// first.
 	Argon2 []int
 }
 

@@ -12,7 +12,8 @@ import (
 // DjangoSessions is the -sessions django row of the contract, against
 // Debian's Django 3.2 on the same SQLite database with -secret as its
 // SECRET_KEY: a session Django's test client logged in authenticates
-// /api/me; a login here is get_user in Django; logout on either side is
+// /api/me; with Django's Argon2 at this library's parameters a login on
+// one side ends no session of the other (no re-hash); a login here is get_user in Django; logout on either side is
 // anonymous on the other; a password change on either side ends the
 // user's sessions on the other, and the session that changed it here
 // stays logged in on both. Without Django it skips, or fails under
@@ -23,10 +24,12 @@ func DjangoSessions(t *testing.T, start Starter) {
 	path := filepath.Join(t.TempDir(), "shared.sqlite3")
 	base, out := start(t, []string{"-db", "sqlite:" + path, "-secret", secret, "-sessions", "django"})
 	alice := DemoCredentials(out)["alice"]
-	// Django hashes with Argon2 at this library's parameters, so that its
-	// login does not re-hash (which would end the user's sessions here).
+	// Django hashes with Argon2 at this library's parameters, hash length
+	// included (docs/migrating-from-django.md), so that neither side
+	// re-hashes the other's hashes at login, which would end the user's
+	// sessions on the other side.
 	project := djangotest.Project{DB: djangotest.DB{SQLite: path}, Secret: secret,
-		Argon2: []int{hashers.DefaultArgon2Time, hashers.DefaultArgon2Memory, hashers.DefaultArgon2Threads}}
+		Argon2: []int{hashers.DefaultArgon2Time, hashers.DefaultArgon2Memory, hashers.DefaultArgon2Threads, hashers.DefaultArgon2KeyLen}}
 	django := func(calls ...djangotest.SessionCall) []djangotest.SessionReply {
 		t.Helper()
 		return djangotest.Sessions(t, project, calls...)
@@ -35,6 +38,11 @@ func DjangoSessions(t *testing.T, start Starter) {
 	NewClient(t, base).Expect(NewClient(t, base).Do("POST", "/api/auth/register", "", `{"username":"bob","email":"bob@example.com","password":"`+bobPW+`"}`), 201, "")
 
 	// Django's test client logs alice and bob in: /api/me is theirs here.
+	// Alice logged in here first: Django's login did not re-hash her
+	// password, so her session here lives on.
+	aliceFirst := newBrowser(t, base)
+	aliceFirst.getCSRF()
+	aliceFirst.login("alice", alice)
 	dj := django(djangotest.SessionCall{Op: "login", Username: "alice", Password: alice},
 		djangotest.SessionCall{Op: "login", Username: "bob", Password: bobPW})
 	if !dj[0].OK || !dj[1].OK {
@@ -43,7 +51,7 @@ func DjangoSessions(t *testing.T, start Starter) {
 	aliceDj, bobDj := newBrowser(t, base), newBrowser(t, base)
 	aliceDj.setCookie("sessionid", dj[0].Key)
 	bobDj.setCookie("sessionid", dj[1].Key)
-	for _, b := range []*browser{aliceDj, bobDj} {
+	for _, b := range []*browser{aliceDj, bobDj, aliceFirst} {
 		if r := b.do("GET", "/api/me", "", false); r.Status != 200 || !strings.Contains(r.Body, `"auth":"session"`) {
 			t.Fatalf("Django's session here: %d %s", r.Status, r.Body)
 		}
@@ -53,8 +61,12 @@ func DjangoSessions(t *testing.T, start Starter) {
 	bob := newBrowser(t, base)
 	bob.getCSRF()
 	bob.login("bob", bobPW)
-	if dj := django(djangotest.SessionCall{Op: "get_user", Key: bob.cookie("sessionid")}); dj[0].User != "bob" {
+	dj = django(djangotest.SessionCall{Op: "get_user", Key: bob.cookie("sessionid")}, djangotest.SessionCall{Op: "get_user", Key: bobDj.cookie("sessionid")})
+	if dj[0].User != "bob" {
 		t.Errorf("Django's get_user of the login here: %+v", dj[0])
+	}
+	if dj[1].User != "bob" {
+		t.Errorf("bob's Django session after he logged in here (a re-hash here?): %+v", dj[1])
 	}
 	loggedOut := bob.cookie("sessionid")
 	bob.expect(bob.do("POST", "/api/auth/logout", "", true), 204, "")

@@ -352,3 +352,49 @@ func TestDjangoSessionConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// Sessions shared with a Django project on the same database and
+// SECRET_KEY: the row is Django's (the key itself, session_data Django's
+// SessionStore decodes), and a login stores Django's login keys.
+func ExampleNewDjangoSessionBackend() {
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		panic(err)
+	}
+	secret := []byte("the Django project's SECRET_KEY")
+	codec, err := djangosession.New(secret) // djangosession.WithFallbackKeys(...) for SECRET_KEY_FALLBACKS
+	if err != nil {
+		panic(err)
+	}
+	backend, err := sqlstore.NewDjangoSessionBackend(s, codec)
+	if err != nil {
+		panic(err)
+	}
+	users := core.NewModelBackend(s)
+	auth := &sessions.SessionAuthentication{
+		Backends: map[string]core.AuthBackend{djangosession.BackendName: users}, // the name Django's login() stores
+		Secret:   secret,
+	}
+
+	pw := "a-long-pass-phrase"
+	u, _ := s.CreateUser(ctx, "alice", &pw, nil)
+	session := sessions.NewManager(backend).New()
+	if err := auth.Login(ctx, session, u, djangosession.BackendName); err != nil {
+		panic(err)
+	}
+	if err := session.Save(ctx); err != nil {
+		panic(err)
+	}
+	var text string
+	_ = s.DB().QueryRowContext(ctx, `SELECT session_data FROM django_session WHERE session_key = ?`, string(session.Key())).Scan(&text)
+	data, _ := codec.Decode(text)
+	var keys map[string]any
+	_ = json.Unmarshal(data, &keys)
+	fmt.Println(keys["_auth_user_id"], keys["_auth_user_backend"])
+	// Output: 1 django.contrib.auth.backends.ModelBackend
+}

@@ -59,7 +59,9 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // as they are. Django cannot resume the sessions of this backend (their
 // keys are hashes and their data is not Django's signed format), and this
 // backend reads Django's rows as absent: that is by design, a session is
-// carried over by logging in again.
+// carried over by logging in again. DjangoSessionBackend is the
+// alternative that shares sessions with Django, at the cost of unhashed
+// keys.
 //
 // A save is one statement: a new session is an INSERT … ON CONFLICT DO
 // UPDATE that replaces only an expired row; any other save is an UPDATE …

@@ -154,8 +154,15 @@ func (v validAfterSessions) Authenticate(r core.Request) (*core.Identity, error)
 	if s == nil {
 		return nil, nil // cannot tell when it logged in: not trusted
 	}
-	loginAt, _ := sessions.GetAs[int64](s, sessions.LoginAtKey)
-	if time.Unix(0, loginAt).Before(stamp) {
+	login := s.Created()
+	if ns, ok := sessions.GetAs[int64](s, sessions.LoginAtKey); ok {
+		login = time.Unix(0, ns)
+	}
+	// A session Django logged in (-sessions django) has no login time: its
+	// creation time stands in, which the Django-format backend infers from
+	// Django's last save of it, at or after its login. A session zero
+	// stamps say nothing of is not trusted.
+	if login.IsZero() || login.Before(stamp) {
 		if err := v.SessionAuthentication.Logout(ctx, s); err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reinhardt-go/auth/core/hashers"
 	"github.com/reinhardt-go/auth/internal/djangotest"
@@ -16,7 +17,8 @@ import (
 // one side ends no session of the other (no re-hash); a login here is get_user in Django; logout on either side is
 // anonymous on the other; a password change on either side ends the
 // user's sessions on the other, and the session that changed it here
-// stays logged in on both. Without Django it skips, or fails under
+// stays logged in on both; logout everywhere here ends the user's Django
+// sessions of before, and not those of a Django login after it. Without Django it skips, or fails under
 // CI=true or REINHARDT_REQUIRE_DJANGO=1.
 func DjangoSessions(t *testing.T, start Starter) {
 	djangotest.Require(t)
@@ -95,4 +97,18 @@ func DjangoSessions(t *testing.T, start Starter) {
 		t.Errorf("after the password change here Django's get_user gives %q for its session and %q for this one; want \"\" and bob", dj[0].User, dj[1].User)
 	}
 	bobDj.expect(bobDj.do("GET", "/api/me", "", false), 401, "")
+
+	// Logout everywhere here ends bob's Django sessions of before; a
+	// Django login after it is a login here.
+	const bobPW2 = "An0ther-long-pass"
+	before := django(djangotest.SessionCall{Op: "login", Username: "bob", Password: bobPW2})[0].Key
+	time.Sleep(1100 * time.Millisecond) // Django's expire_date, and so the creation time inferred here, is to the second
+	bob.expect(bob.do("POST", "/api/auth/logout-all", "", true), 204, "")
+	time.Sleep(1100 * time.Millisecond)
+	after := django(djangotest.SessionCall{Op: "login", Username: "bob", Password: bobPW2})[0].Key
+	old, fresh := newBrowser(t, base), newBrowser(t, base)
+	old.setCookie("sessionid", before)
+	fresh.setCookie("sessionid", after)
+	old.expect(old.do("GET", "/api/me", "", false), 401, "")
+	fresh.expect(fresh.do("GET", "/api/me", "", false), 200, "")
 }

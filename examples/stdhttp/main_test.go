@@ -12,3 +12,9 @@ var start = showcasetest.InProcess(run)
 // TestShowcase runs the shared end-to-end suite of docs/showcase.md against
 // this framework's server.
 func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }
+
+// TestDjangoSessions runs -sessions django against Django 3.2 on the same
+// database (once, on this framework: the wiring is the showcase's, shared
+// by all four, and the session contract of -sessions django runs on each
+// in TestShowcase).
+func TestDjangoSessions(t *testing.T) { showcasetest.DjangoSessions(t, start) }

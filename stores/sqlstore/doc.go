@@ -104,6 +104,17 @@
 // A user is read with its own permissions and its groups' permissions
 // ("app_label.codename") in one query.
 //
+// # Sessions
+//
+// Store.Sessions returns DatabaseSessionBackend, the default: sessions in
+// Django's django_session table under the SHA-256 of their keys, in a
+// format of its own, so that a copy of the table holds no usable session;
+// Django and this library then share the table but not the sessions.
+// NewDjangoSessionBackend returns DjangoSessionBackend instead, Django's
+// own rows (keys unhashed, session_data signed with Django's SECRET_KEY),
+// for a service that shares its logins with a Django project: its doc
+// comment weighs the trade-off.
+//
 // # Throttle counters
 //
 // Store.Throttle returns the throttle.Store of core/throttle over the

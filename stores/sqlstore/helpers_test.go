@@ -16,10 +16,13 @@ import (
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
+// fastIterations are the PBKDF2 iterations of fastHashers.
+const fastIterations = 1000
+
 // fastHashers keeps tests quick: PBKDF2 with few iterations.
 func fastHashers() *hashers.Registry {
 	h := hashers.NewPBKDF2SHA256Hasher()
-	h.Iterations = 1000
+	h.Iterations = fastIterations
 	return hashers.New(h)
 }
 

@@ -59,7 +59,9 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // as they are. Django cannot resume the sessions of this backend (their
 // keys are hashes and their data is not Django's signed format), and this
 // backend reads Django's rows as absent: that is by design, a session is
-// carried over by logging in again.
+// carried over by logging in again. DjangoSessionBackend is the
+// alternative that shares sessions with Django, at the cost of unhashed
+// keys.
 //
 // A save is one statement: a new session is an INSERT … ON CONFLICT DO
 // UPDATE that replaces only an expired row; any other save is an UPDATE …
@@ -80,7 +82,7 @@ type DatabaseSessionBackend struct {
 }
 
 type sessionQueries struct {
-	load, insert, update, deleteVersion, live, delete, cleanup, all string
+	load, insert, update, deleteVersion, live, delete, all string
 }
 
 // NewSessionBackend returns the session backend over the store's
@@ -95,10 +97,9 @@ WHERE "django_session"."expire_date" <= ?`,
 		deleteVersion: `DELETE FROM "django_session" WHERE "session_key" = ? AND substr("session_data", 1, 12) = ? AND "expire_date" > ?`,
 		live:          `SELECT 1 FROM "django_session" WHERE "session_key" = ? AND "expire_date" > ?`,
 		delete:        `DELETE FROM "django_session" WHERE "session_key" = ?`,
-		cleanup:       `DELETE FROM "django_session" WHERE "expire_date" <= ?`,
 		all:           `SELECT "session_key", "session_data", "expire_date" FROM "django_session" WHERE "expire_date" > ?`,
 	}
-	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.cleanup, &q.all} {
+	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.all} {
 		*p = rebind(s.dialect, *p)
 	}
 	return &DatabaseSessionBackend{s: s, q: q}
@@ -319,13 +320,19 @@ func (b *DatabaseSessionBackend) Delete(ctx context.Context, id sessions.Session
 // DELETE by the indexed expire_date. It removes expired rows Django wrote
 // too, as clearsessions does.
 func (b *DatabaseSessionBackend) CleanupExpired(ctx context.Context) (int, error) {
-	res, err := b.s.db.ExecContext(ctx, b.q.cleanup, b.s.dbTime(b.now()))
+	return b.s.cleanupSessions(ctx, b.now())
+}
+
+// cleanupSessions deletes every row of django_session that expired by
+// now, whoever wrote it, and returns how many.
+func (s *Store) cleanupSessions(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, rebind(s.dialect, `DELETE FROM "django_session" WHERE "expire_date" <= ?`), s.dbTime(now))
 	if err != nil {
-		return 0, b.s.fail(ctx, "sessions: cleanup", err)
+		return 0, s.fail(ctx, "sessions: cleanup", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, b.s.fail(ctx, "sessions: cleanup", err)
+		return 0, s.fail(ctx, "sessions: cleanup", err)
 	}
 	return int(n), nil
 }

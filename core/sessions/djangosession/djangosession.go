@@ -13,6 +13,16 @@ import (
 	"github.com/reinhardt-go/auth/core/signing"
 )
 
+// BackendName is Django's dotted path of its ModelBackend, the value
+// Django's login() stores under "_auth_user_backend"
+// (sessions.BackendSessionKey). A service sharing its sessions with a
+// Django project registers its model backend under this name in
+// sessions.SessionAuthentication.Backends and logs in with it
+// (sessions.LoginEndpoint.BackendName): Django's get_user() treats a
+// session naming a backend outside its AUTHENTICATION_BACKENDS as
+// anonymous, and so does SessionAuthentication.
+const BackendName = "django.contrib.auth.backends.ModelBackend"
+
 // DefaultClassName is the class name of Django's session stores: every
 // backend of django.contrib.sessions names its class SessionStore.
 const DefaultClassName = "SessionStore"

@@ -24,7 +24,9 @@
 // caller. The signature's age is not checked, as Django does not: a
 // session's expiry is the expire_date column's.
 //
-// This package is the data format only: the Django session backend and its
-// login keys (_auth_user_id, _auth_user_backend, _auth_user_hash) are the
-// backend's.
+// This package is the data format, and BackendName, the name Django's
+// login keys give its ModelBackend (the login keys themselves are
+// sessions.SessionKey, BackendSessionKey and HashSessionKey, which
+// sessions.SessionAuthentication writes as Django does). The backend on
+// Django's django_session table is stores/sqlstore's DjangoSessionBackend.
 package djangosession

@@ -27,8 +27,8 @@ type Config struct {
 	JWTKey     string
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
-	// Sessions names the session backend: db, redis, file:DIR, cookie or
-	// memory.
+	// Sessions names the session backend: db, django, redis, file:DIR,
+	// cookie or memory.
 	Sessions string
 	// Redis is the redis:// URL of -redis (sessions with -sessions redis,
 	// cookie-session generations).
@@ -98,7 +98,7 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.JWTAlg, "jwt-alg", env("REINHARDT_JWT_ALG", "HS256"), "JWT algorithm: HS256, RS256, ES256 or EdDSA")
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
 	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
-	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db, redis, file:DIR, cookie or memory")
+	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db (django_session, keys hashed), django (django_session in Django's format, shared with a Django project whose SECRET_KEY is -secret), redis, file:DIR, cookie or memory")
 	fs.StringVar(&c.LoginRate, "login-rate", env("REINHARDT_LOGIN_RATE", throttle.DefaultLoginRate), "failed logins allowed per client address and per username on every login path (DRF's rate: 10/min, 100/hour)")
 	lockTimeout, err := sqlstore.LockTimeoutFromEnv(getenv)
 	if err != nil {

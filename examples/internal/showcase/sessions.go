@@ -10,15 +10,17 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/djangosession"
 	"github.com/reinhardt-go/auth/stores/filestore"
 	"github.com/reinhardt-go/auth/stores/memory"
 	"github.com/reinhardt-go/auth/stores/redisstore"
+	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
 // BackendName is the name session logins store for the model backend
-// (Django's dotted path, so a Django project sharing the sessions would
-// recognise it).
-const BackendName = "django.contrib.auth.backends.ModelBackend"
+// (Django's dotted path, so that a Django project sharing the sessions,
+// -sessions django, recognises it).
+const BackendName = djangosession.BackendName
 
 // openSessions builds the session backend named by -sessions, the
 // manager, the session authenticator with CSRF, and the endpoints.
@@ -60,7 +62,9 @@ func (a *App) openSessions(ctx context.Context) error {
 }
 
 // sessionBackend opens the backend of a -sessions value: db (Django's
-// django_session table in the -db database), redis (-redis), file:DIR,
+// django_session table in the -db database, keys hashed), django (the
+// same table in Django's own format, keys unhashed, signed with the
+// secret as Django's SECRET_KEY), redis (-redis), file:DIR,
 // memory, or cookie (AES-256-GCM under a key derived from the secret, with
 // server-side generations — in Redis when -redis is set — so logout ends
 // every copy of the cookie).
@@ -68,6 +72,12 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 	switch {
 	case spec == "db":
 		return a.Store.Sessions(), nil
+	case spec == "django":
+		codec, err := djangosession.New(a.Secret)
+		if err != nil {
+			return nil, err
+		}
+		return sqlstore.NewDjangoSessionBackend(a.Store, codec)
 	case spec == "redis":
 		client, err := a.redis()
 		if err != nil {
@@ -95,7 +105,7 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 		}
 		return sessions.NewCookieSessionBackend(gens, sessions.DeriveCookieKey(a.Secret))
 	}
-	return nil, fmt.Errorf("want db, redis, file:DIR, cookie or memory")
+	return nil, fmt.Errorf("want db, django, redis, file:DIR, cookie or memory")
 }
 
 // redis returns the client of -redis, opened once.
@@ -144,8 +154,15 @@ func (v validAfterSessions) Authenticate(r core.Request) (*core.Identity, error)
 	if s == nil {
 		return nil, nil // cannot tell when it logged in: not trusted
 	}
-	loginAt, _ := sessions.GetAs[int64](s, sessions.LoginAtKey)
-	if time.Unix(0, loginAt).Before(stamp) {
+	login := s.Created()
+	if ns, ok := sessions.GetAs[int64](s, sessions.LoginAtKey); ok {
+		login = time.Unix(0, ns)
+	}
+	// A session Django logged in (-sessions django) has no login time: its
+	// creation time stands in, which the Django-format backend infers from
+	// Django's last save of it, at or after its login. A session zero
+	// stamps say nothing of is not trusted.
+	if login.IsZero() || login.Before(stamp) {
 		if err := v.SessionAuthentication.Logout(ctx, s); err != nil {
 			return nil, err
 		}

@@ -102,6 +102,11 @@ type Manager struct {
 	// Now is the clock; nil means time.Now. Tests set it together with the
 	// backend's clock.
 	Now func() time.Time
+	// Adopter, when set, is asked by Load for the session of a request
+	// whose cookie names no stored session: it turns a session another
+	// library issued (gorillaimport: a gorilla/sessions cookie) into one
+	// of this Manager's. Default nil: nothing is adopted.
+	Adopter Adopter
 }
 
 // NewManager returns a Manager over b with the defaults: JSON; the cookie
@@ -214,9 +219,14 @@ func (m *Manager) Open(ctx context.Context, id SessionID) (*Session, error) {
 }
 
 // Load returns the session of request r, from its session cookie (see
-// Open): a request without a usable cookie gets a new, empty session.
+// Open): a request without a usable cookie gets a new, empty session, or
+// the session the Adopter finds in the request.
 func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
-	return m.Open(ctx, SessionID(r.Cookie(m.cookieName())))
+	s, err := m.Open(ctx, SessionID(r.Cookie(m.cookieName())))
+	if err != nil || m.Adopter == nil || s.stored() {
+		return s, err
+	}
+	return m.adopt(ctx, r, s)
 }
 
 // Commit saves s if it needs saving and sets or ends the session cookie on
@@ -228,8 +238,20 @@ func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
 // key (Django's SessionMiddleware deletes it too). An error (ErrConflict: the
 // session was changed or logged out by another request meanwhile; a store
 // failure) means the session was not saved and no cookie was set: answer
-// the request with it.
+// the request with it. The cookies the Adopter asked for are set with the
+// session cookie.
 func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error {
+	if err := m.commit(ctx, s, w); err != nil {
+		return err
+	}
+	for _, c := range s.setCookies {
+		w.SetCookie(c)
+	}
+	s.setCookies = nil
+	return nil
+}
+
+func (m *Manager) commit(ctx context.Context, s *Session, w core.Response) error {
 	if s.accessed {
 		addVary(w.Header(), "Cookie")
 	}

@@ -42,9 +42,9 @@ func (a *legacyAdopter) Adopt(_ context.Context, r core.Request, s *sessions.Ses
 }
 
 // adoptApp serves GET /get, which writes the session value "from".
-func adoptApp(a sessions.Adopter) (*sessions.Manager, http.Handler) {
+func adoptApp(a *legacyAdopter) (*sessions.Manager, http.Handler) {
 	m := sessions.NewManager(memory.NewSessionBackend())
-	m.Adopter = a
+	m.Adopt = a.Adopt
 	return m, m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, _ := sessions.GetAs[string](sessions.FromContext(r.Context()), "from")
 		_, _ = io.WriteString(w, v)
@@ -60,7 +60,7 @@ func body(t *testing.T, res *http.Response) string {
 	return string(b)
 }
 
-func TestAdopterMakesASession(t *testing.T) {
+func TestAdoptMakesASession(t *testing.T) {
 	a := &legacyAdopter{}
 	_, h := adoptApp(a)
 	b := newBrowser(t, h)
@@ -85,7 +85,7 @@ func TestAdopterMakesASession(t *testing.T) {
 	}
 }
 
-func TestAdopterNeverHalfImports(t *testing.T) {
+func TestAdoptNeverHalfImports(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		a    *legacyAdopter
@@ -113,7 +113,7 @@ func TestAdopterNeverHalfImports(t *testing.T) {
 	}
 }
 
-func TestAdopterFailureFailsClosed(t *testing.T) {
+func TestAdoptFailureFailsClosed(t *testing.T) {
 	a := &legacyAdopter{failErr: sessions.StoreError("seen", errors.New("down"))}
 	_, h := adoptApp(a)
 	b := newBrowser(t, h)

@@ -53,7 +53,7 @@ type Session struct {
 	issued             bool // saved during this request: the client needs the cookie
 	flushed            bool // Flush ran: an empty session ends the cookie
 	// setCookies are set by Commit besides the session cookie: the
-	// Adopter's (an old library's cookie expired).
+	// Manager's Adopt hook's (an old library's cookie expired).
 	setCookies []*http.Cookie
 }
 

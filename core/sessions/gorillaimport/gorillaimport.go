@@ -199,8 +199,9 @@ func (i *Importer) logger() *slog.Logger {
 // Adopt is the Manager's Adopt hook (see sessions.Manager.Adopt): the
 // request's gorilla cookie, when it is authentic, no older than MaxAge,
 // holds values that can be imported and was not imported before, becomes
-// session s, and the old cookie is expired. Any other cookie is left alone, so that a wrong key
-// in the configuration logs nobody out: fix it and deploy again.
+// session s, and the old cookie is expired. Any other cookie is left
+// alone, so that a wrong key in the configuration logs nobody out: fix it
+// and deploy again.
 func (i *Importer) Adopt(ctx context.Context, r core.Request, s *sessions.Session) ([]*http.Cookie, bool, error) {
 	raw := r.Cookie(i.cfg.CookieName)
 	if raw == "" {

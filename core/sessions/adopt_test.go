@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -120,5 +121,24 @@ func TestAdoptFailureFailsClosed(t *testing.T) {
 	b.cookies["legacy"] = "old-value"
 	if res := b.do("GET", "/get", ""); res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503", res.StatusCode)
+	}
+}
+
+// TestAdoptNotForReadOnlyAuthentication: SessionAuthentication without
+// the session middleware reads the session for itself and never commits
+// it, so it must not adopt (an importer would spend the old cookie for a
+// session nobody saves).
+func TestAdoptNotForReadOnlyAuthentication(t *testing.T) {
+	a := &legacyAdopter{}
+	m, _ := adoptApp(a)
+	auth := sessions.NewSessionAuthentication(testSecret, core.NewModelBackend(core.NewDefaultUserManager()))
+	auth.Manager = m
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "legacy", Value: "old-value"})
+	if id, err := auth.Authenticate(core.NewHTTPRequest(r)); err != nil || id != nil {
+		t.Fatalf("Authenticate: %v, %v; want anonymous", id, err)
+	}
+	if n := a.calls.Load(); n != 0 {
+		t.Fatalf("the adopter was asked %d times by a read-only load, want never", n)
 	}
 }

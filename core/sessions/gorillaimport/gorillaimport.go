@@ -110,7 +110,10 @@ type Config struct {
 
 // Stats counts what an Importer did since it was made.
 type Stats struct {
-	// Imported cookies became sessions.
+	// Imported cookies became sessions. (The Manager may still refuse to
+	// store one whose values its serializer or backend cannot hold; it
+	// logs that at Warn, and the cookie, already marked in Seen, is not
+	// imported again.)
 	Imported uint64
 	// Rejected cookies failed authentication with every key pair, were
 	// older than MaxAge, or were malformed.

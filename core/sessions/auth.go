@@ -170,8 +170,11 @@ func (a *SessionAuthentication) Authenticate(r core.Request) (*core.Identity, er
 		if a.Manager == nil {
 			return nil, nil
 		}
+		// Open, not Load: a session read here is never committed, so
+		// the Manager's Adopt hook, which may spend an old cookie, must
+		// not run.
 		var err error
-		if s, err = a.Manager.Load(ctx, r); err != nil {
+		if s, err = a.Manager.Open(ctx, SessionID(r.Cookie(a.Manager.cookieName()))); err != nil {
 			return nil, err
 		}
 		readOnly = true

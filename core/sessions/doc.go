@@ -10,7 +10,9 @@
 //     both for net/http. Its fields document their defaults: Secure,
 //     HttpOnly, SameSite=Lax, an idle timeout of an hour and an absolute
 //     one of two weeks. A key the store does not know is never adopted.
-//     The session travels in the request's context ([FromContext]).
+//     The session travels in the request's context ([FromContext]). Its
+//     Adopt hook brings in, once, the session another library issued
+//     (gorillaimport), whole or not at all.
 //   - [Session] is request.session: Get, Set, Delete, ContainsKey, Keys,
 //     Values, Items, Clear, MarkModified, IsModified, IsAccessed,
 //     GetOrCreateKey, Flush, CycleKey and Save, with typed reads through
@@ -54,7 +56,8 @@
 //   - tenant: sessions of tenants isolated in one backend;
 //   - registry: backends opened by name or URL;
 //   - migrate: live sessions copied between backends;
-//   - djangosession: Django's session_data format, read and written.
+//   - djangosession: Django's session_data format, read and written;
+//   - gorillaimport: gorilla/sessions cookies imported as sessions.
 //
 // Adapters wrap the Manager; for net/http:
 //

@@ -102,6 +102,34 @@ type Manager struct {
 	// Now is the clock; nil means time.Now. Tests set it together with the
 	// backend's clock.
 	Now func() time.Time
+	// Adopt, when set, brings in the session of a request that arrives
+	// without one of this Manager's: the session another library issued
+	// before a service moved to this one, so that the move logs nobody
+	// out (core/sessions/gorillaimport's Importer.Adopt reads
+	// gorilla/sessions' cookies). Every adapter's session middleware calls
+	// Load, so all of them adopt. Default nil: nothing is adopted.
+	//
+	// Load calls Adopt only when the request's session cookie names no
+	// stored session (there is none, or the store does not know it). Adopt
+	// reads what it needs from r, and when it finds an old session it puts
+	// that session's values into s — new, empty and without a key — with
+	// Set (or logs a user in to it with SessionAuthentication.Login) and
+	// reports adopted = true; s is then a session modified during the
+	// request, so Commit saves it under a new key and sets the session
+	// cookie. The cookies Adopt returns (the old cookie expired,
+	// typically) are set by Commit with the session cookie, when the
+	// session is adopted and Commit succeeds.
+	//
+	// Nothing is half-imported: when Adopt reports adopted = false, or
+	// when the values it put into s cannot be stored (a type the
+	// Serializer cannot encode, over the size limit, the reserved key
+	// "_session_created"), Load drops s and the cookies and the request
+	// goes on with a new, empty session. An old session that cannot be
+	// read (not authentic, expired, malformed) is adopted = false with a
+	// nil error. An error means a store failed (wrapping
+	// core.ErrStoreUnavailable): Load returns it and the request fails
+	// closed. Adopt is called concurrently.
+	Adopt func(ctx context.Context, r core.Request, s *Session) (setCookies []*http.Cookie, adopted bool, err error)
 }
 
 // NewManager returns a Manager over b with the defaults: JSON; the cookie
@@ -214,9 +242,14 @@ func (m *Manager) Open(ctx context.Context, id SessionID) (*Session, error) {
 }
 
 // Load returns the session of request r, from its session cookie (see
-// Open): a request without a usable cookie gets a new, empty session.
+// Open): a request without a usable cookie gets a new, empty session, or
+// the session Adopt finds in the request.
 func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
-	return m.Open(ctx, SessionID(r.Cookie(m.cookieName())))
+	s, err := m.Open(ctx, SessionID(r.Cookie(m.cookieName())))
+	if err != nil || m.Adopt == nil || s.stored() {
+		return s, err
+	}
+	return m.adopt(ctx, r, s)
 }
 
 // Commit saves s if it needs saving and sets or ends the session cookie on
@@ -228,8 +261,20 @@ func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
 // key (Django's SessionMiddleware deletes it too). An error (ErrConflict: the
 // session was changed or logged out by another request meanwhile; a store
 // failure) means the session was not saved and no cookie was set: answer
-// the request with it.
+// the request with it. The cookies Adopt asked for are set with the
+// session cookie.
 func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error {
+	if err := m.commit(ctx, s, w); err != nil {
+		return err
+	}
+	for _, c := range s.setCookies {
+		w.SetCookie(c)
+	}
+	s.setCookies = nil
+	return nil
+}
+
+func (m *Manager) commit(ctx context.Context, s *Session, w core.Response) error {
 	if s.accessed {
 		addVary(w.Header(), "Cookie")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +52,9 @@ type Session struct {
 	accessed, modified bool
 	issued             bool // saved during this request: the client needs the cookie
 	flushed            bool // Flush ran: an empty session ends the cookie
+	// setCookies are set by Commit besides the session cookie: the
+	// Manager's Adopt hook's (an old library's cookie expired).
+	setCookies []*http.Cookie
 }
 
 // entry is one value: the encoding it was loaded with, and the Go value

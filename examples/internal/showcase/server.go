@@ -61,6 +61,7 @@ func Run(ctx context.Context, framework string, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
+	app.SetOrigin("http://" + ln.Addr().String())
 	srv := newServer(app, logger)
 	fmt.Fprintf(stdout, "reinhardt-auth showcase (%s) listening on http://%s\n", framework, ln.Addr())
 	for _, c := range app.DemoCredentials {

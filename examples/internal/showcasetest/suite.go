@@ -121,6 +121,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })
 	t.Run("MFA", func(t *testing.T) { mfaFlow(t, start) })
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
+	t.Run("PasswordReset", func(t *testing.T) { passwordReset(t, start) })
 	for _, backend := range []string{"db", "memory", "cookie", "file", "redis"} {
 		t.Run("Sessions/"+backend, func(t *testing.T) {
 			args := []string{"-sessions", backend}

@@ -24,6 +24,14 @@ const mailCloseTimeout = 10 * time.Second
 // per client address and per e-mail address, and a reset that ends every
 // session and refresh token of the user as logout-all does.
 func (a *App) openPasswordReset() error {
+	tokens, err := passwordreset.New(a.Secret)
+	if err != nil {
+		return err
+	}
+	guard, err := throttle.NewResetThrottle(a.Config.ResetRate, a.Store.Throttle(), throttle.WithTrustedProxies(a.Config.TrustedProxies))
+	if err != nil {
+		return fmt.Errorf("-reset-rate: %w", err)
+	}
 	var m mail.Mailer = &mail.Console{Logger: a.Logger}
 	if a.Config.SMTP != "" {
 		smtp, err := mail.NewSMTP(a.Config.SMTP)
@@ -32,6 +40,7 @@ func (a *App) openPasswordReset() error {
 		}
 		m = smtp
 	}
+	// Made last, so that a failure above leaves no queue workers running.
 	q, err := mail.NewQueue(m, mail.WithLogger(a.Logger))
 	if err != nil {
 		return err
@@ -42,14 +51,6 @@ func (a *App) openPasswordReset() error {
 		return q.Close(ctx)
 	})
 	a.Mail = q
-	tokens, err := passwordreset.New(a.Secret)
-	if err != nil {
-		return err
-	}
-	guard, err := throttle.NewResetThrottle(a.Config.ResetRate, a.Store.Throttle(), throttle.WithTrustedProxies(a.Config.TrustedProxies))
-	if err != nil {
-		return fmt.Errorf("-reset-rate: %w", err)
-	}
 	a.resetRequest = &passwordreset.RequestEndpoint{Users: a.Store, Tokens: tokens, Queue: q,
 		Origin: "http://" + a.Config.Addr, From: ResetFrom, Guard: guard, Logger: a.Logger}
 	a.PasswordReset = a.resetRequest

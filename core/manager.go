@@ -1,9 +1,11 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -266,6 +268,35 @@ func (m *DefaultUserManager) UserByUsername(ctx context.Context, username string
 		return nil, err
 	}
 	return u, nil
+}
+
+// UsersByEmail returns copies of the users whose email address is
+// email's case-insensitively (FoldEmail: Django's email__iexact and
+// _unicode_ci_compare), ordered by id, active or not and whatever their
+// password; none for "". It is the lookup of a password-reset request
+// (passwordreset.Users), which picks the users to mail among them.
+func (m *DefaultUserManager) UsersByEmail(ctx context.Context, email string) ([]BaseUser, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if email == "" {
+		return nil, nil
+	}
+	want := FoldEmail(email)
+	m.mu.RLock()
+	var found []*DefaultUser
+	for _, u := range m.byID {
+		if u.Email != "" && FoldEmail(u.Email) == want {
+			found = append(found, cloneUser(u))
+		}
+	}
+	m.mu.RUnlock()
+	slices.SortFunc(found, func(a, b *DefaultUser) int { return cmp.Compare(a.ID, b.ID) })
+	out := make([]BaseUser, len(found))
+	for i, u := range found {
+		out[i] = u
+	}
+	return out, nil
 }
 
 // SetPasswordHash implements UserStore.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -44,4 +45,15 @@ func NormalizeEmail(email string) string {
 		return email
 	}
 	return trimmed[:i] + "@" + strings.ToLower(trimmed[i+1:])
+}
+
+// FoldEmail returns the form in which two e-mail addresses that are "the
+// same address" for a password reset are equal: NFKC normalization, then
+// full Unicode case folding. It is Django's _unicode_ci_compare (Unicode
+// Technical Report 36, section 2.11.2(B)(2)), which PasswordResetForm's
+// get_users applies after the database's email__iexact, so that an
+// address that only looks like a user's ("ß" for "ss", a dotless "ı")
+// never gets that user's reset link. "" folds to "".
+func FoldEmail(email string) string {
+	return cases.Fold().String(norm.NFKC.String(email))
 }

@@ -399,3 +399,25 @@ func FuzzFoldUsername(f *testing.F) {
 		}
 	})
 }
+
+// TestFoldEmail: Django's _unicode_ci_compare, NFKC then casefold (the
+// pairs are Python's answers).
+func TestFoldEmail(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Alice@Example.com", "alice@example.COM", true},
+		{"straße@example.com", "STRASSE@example.com", true}, // casefold: ß is ss
+		{"ﬁsh@example.com", "FISH@example.com", true},       // NFKC: the ligature is fi
+		{"ſam@example.com", "sam@example.com", true},        // NFKC: long s is s
+		{"\u0455am@example.com", "sam@example.com", false},  // Cyrillic dze is not s
+		{"mıke@example.com", "mike@example.com", false},     // dotless i folds to itself
+		{"alice@example.com", "alice@example.com ", false},
+		{"", "", true},
+	} {
+		if got := core.FoldEmail(c.a) == core.FoldEmail(c.b); got != c.same {
+			t.Errorf("FoldEmail(%q) == FoldEmail(%q) is %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}

@@ -6,9 +6,10 @@ import (
 )
 
 const (
-	bobPassword    = "Tr0ub4dor&3-horse"
-	bobNewPassword = "An0ther-long-pass"
-	carolPassword  = "C4rol-has-a-second-factor"
+	bobPassword      = "Tr0ub4dor&3-horse"
+	bobNewPassword   = "An0ther-long-pass"
+	carolPassword    = "C4rol-has-a-second-factor"
+	carolNewPassword = "C4rol-was-reset-by-mail"
 )
 
 // script is the sequence every server answers: a realistic session of a
@@ -206,7 +207,33 @@ var script = []step{
 		headers: []string{"X-CSRFToken: ${carol.csrf}"}, body: `{"username":"carol","password":"` + carolPassword + `","otp":"${carol.rc1}"}`},
 	{name: "MFA disable", want: 204, method: "POST", path: "/api/mfa/totp/disable", headers: []string{"Authorization: Bearer ${c1.access}"},
 		body: `{"code":"${carol.rc2}"}`},
-	{name: "token carol, MFA off", want: 200, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolPassword + `"}`},
+	{name: "token carol, MFA off", want: 200, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolPassword + `"}`,
+		save: []saver{field("access", "c2.access"), field("refresh", "c2.refresh")}},
+
+	// Password reset for carol: the same answer for an unknown address,
+	// the link from the mail (in the server's log), refused attempts that
+	// change nothing, then a reset that ends carol's tokens and session.
+	{name: "password reset, unknown address", want: 204, method: "POST", path: "/api/auth/password/reset", body: `{"email":"nobody@example.com"}`},
+	{name: "password reset, not an address", want: 400, method: "POST", path: "/api/auth/password/reset", body: `{"email":"carol"}`},
+	{name: "password reset, no address", want: 400, method: "POST", path: "/api/auth/password/reset", body: `{}`},
+	{name: "password reset, GET", want: 405, method: "GET", path: "/api/auth/password/reset"},
+	{name: "password reset, carol", want: 204, method: "POST", path: "/api/auth/password/reset", body: `{"email":"CAROL@example.com"}`,
+		mailed: [2]string{"carol@example.com", "carol.reset"}},
+	{name: "reset confirm, weak password", want: 400, method: "POST", path: "/api/auth/password/reset/confirm",
+		body: `{"uid":"${carol.reset.uid}","token":"${carol.reset.token}","new_password":"carol"}`},
+	{name: "reset confirm, altered token", want: 400, method: "POST", path: "/api/auth/password/reset/confirm",
+		body: `{"uid":"${carol.reset.uid}","token":"${carol.reset.token}0","new_password":"` + carolNewPassword + `"}`},
+	{name: "reset confirm, another uid", want: 400, method: "POST", path: "/api/auth/password/reset/confirm",
+		body: `{"uid":"MQ","token":"${carol.reset.token}","new_password":"` + carolNewPassword + `"}`},
+	{name: "reset confirm, no fields", want: 400, method: "POST", path: "/api/auth/password/reset/confirm", body: `{}`},
+	{name: "reset confirm", want: 204, method: "POST", path: "/api/auth/password/reset/confirm",
+		body: `{"uid":"${carol.reset.uid}","token":"${carol.reset.token}","new_password":"` + carolNewPassword + `"}`},
+	{name: "reset confirm, used token", want: 400, method: "POST", path: "/api/auth/password/reset/confirm",
+		body: `{"uid":"${carol.reset.uid}","token":"${carol.reset.token}","new_password":"` + carolNewPassword + `x"}`},
+	{name: "me, carol's access from before the reset", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${c2.access}"}},
+	{name: "refresh, carol's token from before the reset", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${c2.refresh}"}`},
+	{name: "me, carol's session from before the reset", want: 401, method: "GET", path: "/api/me", as: "carol"},
+	{name: "token carol, new password", want: 200, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolNewPassword + `"}`},
 
 	// Paths of later capabilities, and of none: 404, authenticating
 	// nobody.

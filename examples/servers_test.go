@@ -84,6 +84,9 @@ type server struct {
 
 	mu      sync.Mutex
 	printed []string
+	// stderr is what the program logged so far (mail included: the
+	// showcase writes each mail to its log without -smtp).
+	stderr showcasetest.SyncBuffer
 }
 
 var (
@@ -126,8 +129,9 @@ func startServer(t *testing.T, framework, bin string) *server {
 func launch(t *testing.T, framework, bin string, args ...string) (*server, error) {
 	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = serverEnv()
-	var stderr showcasetest.SyncBuffer
-	cmd.Stderr = &stderr
+	s := &server{framework: framework}
+	stderr := &s.stderr
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -135,7 +139,6 @@ func launch(t *testing.T, framework, bin string, args ...string) (*server, error
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{framework: framework}
 	listening := make(chan string, 1)
 	drained := make(chan struct{})
 	go func() {
@@ -199,6 +202,24 @@ func (s *server) output() []string {
 	defer s.mu.Unlock()
 	return slices.Clone(s.printed)
 }
+
+// resetLinks are the uid and token of each password-reset link the
+// program has logged (its console mailer) for a mail to address, oldest
+// first.
+func (s *server) resetLinks(address string) [][2]string {
+	var out [][2]string
+	for line := range strings.SplitSeq(s.stderr.String(), "\n") {
+		if !strings.Contains(line, " msg=mail ") || !strings.Contains(line, " to=["+address+"] ") {
+			continue
+		}
+		if m := resetLink.FindStringSubmatch(line); m != nil {
+			out = append(out, [2]string{m[1], m[2]})
+		}
+	}
+	return out
+}
+
+var resetLink = regexp.MustCompile(`/accounts/reset/([A-Za-z0-9_-]+)/([0-9a-z]+-[0-9a-f]+)`)
 
 // demoCredentials are the demo users and passwords printed so far.
 func (s *server) demoCredentials() map[string]string {

@@ -39,6 +39,11 @@ type step struct {
 	body    string
 	// save records values of the response for later steps.
 	save []saver
+	// mailed, when set, is {address, name}: after the response the step
+	// waits for the password-reset mail the server sends to address (the
+	// console mailer writes it to the server's log) and saves its link's
+	// uid and token as name.uid and name.token.
+	mailed [2]string
 	// keep, when set, is applied to the body before it is normalized and
 	// recorded: for bodies that are mostly per-process (/metrics) it picks
 	// out the part that is the same on every framework.
@@ -239,9 +244,16 @@ func (r *run) do(s step) record {
 			req.AddCookie(c)
 		}
 	}
+	sent := 0
+	if s.mailed[0] != "" {
+		sent = len(r.srv.resetLinks(s.mailed[0]))
+	}
 	resp, err := r.hc.Do(req)
 	if err != nil {
 		r.t.Fatalf("%s: %s %s: %v", s.name, s.method, s.path, err)
+	}
+	if s.mailed[0] != "" {
+		r.awaitResetLink(s, sent)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
@@ -271,6 +283,25 @@ func (r *run) do(s step) record {
 	}
 	slices.Sort(rec.cookies)
 	return rec
+}
+
+// awaitResetLink waits for a reset mail to s.mailed's address beyond the
+// sent ones logged before the step, and saves its uid and token. The mail
+// is queued, so it may be logged a little after the response.
+func (r *run) awaitResetLink(s step, sent int) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if links := r.srv.resetLinks(s.mailed[0]); len(links) > sent {
+			last := links[len(links)-1]
+			r.vars[s.mailed[1]+".uid"], r.vars[s.mailed[1]+".token"] = last[0], last[1]
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s on %s: no reset mail to %s logged in 10 s", s.name, r.srv.framework, s.mailed[0])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // cookieShape is a cookie's name and attributes; its value, and the

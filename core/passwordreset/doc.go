@@ -14,6 +14,20 @@
 //   - User, the three methods a token is made from (core.BaseUser has
 //     them), and EmailUser for the address.
 //   - EncodeUID and DecodeUID, for the uidb64 part of a link.
+//   - RequestEndpoint (Django's PasswordResetView as JSON): POST
+//     {"email"} → 204 whether or not the address is known, the same work
+//     either way, one mail per active user with that address and a
+//     usable password, queued (core/mail's Queue) so the response never
+//     waits for a mail server, throttled per client address and per
+//     e-mail address (throttle.NewResetThrottle).
+//   - ConfirmEndpoint (Django's PasswordResetConfirmView as JSON): POST
+//     {"uid","token","new_password"} → 204; 400 with field errors for a
+//     bad uid, a bad, expired or used token, or a password the validators
+//     refuse, changing nothing. PasswordChanged ends the user's sessions
+//     and refresh tokens.
+//   - Users, the lookup both endpoints need (stores/sqlstore.Store and
+//     core.DefaultUserManager have it), and Templates, the mail's subject,
+//     text and HTML templates (DefaultTemplates: Django's wording).
 //
 // # Defaults
 //

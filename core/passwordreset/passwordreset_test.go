@@ -16,7 +16,7 @@ func at(ts int64, loc *time.Location) time.Time {
 	return time.Date(2001, 1, 1, 0, 0, int(ts), 0, loc)
 }
 
-func newGenerator(t *testing.T, secret string) *passwordreset.Generator {
+func newGenerator(t testing.TB, secret string) *passwordreset.Generator {
 	t.Helper()
 	g, err := passwordreset.New([]byte(secret))
 	if err != nil {

@@ -100,6 +100,31 @@ func NewOTPThrottle(rate string, store Store, opts ...Option) (*LoginThrottle, e
 	return l, nil
 }
 
+// DefaultResetRate is the default rate of password-reset requests per
+// client address and per e-mail address (NewResetThrottle): 10 an hour,
+// enough for a user who mistypes and retries, too few to flood a mailbox
+// or a mail server.
+const DefaultResetRate = "10/hour"
+
+// NewResetThrottle returns a LoginThrottle for password-reset requests
+// (passwordreset.RequestEndpoint.Guard): rate requests per client address
+// and per e-mail address (DefaultResetRate when rate is ""), counted apart
+// from logins, the address in place of the username (its case variants
+// count together). The endpoint counts every request, known address or
+// not, and never calls Succeeded: a reset request has no right answer
+// that would take its count back.
+func NewResetThrottle(rate string, store Store, opts ...Option) (*LoginThrottle, error) {
+	if rate == "" {
+		rate = DefaultResetRate
+	}
+	l, err := NewLoginThrottle(rate, store, opts...)
+	if err != nil {
+		return nil, err
+	}
+	l.prefix = "reset_"
+	return l, nil
+}
+
 // loginCount is one of the two counts of a login attempt: its store key
 // and rate.
 type loginCount struct {

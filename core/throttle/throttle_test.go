@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -545,4 +546,39 @@ func BenchmarkLoginAttempt(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestResetThrottle: reset requests count per address and per e-mail
+// address (case variants together), apart from the login counts of the
+// same address and of a username that is that e-mail address.
+func TestResetThrottle(t *testing.T) {
+	store := memory.NewThrottleStore(0)
+	reset, err := throttle.NewResetThrottle("", store, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := throttle.NewLoginThrottle("", store, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := throttle.NewResetThrottle("often", store); err == nil {
+		t.Fatal("a malformed rate was accepted")
+	}
+	ip := netip.MustParseAddr("192.0.2.1")
+	for i := range 10 {
+		fail(t, reset, netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), "alice@example.com")
+	}
+	var te *core.ThrottledError
+	if _, err := reset.Attempt(context.Background(), ip, "Alice@Example.COM"); !errors.As(err, &te) || te.Wait != 6*60 {
+		t.Fatalf("11th request for one address in an hour: %v; want throttled for 6 minutes", err)
+	}
+	for i := range 10 {
+		fail(t, reset, ip, "user"+strconv.Itoa(i)+"@example.com")
+	}
+	if _, err := reset.Attempt(context.Background(), ip, "bob@example.com"); !errors.As(err, &te) {
+		t.Fatalf("11th request from one client in an hour: %v; want throttled", err)
+	}
+	if err := login.Check(context.Background(), ip, "alice@example.com"); err != nil {
+		t.Fatalf("the reset counts used up the login counts: %v", err)
+	}
 }

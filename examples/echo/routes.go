@@ -55,6 +55,8 @@ func routes(app *showcase.App) *echo.Echo {
 	api.POST("/auth/login", echoauth.Endpoint(app.Login), auth)
 	api.POST("/auth/logout", echoauth.Endpoint(app.Logout), auth)
 	api.POST("/auth/password/change", echoauth.Endpoint(app.PasswordChange), guard(showcase.MePermissions)...)
+	api.POST("/auth/password/reset", echoauth.Endpoint(app.PasswordReset), auth)
+	api.POST("/auth/password/reset/confirm", echoauth.Endpoint(app.PasswordResetConfirm), auth)
 	// simplejwt's views authenticate nobody (authentication_classes = ()):
 	// a bad Authorization header must not stop someone getting a token.
 	api.POST("/token", echoauth.Endpoint(app.TokenObtain))

@@ -79,6 +79,8 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Post("/api/auth/login", auth, fiberauth.Endpoint(a.Login))
 	app.Post("/api/auth/logout", auth, fiberauth.Endpoint(a.Logout))
 	app.Post("/api/auth/password/change", auth, fiberauth.Require(showcase.MePermissions...), fiberauth.Endpoint(a.PasswordChange))
+	app.Post("/api/auth/password/reset", auth, fiberauth.Endpoint(a.PasswordReset))
+	app.Post("/api/auth/password/reset/confirm", auth, fiberauth.Endpoint(a.PasswordResetConfirm))
 	// simplejwt's views authenticate nobody (authentication_classes = ()):
 	// a bad Authorization header must not stop someone getting a token.
 	app.Post("/api/token", fiberauth.Endpoint(a.TokenObtain))

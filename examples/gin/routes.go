@@ -48,6 +48,8 @@ func routes(app *showcase.App) *gin.Engine {
 	api.POST("/auth/login", ginauth.Endpoint(app.Login))
 	api.POST("/auth/logout", ginauth.Endpoint(app.Logout))
 	api.POST("/auth/password/change", ginauth.Require(showcase.MePermissions...), ginauth.Endpoint(app.PasswordChange))
+	api.POST("/auth/password/reset", ginauth.Endpoint(app.PasswordReset))
+	api.POST("/auth/password/reset/confirm", ginauth.Endpoint(app.PasswordResetConfirm))
 	api.POST("/auth/logout-all", ginauth.Require(showcase.LogoutAllPermissions...), ginauth.Endpoint(app.LogoutAll))
 	mfa := api.Group("/mfa", ginauth.Require(showcase.MePermissions...))
 	mfa.POST("/totp/enroll", ginauth.Endpoint(app.MFAEnroll))
@@ -121,6 +123,7 @@ type view struct {
 var views = []view{
 	{"/api/auth/register", nil}, {"/api/auth/csrf", nil}, {"/api/auth/login", nil}, {"/api/auth/logout", nil},
 	{"/api/auth/password/change", showcase.MePermissions}, {"/api/auth/logout-all", showcase.LogoutAllPermissions},
+	{"/api/auth/password/reset", nil}, {"/api/auth/password/reset/confirm", nil},
 	{"/api/token", nil}, {"/api/token/refresh", nil}, {"/api/token/verify", nil}, {"/api/token/blacklist", nil},
 	{"/api/me", showcase.MePermissions}, {"/api/admin/users", showcase.AdminPermissions},
 	{"/api/posts", showcase.PostsPermissions}, {"/api/posts/:id", showcase.PostsPermissions},

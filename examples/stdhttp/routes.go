@@ -35,6 +35,8 @@ func routes(app *showcase.App) http.Handler {
 	mux.Handle("POST /api/auth/login", api(httpauth.Endpoint(app.Login)))
 	mux.Handle("POST /api/auth/logout", api(httpauth.Endpoint(app.Logout)))
 	mux.Handle("POST /api/auth/password/change", guard(showcase.MePermissions, httpauth.Endpoint(app.PasswordChange).ServeHTTP))
+	mux.Handle("POST /api/auth/password/reset", api(httpauth.Endpoint(app.PasswordReset)))
+	mux.Handle("POST /api/auth/password/reset/confirm", api(httpauth.Endpoint(app.PasswordResetConfirm)))
 	// simplejwt's views authenticate nobody (authentication_classes = ()):
 	// a bad Authorization header must not stop someone getting a token.
 	mux.Handle("POST /api/token", httpauth.Endpoint(app.TokenObtain))

@@ -3,6 +3,7 @@ package sqlstore
 // queries holds the statements of a dialect, with its placeholders.
 type queries struct {
 	userByUsername, userByID, allUsers string
+	usersByEmail                       string
 
 	insertUser, updateUser, setPassword, setLastLogin string
 	deleteUserGroups, deleteUserPerms, deleteUser     string
@@ -61,7 +62,10 @@ func queriesFor(d Dialect) *queries {
 	q := &queries{
 		userByUsername: loadUsers(` WHERE "username" = ?`),
 		userByID:       loadUsers(` WHERE "id" = ?`),
-		allUsers:       loadUsers(``),
+		// Django's email__iexact on PostgreSQL; SQLite's upper() folds
+		// ASCII only, as its LIKE, Django's iexact there, does.
+		usersByEmail: loadUsers(` WHERE upper("email") = upper(?)`),
+		allUsers:     loadUsers(``),
 
 		insertUser: `INSERT INTO "auth_user" ("password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined")
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
@@ -103,7 +107,7 @@ WHERE ct."app_label" = ? AND ct."model" = ? AND p."codename" = ?`,
 		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" datetime NOT NULL, "adopted" bool NOT NULL)`
 	}
 	for _, p := range []*string{
-		&q.userByUsername, &q.userByID, &q.allUsers,
+		&q.userByUsername, &q.userByID, &q.allUsers, &q.usersByEmail,
 		&q.insertUser, &q.updateUser, &q.setPassword, &q.setLastLogin,
 		&q.deleteUserGroups, &q.deleteUserPerms, &q.deleteUser, &q.caseVariants,
 		&q.insertContentType, &q.contentTypeID, &q.insertPermission, &q.permissionID, &q.permissionByName,

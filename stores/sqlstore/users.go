@@ -60,6 +60,34 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (core.BaseU
 	return u, nil
 }
 
+// UsersByEmail returns the users whose email address is email's
+// case-insensitively, ordered by id, active or not and whatever their
+// password, with permissions and groups as GetByID fills them; none for
+// "". As Django's PasswordResetForm.get_users: the database's
+// email__iexact (upper() of both sides: Unicode-aware on PostgreSQL,
+// ASCII only on SQLite, as Django's iexact there), then
+// core.FoldEmail (Django's _unicode_ci_compare) on each candidate.
+func (s *Store) UsersByEmail(ctx context.Context, email string) ([]core.BaseUser, error) {
+	if email == "" || !s.storable(email) {
+		if err := ctx.Err(); err != nil {
+			return nil, s.fail(ctx, "users by email", err)
+		}
+		return nil, nil
+	}
+	users, err := s.load(ctx, "users by email", s.q.usersByEmail, email)
+	if err != nil {
+		return nil, err
+	}
+	want := core.FoldEmail(email)
+	var out []core.BaseUser
+	for _, u := range users {
+		if core.FoldEmail(u.Email) == want {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // GetByID returns the user with id, its own permissions in
 // UserPermissions and its groups with their permissions in Groups (as
 // "app_label.codename"), read in one query; nil when there is none.

@@ -25,6 +25,10 @@ type Store interface {
 	// GetByUsername returns the user with exactly that username, or
 	// (nil, nil).
 	GetByUsername(ctx context.Context, username string) (*core.DefaultUser, error)
+	// UsersByEmail returns the users whose email is the address
+	// case-insensitively (core.FoldEmail), ordered by id, active or not;
+	// none for "" (the lookup of a password-reset request).
+	UsersByEmail(ctx context.Context, email string) ([]core.BaseUser, error)
 }
 
 // PermissionAdmin is implemented by stores that keep Django's groups and
@@ -68,6 +72,7 @@ func TestUserStore(t *testing.T, open func(t *testing.T) Store) {
 		{"UnusablePassword", testUnusablePassword},
 		{"NormalizeAtCreationOnly", testNormalize},
 		{"ExactUsernameMatch", testExactMatch},
+		{"UsersByEmail", testUsersByEmail},
 		{"Duplicate", testDuplicate},
 		{"ConcurrentDuplicate", testConcurrentDuplicate},
 		{"ConcurrentCaseVariants", testConcurrentCaseVariants},
@@ -352,6 +357,39 @@ func testExactMatch(t *testing.T, s Store) {
 	}
 	if u, _ := s.UserByUsername(ctx, "bob"); u != nil {
 		t.Errorf("UserByUsername(bob) = %s; want nil", show(u))
+	}
+}
+
+// testUsersByEmail: every user with the address in any ASCII case, active
+// or not, in id order; nobody for another address, a prefix, a LIKE
+// pattern, "", or a look-alike (Cyrillic "ѕ" for "s").
+func testUsersByEmail(t *testing.T, s Store) {
+	ctx := ctxFor(t)
+	a := mustCreate(t, s, "mail-a", map[string]any{"email": "Shared@Example.com"})
+	b := mustCreate(t, s, "mail-b", map[string]any{"email": "shared@example.com", "is_active": false})
+	mustCreate(t, s, "mail-c", map[string]any{"email": "other@example.com"})
+	mustCreate(t, s, "mail-d", nil) // no address
+	ids := func(us []core.BaseUser) []string {
+		out := []string{}
+		for _, u := range us {
+			out = append(out, u.GetID())
+		}
+		return out
+	}
+	for _, q := range []string{"shared@example.com", "SHARED@EXAMPLE.COM", "sHaReD@eXaMpLe.CoM"} {
+		got, err := s.UsersByEmail(ctx, q)
+		if err != nil || !slices.Equal(ids(got), []string{a.GetID(), b.GetID()}) {
+			t.Errorf("UsersByEmail(%q) = %v, %v; want [%s %s]", q, ids(got), err, a.GetID(), b.GetID())
+		}
+	}
+	got, err := s.UsersByEmail(ctx, "other@example.com")
+	if err != nil || len(got) != 1 || got[0].GetUsername() != "mail-c" {
+		t.Errorf("UsersByEmail(other@example.com) = %v, %v", ids(got), err)
+	}
+	for _, q := range []string{"", "shared@example", "shared@example.com ", "%@example.com", "_hared@example.com", "nobody@example.com", "\u0455hared@example.com"} {
+		if got, err := s.UsersByEmail(ctx, q); err != nil || len(got) != 0 {
+			t.Errorf("UsersByEmail(%q) = %v, %v; want nobody", q, ids(got), err)
+		}
 	}
 }
 

@@ -152,6 +152,8 @@ var Views = []View{
 	{"/api/auth/login", nil, "POST"},
 	{"/api/auth/logout", nil, "POST"},
 	{"/api/auth/password/change", MePermissions, "POST"},
+	{"/api/auth/password/reset", nil, "POST"},
+	{"/api/auth/password/reset/confirm", nil, "POST"},
 	{"/api/mfa/totp/enroll", MePermissions, "POST"},
 	{"/api/mfa/totp/confirm", MePermissions, "POST"},
 	{"/api/mfa/totp/disable", MePermissions, "POST"},

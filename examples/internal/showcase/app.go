@@ -16,7 +16,9 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/jwtauth"
+	"github.com/reinhardt-go/auth/core/mail"
 	"github.com/reinhardt-go/auth/core/mfa"
+	"github.com/reinhardt-go/auth/core/passwordreset"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/core/tokens"
@@ -62,7 +64,13 @@ type App struct {
 	// MFAEnroll, MFAConfirm, MFADisable and MFARecoveryCodes are the
 	// /api/mfa endpoints.
 	MFAEnroll, MFAConfirm, MFADisable, MFARecoveryCodes core.Endpoint
-	Logger                                              *slog.Logger
+	// PasswordReset and PasswordResetConfirm are Django's password reset
+	// as JSON; Mail queues their mail (-smtp, or the log).
+	PasswordReset, PasswordResetConfirm core.Endpoint
+	Mail                                *mail.Queue
+	Logger                              *slog.Logger
+
+	resetRequest *passwordreset.RequestEndpoint
 
 	closers     []func() error
 	redisClient redis.UniversalClient
@@ -137,6 +145,9 @@ func (a *App) setup(ctx context.Context) error {
 	a.TokenBlacklist = &tokens.BlacklistEndpoint{Manager: a.Tokens}
 	a.LogoutAll = &tokens.LogoutAllEndpoint{Manager: a.Tokens}
 	if err := a.openSessions(ctx); err != nil {
+		return err
+	}
+	if err := a.openPasswordReset(); err != nil {
 		return err
 	}
 	a.Posts = &Posts{store: a.Store}

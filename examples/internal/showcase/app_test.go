@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,46 @@ func TestTimeoutFlags(t *testing.T) {
 		if _, err := ParseFlags("test", []string{flag, "0"}, none); err == nil {
 			t.Errorf("%s 0 accepted", flag)
 		}
+	}
+}
+
+// TestOrigin: reset links name the address the server listens on, and
+// localhost for a wildcard address.
+func TestOrigin(t *testing.T) {
+	for _, c := range []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8000}, "http://127.0.0.1:8000"},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 8000}, "http://[::1]:8000"},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8000}, "http://localhost:8000"},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 80}, "http://localhost:80"},
+	} {
+		if got := origin(c.addr); got != c.want {
+			t.Errorf("origin(%v) = %q, want %q", c.addr, got, c.want)
+		}
+	}
+}
+
+// TestMailFlags: -smtp and -reset-rate from flags or the environment; a
+// malformed value stops the server at start, never a silent default.
+func TestMailFlags(t *testing.T) {
+	env := map[string]string{"REINHARDT_SMTP": "smtp://mail.example:2525", "REINHARDT_RESET_RATE": "3/day"}
+	cfg, err := ParseFlags("test", nil, func(k string) string { return env[k] })
+	if err != nil || cfg.SMTP != "smtp://mail.example:2525" || cfg.ResetRate != "3/day" {
+		t.Fatalf("from the environment: %q %q %v", cfg.SMTP, cfg.ResetRate, err)
+	}
+	if _, err := ParseFlags("test", []string{"-reset-rate", "often"}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "-reset-rate") {
+		t.Errorf("-reset-rate often: %v", err)
+	}
+	cfg, err = ParseFlags("test", []string{"-db", "sqlite::memory:", "-smtp", "http://mail.example"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := Open(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "-smtp") {
+		if a != nil {
+			_ = a.Close()
+		}
+		t.Errorf("-smtp http://mail.example: %v", err)
 	}
 }

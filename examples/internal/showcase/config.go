@@ -38,6 +38,12 @@ type Config struct {
 	// LoginRate is -login-rate: failed logins allowed per client address
 	// and per username (DRF's rate string, default throttle.DefaultLoginRate).
 	LoginRate string
+	// SMTP is -smtp: smtp://host:port (mail.NewSMTP's URL) for outgoing
+	// mail; empty writes each mail to the log.
+	SMTP string
+	// ResetRate is -reset-rate: password-reset requests allowed per client
+	// address and per e-mail address (default throttle.DefaultResetRate).
+	ResetRate string
 	// LockTimeout bounds the wait for the database's migration lock when
 	// another process is migrating (sqlstore.Store.LockTimeout).
 	LockTimeout time.Duration
@@ -100,6 +106,8 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db (django_session, keys hashed), django (django_session in Django's format, shared with a Django project whose SECRET_KEY is -secret), redis, file:DIR, cookie or memory")
 	fs.StringVar(&c.LoginRate, "login-rate", env("REINHARDT_LOGIN_RATE", throttle.DefaultLoginRate), "failed logins allowed per client address and per username on every login path (DRF's rate: 10/min, 100/hour)")
+	fs.StringVar(&c.SMTP, "smtp", env("REINHARDT_SMTP", ""), "smtp://host:port for outgoing mail (password reset); empty: each mail is written to the log (REINHARDT_SMTP)")
+	fs.StringVar(&c.ResetRate, "reset-rate", env("REINHARDT_RESET_RATE", throttle.DefaultResetRate), "password-reset requests allowed per client address and per e-mail address (DRF's rate)")
 	lockTimeout, err := sqlstore.LockTimeoutFromEnv(getenv)
 	if err != nil {
 		return c, err
@@ -124,6 +132,9 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	}
 	if _, err := throttle.ParseRate(c.LoginRate); err != nil {
 		return c, fmt.Errorf("-login-rate: %w", err)
+	}
+	if _, err := throttle.ParseRate(c.ResetRate); err != nil {
+		return c, fmt.Errorf("-reset-rate: %w", err)
 	}
 	p, err := core.ParseCIDRs(proxies)
 	if err != nil {

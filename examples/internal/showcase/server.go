@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -61,6 +62,7 @@ func Run(ctx context.Context, framework string, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
+	app.SetOrigin(origin(ln.Addr()))
 	srv := newServer(app, logger)
 	fmt.Fprintf(stdout, "reinhardt-auth showcase (%s) listening on http://%s\n", framework, ln.Addr())
 	for _, c := range app.DemoCredentials {
@@ -100,4 +102,14 @@ func Main(run RunFunc) {
 		fmt.Fprintln(os.Stderr, "showcase:", err)
 		os.Exit(1)
 	}
+}
+
+// origin is the http:// origin of the listening address: its host and
+// port, "localhost" for a wildcard address (0.0.0.0, ::), which no
+// browser can open.
+func origin(addr net.Addr) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("localhost", strconv.Itoa(ta.Port))
+	}
+	return "http://" + addr.String()
 }

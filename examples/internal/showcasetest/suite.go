@@ -122,6 +122,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("MFA", func(t *testing.T) { mfaFlow(t, start) })
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
 	t.Run("LoginRateShared", func(t *testing.T) { loginRateShared(t, start) })
+	t.Run("PasswordReset", func(t *testing.T) { passwordReset(t, start) })
 	for _, backend := range []string{"db", "django", "memory", "cookie", "file", "redis"} {
 		t.Run("Sessions/"+backend, func(t *testing.T) {
 			args := []string{"-sessions", backend}

@@ -10,6 +10,9 @@
     djangoctl.py user DB USER               a user as Django reads it, as JSON
     djangoctl.py deleteuser DB USER         User.delete() as the admin does it; prints
                                             {"deleted": {model: n}, "sql": [the DELETE statements run]}
+    djangoctl.py resetlink DB USER SECRET   the uid and token of the password-reset link Django's
+                                            default_token_generator makes for USER with SECRET as
+                                            SECRET_KEY: {"uid": ..., "token": ...}
     djangoctl.py pgschema URL SCHEMA        migrate a PostgreSQL schema (needs psycopg2)
 
 DB is an SQLite file, or (needs psycopg2) a postgres:// URL whose
@@ -254,6 +257,20 @@ def delete_user(username):
     return {"deleted": deleted, "sql": sql}
 
 
+def reset_link(username, secret):
+    """The uid and token of the reset link Django's PasswordResetForm would
+    mail USER, made with SECRET as the SECRET_KEY."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.get(username=username)
+    generator = PasswordResetTokenGenerator()
+    generator.secret = secret
+    return {"uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": generator.make_token(user)}
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -283,6 +300,8 @@ def main(argv):
         res = describe(u) if u else None
     elif cmd == "deleteuser":
         res = delete_user(argv[3])
+    elif cmd == "resetlink":
+        res = reset_link(argv[3], argv[4])
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -42,10 +42,30 @@ func routes(app *showcase.App) *echo.Echo {
 		return reply(c)(app.Health(c.Request().Context()))
 	})
 	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
-	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWT.JWKSHandler()))
+	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := app.OAuth2
+	e.Any("/o/authorize", echoauth.Endpoint(provider.AuthorizeEndpoint()), auth)
+	e.Any("/o/token", echoauth.Endpoint(provider.TokenEndpoint()))
+	e.Any("/o/revoke_token", echoauth.Endpoint(provider.RevokeEndpoint()))
+	e.Any("/o/introspect", echoauth.Endpoint(provider.IntrospectEndpoint()))
+	e.Any("/o/userinfo", echoauth.Endpoint(provider.UserInfoEndpoint()))
+	e.Match(getHead, "/.well-known/oauth-authorization-server", echoauth.Endpoint(provider.MetadataEndpoint()))
+	e.Match(getHead, "/.well-known/openid-configuration", echoauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
+
+	// The HTML session login the authorize endpoint sends browsers to.
+	e.Any("/accounts/login", echoauth.Endpoint(app.LoginPage))
+	e.Any("/accounts/logout", echoauth.Endpoint(app.LogoutPage))
+
 	// These paths have only their one view: any other method is 404, not
 	// Echo's 405.
-	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json"} {
+	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
 		e.RouteNotFound(p, noRoute)
 	}
 

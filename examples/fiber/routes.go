@@ -72,7 +72,26 @@ func newApp(a *showcase.App) *fiber.App {
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return reply(c)(a.Health(c.UserContext())) })
 	app.Get("/metrics", adaptor.HTTPHandler(a.Metrics.Handler()))
-	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWT.JWKSHandler()))
+	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := a.OAuth2
+	app.All("/o/authorize", auth, fiberauth.Endpoint(provider.AuthorizeEndpoint()))
+	app.All("/o/token", fiberauth.Endpoint(provider.TokenEndpoint()))
+	app.All("/o/revoke_token", fiberauth.Endpoint(provider.RevokeEndpoint()))
+	app.All("/o/introspect", fiberauth.Endpoint(provider.IntrospectEndpoint()))
+	app.All("/o/userinfo", fiberauth.Endpoint(provider.UserInfoEndpoint()))
+	app.Get("/.well-known/oauth-authorization-server", fiberauth.Endpoint(provider.MetadataEndpoint()))
+	app.Get("/.well-known/openid-configuration", fiberauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
+
+	// The HTML session login the authorize endpoint sends browsers to.
+	app.All("/accounts/login", fiberauth.Endpoint(a.LoginPage))
+	app.All("/accounts/logout", fiberauth.Endpoint(a.LogoutPage))
 
 	app.Post("/api/auth/register", auth, fiberauth.Endpoint(a.Register))
 	app.Get("/api/auth/csrf", fiberauth.Endpoint(a.CSRFToken))

@@ -32,7 +32,26 @@ func routes(app *showcase.App) *gin.Engine {
 
 	get(r, "/healthz", func(c *gin.Context) { reply(c)(app.Health(c.Request.Context())) })
 	get(r, "/metrics", gin.WrapH(app.Metrics.Handler()))
-	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWT.JWKSHandler()))
+	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := app.OAuth2
+	r.Any("/o/authorize", auth, ginauth.Endpoint(provider.AuthorizeEndpoint()))
+	r.Any("/o/token", ginauth.Endpoint(provider.TokenEndpoint()))
+	r.Any("/o/revoke_token", ginauth.Endpoint(provider.RevokeEndpoint()))
+	r.Any("/o/introspect", ginauth.Endpoint(provider.IntrospectEndpoint()))
+	r.Any("/o/userinfo", ginauth.Endpoint(provider.UserInfoEndpoint()))
+	get(r, "/.well-known/oauth-authorization-server", ginauth.Endpoint(provider.MetadataEndpoint()))
+	get(r, "/.well-known/openid-configuration", ginauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
+
+	// The HTML session login the authorize endpoint sends browsers to.
+	r.Any("/accounts/login", ginauth.Endpoint(app.LoginPage))
+	r.Any("/accounts/logout", ginauth.Endpoint(app.LogoutPage))
 
 	// simplejwt's views authenticate nobody (authentication_classes = ()):
 	// a bad Authorization header must not stop someone getting a token.

@@ -120,6 +120,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("BadEscapes", func(t *testing.T) { badEscapes(t, start) })
 	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })
 	t.Run("MFA", func(t *testing.T) { mfaFlow(t, start) })
+	t.Run("OAuth2", func(t *testing.T) { oauth2Clients(t, start) })
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
 	for _, backend := range []string{"db", "memory", "cookie", "file", "redis"} {
 		t.Run("Sessions/"+backend, func(t *testing.T) {

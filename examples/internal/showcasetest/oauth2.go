@@ -152,9 +152,10 @@ func callback(t *testing.T, r Response) url.Values {
 // github.com/coreos/go-oidc verifying the id_token through discovery and
 // JWKS and reading userinfo; the read and write scopes on /api/posts;
 // /api/me with an OAuth2 token; introspection and revocation; the login
-// page's refusals (wrong password, an unsafe next) and the logout.
-func oauth2Clients(t *testing.T, start Starter) {
-	base, out := start(t, []string{"-db", TempDB(t), "-secret", "test-secret-key-for-the-showcase-suite"})
+// page's refusals (wrong password, an unsafe next) and the logout. db is
+// the server's -db.
+func oauth2Clients(t *testing.T, start Starter, db string) {
+	base, out := start(t, []string{"-db", db, "-secret", "test-secret-key-for-the-showcase-suite"})
 	pw := DemoCredentials(out)["alice"]
 	m := demoClientLine.FindStringSubmatch(out)
 	if pw == "" || m == nil {

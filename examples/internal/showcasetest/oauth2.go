@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/pquerna/otp/totp"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -325,5 +326,75 @@ func oauth2Clients(t *testing.T, start Starter, db string) {
 	r = b.get(pub.AuthCodeURL("state-5", oauth2.S256ChallengeOption(verifier)))
 	if r.Status != http.StatusFound || !strings.HasPrefix(r.Header.Get("Location"), "/accounts/login?next=") {
 		t.Errorf("authorize after logout: %d %v", r.Status, r.Header)
+	}
+}
+
+// htmlLogin is the HTML login page under the login throttle and MFA: it
+// logs in through the same checks as POST /api/auth/login. A user with
+// TOTP on is asked for the code (the form again, 200), a wrong code is
+// refused, a recovery code logs in; wrong passwords on the page count in
+// the same -login-rate budget as the JSON login paths.
+func htmlLogin(t *testing.T, start Starter) {
+	base, out := start(t, []string{"-db", TempDB(t), "-secret", "test-secret-key-for-the-showcase-suite", "-login-rate", "3/min"})
+	pw := DemoCredentials(out)["alice"]
+	c := NewClient(t, base)
+
+	// TOTP on for alice, with recovery codes.
+	tok := c.obtain("alice", pw)
+	var e enrollment
+	r := c.Do("POST", "/api/mfa/totp/enroll", "", "", bearer(tok.Access))
+	r.JSON(t, &e)
+	code, err := totp.GenerateCode(e.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Expect(c.Do("POST", "/api/mfa/totp/confirm", "", `{"code":"`+code+`"}`, bearer(tok.Access)), 204, "")
+	var rc struct {
+		Codes []string `json:"codes"`
+	}
+	r = c.Do("POST", "/api/mfa/recovery-codes", "", "", bearer(tok.Access))
+	r.JSON(t, &rc)
+	if len(rc.Codes) != 10 {
+		t.Fatalf("recovery codes: %d %s", r.Status, r.Body)
+	}
+
+	b := newFormBrowser(t, base)
+	r = b.logIn("/accounts/login?next=/api/me", "alice", pw)
+	if r.Status != 200 || !strings.Contains(r.Body, "two-factor authentication on") || b.get("/api/me").Status != 401 {
+		t.Fatalf("password without a code: %d %.600s; want the form asking for the code, not logged in", r.Status, r.Body)
+	}
+	form := formFields(r.Body)
+	form.Set("username", "alice")
+	form.Set("password", pw)
+	form.Set("otp", code) // used by confirm: refused
+	r = b.post("/accounts/login", form)
+	if r.Status != 200 || !strings.Contains(r.Body, "wrong, expired or already used") {
+		t.Fatalf("a used code: %d %.600s", r.Status, r.Body)
+	}
+	form = formFields(r.Body)
+	form.Set("username", "alice")
+	form.Set("password", pw)
+	form.Set("otp", rc.Codes[0])
+	r = b.post("/accounts/login", form)
+	if r.Status != http.StatusFound || r.Header.Get("Location") != "/api/me" {
+		t.Fatalf("a recovery code: %d %v %.300s", r.Status, r.Header, r.Body)
+	}
+	if r = b.get("/api/me"); r.Status != 200 || !strings.Contains(r.Body, `"auth":"session"`) {
+		t.Errorf("me after the HTML login: %d %s", r.Status, r.Body)
+	}
+
+	// The throttle, one budget for every login path of the address: the
+	// used code above was one failure, a wrong password on the page is the
+	// second, on the token endpoint the third; then every login is
+	// refused, the page's too (429, Retry-After).
+	b2 := newFormBrowser(t, base)
+	if r = b2.logIn("/accounts/login", "admin", "guess"); r.Status != 200 || !strings.Contains(r.Body, "Please enter a correct username and password.") {
+		t.Fatalf("wrong password: %d %.300s", r.Status, r.Body)
+	}
+	c.Expect(c.Do("POST", "/api/token", "", `{"username":"admin","password":"guess"}`), 401, "")
+	for _, r := range []Response{b2.logIn("/accounts/login", "admin", DemoCredentials(out)["admin"]), c.Do("POST", "/api/token", "", `{"username":"bob","password":"x"}`)} {
+		if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+			t.Errorf("after 3 failures at 3/min: %d Retry-After %q %.200s", r.Status, r.Header.Get("Retry-After"), r.Body)
+		}
 	}
 }

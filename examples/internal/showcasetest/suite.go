@@ -122,6 +122,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("MFA", func(t *testing.T) { mfaFlow(t, start) })
 	t.Run("OAuth2", func(t *testing.T) { oauth2Clients(t, start, TempDB(t)) })
 	t.Run("OAuth2Postgres", func(t *testing.T) { oauth2Clients(t, start, PostgresDB(t)) })
+	t.Run("HTMLLogin", func(t *testing.T) { htmlLogin(t, start) })
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
 	for _, backend := range []string{"db", "memory", "cookie", "file", "redis"} {
 		t.Run("Sessions/"+backend, func(t *testing.T) {

@@ -39,6 +39,10 @@ import (
 // the same transaction. SaveTokens locks the row of the code its tokens
 // came from (SELECT … FOR UPDATE on PostgreSQL) before it checks that the
 // code was not reused and inserts, so a reuse cannot slip in between.
+// On PostgreSQL these transactions are read committed whatever the
+// server's default: under repeatable read a racer that waited for the
+// winner's row lock would fail with a serialization error instead of
+// seeing the row the winner committed.
 //
 // Lists are stored as JSON arrays. A client id, or any text, PostgreSQL
 // cannot store (a NUL byte, invalid UTF-8) is looked up as not found and
@@ -46,6 +50,16 @@ import (
 type OAuth2Store struct {
 	s *Store
 	q oauth2Queries
+	// opts: read committed on PostgreSQL whatever the server's default,
+	// so that a racer whose conditional UPDATE waited for the winner's
+	// row lock re-reads the row (and answers "reused") rather than failing
+	// with a serialization error under repeatable read.
+	opts *sql.TxOptions
+}
+
+// tx runs f in a transaction with the store's isolation (see opts).
+func (o *OAuth2Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
+	return o.s.txWith(ctx, op, o.opts, f)
 }
 
 var _ oauth2store.Store = (*OAuth2Store)(nil)
@@ -105,7 +119,11 @@ RETURNING "kind", "family_id"`,
 		&q.revokeFamily, &q.revoke, &q.cleanCodes, &q.cleanTokens} {
 		*p = rebind(s.dialect, *p)
 	}
-	return &OAuth2Store{s: s, q: q}
+	o := &OAuth2Store{s: s, q: q}
+	if s.dialect == Postgres {
+		o.opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return o
 }
 
 // jsonList encodes a list column; nil is "[]".
@@ -172,7 +190,7 @@ func (o *OAuth2Store) CreateApplication(ctx context.Context, app oauth2store.App
 	if !o.s.storable(texts...) {
 		return ErrUnstorableText
 	}
-	return o.s.tx(ctx, "oauth2: create application", func(tx *sql.Tx) error {
+	return o.tx(ctx, "oauth2: create application", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, o.q.insertApp, app.ClientID, app.SecretHash, app.ClientType, app.Name,
 			jsonList(app.RedirectURIs), jsonList(app.GrantTypes), jsonList(app.Scopes), app.SkipAuthorization, app.UserID,
 			o.s.dbTime(app.CreatedAt))
@@ -229,7 +247,7 @@ func (o *OAuth2Store) DeleteApplication(ctx context.Context, clientID string) (b
 		return false, nil
 	}
 	found := false
-	err := o.s.tx(ctx, "oauth2: delete application", func(tx *sql.Tx) error {
+	err := o.tx(ctx, "oauth2: delete application", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, o.q.deleteApp, clientID)
 		if err != nil {
 			return err
@@ -253,7 +271,7 @@ func (o *OAuth2Store) SaveCode(ctx context.Context, c oauth2store.Code) error {
 	if !o.s.storable(append([]string{c.ClientID, c.RedirectURI, c.UserID, c.CodeChallenge, c.CodeChallengeMethod, c.Nonce}, c.Scopes...)...) {
 		return ErrUnstorableText
 	}
-	return o.s.tx(ctx, "oauth2: save code", func(tx *sql.Tx) error {
+	return o.tx(ctx, "oauth2: save code", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, o.q.insertCode, c.Hash, c.ClientID, c.RedirectURI, c.UserID, jsonList(c.Scopes),
 			c.CodeChallenge, c.CodeChallengeMethod, c.Nonce, o.optTime(c.AuthTime), o.s.dbTime(c.ExpiresAt))
 		if kind, _ := constraint(err); kind == "unique" {
@@ -270,7 +288,7 @@ func (o *OAuth2Store) ConsumeCode(ctx context.Context, hash string, now time.Tim
 	var c oauth2store.Code
 	state := oauth2store.CodeUnknown
 	cut := o.s.dbTime(now)
-	err := o.s.tx(ctx, "oauth2: consume code", func(tx *sql.Tx) error {
+	err := o.tx(ctx, "oauth2: consume code", func(tx *sql.Tx) error {
 		state = oauth2store.CodeUnknown
 		var err error
 		c, err = scanCode(tx.QueryRowContext(ctx, o.q.useCode, hash, cut))
@@ -321,7 +339,7 @@ func (o *OAuth2Store) insertTokens(ctx context.Context, tx *sql.Tx, ts []oauth2s
 // the tokens came from, stores none when one of them was reused, and
 // inserts them all in one transaction.
 func (o *OAuth2Store) SaveTokens(ctx context.Context, tokens ...oauth2store.Token) error {
-	return o.s.tx(ctx, "oauth2: save tokens", func(tx *sql.Tx) error {
+	return o.tx(ctx, "oauth2: save tokens", func(tx *sql.Tx) error {
 		checked := map[string]bool{}
 		for _, t := range tokens {
 			if t.CodeHash == "" || checked[t.CodeHash] {
@@ -377,7 +395,7 @@ func (o *OAuth2Store) RotateRefreshToken(ctx context.Context, hash, clientID str
 	var old oauth2store.Token
 	state := oauth2store.RotateUnknown
 	cut := o.s.dbTime(now)
-	err := o.s.tx(ctx, "oauth2: rotate", func(tx *sql.Tx) error {
+	err := o.tx(ctx, "oauth2: rotate", func(tx *sql.Tx) error {
 		state = oauth2store.RotateUnknown
 		var err error
 		old, err = scanToken(tx.QueryRowContext(ctx, o.q.spend, hash, clientID, cut))
@@ -425,7 +443,7 @@ func (o *OAuth2Store) RevokeToken(ctx context.Context, hash, clientID string) (b
 		return false, nil
 	}
 	done := false
-	err := o.s.tx(ctx, "oauth2: revoke", func(tx *sql.Tx) error {
+	err := o.tx(ctx, "oauth2: revoke", func(tx *sql.Tx) error {
 		var kind, family string
 		err := tx.QueryRowContext(ctx, o.q.revoke, hash, clientID).Scan(&kind, &family)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -448,7 +466,7 @@ func (o *OAuth2Store) RevokeToken(ctx context.Context, hash, clientID string) (b
 func (o *OAuth2Store) CleanupExpired(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	cut := o.s.dbTime(now)
-	err := o.s.tx(ctx, "oauth2: cleanup", func(tx *sql.Tx) error {
+	err := o.tx(ctx, "oauth2: cleanup", func(tx *sql.Tx) error {
 		total = 0
 		for _, q := range []string{o.q.cleanCodes, o.q.cleanTokens} {
 			res, err := tx.ExecContext(ctx, q, cut)

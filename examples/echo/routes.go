@@ -51,17 +51,23 @@ func routes(app *showcase.App) *echo.Echo {
 	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
 	// session login, through the engine.
 	provider := app.OAuth2
-	e.Any("/o/authorize", echoauth.Endpoint(provider.AuthorizeEndpoint()), auth)
-	e.Any("/o/token", echoauth.Endpoint(provider.TokenEndpoint()))
-	e.Any("/o/revoke_token", echoauth.Endpoint(provider.RevokeEndpoint()))
-	e.Any("/o/introspect", echoauth.Endpoint(provider.IntrospectEndpoint()))
-	e.Any("/o/userinfo", echoauth.Endpoint(provider.UserInfoEndpoint()))
+	// Echo's Any registers the standard methods; RouteNotFound on the
+	// same path takes every other one to the endpoint too.
+	anyMethod := func(path string, ep core.Endpoint, m ...echo.MiddlewareFunc) {
+		e.Any(path, echoauth.Endpoint(ep), m...)
+		e.RouteNotFound(path, echoauth.Endpoint(ep), m...)
+	}
+	anyMethod("/o/authorize", provider.AuthorizeEndpoint(), auth)
+	anyMethod("/o/token", provider.TokenEndpoint())
+	anyMethod("/o/revoke_token", provider.RevokeEndpoint())
+	anyMethod("/o/introspect", provider.IntrospectEndpoint())
+	anyMethod("/o/userinfo", provider.UserInfoEndpoint())
 	e.Match(getHead, "/.well-known/oauth-authorization-server", echoauth.Endpoint(provider.MetadataEndpoint()))
 	e.Match(getHead, "/.well-known/openid-configuration", echoauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
 
 	// The HTML session login the authorize endpoint sends browsers to.
-	e.Any("/accounts/login", echoauth.Endpoint(app.LoginPage))
-	e.Any("/accounts/logout", echoauth.Endpoint(app.LogoutPage))
+	anyMethod("/accounts/login", app.LoginPage)
+	anyMethod("/accounts/logout", app.LogoutPage)
 
 	// These paths have only their one view: any other method is 404, not
 	// Echo's 405.

@@ -21,6 +21,9 @@ func TestNormalize(t *testing.T) {
 		{`{"jti":"0123456789abcdef0123456789abcdef"}`, `{"jti":"<hex>"}`},
 		{`{"detail":"Origin checking failed - http://127.0.0.1:4242 does not match"}`, `{"detail":"Origin checking failed - ${origin} does not match"}`},
 		{`{"host":"127.0.0.1:4242","password":"SECRETPASSWORDALICE"}`, `{"host":"${host}","password":"${pw.alice}"}`},
+		{`{"access_token":"ABCDEFGHIJKLMNOPQRSTUVWXY2","refresh_token":"Z234567ABCDEFGHIJKLMNOPQRS"}`, `{"access_token":"<opaque>","refresh_token":"<opaque>"}`},
+		{`http://127.0.0.1:8765/callback?code=ABCDEFGHIJKLMNOPQRSTUVWXY2&state=s`, `http://127.0.0.1:8765/callback?code=<opaque>&state=s`},
+		{`<input type="hidden" name="csrfmiddlewaretoken" value="` + csrf + `">`, `<input type="hidden" name="csrfmiddlewaretoken" value="<csrf>">`},
 		// Left alone: ids, other strings of the same alphabets that are
 		// not whole values of those shapes, and what is around them.
 		{`{"id":3,"title":"Hello","author":"alice"}`, ""},
@@ -32,6 +35,10 @@ func TestNormalize(t *testing.T) {
 		{`{"jti":"0123456789ABCDEF0123456789ABCDEF"}`, ""},
 		{`{"day":"2026-11-26","at":"20:52:07"}`, ""},
 		{`[1,2,"x"]`, ""},
+		{`{"token":"ABCDEFGHIJKLMNOPQRSTUVWXY"}`, ""},
+		{`{"token":"abcdefghijklmnopqrstuvwxy2"}`, ""},
+		{`?code=ABCDEFGHIJKLMNOPQRSTUVWXY23`, ""},
+		{`<input type="hidden" name="next" value="` + csrf + `">`, ""},
 	} {
 		want := tc.want
 		if want == "" {

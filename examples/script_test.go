@@ -2,6 +2,7 @@ package examples_test
 
 import (
 	"bufio"
+	"net/url"
 	"strings"
 )
 
@@ -239,12 +240,82 @@ var script = []step{
 	// nobody.
 	{name: "unknown path", want: 404, method: "GET", path: "/nowhere"},
 	{name: "unknown path, bad credentials", want: 404, method: "POST", path: "/nowhere", basic: "alice:wrong"},
-	{name: "OAuth2 authorize", want: 404, method: "GET", path: "/o/authorize?response_type=code&client_id=demo-public"},
-	{name: "OAuth2 token", want: 404, method: "POST", path: "/o/token", headers: []string{"Content-Type: application/x-www-form-urlencoded"},
-		body: "grant_type=client_credentials"},
-	{name: "OAuth2 metadata", want: 404, method: "GET", path: "/.well-known/oauth-authorization-server"},
-	{name: "HTML login page", want: 404, method: "GET", path: "/accounts/login"},
-	{name: "JWKS", want: 200, method: "GET", path: "/.well-known/jwks.json"},
+	{name: "JWKS", want: 200, method: "GET", path: "/.well-known/jwks.json", keep: jwksShape},
+
+	// OAuth2 and OpenID Connect at django-oauth-toolkit's paths: discovery;
+	// the code flow with PKCE in a browser (the login page, the consent
+	// page); the token endpoint's grants, a code used twice, a refresh
+	// token reused; userinfo, /api/me and the read and write scopes;
+	// introspection, revocation; the logout page.
+	{name: "OAuth2 metadata", want: 200, method: "GET", path: "/.well-known/oauth-authorization-server"},
+	{name: "OpenID configuration", want: 200, method: "GET", path: "/.well-known/openid-configuration"},
+	{name: "OAuth2 authorize, unknown client", want: 400, method: "GET", path: "/o/authorize?response_type=code&client_id=nobody&redirect_uri=" + demoRedirectQ},
+	{name: "OAuth2 authorize, unregistered redirect URI", want: 400, method: "GET",
+		path: "/o/authorize?response_type=code&client_id=demo-confidential&redirect_uri=" + demoRedirectQ + "%2Fevil"},
+	{name: "OAuth2 authorize, anonymous", want: 302, method: "GET", path: authorizePath, as: "oa"},
+	{name: "HTML login page", want: 200, method: "GET", path: "/accounts/login?next=%2Fo%2Fauthorize", as: "oa",
+		save: []saver{htmlField("csrfmiddlewaretoken", "oa.csrf")}},
+	{name: "HTML login, no CSRF token", want: 403, method: "POST", path: "/accounts/login", as: "oa",
+		headers: []string{formType}, body: "username=alice&password=${pw.alice}"},
+	{name: "HTML login, unsafe next", want: 302, method: "POST", path: "/accounts/login", as: "oa",
+		headers: []string{formType}, body: "username=alice&password=${pw.alice}&next=%2F%2Fevil.example&csrfmiddlewaretoken=${oa.csrf}"},
+	{name: "HTML login page, logged in", want: 200, method: "GET", path: "/accounts/login", as: "oa",
+		save: []saver{htmlField("csrfmiddlewaretoken", "oa.csrf")}},
+	{name: "HTML login, next", want: 302, method: "POST", path: "/accounts/login", as: "oa",
+		headers: []string{formType}, body: "username=alice&password=${pw.alice}&next=" + url.QueryEscape(authorizePath) + "&csrfmiddlewaretoken=${oa.csrf}"},
+	{name: "OAuth2 consent page", want: 200, method: "GET", path: authorizePath, as: "oa",
+		save: []saver{htmlField("csrfmiddlewaretoken", "oa.csrf")}},
+	{name: "OAuth2 consent, no CSRF token", want: 403, method: "POST", path: "/o/authorize", as: "oa",
+		headers: []string{formType}, body: consentForm + "&allow=Authorize"},
+	{name: "OAuth2 consent, allow", want: 302, method: "POST", path: "/o/authorize", as: "oa",
+		headers: []string{formType}, body: consentForm + "&allow=Authorize&csrfmiddlewaretoken=${oa.csrf}",
+		save: []saver{locationParam("code", "oa.code")}},
+	{name: "OAuth2 token, authorization code", want: 200, method: "POST", path: "/o/token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "grant_type=authorization_code&code=${oa.code}&redirect_uri=" + demoRedirectQ + "&code_verifier=" + pkceVerifier,
+		save: []saver{field("access_token", "o1.access"), field("refresh_token", "o1.refresh")}},
+	{name: "me, OAuth2 bearer", want: 200, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${o1.access}"}},
+	{name: "userinfo", want: 200, method: "GET", path: "/o/userinfo", headers: []string{"Authorization: Bearer ${o1.access}"}},
+	{name: "userinfo, POST", want: 200, method: "POST", path: "/o/userinfo", headers: []string{"Authorization: Bearer ${o1.access}"}},
+	{name: "userinfo, no token", want: 401, method: "GET", path: "/o/userinfo"},
+	{name: "userinfo, unknown token", want: 401, method: "GET", path: "/o/userinfo", headers: []string{"Authorization: Bearer not-a-token"}},
+	{name: "posts, OAuth2 read scope", want: 200, method: "GET", path: "/api/posts", headers: []string{"Authorization: Bearer ${o1.access}"}},
+	{name: "create, OAuth2 token without write", want: 403, method: "POST", path: "/api/posts", headers: []string{"Authorization: Bearer ${o1.access}"},
+		body: `{"title":"t","body":"b"}`},
+	{name: "OAuth2 refresh", want: 200, method: "POST", path: "/o/token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "grant_type=refresh_token&refresh_token=${o1.refresh}",
+		save: []saver{field("access_token", "o2.access"), field("refresh_token", "o2.refresh")}},
+	{name: "me, OAuth2 access before the refresh", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${o1.access}"}},
+	{name: "me, OAuth2 refreshed access", want: 200, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${o2.access}"}},
+	{name: "OAuth2 refresh, spent token reused", want: 400, method: "POST", path: "/o/token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "grant_type=refresh_token&refresh_token=${o1.refresh}"},
+	{name: "me, OAuth2 access of the revoked family", want: 401, method: "GET", path: "/api/me", headers: []string{"Authorization: Bearer ${o2.access}"}},
+	{name: "OAuth2 token, code used twice", want: 400, method: "POST", path: "/o/token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "grant_type=authorization_code&code=${oa.code}&redirect_uri=" + demoRedirectQ + "&code_verifier=" + pkceVerifier},
+	{name: "OAuth2 client credentials, wrong secret", want: 401, method: "POST", path: "/o/token", basic: "demo-confidential:wrong",
+		headers: []string{formType}, body: "grant_type=client_credentials"},
+	{name: "OAuth2 token, password grant", want: 400, method: "POST", path: "/o/token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "grant_type=password&username=alice&password=${pw.alice}"},
+	{name: "OAuth2 client credentials", want: 200, method: "POST", path: "/o/token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "grant_type=client_credentials&scope=read+write", save: []saver{field("access_token", "cc.access")}},
+	{name: "posts, client-credentials token", want: 200, method: "GET", path: "/api/posts", headers: []string{"Authorization: Bearer ${cc.access}"}},
+	{name: "OAuth2 introspect", want: 200, method: "POST", path: "/o/introspect", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "token=${cc.access}", keep: timestampsShape},
+	{name: "OAuth2 introspect, public client", want: 401, method: "POST", path: "/o/introspect",
+		headers: []string{formType}, body: "client_id=demo-public&token=${cc.access}"},
+	{name: "OAuth2 revoke", want: 200, method: "POST", path: "/o/revoke_token", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "token=${cc.access}"},
+	{name: "OAuth2 introspect, revoked", want: 200, method: "POST", path: "/o/introspect", basic: "demo-confidential:${pw.demo-confidential}",
+		headers: []string{formType}, body: "token=${cc.access}"},
+	{name: "OAuth2 token, GET", want: 405, method: "GET", path: "/o/token"},
+	{name: "OAuth2 token, unknown method", want: 405, method: "FROB", path: "/o/token"},
+	{name: "OAuth2 authorize, OPTIONS", want: 405, method: "OPTIONS", path: "/o/authorize"},
+	{name: "OAuth2 metadata, POST", want: 404, method: "POST", path: "/.well-known/openid-configuration"},
+	{name: "HTML login page, DELETE", want: 405, method: "DELETE", path: "/accounts/login"},
+	{name: "HTML login page, unknown method", want: 405, method: "FROB", path: "/accounts/login"},
+	{name: "HTML logout, no CSRF token", want: 403, method: "POST", path: "/accounts/logout", as: "oa"},
+	{name: "HTML logout", want: 302, method: "POST", path: "/accounts/logout", as: "oa",
+		headers: []string{formType}, body: "csrfmiddlewaretoken=${oa.csrf}"},
+	{name: "OAuth2 authorize after the logout", want: 302, method: "GET", path: authorizePath, as: "oa"},
 
 	// Methods: DRF's 405 after authentication and the view's permissions.
 	{name: "GET on the token view", want: 405, method: "GET", path: "/api/token"},
@@ -317,6 +388,19 @@ var script = []step{
 	// on every framework.
 	{name: "metrics", want: 200, method: "GET", path: "/metrics", keep: requestCounters},
 }
+
+// The OAuth2 steps' constants: the demo clients' redirect URI (query
+// escaped), RFC 7636's example PKCE verifier and its S256 challenge, the
+// authorization request of the code flow and its consent form.
+const (
+	formType      = "Content-Type: application/x-www-form-urlencoded"
+	demoRedirectQ = "http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
+	pkceVerifier  = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	pkceChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+	consentForm   = "response_type=code&client_id=demo-confidential&redirect_uri=" + demoRedirectQ +
+		"&scope=openid+email+read&state=st1&code_challenge=" + pkceChallenge + "&code_challenge_method=S256&nonce=n1"
+	authorizePath = "/o/authorize?" + consentForm
+)
 
 // formEscape escapes the characters of the script's passwords that a
 // form body must not carry raw.

@@ -90,8 +90,9 @@ type server struct {
 }
 
 var (
-	listeningLine = regexp.MustCompile(`^reinhardt-auth showcase \(([^)]+)\) listening on (http://\S+)$`)
-	demoLine      = regexp.MustCompile(`^demo user "([^"]+)" password "([^"]+)"`)
+	listeningLine  = regexp.MustCompile(`^reinhardt-auth showcase \(([^)]+)\) listening on (http://\S+)$`)
+	demoLine       = regexp.MustCompile(`^demo user "([^"]+)" password "([^"]+)"`)
+	demoClientLine = regexp.MustCompile(`^demo OAuth2 client "([^"]+)" secret "([^"]+)"`)
 )
 
 // startServer runs bin as a process on a free port with a fresh SQLite
@@ -110,7 +111,7 @@ func startServer(t *testing.T, framework, bin string) *server {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		demo := s.demoCredentials()
-		if demo["admin"] != "" && demo["alice"] != "" {
+		if demo["admin"] != "" && demo["alice"] != "" && demo["demo-confidential"] != "" {
 			s.demo = demo
 			return s
 		}
@@ -227,6 +228,9 @@ func (s *server) demoCredentials() map[string]string {
 	for _, line := range s.output() {
 		if m := demoLine.FindStringSubmatch(line); m != nil {
 			demo[m[1]] = m[2]
+		}
+		if m := demoClientLine.FindStringSubmatch(line); m != nil {
+			demo[m[1]] = m[2] // ${pw.demo-confidential}
 		}
 	}
 	return demo

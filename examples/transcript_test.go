@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -85,6 +87,43 @@ func element(jsonField string, i int, name string) saver {
 	}
 }
 
+// htmlField saves the value of an HTML page's hidden input field as name.
+func htmlField(fieldName, name string) saver {
+	re := regexp.MustCompile(`<input type="hidden" name="` + regexp.QuoteMeta(fieldName) + `" value="([^"]*)">`)
+	return func(_ *http.Response, body []byte, vars map[string]string) error {
+		m := re.FindSubmatch(body)
+		if m == nil {
+			return fmt.Errorf("save %s: no hidden field %s in %.300s", name, fieldName, body)
+		}
+		vars[name] = html.UnescapeString(string(m[1]))
+		return nil
+	}
+}
+
+// locationParam saves a query parameter of the Location header as name.
+func locationParam(param, name string) saver {
+	return func(r *http.Response, _ []byte, vars map[string]string) error {
+		u, err := url.Parse(r.Header.Get("Location"))
+		if err != nil || u.Query().Get(param) == "" {
+			return fmt.Errorf("save %s: no %s in Location %q", name, param, r.Header.Get("Location"))
+		}
+		vars[name] = u.Query().Get(param)
+		return nil
+	}
+}
+
+// jwksShape replaces the per-run members of a JWK Set's keys (the key
+// made on the first start, its kid) by their names.
+func jwksShape(body string) string {
+	return jwkMember.ReplaceAllString(body, `"$1":"<$1>"`)
+}
+
+// timestampsShape replaces the exp and iat numbers of an introspection
+// body.
+func timestampsShape(body string) string {
+	return timestamp.ReplaceAllString(body, `"$1":"<time>"`)
+}
+
 // enrollmentShape is the body of a TOTP enrollment with its per-run
 // values replaced by their shapes, once they are checked: the secret
 // (32 base32 characters), its otpauth URL, the QR code PNG.
@@ -115,6 +154,8 @@ func recoveryCodesShape(body string) string {
 var (
 	base32Secret = regexp.MustCompile(`\A[A-Z2-7]{32}\z`)
 	recoveryCode = regexp.MustCompile(`"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"`)
+	jwkMember    = regexp.MustCompile(`"(kid|n|e|x|y)":"[A-Za-z0-9_-]+"`)
+	timestamp    = regexp.MustCompile(`"(exp|iat|auth_time)":[0-9]+`)
 )
 
 // cookie saves the value of the cookie the response sets as name.
@@ -356,6 +397,12 @@ var (
 	timeValue = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})"`)
 	// A hex token of 128 bits or more (a jti, a key).
 	hexValue = regexp.MustCompile(`"[0-9a-f]{32,}"`)
+	// An OAuth2 code or token: 130 random bits as 26 base32 characters,
+	// as a whole JSON string or as the code parameter of a redirect.
+	opaqueValue = regexp.MustCompile(`"[A-Z2-7]{26}"`)
+	opaqueCode  = regexp.MustCompile(`([?&]code=)[A-Z2-7]{26}\b`)
+	// The CSRF token of an HTML form.
+	csrfField = regexp.MustCompile(`(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}"`)
 )
 
 // normalize replaces in s the values that are this run's own: its
@@ -377,5 +424,8 @@ func normalizeShapes(s string) string {
 	s = jwtValue.ReplaceAllString(s, `"<jwt>"`)
 	s = csrfValue.ReplaceAllString(s, `"csrfToken":"<csrf>"`)
 	s = timeValue.ReplaceAllString(s, `"<time>"`)
+	s = opaqueValue.ReplaceAllString(s, `"<opaque>"`)
+	s = opaqueCode.ReplaceAllString(s, `${1}<opaque>`)
+	s = csrfField.ReplaceAllString(s, `${1}<csrf>"`)
 	return hexValue.ReplaceAllString(s, `"<hex>"`)
 }

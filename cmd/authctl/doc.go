@@ -6,6 +6,8 @@
 //	authctl [-db URL] changepassword [--stdin] USERNAME
 //	authctl [-db URL] clearsessions
 //	authctl [-db URL] migratesessions --from SPEC --to SPEC
+//	authctl [-db URL] createapplication --name N --client-type confidential|public --grant-types LIST --redirect-uris LIST [--skip-authorization] [--scopes LIST]
+//	authctl [-db URL] createapplication [--name N] [--client-id ID] [--client-secret S] [--redirect-uris "A B"] [--user ID] [--skip-authorization] [--algorithm RS256] CLIENT_TYPE AUTHORIZATION_GRANT_TYPE
 //	authctl hashpassword            < password
 //	authctl checkpassword ENCODED   < password
 //	authctl gensecret
@@ -18,4 +20,12 @@
 // then fails, naming the process that holds the lock. Passwords are read from a prompt
 // without echo, from standard input, or (createsuperuser --noinput) from
 // REINHARDT_SUPERUSER_PASSWORD; they never appear in arguments or logs.
+//
+// createapplication registers an OAuth2 client, in the showcase's
+// spelling (comma-separated lists) or in django-oauth-toolkit's (client
+// type and grant type as arguments: authorization-code, which may also
+// refresh, client-credentials or implicit). It prints
+// {"client_id","client_secret"} as JSON; a generated secret is shown this
+// once and stored hashed. clearsessions also removes expired OAuth2 codes
+// and tokens, as DOT's cleartokens does.
 package main

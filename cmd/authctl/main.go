@@ -48,6 +48,8 @@ var commands = map[string]command{
 	"gensecret":       {"gensecret", cmdGenSecret},
 	"clearsessions":   {"clearsessions  (delete expired sessions and tokens)", cmdClearSessions},
 	"migratesessions": {"migratesessions --from SPEC --to SPEC  (db, sqlite:PATH, postgres://…, file:DIR, redis://…)", cmdMigrateSessions},
+	"createapplication": {"createapplication --name N --client-type confidential|public --grant-types LIST --redirect-uris LIST [--skip-authorization] [--scopes LIST]\n" +
+		"                   or DOT's: createapplication [--name N] [--client-id ID] [--client-secret S] [--redirect-uris \"A B\"] [--user ID] [--skip-authorization] [--algorithm RS256] CLIENT_TYPE AUTHORIZATION_GRANT_TYPE", cmdCreateApplication},
 }
 
 func main() {
@@ -87,7 +89,7 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "usage: authctl [-db URL] COMMAND [ARGS]")
 	fs.PrintDefaults()
 	fmt.Fprintln(w, "commands:")
-	for _, name := range []string{"migrate", "createsuperuser", "changepassword", "clearsessions", "migratesessions", "hashpassword", "checkpassword", "gensecret"} {
+	for _, name := range []string{"migrate", "createsuperuser", "changepassword", "clearsessions", "migratesessions", "createapplication", "hashpassword", "checkpassword", "gensecret"} {
 		fmt.Fprintln(w, "  "+commands[name].usage)
 	}
 }

@@ -17,7 +17,9 @@ import (
 )
 
 // cmdClearSessions is Django's clearsessions plus simplejwt's
-// flushexpiredtokens: expired sessions and tokens leave the database.
+// flushexpiredtokens and django-oauth-toolkit's cleartokens: expired
+// sessions, JWT records, OAuth2 codes and tokens, and run-out throttle
+// counters leave the database.
 func cmdClearSessions(ctx context.Context, e *env, db string, args []string) int {
 	if len(args) != 0 {
 		return fail(e, "clearsessions takes no arguments")
@@ -35,11 +37,15 @@ func cmdClearSessions(ctx context.Context, e *env, db string, args []string) int
 	if err != nil {
 		return fail(e, "tokens: %v", err)
 	}
+	o, err := s.OAuth2().CleanupExpired(ctx, time.Now())
+	if err != nil {
+		return fail(e, "OAuth2 codes and tokens: %v", err)
+	}
 	c, err := s.Throttle().CleanupExpired(ctx, time.Now())
 	if err != nil {
 		return fail(e, "throttle counters: %v", err)
 	}
-	fmt.Fprintf(e.stdout, "removed %d expired sessions, %d expired token records and %d run-out throttle counters\n", n, m, c)
+	fmt.Fprintf(e.stdout, "removed %d expired sessions, %d expired token records, %d expired OAuth2 codes and tokens and %d run-out throttle counters\n", n, m, o, c)
 	return exitOK
 }
 

@@ -128,25 +128,50 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 			return v.Err()
 		}
 	}
-	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard}
-	u, err := login.Authenticate(r, *in.Username, *in.Password, otp)
-	if err != nil && !errors.Is(err, core.ErrUserInactive) {
+	u, err := e.LogIn(w, r, *in.Username, *in.Password, otp)
+	if err != nil {
 		return err
+	}
+	return core.WriteJSON(w, http.StatusOK, struct {
+		ID       any    `json:"id"`
+		Username string `json:"username"`
+	}{userID(u), u.GetUsername()})
+}
+
+// LogIn is what Serve does once it has read the credentials, for a login
+// form of another shape (an HTML page): it checks them through
+// core.PasswordLogin with the endpoint's Guard, SecondFactor and OTPGuard,
+// logs the request's session in under a new key, records the login time
+// and runs the hooks. A wrong username or password, or an inactive user,
+// is an error wrapping core.ErrInvalidCredentials with Django's message;
+// the other errors are PasswordLogin's (a *core.ThrottledError,
+// core.ErrMFARequired, core.ErrInvalidOTP, a store failure). The caller
+// checks CSRF first, as Serve does.
+func (e *LoginEndpoint) LogIn(w core.Response, r core.Request, username, password, otp string) (core.BaseUser, error) {
+	ctx := r.Context()
+	s := FromContext(ctx)
+	if s == nil {
+		return nil, errors.New("sessions: LoginEndpoint needs the session middleware")
+	}
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard}
+	u, err := login.Authenticate(r, username, password, otp)
+	if err != nil && !errors.Is(err, core.ErrUserInactive) {
+		return nil, err
 	}
 	bu, ok := u.(core.BaseUser)
 	if !ok || err != nil {
-		return core.NewAuthError(core.ErrInvalidCredentials, msgInvalidLogin)
+		return nil, core.NewAuthError(core.ErrInvalidCredentials, msgInvalidLogin)
 	}
 	before := s.Key()
 	if err := e.Auth.Login(ctx, s, bu, e.BackendName); err != nil {
-		return err
+		return nil, err
 	}
 	if s.Key() == before && before != "" {
 		// Django keeps the key of a session that already belongs to this
 		// user; a login here always moves it, so an old key never gains a
 		// fresh login time.
 		if err := s.CycleKey(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	t := now(e.Now)
@@ -154,12 +179,9 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	if err := e.afterLogin(r, w, bu, t); err != nil {
 		// Do not leave a logged-in session behind a failed login.
 		_ = s.Flush(ctx)
-		return err
+		return nil, err
 	}
-	return core.WriteJSON(w, http.StatusOK, struct {
-		ID       any    `json:"id"`
-		Username string `json:"username"`
-	}{userID(u), u.GetUsername()})
+	return bu, nil
 }
 
 func (e *LoginEndpoint) afterLogin(r core.Request, w core.Response, u core.BaseUser, t time.Time) error {

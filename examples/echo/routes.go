@@ -42,10 +42,36 @@ func routes(app *showcase.App) *echo.Echo {
 		return reply(c)(app.Health(c.Request().Context()))
 	})
 	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
-	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWT.JWKSHandler()))
+	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := app.OAuth2
+	// Echo's Any registers the standard methods; RouteNotFound on the
+	// same path takes every other one to the endpoint too.
+	anyMethod := func(path string, ep core.Endpoint, m ...echo.MiddlewareFunc) {
+		e.Any(path, echoauth.Endpoint(ep), m...)
+		e.RouteNotFound(path, echoauth.Endpoint(ep), m...)
+	}
+	anyMethod("/o/authorize", provider.AuthorizeEndpoint(), auth)
+	anyMethod("/o/token", provider.TokenEndpoint())
+	anyMethod("/o/revoke_token", provider.RevokeEndpoint())
+	anyMethod("/o/introspect", provider.IntrospectEndpoint())
+	anyMethod("/o/userinfo", provider.UserInfoEndpoint())
+	e.Match(getHead, "/.well-known/oauth-authorization-server", echoauth.Endpoint(provider.MetadataEndpoint()))
+	e.Match(getHead, "/.well-known/openid-configuration", echoauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
+
+	// The HTML session login the authorize endpoint sends browsers to.
+	anyMethod("/accounts/login", app.LoginPage)
+	anyMethod("/accounts/logout", app.LogoutPage)
+
 	// These paths have only their one view: any other method is 404, not
 	// Echo's 405.
-	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json"} {
+	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
 		e.RouteNotFound(p, noRoute)
 	}
 

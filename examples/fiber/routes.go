@@ -72,7 +72,26 @@ func newApp(a *showcase.App) *fiber.App {
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return reply(c)(a.Health(c.UserContext())) })
 	app.Get("/metrics", adaptor.HTTPHandler(a.Metrics.Handler()))
-	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWT.JWKSHandler()))
+	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := a.OAuth2
+	app.All("/o/authorize", auth, anyMethod(provider.AuthorizeEndpoint()))
+	app.All("/o/token", anyMethod(provider.TokenEndpoint()))
+	app.All("/o/revoke_token", anyMethod(provider.RevokeEndpoint()))
+	app.All("/o/introspect", anyMethod(provider.IntrospectEndpoint()))
+	app.All("/o/userinfo", anyMethod(provider.UserInfoEndpoint()))
+	app.Get("/.well-known/oauth-authorization-server", fiberauth.Endpoint(provider.MetadataEndpoint()))
+	app.Get("/.well-known/openid-configuration", fiberauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
+
+	// The HTML session login the authorize endpoint sends browsers to.
+	app.All("/accounts/login", anyMethod(a.LoginPage))
+	app.All("/accounts/logout", anyMethod(a.LogoutPage))
 
 	app.Post("/api/auth/register", auth, fiberauth.Endpoint(a.Register))
 	app.Get("/api/auth/csrf", fiberauth.Endpoint(a.CSRFToken))
@@ -290,6 +309,38 @@ func knownMethod(m []byte) bool {
 	}
 	return false
 }
+
+// anyMethod mounts an endpoint that answers every method itself (405
+// with Allow for those it does not take): a method Fiber does not know
+// arrives as otherMethod (serveAsNetHTTP), and the endpoint is given the
+// one the client sent, which its 405 names, as on the other frameworks.
+func anyMethod(ep core.Endpoint) fiber.Handler {
+	h := fiberauth.Endpoint(ep)
+	return func(c *fiber.Ctx) error {
+		if m, ok := c.Locals(sentMethodKey{}).(string); ok {
+			return fiberauth.Endpoint(sentMethodEndpoint{ep, m})(c)
+		}
+		return h(c)
+	}
+}
+
+// sentMethodEndpoint serves ep with the request's method replaced by the
+// one the client sent.
+type sentMethodEndpoint struct {
+	ep     core.Endpoint
+	method string
+}
+
+func (e sentMethodEndpoint) Serve(w core.Response, r core.Request) error {
+	return e.ep.Serve(w, sentMethodRequest{r, e.method})
+}
+
+type sentMethodRequest struct {
+	core.Request
+	method string
+}
+
+func (r sentMethodRequest) Method() string { return r.method }
 
 // sentMethod is the request's method as the client sent it.
 func sentMethod(c *fiber.Ctx) string {

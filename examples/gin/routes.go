@@ -32,7 +32,33 @@ func routes(app *showcase.App) *gin.Engine {
 
 	get(r, "/healthz", func(c *gin.Context) { reply(c)(app.Health(c.Request.Context())) })
 	get(r, "/metrics", gin.WrapH(app.Metrics.Handler()))
-	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWT.JWKSHandler()))
+	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := app.OAuth2
+	anyMethod := map[string]endpoint{
+		"/o/authorize":     {ginauth.Endpoint(provider.AuthorizeEndpoint()), true},
+		"/o/token":         {ginauth.Endpoint(provider.TokenEndpoint()), false},
+		"/o/revoke_token":  {ginauth.Endpoint(provider.RevokeEndpoint()), false},
+		"/o/introspect":    {ginauth.Endpoint(provider.IntrospectEndpoint()), false},
+		"/o/userinfo":      {ginauth.Endpoint(provider.UserInfoEndpoint()), false},
+		"/accounts/login":  {ginauth.Endpoint(app.LoginPage), false}, // the HTML session login
+		"/accounts/logout": {ginauth.Endpoint(app.LogoutPage), false},
+	}
+	for path, ep := range anyMethod {
+		if ep.auth {
+			r.Any(path, auth, ep.handler)
+		} else {
+			r.Any(path, ep.handler)
+		}
+	}
+	get(r, "/.well-known/oauth-authorization-server", ginauth.Endpoint(provider.MetadataEndpoint()))
+	get(r, "/.well-known/openid-configuration", ginauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
 
 	// simplejwt's views authenticate nobody (authentication_classes = ()):
 	// a bad Authorization header must not stop someone getting a token.
@@ -87,8 +113,43 @@ func routes(app *showcase.App) *gin.Engine {
 	})
 
 	r.NoRoute(notFound)
-	r.NoMethod(knownPath, auth, methodNotAllowed)
+	r.NoMethod(endpointPath(anyMethod), knownPath, authFor(auth), methodNotAllowed)
 	return r
+}
+
+// endpoint is a path's endpoint that answers every method itself (405
+// with Allow for those it does not take), and whether it runs behind the
+// authentication middleware.
+type endpoint struct {
+	handler gin.HandlerFunc
+	auth    bool
+}
+
+type endpointKey struct{}
+
+// endpointPath starts the NoMethod chain: Gin's Any registers the nine
+// standard methods only, so another method on an endpoint's path arrives
+// here and is sent on to that endpoint (after authentication when it has
+// it), as net/http's ServeMux sends every method to it.
+func endpointPath(endpoints map[string]endpoint) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if ep, ok := endpoints[c.Request.URL.Path]; ok {
+			c.Writer.Header().Del("Allow")
+			c.Set(endpointKey{}, ep)
+			c.Set(viewKey{}, view{path: c.Request.URL.Path})
+		}
+	}
+}
+
+// authFor is the authentication middleware, skipped for an endpoint
+// without it.
+func authFor(auth gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if ep, ok := c.Get(endpointKey{}); ok && !ep.(endpoint).auth {
+			return
+		}
+		auth(c)
+	}
 }
 
 // get serves GET and HEAD, as net/http's "GET /path" patterns and
@@ -142,6 +203,9 @@ type (
 // permissions; any other is 404, authenticating nobody. The Allow header
 // Gin has set waits for the 405: a 401 or 403 does not carry it.
 func knownPath(c *gin.Context) {
+	if _, ok := c.Get(endpointKey{}); ok {
+		return
+	}
 	allow := c.Writer.Header().Get("Allow")
 	c.Writer.Header().Del("Allow")
 	for _, v := range views {
@@ -157,6 +221,10 @@ func knownPath(c *gin.Context) {
 // methodNotAllowed is DRF's 405, once the view's permissions allow the
 // request.
 func methodNotAllowed(c *gin.Context) {
+	if ep, ok := c.Get(endpointKey{}); ok {
+		ep.(endpoint).handler(c)
+		return
+	}
 	v := c.MustGet(viewKey{}).(view)
 	if ginauth.Require(v.perms...)(c); !c.IsAborted() {
 		c.Header("Allow", c.GetString(allowKey{}))

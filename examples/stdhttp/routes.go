@@ -28,7 +28,26 @@ func routes(app *showcase.App) http.Handler {
 		reply(w, r)(app.Health(r.Context()))
 	})
 	mux.Handle("GET /metrics", app.Metrics.Handler())
-	mux.Handle("GET /.well-known/jwks.json", httpauth.Endpoint(app.JWT.JWKSHandler()))
+	mux.Handle("GET /.well-known/jwks.json", httpauth.Endpoint(app.JWKS))
+
+	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
+	// answers the methods it does not take itself (405 with Allow). The
+	// client-authenticated ones (token, revoke, introspect), the metadata
+	// and userinfo are outside the engine: userinfo answers a bad bearer
+	// with RFC 6750's 401, not DRF's. Authorize needs the browser's
+	// session login, through the engine.
+	provider := app.OAuth2
+	mux.Handle("/o/authorize", api(httpauth.Endpoint(provider.AuthorizeEndpoint())))
+	mux.Handle("/o/token", httpauth.Endpoint(provider.TokenEndpoint()))
+	mux.Handle("/o/revoke_token", httpauth.Endpoint(provider.RevokeEndpoint()))
+	mux.Handle("/o/introspect", httpauth.Endpoint(provider.IntrospectEndpoint()))
+	mux.Handle("/o/userinfo", httpauth.Endpoint(provider.UserInfoEndpoint()))
+	mux.Handle("GET /.well-known/oauth-authorization-server", httpauth.Endpoint(provider.MetadataEndpoint()))
+	mux.Handle("GET /.well-known/openid-configuration", httpauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
+
+	// The HTML session login the authorize endpoint sends browsers to.
+	mux.Handle("/accounts/login", httpauth.Endpoint(app.LoginPage))
+	mux.Handle("/accounts/logout", httpauth.Endpoint(app.LogoutPage))
 
 	mux.Handle("POST /api/auth/register", api(httpauth.Endpoint(app.Register)))
 	mux.Handle("GET /api/auth/csrf", httpauth.Endpoint(app.CSRFToken))

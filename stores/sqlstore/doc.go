@@ -120,4 +120,15 @@
 // Store.Throttle returns the throttle.Store of core/throttle over the
 // table reinhardt_throttle (migration 0006), for throttles shared by
 // several processes; it passes storetest.TestThrottleStore.
+//
+// # OAuth2
+//
+// Store.OAuth2 returns core/oauth2's Store over the tables
+// reinhardt_oauth2_application, reinhardt_oauth2_code and
+// reinhardt_oauth2_token (migration 0007), which keep codes and tokens
+// only as SHA-256 hashes (so not in django-oauth-toolkit's tables, which
+// hold them in the clear; see OAuth2Store). Redeeming a code and rotating
+// a refresh token are conditional UPDATEs that let exactly one of
+// concurrent calls win; it passes oauth2test.TestStore, with its races, on
+// SQLite and PostgreSQL.
 package sqlstore

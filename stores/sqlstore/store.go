@@ -315,7 +315,12 @@ func (a answer) Error() string { return a.err.Error() }
 // every other error, and a failure to begin or commit, is a store
 // failure (fail: ErrStoreUnavailable).
 func (s *Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return s.txWith(ctx, op, nil, f)
+}
+
+// txWith is tx with transaction options (an isolation level).
+func (s *Store) txWith(ctx context.Context, op string, opts *sql.TxOptions, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}

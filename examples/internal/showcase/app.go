@@ -18,6 +18,7 @@ import (
 	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/mail"
 	"github.com/reinhardt-go/auth/core/mfa"
+	"github.com/reinhardt-go/auth/core/oauth2"
 	"github.com/reinhardt-go/auth/core/passwordreset"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/throttle"
@@ -70,15 +71,28 @@ type App struct {
 	Mail                                *mail.Queue
 	Logger                              *slog.Logger
 
-	resetRequest *passwordreset.RequestEndpoint
+	// OAuth2 is the OAuth2 provider with OpenID Connect (the /o/…
+	// endpoints, the consent page, the Bearer authenticator), over the
+	// database's OAuth2 tables.
+	OAuth2 *oauth2.Provider
+	// JWKS serves /.well-known/jwks.json: the JWT public keys and the
+	// id_token key.
+	JWKS core.Endpoint
+	// LoginPage is GET and POST /accounts/login, LogoutPage POST
+	// /accounts/logout: the HTML session login.
+	LoginPage, LogoutPage core.Endpoint
 
-	closers     []func() error
-	redisClient redis.UniversalClient
+	closers      []func() error
+	resetRequest *passwordreset.RequestEndpoint
+	redisClient  redis.UniversalClient
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
 	// demo seed on this start (empty when the database had users).
 	DemoCredentials [][2]string
+	// DemoClients are the demo OAuth2 clients registered on this start,
+	// with their secrets (empty for the public one).
+	DemoClients []oauth2.Credentials
 }
 
 // Open opens and migrates the database, loads or generates the secret,
@@ -97,6 +111,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	store.LockTimeout = cfg.LockTimeout
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer(cfg.Addr, cfg.Addr)
+	}
 	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics()}
 	if err := a.setup(ctx); err != nil {
 		_ = store.Close()
@@ -150,6 +167,16 @@ func (a *App) setup(ctx context.Context) error {
 	if err := a.openPasswordReset(); err != nil {
 		return err
 	}
+	if err := a.openOAuth2(ctx); err != nil {
+		return err
+	}
+	if a.Config.Demo && len(a.DemoCredentials) > 0 {
+		if err := a.seedDemoClients(ctx); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	a.LoginPage = &LoginPage{Login: a.Login.(*sessions.LoginEndpoint), CSRF: a.CSRF}
+	a.LogoutPage = &LogoutPage{Auth: a.SessionAuth, CSRF: a.CSRF}
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
@@ -211,13 +238,15 @@ func (a *App) Close() error {
 }
 
 // newEngine builds the authenticators in docs/showcase.md's order: Bearer JWT,
-// Basic, the session cookie, then the remote-user header when enabled (the
-// OAuth2 authenticator joins with its capability). The JWT authenticator
-// comes first, so its challenge, `Bearer realm="api"`, is every 401's.
+// Bearer OAuth2 access token (a bearer that is not shaped like a JWT),
+// Basic, the session cookie, then the remote-user header when enabled. The
+// JWT authenticator comes first, so its challenge, `Bearer realm="api"`,
+// is every 401's.
 func (a *App) newEngine() *core.Engine {
 	ts := a.Tokens.RefreshStore()
 	auths := []core.Authenticator{
 		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
+		a.OAuth2.Authentication(),
 		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA},
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
@@ -251,34 +280,64 @@ func (a *App) readSecret(ctx context.Context) error {
 		a.Secret = []byte(a.Config.Secret)
 		return nil
 	}
-	// Replicas starting together on a new database each make a secret;
-	// the first kept wins, and every replica uses that one.
-	read := func() (string, error) {
-		var v string
-		err := a.Store.DB().QueryRowContext(ctx, a.Store.Rebind(`SELECT value FROM reinhardt_settings WHERE name = ?`), "secret_key").Scan(&v)
-		return v, err
+	v, state, err := a.keptSetting(ctx, "secret_key", func() (string, error) { return core.NewSecretKey(), nil })
+	if err != nil {
+		return fmt.Errorf("secret: %w", err)
 	}
-	v, err := read()
-	if errors.Is(err, sql.ErrNoRows) {
-		res, err := a.Store.DB().ExecContext(ctx, a.Store.Rebind(`INSERT INTO reinhardt_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), "secret_key", core.NewSecretKey())
-		if err != nil {
-			return fmt.Errorf("store secret: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			a.Logger.Warn("no -secret given: generated a secret key and kept it in the database; set REINHARDT_SECRET_KEY in production")
-		} else {
-			a.Logger.Warn("no -secret given: using the secret key another process kept in the database just now")
-		}
-		if v, err = read(); err != nil {
-			return fmt.Errorf("load secret: %w", err)
-		}
-	} else if err != nil {
-		return fmt.Errorf("load secret: %w", err)
-	} else {
+	switch state {
+	case settingMade:
+		a.Logger.Warn("no -secret given: generated a secret key and kept it in the database; set REINHARDT_SECRET_KEY in production")
+	case settingRaced:
+		a.Logger.Warn("no -secret given: using the secret key another process kept in the database just now")
+	default:
 		a.Logger.Warn("no -secret given: using the secret key kept in the database")
 	}
 	a.Secret = []byte(v)
 	return nil
+}
+
+// How keptSetting found its value.
+type settingState int
+
+const (
+	settingKept  settingState = iota // read from the database
+	settingMade                      // made by this process and kept
+	settingRaced                     // made by another process that kept it first
+)
+
+// keptSetting returns the value of the reinhardt_settings row name, making
+// it with make and keeping it when the row is missing. Replicas starting
+// together on a new database each make one; the first kept wins, and
+// every replica uses that one.
+func (a *App) keptSetting(ctx context.Context, name string, make func() (string, error)) (string, settingState, error) {
+	read := func() (string, error) {
+		var v string
+		err := a.Store.DB().QueryRowContext(ctx, a.Store.Rebind(`SELECT value FROM reinhardt_settings WHERE name = ?`), name).Scan(&v)
+		return v, err
+	}
+	v, err := read()
+	if err == nil {
+		return v, settingKept, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", 0, fmt.Errorf("load: %w", err)
+	}
+	made, err := make()
+	if err != nil {
+		return "", 0, err
+	}
+	res, err := a.Store.DB().ExecContext(ctx, a.Store.Rebind(`INSERT INTO reinhardt_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, made)
+	if err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	state := settingRaced
+	if n, _ := res.RowsAffected(); n == 1 {
+		state = settingMade
+	}
+	if v, err = read(); err != nil {
+		return "", 0, fmt.Errorf("load: %w", err)
+	}
+	return v, state, nil
 }
 
 // blogPermissions are the permissions Django creates for blog.Post.

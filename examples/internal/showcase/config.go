@@ -3,6 +3,7 @@ package showcase
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
@@ -44,6 +45,9 @@ type Config struct {
 	// ResetRate is -reset-rate: password-reset requests allowed per client
 	// address and per e-mail address (default throttle.DefaultResetRate).
 	ResetRate string
+	// Issuer is the OpenID Connect issuer (-issuer): "" means
+	// http://<addr>, with the port the server listens on (DefaultIssuer).
+	Issuer string
 	// LockTimeout bounds the wait for the database's migration lock when
 	// another process is migrating (sqlstore.Store.LockTimeout).
 	LockTimeout time.Duration
@@ -105,6 +109,7 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
 	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db (django_session, keys hashed), django (django_session in Django's format, shared with a Django project whose SECRET_KEY is -secret), redis, file:DIR, cookie or memory")
+	fs.StringVar(&c.Issuer, "issuer", env("REINHARDT_ISSUER", ""), "the OpenID Connect issuer, an absolute http(s) URL (REINHARDT_ISSUER); default http://<addr>")
 	fs.StringVar(&c.LoginRate, "login-rate", env("REINHARDT_LOGIN_RATE", throttle.DefaultLoginRate), "failed logins allowed per client address and per username on every login path (DRF's rate: 10/min, 100/hour)")
 	fs.StringVar(&c.SMTP, "smtp", env("REINHARDT_SMTP", ""), "smtp://host:port for outgoing mail (password reset); empty: each mail is written to the log (REINHARDT_SMTP)")
 	fs.StringVar(&c.ResetRate, "reset-rate", env("REINHARDT_RESET_RATE", throttle.DefaultResetRate), "password-reset requests allowed per client address and per e-mail address (DRF's rate)")
@@ -148,6 +153,26 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 		return c, fmt.Errorf("-remote-user-header needs -trusted-proxies (the header is believed only from those peers)")
 	}
 	return c, nil
+}
+
+// DefaultIssuer is the issuer of a server listening on addr (the
+// listener's address, whose port is the real one when -addr asked for
+// port 0) for -addr cfgAddr: "http://" and cfgAddr's host (localhost for
+// an empty or unspecified one, which no client can connect to) with
+// addr's port.
+func DefaultIssuer(cfgAddr, addr string) string {
+	host, _, err := net.SplitHostPort(cfgAddr)
+	if err != nil {
+		host = cfgAddr
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || (err == nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + host
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // MaxHeaderBytes makes request headers over 64 KiB answer 431 (net/http

@@ -27,10 +27,11 @@ type Post struct {
 type Posts struct{ store *sqlstore.Store }
 
 // Permission classes of the resource: anyone reads, authenticated users
-// write; changing a post needs its author or blog.change_post, deleting
+// write, and a request authenticated by an OAuth2 access token needs its
+// read scope to read and its write scope to write (OAuth2Scopes); changing a post needs its author or blog.change_post, deleting
 // it its author or blog.delete_post (own or through a group).
 var (
-	PostsPermissions = []core.Permission{core.IsAuthenticatedOrReadOnly{}}
+	PostsPermissions = []core.Permission{core.IsAuthenticatedOrReadOnly{}, OAuth2Scopes}
 	isAuthor         = core.ObjectPermissionFunc(func(_ context.Context, pc *core.PermissionContext, obj any) bool {
 		p, ok := obj.(*Post)
 		return ok && strconv.FormatInt(p.AuthorID, 10) == pc.User.GetID()

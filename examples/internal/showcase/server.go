@@ -52,21 +52,32 @@ func Run(ctx context.Context, framework string, args []string, getenv func(strin
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	app, err := Open(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-
+	// Listen first: the default issuer names the port listened on.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer(cfg.Addr, ln.Addr().String())
+	}
+	app, err := Open(ctx, cfg, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer app.Close()
 	app.SetOrigin(origin(ln.Addr()))
 	srv := newServer(app, logger)
 	fmt.Fprintf(stdout, "reinhardt-auth showcase (%s) listening on http://%s\n", framework, ln.Addr())
 	for _, c := range app.DemoCredentials {
 		fmt.Fprintf(stdout, "demo user %q password %q (shown once)\n", c[0], c[1])
+	}
+	for _, c := range app.DemoClients {
+		if c.ClientSecret == "" {
+			fmt.Fprintf(stdout, "demo OAuth2 client %q (public: PKCE, no secret) redirect URI %q\n", c.ClientID, DemoRedirectURI)
+			continue
+		}
+		fmt.Fprintf(stdout, "demo OAuth2 client %q secret %q redirect URI %q (shown once)\n", c.ClientID, c.ClientSecret, DemoRedirectURI)
 	}
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -120,6 +120,9 @@ func Run(t *testing.T, start Starter) {
 	t.Run("BadEscapes", func(t *testing.T) { badEscapes(t, start) })
 	t.Run("JWT", func(t *testing.T) { jwtTokens(t, start) })
 	t.Run("MFA", func(t *testing.T) { mfaFlow(t, start) })
+	t.Run("OAuth2", func(t *testing.T) { oauth2Clients(t, start, TempDB(t)) })
+	t.Run("OAuth2Postgres", func(t *testing.T) { oauth2Clients(t, start, PostgresDB(t)) })
+	t.Run("HTMLLogin", func(t *testing.T) { htmlLogin(t, start) })
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
 	t.Run("LoginRateShared", func(t *testing.T) { loginRateShared(t, start) })
 	t.Run("PasswordReset", func(t *testing.T) { passwordReset(t, start) })
@@ -240,7 +243,12 @@ func contract(t *testing.T, start Starter, db string) {
 	}
 
 	c.Expect(c.Do("GET", "/nowhere", "", ""), 404, notFound)
-	c.Expect(c.Do("GET", "/o/authorize", "", ""), 404, notFound) // a later capability: 404, never a fake success
+	// An authorization request without a client: 400, never a redirect.
+	r = c.Do("GET", "/o/authorize", "", "")
+	c.Expect(r, 400, `{"error":"invalid_request","error_description":"Invalid client_id parameter value."}`)
+	if r.Header.Get("Location") != "" {
+		t.Errorf("authorize without a client redirects to %q", r.Header.Get("Location"))
+	}
 	c.Do("FROB", "/nowhere", "", "")
 	m := c.Do("GET", "/metrics", "", "")
 	if m.Status != 200 || !strings.Contains(m.Body, "reinhardt_http_requests_total") || !strings.Contains(m.Body, "go_goroutines") {

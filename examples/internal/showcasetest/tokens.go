@@ -127,8 +127,17 @@ func jwtTokens(t *testing.T, start Starter) {
 	fresh := c.obtain("alice", alice)
 	c.Expect(c.Do("GET", "/api/me", "", "", bearer(fresh.Access)), 200, "")
 
-	// HS256: no public keys to publish.
-	c.Expect(c.Do("GET", "/.well-known/jwks.json", "", ""), 200, `{"keys":[]}`)
+	// HS256: the JWT secret is never published; the JWKS holds the
+	// OpenID Connect id_token key alone (RS256).
+	r = c.Do("GET", "/.well-known/jwks.json", "", "")
+	c.Expect(r, 200, "")
+	var set struct {
+		Keys []struct{ Kty, Alg, K string }
+	}
+	r.JSON(t, &set)
+	if len(set.Keys) != 1 || set.Keys[0].Kty != "RSA" || set.Keys[0].Alg != "RS256" || set.Keys[0].K != "" {
+		t.Errorf("JWKS under HS256: %s; want the id_token's RS256 key alone", r.Body)
+	}
 }
 
 // jwtAsymmetric runs the server with ES256 and a PEM key: the public key

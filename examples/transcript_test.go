@@ -411,7 +411,9 @@ var (
 // — numeric ids included, since every server starts from an empty
 // database and sees the same requests — is left as it is.
 func (r *run) normalize(s string) string {
-	pairs := []string{r.vars["origin"], "${origin}", r.vars["host"], "${host}"}
+	// The origin also appears query-escaped, as the iss parameter of an
+	// authorization response (RFC 9207).
+	pairs := []string{r.vars["origin"], "${origin}", url.QueryEscape(r.vars["origin"]), "${origin}", r.vars["host"], "${host}"}
 	for user, pw := range r.srv.demo {
 		pairs = append(pairs, pw, "${pw."+user+"}")
 	}

@@ -12,7 +12,7 @@
 #
 #   REINHARDT_TEST_POSTGRES=postgres://postgres@127.0.0.1:PORT/reinhardt_test
 #   REINHARDT_TEST_REDIS=redis://127.0.0.1:PORT/0
-#   REINHARDT_TEST_MYSQL=reinhardt:reinhardt@tcp(127.0.0.1:PORT)/reinhardt_test
+#   REINHARDT_TEST_MYSQL=mysql://reinhardt:reinhardt@127.0.0.1:PORT/reinhardt_test
 #   REINHARDT_TEST_REDIS_CLUSTER=127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3
 #
 # PostgreSQL is the highest version under /usr/lib/postgresql/*/bin, run as
@@ -23,7 +23,7 @@
 # throwaway instance made by mariadb-install-db in the same directory, run as
 # that user on a free port, with the user reinhardt (password reinhardt, all
 # privileges: tests create their own databases) and the database
-# reinhardt_test in utf8mb4; the go-sql-driver/mysql DSN is given. The Redis
+# reinhardt_test in utf8mb4, given as the showcase's -db mysql:// URL. The Redis
 # Cluster is three masters (redis-server --cluster-enabled yes, no replicas)
 # joined by redis-cli --cluster create, on ports below 55535 (each node's bus
 # is its port + 10000); its variable lists the nodes' addresses (go-redis's
@@ -360,7 +360,7 @@ write_files() {
   {
     [ -n "${pg_port:-}" ] && echo "REINHARDT_TEST_POSTGRES=postgres://postgres@127.0.0.1:$pg_port/$db_name"
     [ -n "${redis_port:-}" ] && echo "REINHARDT_TEST_REDIS=redis://127.0.0.1:$redis_port/0"
-    [ -n "${mysql_port:-}" ] && echo "REINHARDT_TEST_MYSQL=reinhardt:reinhardt@tcp(127.0.0.1:$mysql_port)/$db_name"
+    [ -n "${mysql_port:-}" ] && echo "REINHARDT_TEST_MYSQL=mysql://reinhardt:reinhardt@127.0.0.1:$mysql_port/$db_name"
     if [ -n "${cluster_ports:-}" ]; then
       # shellcheck disable=SC2086
       set -- $cluster_ports

@@ -19,9 +19,10 @@ type params map[string]string
 // or a form body) as url.ParseQuery does, into one value per name. A
 // repeated name, a malformed escape, a name with a semicolon (which
 // url.ParseQuery refuses), text that is not UTF-8 or holds a NUL is
-// invalid_request; dup names the repeated parameter (the least in byte
-// order when several are), so that the authorize endpoint can tell
-// client_id and redirect_uri (never redirect) from the others. A
+// invalid_request; dup names the repeated parameter, so that the
+// authorize endpoint can tell client_id and redirect_uri (never redirect)
+// from the others: when several are repeated, client_id, then
+// redirect_uri, then the least in byte order. A
 // malformed part wins over a repeat: then dup is "".
 //
 // It does not build url.Values: the map it returns is the only
@@ -72,6 +73,12 @@ func parseParams(s string) (p params, dup string, err error) {
 		for k := range repeated {
 			if first || k < dup {
 				dup, first = k, false // the same name whatever the map's order
+			}
+		}
+		// Either of these repeated forbids redirecting, whatever else is.
+		for _, k := range [...]string{"redirect_uri", "client_id"} {
+			if _, ok := repeated[k]; ok {
+				dup = k
 			}
 		}
 		// A fixed description: the name is the sender's text, and the

@@ -244,7 +244,8 @@ func (p *Provider) ExchangeCode(ctx context.Context, client *Application, req Ex
 	case c.CodeChallenge != "" && !verifyPKCE(req.CodeVerifier, c.CodeChallenge):
 		return nil, invalidGrant("Invalid code_verifier.")
 	}
-	u, err := p.activeUser(ctx, c.UserID)
+	// The code was issued CodeTTL before it expires.
+	u, err := p.liveUser(ctx, c.UserID, c.ExpiresAt.Add(-p.cfg.CodeTTL))
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +298,22 @@ func (p *Provider) response(access, refresh string, scopes []string) *OAuth2Toke
 		RefreshToken: refresh, Scope: strings.Join(scopes, " ")}
 }
 
-// activeUser returns the active user with that id, or nil.
-func (p *Provider) activeUser(ctx context.Context, id string) (core.User, error) {
+// liveUser returns the active user with that id for a code or token
+// issued at issued, or nil: when there is no such user, when the user is
+// inactive, or when the code or token was issued at or before the user's
+// "valid after" stamp (Config.ValidAfter).
+func (p *Provider) liveUser(ctx context.Context, id string, issued time.Time) (core.User, error) {
 	if id == "" {
 		return nil, nil
+	}
+	if p.cfg.ValidAfter != nil {
+		stamp, err := p.cfg.ValidAfter(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !stamp.IsZero() && !issued.After(stamp) {
+			return nil, nil
+		}
 	}
 	u, err := p.cfg.Users.GetUser(ctx, id)
 	if err != nil || u == nil || !u.IsActive() {
@@ -331,7 +344,8 @@ func (p *Provider) ClientCredentials(ctx context.Context, client *Application, s
 // Refresh rotates a refresh token of client, which the caller has
 // authenticated (RFC 6749 section 6): a new access and refresh token in the
 // same family, whose absolute expiry they keep. scope may narrow the
-// grant, never widen it. A spent refresh token presented again revokes its
+// access token's scope, never widen it; the new refresh token keeps the
+// scope of the one it replaces. A spent refresh token presented again revokes its
 // whole family; another client's is invalid_grant.
 func (p *Provider) Refresh(ctx context.Context, client *Application, refreshToken, scope string) (*OAuth2Token, error) {
 	if !hasGrant(client, GrantRefreshToken) && !hasGrant(client, GrantAuthorizationCode) {
@@ -368,7 +382,7 @@ func (p *Provider) Refresh(ctx context.Context, client *Application, refreshToke
 		}
 		scopes = narrowed
 	}
-	u, err := p.activeUser(ctx, old.UserID)
+	u, err := p.liveUser(ctx, old.UserID, old.IssuedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -379,6 +393,9 @@ func (p *Provider) Refresh(ctx context.Context, client *Application, refreshToke
 	at := p.accessRecord(access, client.ClientID, old.UserID, scopes, now, old.AuthTime)
 	at.FamilyID, at.CodeHash = old.FamilyID, old.CodeHash
 	rt := p.refreshRecord(refresh, at, old.ExpiresAt)
+	// The new refresh token keeps the grant's whole scope (RFC 6749
+	// section 6); only the access token is narrowed.
+	rt.Scopes = old.Scopes
 	_, st, err := p.cfg.Store.RotateRefreshToken(ctx, hash, client.ClientID, now, at, rt)
 	if err != nil {
 		return nil, err
@@ -430,7 +447,7 @@ func (p *Provider) verify(ctx context.Context, token string) (*AccessToken, core
 	}
 	var u core.User
 	if st.UserID != "" {
-		if u, err = p.activeUser(ctx, st.UserID); err != nil {
+		if u, err = p.liveUser(ctx, st.UserID, st.IssuedAt); err != nil {
 			return nil, nil, err
 		}
 		if u == nil {
@@ -488,7 +505,7 @@ func (p *Provider) Introspect(ctx context.Context, token string) (*Introspection
 		out.TokenType = "refresh_token"
 	}
 	if st.UserID != "" {
-		u, err := p.activeUser(ctx, st.UserID)
+		u, err := p.liveUser(ctx, st.UserID, st.IssuedAt)
 		if err != nil || u == nil {
 			return &Introspection{}, err
 		}

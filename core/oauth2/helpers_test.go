@@ -54,6 +54,9 @@ func fastHashers() *hashers.Registry {
 // only the provider's own check guards the consent form.
 type noSessionCSRF struct{}
 
+// validAfter, given to newHarness, is the provider's Config.ValidAfter.
+type validAfter func(ctx context.Context, userID string) (time.Time, error)
+
 func newHarness(t *testing.T, opts ...any) *harness {
 	t.Helper()
 	ctx := context.Background()
@@ -85,10 +88,16 @@ func newHarness(t *testing.T, opts ...any) *harness {
 	mux := http.NewServeMux()
 	h.srv = httptest.NewServer(nil)
 	t.Cleanup(h.srv.Close)
-	h.p, err = oauth2.NewProvider(oauth2.Config{
+	cfg := oauth2.Config{
 		Store: h.store, Users: backend, Issuer: h.srv.URL, CSRF: protector, Hashers: fastHashers(),
 		Now: func() time.Time { return time.Now().Add(time.Duration(h.offset.Load())) },
-	})
+	}
+	for _, o := range opts {
+		if f, ok := o.(validAfter); ok {
+			cfg.ValidAfter = f
+		}
+	}
+	h.p, err = oauth2.NewProvider(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

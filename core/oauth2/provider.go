@@ -142,6 +142,16 @@ type Config struct {
 	LoginMethods []string
 	// MaxBodyBytes caps form bodies: core.DefaultMaxBodyBytes when 0.
 	MaxBodyBytes int64
+	// ValidAfter returns the user's "valid after" stamp: every code and
+	// token of the user issued at or before it is dead (verification,
+	// introspection, refresh and the code exchange refuse it), as
+	// "log out everywhere", a password change and a password reset
+	// require. Give core/tokens' RefreshStore.ValidAfter, which
+	// TokenRotationManager.LogoutAll sets, so that one stamp ends the
+	// user's JWTs and OAuth2 tokens alike. The zero time means none; an
+	// error fails the request closed. nil: no stamp (only revocation and
+	// expiry end a token).
+	ValidAfter func(ctx context.Context, userID string) (time.Time, error)
 	// Now is the clock: time.Now when nil.
 	Now func() time.Time
 }

@@ -49,6 +49,9 @@ func (a *App) openOAuth2(ctx context.Context) error {
 		ConsentTemplate: ConsentTemplate,
 		AccessTokenTTL:  a.Config.AccessTTL,
 		RefreshTokenTTL: a.Config.RefreshTTL,
+		// One stamp ends the user's JWTs and OAuth2 tokens alike: logout
+		// everywhere, a password change, a password reset.
+		ValidAfter: a.Store.Tokens().ValidAfter,
 	})
 	if err != nil {
 		return fmt.Errorf("-issuer: %w", err)

@@ -67,3 +67,17 @@ type UserStore interface {
 	// SetLastLogin persists the last login time of the user id.
 	SetLastLogin(ctx context.Context, id string, t time.Time) error
 }
+
+// PasswordHashReplacer is a UserStore that can replace a password hash
+// only if it is still the one the caller read: what makes a single-use
+// credential that dies with the password (a password-reset link) single
+// use under concurrency.
+//
+// ReplacePasswordHash stores encoded as the password of the user id when
+// the stored one is old, in one atomic step, and reports whether it did:
+// false (and no error) when the stored hash is another or the user does
+// not exist. An error means the store failed and wraps
+// ErrStoreUnavailable.
+type PasswordHashReplacer interface {
+	ReplacePasswordHash(ctx context.Context, id, old, encoded string) (bool, error)
+}

@@ -304,6 +304,20 @@ func (m *DefaultUserManager) SetPasswordHash(ctx context.Context, id, encoded st
 	return m.modify(ctx, id, func(u *DefaultUser) { u.Password = encoded })
 }
 
+// ReplacePasswordHash implements PasswordHashReplacer.
+func (m *DefaultUserManager) ReplacePasswordHash(ctx context.Context, id, old, encoded string) (bool, error) {
+	replaced := false
+	err := m.modify(ctx, id, func(u *DefaultUser) {
+		if u.Password == old {
+			u.Password, replaced = encoded, true
+		}
+	})
+	if errors.Is(err, ErrUserNotFound) {
+		return false, nil
+	}
+	return replaced, err
+}
+
 // SetLastLogin implements UserStore.
 func (m *DefaultUserManager) SetLastLogin(ctx context.Context, id string, t time.Time) error {
 	return m.modify(ctx, id, func(u *DefaultUser) { u.LastLogin = &t })

@@ -28,8 +28,10 @@ type Users interface {
 	UsersByEmail(ctx context.Context, email string) ([]core.BaseUser, error)
 	// UserByID returns the user whose GetID() is id, or (nil, nil).
 	UserByID(ctx context.Context, id string) (core.BaseUser, error)
-	// SetPasswordHash stores a new encoded password for the user id.
-	SetPasswordHash(ctx context.Context, id, encoded string) error
+	// ReplacePasswordHash stores a new encoded password for the user id
+	// if the stored one is still old (core.PasswordHashReplacer): of two
+	// confirmations of one link, exactly one changes the password.
+	ReplacePasswordHash(ctx context.Context, id, old, encoded string) (bool, error)
 }
 
 // DefaultPath is the path of reset links before "{uid}/{token}": Django's
@@ -329,16 +331,26 @@ func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
 	} else if err != nil {
 		return err
 	}
+	old := u.PasswordHash()
 	if err := core.SetPassword(ctx, u, *in.NewPassword); err != nil {
 		return err
 	}
+	// Before the password is stored, so that a failure here leaves the
+	// old password with the user logged out, never a new password beside
+	// live old tokens.
 	if e.PasswordChanged != nil {
 		if err := e.PasswordChanged(ctx, u); err != nil {
 			return err
 		}
 	}
-	if err := e.Users.SetPasswordHash(ctx, u.GetID(), u.PasswordHash()); err != nil {
+	// Only if the password is still the one the token was checked
+	// against: a link confirmed twice at once changes it once.
+	replaced, err := e.Users.ReplacePasswordHash(ctx, u.GetID(), old, u.PasswordHash())
+	if err != nil {
 		return err
+	}
+	if !replaced {
+		return core.ValidationError{"token": {msgInvalidValue}}
 	}
 	return w.Write(http.StatusNoContent, nil)
 }

@@ -6,6 +6,7 @@ type queries struct {
 	usersByEmail                       string
 
 	insertUser, updateUser, setPassword, setLastLogin string
+	replacePassword                                   string
 	deleteUserGroups, deleteUserPerms, deleteUser     string
 
 	insertContentType, contentTypeID string
@@ -72,6 +73,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
 		updateUser: `UPDATE "auth_user" SET "password" = ?, "last_login" = ?, "is_superuser" = ?, "username" = ?, "first_name" = ?, "last_name" = ?, "email" = ?, "is_staff" = ?, "is_active" = ?, "date_joined" = ?
 WHERE "id" = ?`,
 		setPassword:      `UPDATE "auth_user" SET "password" = ? WHERE "id" = ?`,
+		replacePassword:  `UPDATE "auth_user" SET "password" = ? WHERE "id" = ? AND "password" = ?`,
 		setLastLogin:     `UPDATE "auth_user" SET "last_login" = ? WHERE "id" = ?`,
 		deleteUserGroups: `DELETE FROM "auth_user_groups" WHERE "user_id" = ?`,
 		deleteUserPerms:  `DELETE FROM "auth_user_user_permissions" WHERE "user_id" = ?`,
@@ -108,7 +110,7 @@ WHERE ct."app_label" = ? AND ct."model" = ? AND p."codename" = ?`,
 	}
 	for _, p := range []*string{
 		&q.userByUsername, &q.userByID, &q.allUsers, &q.usersByEmail,
-		&q.insertUser, &q.updateUser, &q.setPassword, &q.setLastLogin,
+		&q.insertUser, &q.updateUser, &q.setPassword, &q.setLastLogin, &q.replacePassword,
 		&q.deleteUserGroups, &q.deleteUserPerms, &q.deleteUser, &q.caseVariants,
 		&q.insertContentType, &q.contentTypeID, &q.insertPermission, &q.permissionID, &q.permissionByName,
 		&q.insertGroup, &q.insertGroupPerm, &q.deleteGroupPerm,

@@ -210,6 +210,24 @@ func (s *Store) SetPasswordHash(ctx context.Context, id, encoded string) error {
 	return s.updateOne(ctx, "set password", s.q.setPassword, encoded, n)
 }
 
+// ReplacePasswordHash implements core.PasswordHashReplacer: one
+// conditional UPDATE, so that of two racing replacements of one hash
+// exactly one is stored.
+func (s *Store) ReplacePasswordHash(ctx context.Context, id, old, encoded string) (bool, error) {
+	n, ok := s.parseID(id)
+	if !ok {
+		return false, s.notFound(ctx, "replace password")
+	}
+	if !s.storable(encoded) {
+		return false, ErrUnstorableText
+	}
+	err := s.updateOne(ctx, "replace password", s.q.replacePassword, encoded, n, old)
+	if errors.Is(err, core.ErrUserNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // SetLastLogin implements core.UserStore. The time is stored as Django
 // stores it: UTC, to the microsecond. An unknown id is an error wrapping
 // core.ErrUserNotFound.

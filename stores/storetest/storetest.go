@@ -19,6 +19,7 @@ import (
 // core.DefaultUserManager does.
 type Store interface {
 	core.UserStore
+	core.PasswordHashReplacer
 	core.BaseUserManager[*core.DefaultUser]
 	// GetByID returns the user with id, or (nil, nil).
 	GetByID(ctx context.Context, id int64) (*core.DefaultUser, error)
@@ -78,6 +79,8 @@ func TestUserStore(t *testing.T, open func(t *testing.T) Store) {
 		{"ConcurrentCaseVariants", testConcurrentCaseVariants},
 		{"CaseVariantPairsLogIn", testCaseVariantPairs},
 		{"PasswordHashRoundTrip", testPasswordHash},
+		{"ReplacePasswordHash", testReplacePasswordHash},
+		{"ConcurrentReplacePasswordHash", testConcurrentReplacePasswordHash},
 		{"LastLoginRoundTrip", testLastLogin},
 		{"UnknownIDWrites", testUnknownIDWrites},
 		{"ReturnsCopies", testCopies},
@@ -955,5 +958,81 @@ func testPermissions(t *testing.T, s Store) {
 	must(pa.AddUserPermission(ctx, in.ID, view))
 	if got := byID(t, s, in.GetID()); got.HasPerm("blog.view_comment") || len(got.UserPermissions) != 1 {
 		t.Errorf("inactive: HasPerm=%v stored=%v", got.HasPerm("blog.view_comment"), got.UserPermissions)
+	}
+}
+
+// testReplacePasswordHash: the hash is replaced only while it is the old
+// one; an unknown user is (false, nil).
+func testReplacePasswordHash(t *testing.T, s Store) {
+	ctx := ctxFor(t)
+	u := mustCreate(t, s, "replaced", nil)
+	if err := s.SetPasswordHash(ctx, u.GetID(), "md5$a$first"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ReplacePasswordHash(ctx, u.GetID(), "md5$a$other", "md5$a$second"); ok || err != nil {
+		t.Fatalf("ReplacePasswordHash from a hash that is not stored = %v, %v; want false, nil", ok, err)
+	}
+	if ok, err := s.ReplacePasswordHash(ctx, u.GetID(), "md5$a$first", "md5$a$second"); !ok || err != nil {
+		t.Fatalf("ReplacePasswordHash from the stored hash = %v, %v; want true, nil", ok, err)
+	}
+	got, err := s.GetByID(ctx, u.ID)
+	if err != nil || got == nil || got.PasswordHash() != "md5$a$second" {
+		t.Fatalf("after the replacement: %s, %v; want the new hash", show(got), err)
+	}
+	if ok, err := s.ReplacePasswordHash(ctx, u.GetID(), "md5$a$first", "md5$a$third"); ok || err != nil {
+		t.Fatalf("ReplacePasswordHash from the replaced hash = %v, %v; want false, nil", ok, err)
+	}
+	for _, id := range []string{"999999", "x"} {
+		if ok, err := s.ReplacePasswordHash(ctx, id, "md5$a$first", "md5$a$x"); ok || (err != nil && !errors.Is(err, core.ErrUserNotFound)) {
+			t.Errorf("ReplacePasswordHash(%q) = %v, %v; want false", id, ok, err)
+		}
+	}
+}
+
+// testConcurrentReplacePasswordHash: of racing replacements of one hash,
+// exactly one is stored (a password-reset link confirmed twice at once).
+func testConcurrentReplacePasswordHash(t *testing.T, s Store) {
+	ctx := ctxFor(t)
+	u := mustCreate(t, s, "raced", nil)
+	if err := s.SetPasswordHash(ctx, u.GetID(), "md5$a$start"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	var wg sync.WaitGroup
+	won := make(chan string, n)
+	errc := make(chan error, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			h := fmt.Sprintf("md5$a$racer%d", i)
+			ok, err := s.ReplacePasswordHash(ctx, u.GetID(), "md5$a$start", h)
+			if err != nil {
+				errc <- err
+			}
+			if ok {
+				won <- h
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(won)
+	close(errc)
+	for err := range errc {
+		t.Errorf("ReplacePasswordHash: %v", err)
+	}
+	var winners []string
+	for h := range won {
+		winners = append(winners, h)
+	}
+	if len(winners) != 1 {
+		t.Fatalf("%d of %d racing replacements succeeded (%v); want exactly 1", len(winners), n, winners)
+	}
+	got, err := s.GetByID(ctx, u.ID)
+	if err != nil || got == nil || got.PasswordHash() != winners[0] {
+		t.Fatalf("stored %s, %v; want the winner's hash %s", show(got), err, winners[0])
 	}
 }

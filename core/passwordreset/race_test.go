@@ -9,14 +9,12 @@ import (
 	"github.com/reinhardt-go/auth/core/passwordreset"
 )
 
-// TestReviewTokenSingleUseUnderRace: a reset link is single use (the
-// token dies when the password changes), but ConfirmEndpoint checks the
-// token against the user it read and then stores the new hash
-// unconditionally (Users.SetPasswordHash), so concurrent confirmations of
-// one token all succeed, each setting its own password: whoever holds a
-// copy of the link (a mail scanner, a shared inbox, a leaked log) and
-// submits it at the same moment as the owner may win the last write.
-func TestReviewTokenSingleUseUnderRace(t *testing.T) {
+// TestConfirmSingleUseUnderRace: a reset link is single use even when
+// it is confirmed several times at once (a mail scanner, a shared inbox,
+// a leaked log racing the owner): the new hash is stored only while the
+// password is the one the token was checked against
+// (Users.ReplacePasswordHash), so exactly one confirmation succeeds.
+func TestConfirmSingleUseUnderRace(t *testing.T) {
 	f := newResetFixture(t)
 	u := f.create(t, "alice", "alice@example.com", pw("old-Passphrase-of-alice-1"), nil)
 	f.confirm.PasswordChanged = nil // the fixture's recorder is not safe for concurrent use

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -82,7 +83,8 @@ type Config struct {
 	// older one is not imported. Default DefaultMaxAge (30 days); also how
 	// long Seen remembers an imported cookie.
 	MaxAge time.Duration
-	// Seen remembers the cookies imported, by their SHA-256, for MaxAge,
+	// Seen remembers the cookies imported, by the SHA-256 of their
+	// decoded bytes (whatever the spelling of their base64), for MaxAge,
 	// so that each is imported once: a copy of the old cookie, replayed
 	// after its owner logged out here, makes no new session. Use a cache
 	// every instance of the service shares (Redis, with
@@ -90,8 +92,9 @@ type Config struct {
 	// Required.
 	Seen sessions.Cache
 	// Map turns the gorilla session into this library's. Default: each
-	// value copied under its key, nobody logged in; see LoginUser for a
-	// gorilla login.
+	// value copied under its key, except the keys this library reserves
+	// (those starting with "_auth_" or "_session_": who is logged in, and
+	// how), nobody logged in; see LoginUser for a gorilla login.
 	Map MapFunc
 	// CookiePath and CookieDomain are the old cookie's Path and Domain
 	// (the old store's Options), which the cookie that expires it must
@@ -240,7 +243,16 @@ func (i *Importer) Adopt(ctx context.Context, r core.Request, s *sessions.Sessio
 		i.unimportable.Add(1)
 		return nil, false, nil
 	}
-	sum := sha256.Sum256([]byte(raw))
+	// Keyed by the cookie's decoded bytes, not its text: the outer base64
+	// is decoded leniently (unused trailing bits are ignored), so one
+	// authentic cookie has several spellings, and each must count as the
+	// same cookie. authenticate succeeded, so it decodes.
+	decoded, err := base64.URLEncoding.DecodeString(raw)
+	if err != nil {
+		i.rejected.Add(1)
+		return nil, false, nil
+	}
+	sum := sha256.Sum256(decoded)
 	first, err := i.cfg.Seen.CompareAndSet(ctx, SeenPrefix+base64.RawURLEncoding.EncodeToString(sum[:]), []byte{1}, i.cfg.MaxAge, 0)
 	if err != nil {
 		return nil, false, err
@@ -310,12 +322,22 @@ func (i *Importer) expiredCookie() *http.Cookie {
 	}
 }
 
-// copyValues is the default MapFunc: every value under its key.
+// copyValues is the default MapFunc: every value under its key, but for
+// the reserved ones (reservedKey).
 func copyValues(_ context.Context, values map[string]any, s *sessions.Session) error {
 	for k, v := range values {
-		s.Set(k, v)
+		if !reservedKey(k) {
+			s.Set(k, v)
+		}
 	}
 	return nil
+}
+
+// reservedKey: a session key this library keeps for itself (the login:
+// sessions.SessionKey and its kin, the creation time). An imported value
+// never sets one: a login is LoginUser's decision.
+func reservedKey(k string) bool {
+	return strings.HasPrefix(k, "_auth_") || strings.HasPrefix(k, "_session_")
 }
 
 // LoginUser returns a MapFunc for a gorilla session that recorded its

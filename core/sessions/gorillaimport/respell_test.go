@@ -8,13 +8,11 @@ import (
 	"github.com/reinhardt-go/auth/core/sessions/gorillaimport"
 )
 
-// TestReviewReplayWithRespelledCookie: Config.Seen promises that "a copy
-// of the old cookie, replayed after its owner logged out here, makes no
-// new session". Seen is keyed by the SHA-256 of the raw cookie text, but
-// securecookie decodes the outer base64 leniently (non-zero trailing
-// padding bits are ignored), so the same authentic cookie has several
-// spellings; each respelling imports again.
-func TestReviewReplayWithRespelledCookie(t *testing.T) {
+// TestRespelledCookieNotImportedAgain: a copy of an imported cookie makes
+// no new session however its base64 is spelled: securecookie decodes the
+// outer base64 leniently (unused trailing bits are ignored), so Seen is
+// keyed by the decoded bytes, not the text.
+func TestRespelledCookieNotImportedAgain(t *testing.T) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	fw := frameworks[0] // stdhttp
 	f := newFixture(t, gorillaimport.Config{})

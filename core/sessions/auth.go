@@ -157,7 +157,9 @@ func (a *SessionAuthentication) UpdateSessionAuthHash(ctx context.Context, s *Se
 // session without a logged-in user, naming an unknown backend, or whose
 // user no longer exists or is inactive is (nil, nil), so the next
 // authenticator tries. The stored session auth hash is compared in
-// constant time with the user's: a match authenticates; a match with a
+// constant time with the user's: a match authenticates, as does Django
+// 3.2's legacy SHA-1 hash (core.LegacySessionAuthHash, left as it is); a
+// match with a
 // fallback secret authenticates and moves the session to a new key and the
 // current hash; anything else (the password changed) flushes the session,
 // and the request is anonymous. Errors are store failures (fail closed)
@@ -199,6 +201,11 @@ func (a *SessionAuthentication) Authenticate(r core.Request) (*core.Identity, er
 		stored, _ := GetAs[string](s, HashSessionKey)
 		switch {
 		case stored != "" && equalHash(stored, core.GetSessionAuthHash(bu, a.Secret)):
+		case len(stored) == legacyHashLen && equalHash(stored, core.LegacySessionAuthHash(bu, a.Secret)):
+			// Django 3.2's get_user accepts the SHA-1 hash of Django
+			// before 3.1 (and of DEFAULT_HASHING_ALGORITHM = 'sha1') and
+			// leaves it: rewriting it would log the user out of a Django
+			// project on that setting, which shares this session.
 		case stored != "" && a.matchesFallback(stored, bu):
 			if !readOnly {
 				if err := s.CycleKey(ctx); err != nil {
@@ -229,6 +236,9 @@ func (a *SessionAuthentication) matchesFallback(stored string, u core.BaseUser) 
 	}
 	return false
 }
+
+// legacyHashLen is the length of a SHA-1 session auth hash in hex.
+const legacyHashLen = 40
 
 func equalHash(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 

@@ -13,15 +13,14 @@ import (
 	"github.com/reinhardt-go/auth/internal/djangotest"
 )
 
-// TestReviewLegacySessionAuthHash: Django 3.2's get_user accepts a
-// session whose _auth_user_hash is the SHA-1 session auth hash
+// TestLegacySessionAuthHash: Django 3.2's get_user accepts a session
+// whose _auth_user_hash is the SHA-1 session auth hash
 // (_legacy_get_session_auth_hash: sessions of Django before 3.1, and every
 // login of a 3.1/3.2 project on DEFAULT_HASHING_ALGORITHM = 'sha1', the
-// transition setting djangosession.WithLegacyEncoding exists for).
-// SessionAuthentication knows only the SHA-256 hash: it treats such a
-// session as a password change and flushes it, which deletes the shared
-// django_session row and so also logs the user out of Django.
-func TestReviewLegacySessionAuthHash(t *testing.T) {
+// transition setting djangosession.WithLegacyEncoding exists for). So does
+// SessionAuthentication, leaving the session as it is: flushing it would
+// delete the shared django_session row and log the user out of Django.
+func TestLegacySessionAuthHash(t *testing.T) {
 	djangotest.Require(t)
 	ctx := testCtx(t)
 	path := filepath.Join(t.TempDir(), "shared.sqlite3")

@@ -9,8 +9,9 @@
 //
 //   - [SMTP] (Django's smtp backend) hands each message to an SMTP
 //     server, on github.com/wneessen/go-mail. [NewSMTP] reads the server
-//     from a URL: smtp://host:port (STARTTLS when offered, or by the
-//     starttls parameter), smtps://host:port (TLS from the start), with
+//     from a URL: smtp://host:port (STARTTLS required, only when
+//     offered for a server on a loopback address, or by the starttls
+//     parameter), smtps://host:port (TLS from the start), with
 //     user:password for AUTH. A password is never sent over a connection
 //     that is not TLS: credentials make STARTTLS mandatory, and only
 //     [WithInsecureAuth], for a server on localhost, lifts that. Timeouts

@@ -31,3 +31,33 @@ func TestGuardedAuthRefusesClearText(t *testing.T) {
 		t.Errorf("allowed clear text: %v", err)
 	}
 }
+
+// TestDefaultTLSPolicy: STARTTLS is mandatory by default for a server
+// that is not on a loopback address (a reset link must not be readable by
+// whoever strips STARTTLS on the way), opportunistic on loopback; an
+// explicit starttls parameter or WithTLSPolicy wins.
+func TestDefaultTLSPolicy(t *testing.T) {
+	for _, c := range []struct {
+		url  string
+		opts []SMTPOption
+		want TLSPolicy
+	}{
+		{"smtp://mail.example.com", nil, StartTLSMandatory},
+		{"smtp://192.0.2.1:2525", nil, StartTLSMandatory},
+		{"smtp://127.0.0.1:2525", nil, StartTLSOpportunistic},
+		{"smtp://localhost:2525", nil, StartTLSOpportunistic},
+		{"smtp://[::1]:2525", nil, StartTLSOpportunistic},
+		{"smtp://mail.example.com?starttls=opportunistic", nil, StartTLSOpportunistic},
+		{"smtp://mail.example.com?starttls=none", nil, NoStartTLS},
+		{"smtp://mail.example.com", []SMTPOption{WithTLSPolicy(StartTLSOpportunistic)}, StartTLSOpportunistic},
+		{"smtp://u:p@localhost:2525", nil, StartTLSMandatory},
+	} {
+		s, err := NewSMTP(c.url, c.opts...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		if s.policy != c.want {
+			t.Errorf("%s: policy %v; want %v", c.url, s.policy, c.want)
+		}
+	}
+}

@@ -40,13 +40,17 @@ const (
 type TLSPolicy int
 
 const (
-	// StartTLSOpportunistic, the default without credentials, upgrades
-	// when the server offers STARTTLS and sends in clear text when it does
-	// not (Django's EMAIL_USE_TLS, without the refusal).
+	// StartTLSOpportunistic, the default for a server on a loopback
+	// address without credentials, upgrades when the server offers
+	// STARTTLS and sends in clear text when it does not (Django's
+	// EMAIL_USE_TLS, without the refusal).
 	StartTLSOpportunistic TLSPolicy = iota
 	// StartTLSMandatory refuses to send when the server does not offer
-	// STARTTLS or the handshake fails. It is the policy whenever the URL
-	// carries credentials, so that a password never travels in clear text.
+	// STARTTLS or the handshake fails. It is the default for any server
+	// that is not on a loopback address, so that an attacker on the path
+	// cannot strip STARTTLS and read the mail (a password-reset link is a
+	// credential), and the policy whenever the URL carries credentials,
+	// so that a password never travels in clear text.
 	StartTLSMandatory
 	// NoStartTLS never upgrades: for a development server on localhost
 	// only.
@@ -91,6 +95,7 @@ type SMTP struct {
 	implicitTLS        bool
 	username, password string
 	policy             TLSPolicy
+	policySet          bool // by the URL's starttls parameter
 	tlsConfig          *tls.Config
 	timeout            time.Duration
 	sendTimeout        time.Duration
@@ -109,7 +114,8 @@ type smtpOptions struct {
 }
 
 // WithTLSPolicy sets the STARTTLS policy of an smtp:// URL, overriding its
-// starttls parameter; default StartTLSOpportunistic, and
+// starttls parameter; default StartTLSMandatory, or StartTLSOpportunistic
+// for a server on a loopback address without credentials; always
 // StartTLSMandatory when the URL carries credentials (which no policy
 // weakens: NoStartTLS with credentials is an error unless
 // WithInsecureAuth).
@@ -151,7 +157,8 @@ func WithInsecureAuth() SMTPOption {
 //	smtp://user:password@host:587
 //
 // smtp:// connects in clear text and upgrades with STARTTLS by the
-// policy (default port 25); smtps:// is TLS from the start (implicit TLS,
+// policy (default: mandatory, opportunistic for a server on a loopback
+// address; default port 25); smtps:// is TLS from the start (implicit TLS,
 // default port 465). User and password, percent-encoded in the URL, are
 // sent with AUTH PLAIN (or LOGIN when PLAIN is not offered) and only over
 // TLS: with credentials an smtp:// URL's STARTTLS is mandatory. Anything
@@ -174,6 +181,9 @@ func NewSMTP(rawURL string, opts ...SMTPOption) (*SMTP, error) {
 			return nil, fmt.Errorf("mail: unknown TLS policy %v", *o.policy)
 		}
 		s.policy = *o.policy
+	}
+	if o.policy == nil && !s.policySet && !s.implicitTLS && !loopback(s.host) {
+		s.policy = StartTLSMandatory
 	}
 	s.insecureAuth = o.insecureAuth
 	if s.insecureAuth && !loopback(s.host) {
@@ -261,6 +271,7 @@ func parseSMTPURL(rawURL string) (*SMTP, error) {
 		if s.implicitTLS {
 			return nil, bad("starttls with smtps://, which is TLS already")
 		}
+		s.policySet = true
 		switch v[0] {
 		case "opportunistic":
 			s.policy = StartTLSOpportunistic

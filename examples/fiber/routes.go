@@ -89,9 +89,11 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Get("/.well-known/oauth-authorization-server", fiberauth.Endpoint(provider.MetadataEndpoint()))
 	app.Get("/.well-known/openid-configuration", fiberauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
 
-	// The HTML session login the authorize endpoint sends browsers to.
-	app.All("/accounts/login", anyMethod(a.LoginPage))
-	app.All("/accounts/logout", anyMethod(a.LogoutPage))
+	// The HTML pages (the login page the authorize endpoint sends browsers
+	// to among them), each answering every method itself.
+	for _, page := range a.PageRoutes() {
+		app.All(page.Path, anyMethod(page.Endpoint))
+	}
 
 	app.Post("/api/auth/register", auth, fiberauth.Endpoint(a.Register))
 	app.Get("/api/auth/csrf", fiberauth.Endpoint(a.CSRFToken))

@@ -42,13 +42,16 @@ func routes(app *showcase.App) *gin.Engine {
 	// session login, through the engine.
 	provider := app.OAuth2
 	anyMethod := map[string]endpoint{
-		"/o/authorize":     {ginauth.Endpoint(provider.AuthorizeEndpoint()), true},
-		"/o/token":         {ginauth.Endpoint(provider.TokenEndpoint()), false},
-		"/o/revoke_token":  {ginauth.Endpoint(provider.RevokeEndpoint()), false},
-		"/o/introspect":    {ginauth.Endpoint(provider.IntrospectEndpoint()), false},
-		"/o/userinfo":      {ginauth.Endpoint(provider.UserInfoEndpoint()), false},
-		"/accounts/login":  {ginauth.Endpoint(app.LoginPage), false}, // the HTML session login
-		"/accounts/logout": {ginauth.Endpoint(app.LogoutPage), false},
+		"/o/authorize":    {ginauth.Endpoint(provider.AuthorizeEndpoint()), true},
+		"/o/token":        {ginauth.Endpoint(provider.TokenEndpoint()), false},
+		"/o/revoke_token": {ginauth.Endpoint(provider.RevokeEndpoint()), false},
+		"/o/introspect":   {ginauth.Endpoint(provider.IntrospectEndpoint()), false},
+		"/o/userinfo":     {ginauth.Endpoint(provider.UserInfoEndpoint()), false},
+	}
+	// The HTML pages (the login page the authorize endpoint sends browsers
+	// to among them), each answering every method itself.
+	for _, page := range app.PageRoutes() {
+		anyMethod[page.Path] = endpoint{ginauth.Endpoint(page.Endpoint), false}
 	}
 	for path, ep := range anyMethod {
 		if ep.auth {

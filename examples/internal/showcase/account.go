@@ -131,7 +131,7 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 	}
 	d := &page{User: viewUser(id.User)}
 	if r.Method() != http.MethodPost {
-		if s != nil {
+		if s != nil && r.Method() == http.MethodGet { // a HEAD leaves the notice for the GET
 			if n, ok := sessions.GetAs[string](s, noticeKey); ok {
 				d.Notice = n
 				s.Delete(noticeKey)

@@ -110,9 +110,9 @@ type pageSession struct{ LoginAt, Expires string }
 
 // fieldView is one input of a form, for the "input" template.
 type fieldView struct {
-	ID, Name, Label, Type, Value, Autocomplete, Help string
-	Errors                                           []string
-	Required, Autofocus                              bool
+	ID, Name, Label, Type, Value, Autocomplete string
+	Errors                                     []string
+	Required, Autofocus                        bool
 }
 
 // newField is the template function "field": the input name of the page

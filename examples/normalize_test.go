@@ -24,6 +24,7 @@ func TestNormalize(t *testing.T) {
 		{`{"access_token":"ABCDEFGHIJKLMNOPQRSTUVWXY2","refresh_token":"Z234567ABCDEFGHIJKLMNOPQRS"}`, `{"access_token":"<opaque>","refresh_token":"<opaque>"}`},
 		{`http://127.0.0.1:8765/callback?code=ABCDEFGHIJKLMNOPQRSTUVWXY2&state=s`, `http://127.0.0.1:8765/callback?code=<opaque>&state=s`},
 		{`<input type="hidden" name="csrfmiddlewaretoken" value="` + csrf + `">`, `<input type="hidden" name="csrfmiddlewaretoken" value="<csrf>">`},
+		{`<td>2026-12-07 11:15 UTC</td>`, `<td><time></td>`},
 		// Left alone: ids, other strings of the same alphabets that are
 		// not whole values of those shapes, and what is around them.
 		{`{"id":3,"title":"Hello","author":"alice"}`, ""},
@@ -39,6 +40,7 @@ func TestNormalize(t *testing.T) {
 		{`{"token":"abcdefghijklmnopqrstuvwxy2"}`, ""},
 		{`?code=ABCDEFGHIJKLMNOPQRSTUVWXY23`, ""},
 		{`<input type="hidden" name="next" value="` + csrf + `">`, ""},
+		{`<p>2026-12-07 11:15 UTC is when</p>`, ""},
 	} {
 		want := tc.want
 		if want == "" {

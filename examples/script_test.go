@@ -7,10 +7,13 @@ import (
 )
 
 const (
-	bobPassword      = "Tr0ub4dor&3-horse"
-	bobNewPassword   = "An0ther-long-pass"
-	carolPassword    = "C4rol-has-a-second-factor"
-	carolNewPassword = "C4rol-was-reset-by-mail"
+	bobPassword       = "Tr0ub4dor&3-horse"
+	bobNewPassword    = "An0ther-long-pass"
+	carolPassword     = "C4rol-has-a-second-factor"
+	carolNewPassword  = "C4rol-was-reset-by-mail"
+	erinPassword      = "Erin-uses-the-pages-1"
+	erinNewPassword   = "Erin-changed-it-on-the-page"
+	erinResetPassword = "Erin-reset-it-on-the-page"
 )
 
 // script is the sequence every server answers: a realistic session of a
@@ -235,6 +238,71 @@ var script = []step{
 	{name: "refresh, carol's token from before the reset", want: 401, method: "POST", path: "/api/token/refresh", body: `{"refresh":"${c2.refresh}"}`},
 	{name: "me, carol's session from before the reset", want: 401, method: "GET", path: "/api/me", as: "carol"},
 	{name: "token carol, new password", want: 200, method: "POST", path: "/api/token", body: `{"username":"carol","password":"` + carolNewPassword + `"}`},
+
+	// The HTML pages in erin's browser: home, the account page (TOTP
+	// enrollment and its recovery codes, a password change, logging out
+	// everywhere) and Django's password-reset pages, with their refusals
+	// shown on the page.
+	{name: "register erin", want: 201, method: "POST", path: "/api/auth/register",
+		body: `{"username":"erin","email":"erin@example.com","password":"` + erinPassword + `"}`},
+	{name: "home page, anonymous", want: 200, method: "GET", path: "/", as: "web"},
+	{name: "home page, POST", want: 405, method: "POST", path: "/", as: "web"},
+	{name: "home page, unknown method", want: 405, method: "FROB", path: "/", as: "web"},
+	{name: "stylesheet", want: 200, method: "GET", path: "/static/showcase.css"},
+	{name: "account page, anonymous", want: 302, method: "GET", path: "/account", as: "web"},
+	{name: "HTML login page, erin", want: 200, method: "GET", path: "/accounts/login?next=%2Faccount", as: "web",
+		save: []saver{htmlField("csrfmiddlewaretoken", "web.csrf")}},
+	{name: "HTML login, erin", want: 302, method: "POST", path: "/accounts/login", as: "web",
+		headers: []string{formType}, body: "username=erin&password=" + formEscape(erinPassword) + "&next=%2Faccount&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "home page, logged in", want: 200, method: "GET", path: "/", as: "web", save: []saver{htmlField("csrfmiddlewaretoken", "web.csrf")}},
+	{name: "account page", want: 200, method: "GET", path: "/account", as: "web"},
+	{name: "account page, DELETE", want: 405, method: "DELETE", path: "/account", as: "web"},
+	{name: "account, no CSRF token", want: 403, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=enroll"},
+	{name: "account, TOTP enroll", want: 200, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=enroll&csrfmiddlewaretoken=${web.csrf}",
+		save: []saver{htmlText("totp_secret", "erin.secret")}, keep: accountPageShape},
+	{name: "account, TOTP confirm", want: 200, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=confirm&totp_code=${totp:erin.secret}&csrfmiddlewaretoken=${web.csrf}", keep: accountPageShape},
+	{name: "account, passwords that differ", want: 200, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=password&old_password=" + formEscape(erinPassword) +
+			"&new_password1=" + formEscape(erinNewPassword) + "&new_password2=x&csrfmiddlewaretoken=${web.csrf}", keep: accountPageShape},
+	{name: "account, weak password", want: 200, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=password&old_password=" + formEscape(erinPassword) +
+			"&new_password1=erin&new_password2=erin&csrfmiddlewaretoken=${web.csrf}", keep: accountPageShape},
+	{name: "account, password change", want: 302, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=password&old_password=" + formEscape(erinPassword) +
+			"&new_password1=" + formEscape(erinNewPassword) + "&new_password2=" + formEscape(erinNewPassword) + "&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "account page after the change", want: 200, method: "GET", path: "/account", as: "web", keep: accountPageShape},
+	{name: "account, log out everywhere", want: 302, method: "POST", path: "/account", as: "web",
+		headers: []string{formType}, body: "action=logout-all&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "account page after logging out everywhere", want: 302, method: "GET", path: "/account", as: "web"},
+	{name: "password reset page", want: 200, method: "GET", path: "/accounts/password_reset/", as: "web",
+		save: []saver{htmlField("csrfmiddlewaretoken", "web.csrf")}},
+	{name: "password reset page, no CSRF token", want: 403, method: "POST", path: "/accounts/password_reset/", as: "web",
+		headers: []string{formType}, body: "email=erin%40example.com"},
+	{name: "password reset page, not an address", want: 200, method: "POST", path: "/accounts/password_reset/", as: "web",
+		headers: []string{formType}, body: "email=erin&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "password reset page, erin", want: 302, method: "POST", path: "/accounts/password_reset/", as: "web",
+		headers: []string{formType}, body: "email=ERIN%40example.com&csrfmiddlewaretoken=${web.csrf}",
+		mailed: [2]string{"erin@example.com", "erin.reset"}},
+	{name: "password reset sent page", want: 200, method: "GET", path: "/accounts/password_reset/done/", as: "web"},
+	{name: "reset link, altered token", want: 200, method: "GET", path: "/accounts/reset/${erin.reset.uid}/${erin.reset.token}0", as: "web"},
+	{name: "reset link", want: 302, method: "GET", path: "/accounts/reset/${erin.reset.uid}/${erin.reset.token}", as: "web"},
+	{name: "set-password page", want: 200, method: "GET", path: "/accounts/reset/${erin.reset.uid}/set-password/", as: "web",
+		save: []saver{htmlField("csrfmiddlewaretoken", "web.csrf")}},
+	{name: "set-password, passwords that differ", want: 200, method: "POST", path: "/accounts/reset/${erin.reset.uid}/set-password/", as: "web",
+		headers: []string{formType}, body: "new_password1=" + formEscape(erinResetPassword) + "&new_password2=x&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "set-password, weak password", want: 200, method: "POST", path: "/accounts/reset/${erin.reset.uid}/set-password/", as: "web",
+		headers: []string{formType}, body: "new_password1=erin&new_password2=erin&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "set-password", want: 302, method: "POST", path: "/accounts/reset/${erin.reset.uid}/set-password/", as: "web",
+		headers: []string{formType}, body: "new_password1=" + formEscape(erinResetPassword) + "&new_password2=" + formEscape(erinResetPassword) + "&csrfmiddlewaretoken=${web.csrf}"},
+	{name: "set-password page, unknown method", want: 405, method: "FROB", path: "/accounts/reset/${erin.reset.uid}/set-password/", as: "web"},
+	{name: "reset done page, unknown method", want: 405, method: "FROB", path: "/accounts/reset/done/", as: "web"},
+	{name: "reset link, unknown method", want: 405, method: "FROB", path: "/accounts/reset/${erin.reset.uid}/${erin.reset.token}", as: "web"},
+	{name: "password reset complete page", want: 200, method: "GET", path: "/accounts/reset/done/", as: "web"},
+	{name: "reset link, used", want: 200, method: "GET", path: "/accounts/reset/${erin.reset.uid}/${erin.reset.token}", as: "web"},
+	{name: "set-password page, used", want: 200, method: "GET", path: "/accounts/reset/${erin.reset.uid}/set-password/", as: "web"},
 
 	// Paths of later capabilities, and of none: 404, authenticating
 	// nobody.

@@ -100,6 +100,20 @@ func htmlField(fieldName, name string) saver {
 	}
 }
 
+// htmlText saves the text of an HTML page's element with the id as
+// name.
+func htmlText(id, name string) saver {
+	re := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `">([^<]*)<`)
+	return func(_ *http.Response, body []byte, vars map[string]string) error {
+		m := re.FindSubmatch(body)
+		if m == nil {
+			return fmt.Errorf("save %s: no element #%s in %.300s", name, id, body)
+		}
+		vars[name] = html.UnescapeString(string(m[1]))
+		return nil
+	}
+}
+
 // locationParam saves a query parameter of the Location header as name.
 func locationParam(param, name string) saver {
 	return func(r *http.Response, _ []byte, vars map[string]string) error {
@@ -146,16 +160,28 @@ func enrollmentShape(body string) string {
 	return string(out)
 }
 
+// accountPageShape is an account page with its per-run values replaced
+// by their shapes: a TOTP key (as text and in its otpauth URL), the QR
+// code's PNG, the recovery codes.
+func accountPageShape(body string) string {
+	body = pageSecret.ReplaceAllString(body, "${1}<secret>")
+	body = pagePNG.ReplaceAllString(body, "data:image/png;base64,<png>")
+	return pageRecoveryCode.ReplaceAllString(body, "<code><recovery code></code>")
+}
+
 // recoveryCodesShape replaces each recovery code by its shape.
 func recoveryCodesShape(body string) string {
 	return recoveryCode.ReplaceAllString(body, `"<recovery code>"`)
 }
 
 var (
-	base32Secret = regexp.MustCompile(`\A[A-Z2-7]{32}\z`)
-	recoveryCode = regexp.MustCompile(`"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"`)
-	jwkMember    = regexp.MustCompile(`"(kid|n|e|x|y)":"[A-Za-z0-9_-]+"`)
-	timestamp    = regexp.MustCompile(`"(exp|iat|auth_time)":[0-9]+`)
+	base32Secret     = regexp.MustCompile(`\A[A-Z2-7]{32}\z`)
+	pageSecret       = regexp.MustCompile(`(secret=|id="totp_secret">)[A-Z2-7]{32}\b`)
+	pagePNG          = regexp.MustCompile(`data:image/png;base64,[^"]+`)
+	pageRecoveryCode = regexp.MustCompile(`<code>[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}</code>`)
+	recoveryCode     = regexp.MustCompile(`"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"`)
+	jwkMember        = regexp.MustCompile(`"(kid|n|e|x|y)":"[A-Za-z0-9_-]+"`)
+	timestamp        = regexp.MustCompile(`"(exp|iat|auth_time)":[0-9]+`)
 )
 
 // cookie saves the value of the cookie the response sets as name.
@@ -403,6 +429,8 @@ var (
 	opaqueCode  = regexp.MustCompile(`([?&]code=)[A-Z2-7]{26}\b`)
 	// The CSRF token of an HTML form.
 	csrfField = regexp.MustCompile(`(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}"`)
+	// A time on an HTML page (the account page's session).
+	pageTime = regexp.MustCompile(`>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<`)
 )
 
 // normalize replaces in s the values that are this run's own: its
@@ -429,5 +457,6 @@ func normalizeShapes(s string) string {
 	s = opaqueValue.ReplaceAllString(s, `"<opaque>"`)
 	s = opaqueCode.ReplaceAllString(s, `${1}<opaque>`)
 	s = csrfField.ReplaceAllString(s, `${1}<csrf>"`)
+	s = pageTime.ReplaceAllString(s, `><time><`)
 	return hexValue.ReplaceAllString(s, `"<hex>"`)
 }

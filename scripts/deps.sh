@@ -3,12 +3,15 @@
 # Debian packages when they are missing and this user may (root with
 # apt-get). Prints environment assignments for the test run on stdout:
 # REINHARDT_REQUIRE_DJANGO=1 when Django is there, so that its round-trip
-# tests cannot silently skip. Progress goes to stderr.
+# tests cannot silently skip, and REINHARDT_REQUIRE_CHROMIUM=1 when
+# Chromium is, for the showcase's browser tests. Both are required under
+# CI=true. Progress goes to stderr.
 set -uo pipefail
 log() { echo "deps: $*" >&2; }
 
 have_django() { /usr/bin/python3 -c 'import django, argon2, bcrypt' >/dev/null 2>&1; }
 have_py() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
+have_chromium() { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }
 
 # Django with the hashers' libraries; simplejwt (which brings DRF) for the
 # token interop tests; psycopg2 for Django's side of the PostgreSQL ones;
@@ -18,6 +21,8 @@ have_django || pkgs+=(python3-django python3-argon2 python3-bcrypt)
 have_py rest_framework_simplejwt.token_blacklist || pkgs+=(python3-djangorestframework-simplejwt)
 have_py psycopg2 || pkgs+=(python3-psycopg2)
 have_py pyotp || pkgs+=(python3-pyotp)
+# Debian's Chromium, which the showcase's browser tests drive (chromedp).
+have_chromium || pkgs+=(chromium)
 
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -34,4 +39,11 @@ if have_django; then
 elif [ "${CI:-}" = "true" ]; then
   log "CI=true and Django is not available: its interop tests will fail"
   echo "REINHARDT_REQUIRE_DJANGO=1"
+fi
+
+if have_chromium; then
+  echo "REINHARDT_REQUIRE_CHROMIUM=1"
+elif [ "${CI:-}" = "true" ]; then
+  log "CI=true and Chromium is not available: the browser tests will fail"
+  echo "REINHARDT_REQUIRE_CHROMIUM=1"
 fi

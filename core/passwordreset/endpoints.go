@@ -355,6 +355,26 @@ func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
 	return w.Write(http.StatusNoContent, nil)
 }
 
+// ValidLink reports whether uid and token make a good reset link: uid
+// names an active user and token is one Tokens made for that user, not
+// expired and not used (the checks Serve makes before it looks at the new
+// password). It changes nothing. Django's PasswordResetConfirmView makes
+// it before it shows the form, so that a dead link says so at once; an
+// error means the store failed.
+func (e *ConfirmEndpoint) ValidLink(ctx context.Context, uid, token string) (bool, error) {
+	if e.Users == nil || e.Tokens == nil {
+		return false, errors.New("passwordreset: ConfirmEndpoint needs Users and Tokens")
+	}
+	if uid == "" || token == "" || len(token) > core.MaxPasswordBytes {
+		return false, nil
+	}
+	u, err := e.user(ctx, uid)
+	if err != nil || u == nil {
+		return false, err
+	}
+	return e.Tokens.CheckToken(u, token), nil
+}
+
 // user is the active user uid names, or nil.
 func (e *ConfirmEndpoint) user(ctx context.Context, uid string) (core.BaseUser, error) {
 	pk, err := DecodeUID(uid)

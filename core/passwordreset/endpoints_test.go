@@ -325,3 +325,41 @@ func BenchmarkRequest(b *testing.B) {
 		})
 	}
 }
+
+// TestValidLink: a link is good for an active user's fresh, unused token
+// only, and checking it changes nothing; a used token is dead.
+func TestValidLink(t *testing.T) {
+	f := newResetFixture(t)
+	ctx := context.Background()
+	u := f.create(t, "alice", "alice@example.com", pw("old-password-1"), nil)
+	inactive := f.create(t, "zed", "zed@example.com", pw("old-password-2"), map[string]any{"is_active": false})
+	uid, token := passwordreset.EncodeUID(u.GetID()), f.tokens.MakeToken(u)
+	for _, c := range []struct {
+		name, uid, token string
+		want             bool
+	}{
+		{"good", uid, token, true},
+		{"empty uid", "", token, false},
+		{"empty token", uid, "", false},
+		{"uid not base64", "!!", token, false},
+		{"unknown uid", passwordreset.EncodeUID("999"), token, false},
+		{"another user's uid", passwordreset.EncodeUID(inactive.GetID()), token, false},
+		{"inactive user", passwordreset.EncodeUID(inactive.GetID()), f.tokens.MakeToken(inactive), false},
+		{"altered token", uid, token + "0", false},
+		{"over-long token", uid, strings.Repeat("a", core.MaxPasswordBytes+1), false},
+	} {
+		if got, err := f.confirm.ValidLink(ctx, c.uid, c.token); err != nil || got != c.want {
+			t.Errorf("%s: ValidLink = %v, %v; want %v", c.name, got, err, c.want)
+		}
+	}
+	if ok, _ := f.confirm.ValidLink(ctx, uid, token); !ok {
+		t.Fatal("checking the link used it")
+	}
+	expect(t, post(f.confirm, confirmBody(uid, token, "N3w-long-passphrase")), 204, "")
+	if ok, err := f.confirm.ValidLink(ctx, uid, token); ok || err != nil {
+		t.Errorf("a used link: %v, %v; want false", ok, err)
+	}
+	if _, err := (&passwordreset.ConfirmEndpoint{}).ValidLink(ctx, uid, token); err == nil {
+		t.Error("ValidLink without Users and Tokens: no error")
+	}
+}

@@ -12,3 +12,7 @@ var start = showcasetest.InProcess(run)
 // TestShowcase runs the shared end-to-end suite of docs/showcase.md against
 // this framework's server.
 func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }
+
+// TestBrowser drives this server's HTML pages in headless Chromium
+// (showcasetest.Browser).
+func TestBrowser(t *testing.T) { showcasetest.Browser(t, start) }

@@ -65,9 +65,11 @@ func routes(app *showcase.App) *echo.Echo {
 	e.Match(getHead, "/.well-known/oauth-authorization-server", echoauth.Endpoint(provider.MetadataEndpoint()))
 	e.Match(getHead, "/.well-known/openid-configuration", echoauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
 
-	// The HTML session login the authorize endpoint sends browsers to.
-	anyMethod("/accounts/login", app.LoginPage)
-	anyMethod("/accounts/logout", app.LogoutPage)
+	// The HTML pages (the login page the authorize endpoint sends browsers
+	// to among them), each answering every method itself.
+	for _, page := range app.PageRoutes() {
+		anyMethod(page.Path, page.Endpoint)
+	}
 
 	// These paths have only their one view: any other method is 404, not
 	// Echo's 405.

@@ -89,9 +89,17 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Get("/.well-known/oauth-authorization-server", fiberauth.Endpoint(provider.MetadataEndpoint()))
 	app.Get("/.well-known/openid-configuration", fiberauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
 
-	// The HTML session login the authorize endpoint sends browsers to.
-	app.All("/accounts/login", anyMethod(a.LoginPage))
-	app.All("/accounts/logout", anyMethod(a.LogoutPage))
+	// The HTML pages (the login page the authorize endpoint sends browsers
+	// to among them), each answering every method itself.
+	// Each names its route for instrument: the home page's, "/", is also
+	// the path of the middleware and of the catch-all 404.
+	for _, page := range a.PageRoutes() {
+		path := page.Path
+		app.All(path, func(c *fiber.Ctx) error {
+			c.Locals(pageRouteKey{}, path)
+			return c.Next()
+		}, anyMethod(page.Endpoint))
+	}
 
 	app.Post("/api/auth/register", auth, fiberauth.Endpoint(a.Register))
 	app.Get("/api/auth/csrf", fiberauth.Endpoint(a.CSRFToken))
@@ -166,6 +174,9 @@ func newApp(a *showcase.App) *fiber.App {
 
 type unmatchedKey struct{}
 
+// pageRouteKey holds the route of an HTML page (showcase.PageRoute.Path).
+type pageRouteKey struct{}
+
 // postID routes a /api/posts/:id route only for the ids Django's
 // <int:pk> matches (showcase.IsPostID: [0-9]+). Fiber's :id matches any
 // segment; with another (abc, +1, -1, ., ..) the path matches no pattern
@@ -210,6 +221,9 @@ func instrument(m *showcase.Metrics) fiber.Handler {
 		route := ""
 		if r := c.Route(); r != nil && r.Path != "/" && c.Locals(unmatchedKey{}) == nil {
 			route = r.Path
+		}
+		if p, ok := c.Locals(pageRouteKey{}).(string); ok {
+			route = p
 		}
 		// Label values outlive the request: the method must not alias
 		// fasthttp's buffer as c.Method() does (the adapter's is a copy).

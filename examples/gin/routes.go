@@ -42,14 +42,27 @@ func routes(app *showcase.App) *gin.Engine {
 	// session login, through the engine.
 	provider := app.OAuth2
 	anyMethod := map[string]endpoint{
-		"/o/authorize":     {ginauth.Endpoint(provider.AuthorizeEndpoint()), true},
-		"/o/token":         {ginauth.Endpoint(provider.TokenEndpoint()), false},
-		"/o/revoke_token":  {ginauth.Endpoint(provider.RevokeEndpoint()), false},
-		"/o/introspect":    {ginauth.Endpoint(provider.IntrospectEndpoint()), false},
-		"/o/userinfo":      {ginauth.Endpoint(provider.UserInfoEndpoint()), false},
-		"/accounts/login":  {ginauth.Endpoint(app.LoginPage), false}, // the HTML session login
-		"/accounts/logout": {ginauth.Endpoint(app.LogoutPage), false},
+		"/o/authorize":    {ginauth.Endpoint(provider.AuthorizeEndpoint()), true},
+		"/o/token":        {ginauth.Endpoint(provider.TokenEndpoint()), false},
+		"/o/revoke_token": {ginauth.Endpoint(provider.RevokeEndpoint()), false},
+		"/o/introspect":   {ginauth.Endpoint(provider.IntrospectEndpoint()), false},
+		"/o/userinfo":     {ginauth.Endpoint(provider.UserInfoEndpoint()), false},
 	}
+	// The HTML pages (the login page the authorize endpoint sends browsers
+	// to among them), each answering every method itself.
+	// The password-reset link pages are one catch-all route: Gin 1.12's
+	// tree panics on an unknown method for a path where a static route and
+	// a parameter meet (/accounts/reset/done/ beside
+	// /accounts/reset/:uidb64/…).
+	var resetPages []showcase.PageRoute
+	for _, page := range app.PageRoutes() {
+		if strings.HasPrefix(page.Path, showcase.ResetLinkPrefix) {
+			resetPages = append(resetPages, page)
+			continue
+		}
+		anyMethod[page.Path] = endpoint{ginauth.Endpoint(page.Endpoint), false}
+	}
+	anyMethod[resetPagesRoute] = endpoint{resetPagesHandler(resetPages), false}
 	for path, ep := range anyMethod {
 		if ep.auth {
 			r.Any(path, auth, ep.handler)
@@ -127,16 +140,46 @@ type endpoint struct {
 
 type endpointKey struct{}
 
+// resetPagesRoute is the catch-all route of the password-reset link
+// pages.
+const resetPagesRoute = showcase.ResetLinkPrefix + "*path"
+
+// resetPagesHandler serves the page whose path pattern the request's path
+// matches, counted under that pattern, as the other frameworks route and
+// count them; any other path is 404, counted as unmatched.
+func resetPagesHandler(pages []showcase.PageRoute) gin.HandlerFunc {
+	handlers := make([]gin.HandlerFunc, len(pages))
+	for i, p := range pages {
+		handlers[i] = ginauth.Endpoint(p.Endpoint)
+	}
+	return func(c *gin.Context) {
+		for i, p := range pages {
+			if matchPath(p.Path, c.Request.URL.Path) {
+				c.Set(viewKey{}, view{path: p.Path})
+				handlers[i](c)
+				return
+			}
+		}
+		c.Set(unmatchedKey{}, true)
+		notFound(c)
+	}
+}
+
 // endpointPath starts the NoMethod chain: Gin's Any registers the nine
 // standard methods only, so another method on an endpoint's path arrives
 // here and is sent on to that endpoint (after authentication when it has
 // it), as net/http's ServeMux sends every method to it.
 func endpointPath(endpoints map[string]endpoint) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if ep, ok := endpoints[c.Request.URL.Path]; ok {
+		path := c.Request.URL.Path
+		ep, ok := endpoints[path]
+		if rest, under := strings.CutPrefix(path, showcase.ResetLinkPrefix); !ok && under && rest != "" {
+			ep, ok, path = endpoints[resetPagesRoute], true, resetPagesRoute
+		}
+		if ok {
 			c.Writer.Header().Del("Allow")
 			c.Set(endpointKey{}, ep)
-			c.Set(viewKey{}, view{path: c.Request.URL.Path})
+			c.Set(viewKey{}, view{path: path})
 		}
 	}
 }

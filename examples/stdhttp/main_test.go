@@ -18,3 +18,7 @@ func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }
 // by all four, and the session contract of -sessions django runs on each
 // in TestShowcase).
 func TestDjangoSessions(t *testing.T) { showcasetest.DjangoSessions(t, start) }
+
+// TestBrowser drives this server's HTML pages in headless Chromium
+// (showcasetest.Browser).
+func TestBrowser(t *testing.T) { showcasetest.Browser(t, start) }

@@ -45,9 +45,16 @@ func routes(app *showcase.App) http.Handler {
 	mux.Handle("GET /.well-known/oauth-authorization-server", httpauth.Endpoint(provider.MetadataEndpoint()))
 	mux.Handle("GET /.well-known/openid-configuration", httpauth.Endpoint(provider.OpenIDConfigurationEndpoint()))
 
-	// The HTML session login the authorize endpoint sends browsers to.
-	mux.Handle("/accounts/login", httpauth.Endpoint(app.LoginPage))
-	mux.Handle("/accounts/logout", httpauth.Endpoint(app.LogoutPage))
+	// The HTML pages (the login page the authorize endpoint sends browsers
+	// to among them), each answering every method itself. A path ending
+	// in "/" is that path only ({$}), not the subtree under it.
+	for _, page := range app.PageRoutes() {
+		pattern := pageParam.ReplaceAllString(page.Path, "{$1}")
+		if strings.HasSuffix(pattern, "/") {
+			pattern += "{$}"
+		}
+		mux.Handle(pattern, httpauth.Endpoint(page.Endpoint))
+	}
 
 	mux.Handle("POST /api/auth/register", api(httpauth.Endpoint(app.Register)))
 	mux.Handle("GET /api/auth/csrf", httpauth.Endpoint(app.CSRFToken))
@@ -188,10 +195,13 @@ func routeLabel(pattern string) string {
 	if pattern == "/" {
 		return ""
 	}
-	return wildcard.ReplaceAllString(pattern, ":$1")
+	return wildcard.ReplaceAllString(strings.TrimSuffix(pattern, "{$}"), ":$1")
 }
 
-var wildcard = regexp.MustCompile(`\{([^}.]+)(\.\.\.)?\}`)
+var (
+	wildcard  = regexp.MustCompile(`\{([^}.]+)(\.\.\.)?\}`)
+	pageParam = regexp.MustCompile(`:([a-z0-9_]+)`)
+)
 
 type routeKey struct{}
 

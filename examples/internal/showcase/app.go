@@ -79,8 +79,11 @@ type App struct {
 	// id_token key.
 	JWKS core.Endpoint
 	// LoginPage is GET and POST /accounts/login, LogoutPage POST
-	// /accounts/logout: the HTML session login.
+	// /accounts/logout: the HTML session login. They are among the HTML
+	// pages of PageRoutes.
 	LoginPage, LogoutPage core.Endpoint
+
+	pages []PageRoute
 
 	closers      []func() error
 	resetRequest *passwordreset.RequestEndpoint
@@ -175,11 +178,10 @@ func (a *App) setup(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	a.LoginPage = &LoginPage{Login: a.Login.(*sessions.LoginEndpoint), CSRF: a.CSRF}
-	a.LogoutPage = &LogoutPage{Auth: a.SessionAuth, CSRF: a.CSRF}
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
+	a.openPages()
 	return nil
 }
 

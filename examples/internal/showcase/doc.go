@@ -10,4 +10,11 @@
 // security.W009 would flag is used with a warning. Each example program
 // mounts these in its own framework's idiom, and all four answer alike
 // (examples' TestCrossFrameworkTranscript holds them to one transcript).
+//
+// The HTML pages (PageRoutes: home, login, account, Django's password-reset
+// pages; ConsentTemplate for the OAuth2 provider's consent page) are
+// html/template files embedded from templates/ in one layout, with one
+// stylesheet from static/. They call the JSON API's endpoints with their
+// forms' values (the same throttles, second factor and validators) and
+// render every error as an HTML page.
 package showcase

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"slices"
 
@@ -169,25 +168,3 @@ var OAuth2Scopes core.Permission = core.PermissionFunc(func(ctx context.Context,
 	}
 	return oauth2.TokenHasReadWriteScope{}.HasPermission(ctx, pc)
 })
-
-// ConsentTemplate is the showcase's consent page, given to the provider
-// through its template hook (oauth2.Config.ConsentTemplate): plain HTML
-// that works without JavaScript.
-var ConsentTemplate = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Authorize {{.Application}}</title></head>
-<body>
-<h1>Authorize {{.Application}}?</h1>
-<p>Logged in as {{.Username}}. {{.Application}} ({{.ClientID}}) asks to:</p>
-<ul>
-{{range .Scopes}}<li>{{.Description}} (<code>{{.Name}}</code>)</li>
-{{end}}</ul>
-<form method="post" action="{{.Action}}">
-<input type="hidden" name="csrfmiddlewaretoken" value="{{.CSRFToken}}">
-{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
-{{end}}<button type="submit" name="allow" value="Authorize">Authorize</button>
-<button type="submit" name="allow" value="Cancel">Cancel</button>
-</form>
-</body>
-</html>
-`))

@@ -1,9 +1,7 @@
 package showcase
 
 import (
-	"bytes"
 	"errors"
-	"html/template"
 	"net/http"
 	"strings"
 	"unicode"
@@ -38,35 +36,11 @@ type LoginPage struct {
 	CSRF  *csrf.Protector
 }
 
-// loginForm is the login page's data.
-type loginForm struct {
-	Username, Next, CSRFToken, Error string
-	OTP                              bool // ask for the code
-}
-
-var loginTemplate = template.Must(template.New("login").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Log in</title></head>
-<body>
-<h1>Log in</h1>
-{{if .Error}}<p class="errornote" role="alert">{{.Error}}</p>
-{{end}}<form method="post" action="/accounts/login">
-<input type="hidden" name="csrfmiddlewaretoken" value="{{.CSRFToken}}">
-<input type="hidden" name="next" value="{{.Next}}">
-<p><label for="id_username">Username:</label> <input type="text" name="username" id="id_username" value="{{.Username}}" autocomplete="username" required{{if not .OTP}} autofocus{{end}}></p>
-<p><label for="id_password">Password:</label> <input type="password" name="password" id="id_password" autocomplete="current-password" required></p>
-<p><label for="id_otp">Authentication code (if two-factor authentication is on):</label> <input type="text" name="otp" id="id_otp" autocomplete="one-time-code" inputmode="numeric"{{if .OTP}} autofocus{{end}}></p>
-<button type="submit">Log in</button>
-</form>
-</body>
-</html>
-`))
-
 // Serve implements core.Endpoint.
 func (p *LoginPage) Serve(w core.Response, r core.Request) error {
 	switch r.Method() {
 	case http.MethodGet, http.MethodHead:
-		return p.show(w, r, http.StatusOK, loginForm{Next: r.Query("next")})
+		return p.show(w, r, &page{Next: r.Query("next")})
 	case http.MethodPost:
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
@@ -85,17 +59,17 @@ func (p *LoginPage) Serve(w core.Response, r core.Request) error {
 	if err := core.DecodeBody(r, 0, &in); err != nil {
 		return err
 	}
-	form := loginForm{Username: deref(in.Username), Next: deref(in.Next)}
-	if form.Username == "" || deref(in.Password) == "" {
-		form.Error = msgFieldMissing
-		return p.show(w, r, http.StatusOK, form)
+	form := &page{Values: map[string]string{"username": deref(in.Username)}, Next: deref(in.Next)}
+	if form.Values["username"] == "" || deref(in.Password) == "" {
+		form.FormErrors = []string{msgFieldMissing}
+		return p.show(w, r, form)
 	}
 	otp := strings.TrimSpace(deref(in.OTP))
 	if len(otp) > core.MaxOTPBytes {
-		form.Error, form.OTP = core.ErrInvalidOTP.Detail, true
-		return p.show(w, r, http.StatusOK, form)
+		form.FormErrors, form.OTP = []string{core.ErrInvalidOTP.Detail}, true
+		return p.show(w, r, form)
 	}
-	_, err := p.Login.LogIn(w, r, form.Username, *in.Password, otp)
+	_, err := p.Login.LogIn(w, r, form.Values["username"], *in.Password, otp)
 	switch {
 	case err == nil:
 		to := LoginRedirectURL
@@ -105,15 +79,15 @@ func (p *LoginPage) Serve(w core.Response, r core.Request) error {
 		w.Header().Set("Location", to)
 		return w.Write(http.StatusFound, nil)
 	case errors.Is(err, core.ErrInvalidCredentials):
-		form.Error = msgLoginInvalid
+		form.FormErrors = []string{msgLoginInvalid}
 	case errors.Is(err, core.ErrMFARequired):
-		form.Error, form.OTP = msgLoginOTP, true
+		form.FormErrors, form.OTP = []string{msgLoginOTP}, true
 	case errors.Is(err, core.ErrInvalidOTP):
-		form.Error, form.OTP = core.ErrInvalidOTP.Detail, true
+		form.FormErrors, form.OTP = []string{core.ErrInvalidOTP.Detail}, true
 	default:
 		return err // throttled (429, Retry-After) or the store failed
 	}
-	return p.show(w, r, http.StatusOK, form)
+	return p.show(w, r, form)
 }
 
 func deref(s *string) string {
@@ -125,26 +99,11 @@ func deref(s *string) string {
 
 // show renders the form with a CSRF token (setting the csrftoken cookie
 // when the browser has none), never cached.
-func (p *LoginPage) show(w core.Response, r core.Request, status int, form loginForm) error {
-	tok, err := p.CSRF.Token(r, w)
-	if err != nil {
+func (p *LoginPage) show(w core.Response, r core.Request, form *page) error {
+	if err := csrfToken(p.CSRF, w, r, form); err != nil {
 		return err
 	}
-	form.CSRFToken = tok
-	return writeHTML(w, status, loginTemplate, form)
-}
-
-// writeHTML renders t as an HTML page that no cache keeps (Django's
-// never_cache).
-func writeHTML(w core.Response, status int, t *template.Template, data any) error {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private")
-	return w.Write(status, b.Bytes())
+	return writeHTML(w, http.StatusOK, loginTemplate, form)
 }
 
 // SafeNext reports whether next is a path on this site, where a login may

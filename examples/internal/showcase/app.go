@@ -81,6 +81,9 @@ type App struct {
 	// LoginPage is GET and POST /accounts/login, LogoutPage POST
 	// /accounts/logout: the HTML session login.
 	LoginPage, LogoutPage core.Endpoint
+	// Ready is GET /readyz: 200 when the database and Redis (with -redis)
+	// answer within a second, 503 naming the one that does not.
+	Ready core.Endpoint
 
 	closers      []func() error
 	resetRequest *passwordreset.RequestEndpoint
@@ -180,6 +183,7 @@ func (a *App) setup(ctx context.Context) error {
 	a.Posts = &Posts{store: a.Store}
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
+	a.Ready = a.newReadiness()
 	return nil
 }
 

@@ -170,4 +170,3 @@ func mariaDB(t *testing.T) string {
 	u.Path = "/" + name
 	return u.String()
 }
-

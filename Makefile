@@ -30,8 +30,8 @@ test-migrations: deps
 	bash scripts/services.sh stop; exit $$status
 
 ## test-faults: examples' store-fault tests in full: Redis paused and stopped, PostgreSQL
-## killed and paused, each under load (make test runs one pause and one kill), and the
-## AOF crash test; each test runs its own redis-server and PostgreSQL (about 2 minutes)
+## killed and paused, each under load on each framework (make test runs one pause and one
+## kill), and the AOF crash test; each runs its own redis-server and PostgreSQL (about 5 minutes)
 test-faults: deps
 	@bash scripts/services.sh start
 	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) REINHARDT_FAULTS=all $(GO) test -race -count=1 -timeout 20m -run '^(TestStoreFaults|TestSessionsSurviveRedisCrash)$$' -v ./examples/ || status=$$?; \

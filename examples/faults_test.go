@@ -76,7 +76,9 @@ func TestStoreFaults(t *testing.T) {
 			apply:  func(r, _ *storeProc) { r.Pause() },
 			repair: func(r, _ *storeProc) { r.Resume() },
 			// The login throttle's counters and the sessions are in Redis;
-			// access tokens are checked against the database.
+			// access tokens are checked against the database (their
+			// valid-after stamps and the blacklist): when -redis moves
+			// those to Redis too, routeJWT belongs here.
 			depends: []route{routeSession, routeLogin}, sessionsSurvive: true},
 		{name: "RedisStopped", store: "redis",
 			apply:   func(r, _ *storeProc) { r.Stop(syscall.SIGTERM) },

@@ -90,6 +90,9 @@ func accepts(t *testing.T, bin string, args ...string) (bool, string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// A guard against a program that neither listens nor exits.
+	guard := time.AfterFunc(2*time.Minute, func() { _ = cmd.Process.Kill() })
+	defer guard.Stop()
 	listening := false
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

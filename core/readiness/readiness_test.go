@@ -24,9 +24,10 @@ func hang(ctx context.Context) error {
 func TestProbeStates(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	p := &readiness.Probe{Timeout: 200 * time.Millisecond, Checks: []readiness.Check{
+	p := &readiness.Probe{Timeout: 300 * time.Millisecond, Checks: []readiness.Check{
 		{"database", readiness.CheckerFunc(func(context.Context) error { return nil })},
 		{"redis", readiness.CheckerFunc(hang)},
+		{"queue", readiness.CheckerFunc(hang)},
 		{"cache", readiness.CheckerFunc(func(context.Context) error { return errors.New("connection refused") })},
 		// A check that ignores its context is not waited for.
 		{"stubborn", readiness.CheckerFunc(func(context.Context) error { <-release; return nil })},
@@ -34,7 +35,7 @@ func TestProbeStates(t *testing.T) {
 	start := time.Now()
 	res := p.Check(context.Background())
 	took := time.Since(start)
-	want := map[string]string{"database": "ok", "redis": "timeout", "cache": "unavailable", "stubborn": "timeout"}
+	want := map[string]string{"database": "ok", "redis": "timeout", "queue": "timeout", "cache": "unavailable", "stubborn": "timeout"}
 	if res.Ready() || res.Status != "unavailable" {
 		t.Errorf("status %q, want unavailable", res.Status)
 	}
@@ -43,7 +44,7 @@ func TestProbeStates(t *testing.T) {
 			t.Errorf("%s: %q, want %q (all: %v)", name, res.Checks[name], state, res.Checks)
 		}
 	}
-	// Concurrently: two checks that time out take one timeout, not two.
+	// Concurrently: three checks that time out take one timeout, not three.
 	if took > 2*p.Timeout {
 		t.Errorf("the probe took %v with a timeout of %v: the checks did not run at once", took, p.Timeout)
 	}

@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-migrations test-short test-go1.27 lint bench bench-compare fuzz cover deps tools services services-stop
+.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -27,6 +27,14 @@ test: deps
 test-migrations: deps
 	@bash scripts/services.sh start
 	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) REINHARDT_CONCURRENT_STARTS=20 $(GO) test -race -count=1 -timeout 30m -run '^TestConcurrentStart$$' -v ./examples/ || status=$$?; \
+	bash scripts/services.sh stop; exit $$status
+
+## test-faults: examples' store-fault tests in full: Redis paused and stopped, PostgreSQL
+## killed and paused, each under load on each framework (make test runs one pause and one
+## kill), and the AOF crash test; each runs its own redis-server and PostgreSQL (about 5 minutes)
+test-faults: deps
+	@bash scripts/services.sh start
+	@status=0; env $$(cat $(BIN)/deps.env $(BIN)/services.env 2>/dev/null) REINHARDT_FAULTS=all $(GO) test -race -count=1 -timeout 20m -run '^(TestStoreFaults|TestSessionsSurviveRedisCrash)$$' -v ./examples/ || status=$$?; \
 	bash scripts/services.sh stop; exit $$status
 
 ## services / services-stop: the test PostgreSQL and Redis, by hand (their URLs: .bin/services.env)

@@ -23,6 +23,7 @@ const (
 var script = []step{
 	// Anonymous.
 	{name: "health", want: 200, method: "GET", path: "/healthz"},
+	{name: "ready", want: 200, method: "GET", path: "/readyz"},
 	{name: "me, anonymous", want: 401, method: "GET", path: "/api/me"},
 
 	// Registration: Django's validators, uniqueness, DRF's parse errors.
@@ -393,6 +394,8 @@ var script = []step{
 	{name: "OPTIONS on posts", want: 405, method: "OPTIONS", path: "/api/posts"},
 	{name: "POST on healthz", want: 404, method: "POST", path: "/healthz"},
 	{name: "HEAD healthz", want: 200, method: "HEAD", path: "/healthz"},
+	{name: "POST on readyz", want: 404, method: "POST", path: "/readyz"},
+	{name: "HEAD readyz", want: 200, method: "HEAD", path: "/readyz"},
 
 	// Router corner cases: paths match exactly, as Django's URLconf does.
 	{name: "trailing slash", want: 404, method: "GET", path: "/api/me/", headers: []string{"Authorization: Bearer ${a4.access}"}},

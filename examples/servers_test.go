@@ -24,8 +24,8 @@ var frameworks = []string{"stdhttp", "gin", "echo", "fiber"}
 
 // buildServers builds every example's main, and authctl, into a temporary
 // directory with one `go build` and returns the binaries by framework (and
-// "authctl").
-func buildServers(t *testing.T) map[string]string {
+// "authctl"). Given frameworks, it builds only those (and authctl).
+func buildServers(t *testing.T, only ...string) map[string]string {
 	t.Helper()
 	goCmd, err := exec.LookPath("go") // go test puts its own GOROOT/bin first on PATH
 	if err != nil {
@@ -35,7 +35,11 @@ func buildServers(t *testing.T) map[string]string {
 	dir := t.TempDir()
 	args := append([]string{"build"}, raceFlags...)
 	args = append(args, "-o", dir+string(filepath.Separator))
-	for _, fw := range frameworks {
+	build := frameworks
+	if len(only) > 0 {
+		build = only
+	}
+	for _, fw := range build {
 		args = append(args, "./"+fw)
 	}
 	args = append(args, "../cmd/authctl")
@@ -44,7 +48,7 @@ func buildServers(t *testing.T) map[string]string {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	bins := map[string]string{}
-	for _, fw := range frameworks {
+	for _, fw := range build {
 		bins[fw] = filepath.Join(dir, fw)
 	}
 	bins["authctl"] = filepath.Join(dir, "authctl")

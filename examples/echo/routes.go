@@ -27,7 +27,9 @@ func routes(app *showcase.App) *echo.Echo {
 	e.HTTPErrorHandler = echoauth.ErrorHandler(app.Engine)
 	// Sessions load before authentication and commit before the headers
 	// go out; CSRF lets the check read csrfmiddlewaretoken from forms.
-	e.Use(instrument(app.Metrics), echoauth.Sessions(app.Sessions), echoauth.CSRF(app.CSRF))
+	// deadline, first, bounds every store call of the request
+	// (-request-timeout), error rendering and session commits included.
+	e.Use(deadline(app), instrument(app.Metrics), echoauth.Sessions(app.Sessions), echoauth.CSRF(app.CSRF))
 	// Route by the decoded path, as Django resolves URLs and the other
 	// frameworks route: /api/%6De is /api/me. (Echo routes by the raw path
 	// when the request has one.)
@@ -41,6 +43,7 @@ func routes(app *showcase.App) *echo.Echo {
 	e.Match(getHead, "/healthz", func(c echo.Context) error {
 		return reply(c)(app.Health(c.Request().Context()))
 	})
+	e.Match(getHead, "/readyz", echoauth.Endpoint(app.Ready))
 	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
 	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWKS))
 
@@ -73,7 +76,7 @@ func routes(app *showcase.App) *echo.Echo {
 
 	// These paths have only their one view: any other method is 404, not
 	// Echo's 405.
-	for _, p := range []string{"/healthz", "/metrics", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
 		e.RouteNotFound(p, noRoute)
 	}
 
@@ -194,6 +197,19 @@ func reply(c echo.Context) func(status int, v any, err error) error {
 			return c.NoContent(status)
 		}
 		return core.WriteJSON(core.NewHTTPResponse(c.Response()), status, v)
+	}
+}
+
+// deadline runs the rest of the chain with the request's context bounded
+// by -request-timeout (showcase.App.RequestContext).
+func deadline(app *showcase.App) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := app.RequestContext(c.Request().Context())
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
 	}
 }
 

@@ -67,10 +67,13 @@ func newApp(a *showcase.App) *fiber.App {
 	// Sessions load before authentication and commit before the response
 	// goes out; CSRF records the Host and the csrfmiddlewaretoken of forms
 	// for the check the session authenticator runs.
-	app.Use(instrument(a.Metrics), fiberauth.Sessions(a.Sessions), fiberauth.CSRF(a.CSRF))
+	// deadline, first, bounds every store call of the request
+	// (-request-timeout), error rendering and session commits included.
+	app.Use(deadline(a), instrument(a.Metrics), fiberauth.Sessions(a.Sessions), fiberauth.CSRF(a.CSRF))
 	auth := fiberauth.Middleware(a.Engine)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return reply(c)(a.Health(c.UserContext())) })
+	app.Get("/readyz", fiberauth.Endpoint(a.Ready))
 	app.Get("/metrics", adaptor.HTTPHandler(a.Metrics.Handler()))
 	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWKS))
 
@@ -201,6 +204,18 @@ func reply(c *fiber.Ctx) func(status int, v any, err error) error {
 			return nil
 		}
 		return c.Status(status).JSON(v)
+	}
+}
+
+// deadline runs the rest of the chain with the user context (where the
+// adapters and every store call find the request's context) bounded by
+// -request-timeout (showcase.App.RequestContext).
+func deadline(a *showcase.App) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := a.RequestContext(c.UserContext())
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
 	}
 }
 

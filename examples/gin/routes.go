@@ -27,10 +27,13 @@ func routes(app *showcase.App) *gin.Engine {
 	_ = r.SetTrustedProxies(trustedProxies(app.Config))
 	// Sessions load before authentication and commit before the headers go
 	// out; CSRF lets the CSRF check read csrfmiddlewaretoken from forms.
-	r.Use(instrument(app.Metrics), ginauth.Sessions(app.Sessions), ginauth.CSRF(app.CSRF))
+	// deadline, first, bounds every store call of the request
+	// (-request-timeout), error rendering and session commits included.
+	r.Use(deadline(app), instrument(app.Metrics), ginauth.Sessions(app.Sessions), ginauth.CSRF(app.CSRF))
 	auth := ginauth.Middleware(app.Engine)
 
 	get(r, "/healthz", func(c *gin.Context) { reply(c)(app.Health(c.Request.Context())) })
+	get(r, "/readyz", ginauth.Endpoint(app.Ready))
 	get(r, "/metrics", gin.WrapH(app.Metrics.Handler()))
 	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWKS))
 
@@ -195,6 +198,17 @@ func authFor(auth gin.HandlerFunc) gin.HandlerFunc {
 	}
 }
 
+// deadline runs the rest of the chain with the request's context bounded
+// by -request-timeout (showcase.App.RequestContext).
+func deadline(app *showcase.App) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := app.RequestContext(c.Request.Context())
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
 // get serves GET and HEAD, as net/http's "GET /path" patterns and
 // Django's views do.
 func get(g gin.IRoutes, path string, h ...gin.HandlerFunc) {
@@ -222,7 +236,7 @@ type view struct {
 
 // views are the API's paths. One requested with a method it does not
 // serve is DRF's 405, after authentication and the view's permissions
-// (DRF runs initial() first); the other paths (/healthz, /metrics, JWKS)
+// (DRF runs initial() first); the other paths (/healthz, /readyz, /metrics, JWKS)
 // are 404 with any other method, as nothing but their one view exists.
 var views = []view{
 	{"/api/auth/register", nil}, {"/api/auth/csrf", nil}, {"/api/auth/login", nil}, {"/api/auth/logout", nil},

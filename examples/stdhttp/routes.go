@@ -27,6 +27,7 @@ func routes(app *showcase.App) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, r)(app.Health(r.Context()))
 	})
+	mux.Handle("GET /readyz", httpauth.Endpoint(app.Ready))
 	mux.Handle("GET /metrics", app.Metrics.Handler())
 	mux.Handle("GET /.well-known/jwks.json", httpauth.Endpoint(app.JWKS))
 
@@ -121,8 +122,20 @@ func routes(app *showcase.App) http.Handler {
 	}
 	mux.HandleFunc("/", notFound)
 	// Sessions load before authentication and commit before the headers go
-	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms.
-	return instrument(app.Metrics, httpauth.Sessions(app.Sessions)(httpauth.CSRF(app.CSRF)(resolve(mux))))
+	// out; Prepare lets the CSRF check read csrfmiddlewaretoken from forms;
+	// deadline, outermost, bounds every store call of the request
+	// (-request-timeout).
+	return deadline(app, instrument(app.Metrics, httpauth.Sessions(app.Sessions)(httpauth.CSRF(app.CSRF)(resolve(mux)))))
+}
+
+// deadline serves next with the request's context bounded by
+// -request-timeout (showcase.App.RequestContext).
+func deadline(app *showcase.App, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := app.RequestContext(r.Context())
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // resolve routes a request as Django resolves its URL, and tells

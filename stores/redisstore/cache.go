@@ -290,11 +290,18 @@ func globEscape(s string) string {
 // Sentinel and Cluster are made with redis.NewUniversalClient (or
 // redis.NewFailoverClient, redis.NewClusterClient) and given to NewCache
 // or NewSessionBackend in the same way. The caller closes the client.
+//
+// The client honours its callers' contexts (go-redis's
+// ContextTimeoutEnabled): a call gives up when the request's deadline
+// passes, also against a Redis that accepted the connection and hangs,
+// where go-redis's default would wait read_timeout (5 seconds) per
+// attempt, retried three times. A client made by hand should set it too.
 func Open(rawURL string) (redis.UniversalClient, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, redact(err.Error(), rawURL))
 	}
+	opts.ContextTimeoutEnabled = true
 	return redis.NewClient(opts), nil
 }
 

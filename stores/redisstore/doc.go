@@ -13,7 +13,11 @@
 //   - [SessionBackend] is that cache backend with Range (SCAN with the
 //     key prefix, never KEYS) and Import, for migrating sessions between
 //     backends. It has no CleanupExpired: Redis expires keys itself.
-//   - [Open] makes a client from a redis:// or rediss:// URL, and
+//   - [Ping] asks a server, or every master of a Cluster, whether it
+//     answers: a readiness.Checker through readiness.CheckerFunc.
+//   - [Open] makes a client from a redis:// or rediss:// URL (one that
+//     honours its callers' contexts, so a hanging Redis fails a call at
+//     the caller's deadline), and
 //     [SessionFactory] opens the backend by spec from a
 //     registry.Registry ("redis://cache:6379/0?prefix=myapp:", or "redis"
 //     with a client given by registry.WithDependency).

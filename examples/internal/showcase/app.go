@@ -82,6 +82,9 @@ type App struct {
 	// /accounts/logout: the HTML session login. They are among the HTML
 	// pages of PageRoutes.
 	LoginPage, LogoutPage core.Endpoint
+	// Ready is GET /readyz: 200 when the database and Redis (with -redis)
+	// answer within a second, 503 naming the one that does not.
+	Ready core.Endpoint
 
 	pages []PageRoute
 
@@ -182,6 +185,7 @@ func (a *App) setup(ctx context.Context) error {
 	a.Register = &core.RegistrationEndpoint{Users: a.Store}
 	a.Engine = a.newEngine()
 	a.openPages()
+	a.Ready = a.newReadiness()
 	return nil
 }
 

@@ -135,3 +135,34 @@ func TestMailFlags(t *testing.T) {
 		t.Errorf("-smtp http://mail.example: %v", err)
 	}
 }
+
+// TestRequestTimeoutFlag: -request-timeout and REINHARDT_REQUEST_TIMEOUT
+// set the deadline RequestContext gives each request; zero is refused.
+func TestRequestTimeoutFlag(t *testing.T) {
+	none := func(string) string { return "" }
+	cfg, err := ParseFlags("test", nil, none)
+	if err != nil || cfg.RequestTimeout != DefaultRequestTimeout {
+		t.Fatalf("default: %v %v", cfg.RequestTimeout, err)
+	}
+	env := func(k string) string {
+		if k == "REINHARDT_REQUEST_TIMEOUT" {
+			return "1500ms"
+		}
+		return ""
+	}
+	if cfg, err = ParseFlags("test", nil, env); err != nil || cfg.RequestTimeout != 1500*time.Millisecond {
+		t.Fatalf("environment: %v %v", cfg.RequestTimeout, err)
+	}
+	if cfg, err = ParseFlags("test", []string{"-request-timeout", "2s"}, env); err != nil || cfg.RequestTimeout != 2*time.Second {
+		t.Fatalf("flag: %v %v", cfg.RequestTimeout, err)
+	}
+	if _, err := ParseFlags("test", []string{"-request-timeout", "0"}, none); err == nil {
+		t.Error("-request-timeout 0 accepted")
+	}
+	a := &App{Config: cfg}
+	ctx, cancel := a.RequestContext(t.Context())
+	defer cancel()
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > 2*time.Second || time.Until(d) < time.Second {
+		t.Errorf("RequestContext deadline %v (ok %v), want in 2s", d, ok)
+	}
+}

@@ -51,6 +51,11 @@ type Config struct {
 	// LockTimeout bounds the wait for the database's migration lock when
 	// another process is migrating (sqlstore.Store.LockTimeout).
 	LockTimeout time.Duration
+	// RequestTimeout is -request-timeout: the deadline of each request's
+	// context, so that a store that does not answer (stopped, paused,
+	// unreachable) fails the request with 503 by then instead of holding
+	// it (default DefaultRequestTimeout).
+	RequestTimeout time.Duration
 }
 
 // Timeouts bound how long a connection may take or sit idle, so that a
@@ -78,6 +83,8 @@ const (
 	DefaultReadTimeout       = 30 * time.Second
 	DefaultWriteTimeout      = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
+	// DefaultRequestTimeout is -request-timeout's default.
+	DefaultRequestTimeout = 5 * time.Second
 )
 
 // Defaults of the flags.
@@ -124,10 +131,19 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.DurationVar(&c.Timeouts.Read, "read-timeout", DefaultReadTimeout, "longest read of a whole request, body included")
 	fs.DurationVar(&c.Timeouts.Write, "write-timeout", DefaultWriteTimeout, "longest write of a response")
 	fs.DurationVar(&c.Timeouts.Idle, "idle-timeout", DefaultIdleTimeout, "longest wait of a kept-alive connection for its next request")
+	requestTimeout := DefaultRequestTimeout
+	if v := getenv("REINHARDT_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("REINHARDT_REQUEST_TIMEOUT: %w", err)
+		}
+		requestTimeout = d
+	}
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", requestTimeout, "deadline of each request's store calls: a database or Redis that does not answer by then gives 503 (REINHARDT_REQUEST_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	for name, d := range map[string]time.Duration{"-read-header-timeout": c.Timeouts.ReadHeader, "-read-timeout": c.Timeouts.Read, "-write-timeout": c.Timeouts.Write, "-idle-timeout": c.Timeouts.Idle} {
+	for name, d := range map[string]time.Duration{"-request-timeout": c.RequestTimeout, "-read-header-timeout": c.Timeouts.ReadHeader, "-read-timeout": c.Timeouts.Read, "-write-timeout": c.Timeouts.Write, "-idle-timeout": c.Timeouts.Idle} {
 		if d <= 0 {
 			return c, fmt.Errorf("%s must be positive (a server without it keeps idle and malformed clients forever)", name)
 		}

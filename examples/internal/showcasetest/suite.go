@@ -164,6 +164,7 @@ func contract(t *testing.T, start Starter, db string) {
 	admin, alice := "admin:"+creds["admin"], "alice:"+creds["alice"]
 
 	c.Expect(c.Do("GET", "/healthz", "", ""), 200, `{"status":"ok"}`)
+	c.Expect(c.Do("GET", "/readyz", "", ""), 200, `{"status":"ready","checks":{"database":"ok"}}`)
 	r := c.Do("GET", "/api/me", "", "")
 	c.Expect(r, 401, notProvided)
 	if got := r.Header.Get("WWW-Authenticate"); got != `Bearer realm="api"` {

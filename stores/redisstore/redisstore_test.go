@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -452,5 +453,46 @@ func TestSessionBackendFields(t *testing.T) {
 	}
 	if got, found, err := b.Load(ctx, id); err != nil || !found || string(got.Data) != "x" {
 		t.Errorf("Load from the replaced cache = %q, %v, %v", got.Data, found, err)
+	}
+}
+
+// TestOpenClusterURL: go-redis's cluster URL (addr= parameters) opens a
+// cluster client, which reaches keys on every master; a bad one is
+// ErrInvalidURL without the password.
+func TestOpenClusterURL(t *testing.T) {
+	addrs := strings.Split(os.Getenv("REINHARDT_TEST_REDIS_CLUSTER"), ",")
+	redisClusterClient(t) // skips (or fails in CI) without the Cluster
+	u := "redis://" + addrs[0]
+	for i, a := range addrs[1:] {
+		u += map[bool]string{true: "?", false: "&"}[i == 0] + "addr=" + a
+	}
+	c, err := redisstore.Open(u)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v", u, err)
+	}
+	t.Cleanup(func() { c.Close() }) // after testPrefix's cleanup
+	cl, ok := c.(*redis.ClusterClient)
+	if !ok {
+		t.Fatalf("Open(%q) = %T; want *redis.ClusterClient", u, c)
+	}
+	ctx := context.Background()
+	p := testPrefix(t, c)
+	masters := map[string]bool{}
+	for i := range 64 { // keys in many slots, so on every master
+		k := p + strconv.Itoa(i)
+		if err := c.Set(ctx, k, "v", time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := cl.MasterForKey(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters[n.Options().Addr] = true
+	}
+	if len(masters) != len(addrs) {
+		t.Errorf("the keys reached %d masters; want %d", len(masters), len(addrs))
+	}
+	if _, err := redisstore.Open("redis://:s3cretpw@" + addrs[0] + "?addr=" + addrs[1] + "&db=2"); !errors.Is(err, redisstore.ErrInvalidURL) || strings.Contains(err.Error(), "s3cretpw") {
+		t.Errorf("Open(cluster URL with a db) = %v; want ErrInvalidURL without the password", err)
 	}
 }

@@ -1,8 +1,6 @@
 package redisstore_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,7 +8,6 @@ import (
 
 	"github.com/reinhardt-go/auth/core/oauth2/oauth2store"
 	"github.com/reinhardt-go/auth/stores/redisstore"
-	"github.com/reinhardt-go/auth/stores/sqlstore"
 	"github.com/reinhardt-go/auth/stores/storetest/oauth2test"
 )
 
@@ -40,16 +37,7 @@ func TestOAuth2StoreSQLApplications(t *testing.T) {
 	}
 	c := redisClient(t)
 	oauth2test.TestStore(t, func(t *testing.T) oauth2store.Store {
-		ctx := context.Background()
-		db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "db.sqlite3"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return redisstore.NewOAuth2Store(c, db.OAuth2(), redisstore.WithPrefix(testPrefix(t, c)),
+		return redisstore.NewOAuth2Store(c, sqliteStore(t).OAuth2(), redisstore.WithPrefix(testPrefix(t, c)),
 			redisstore.WithClock(func() time.Time { return oauth2SuiteNow }))
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,6 +109,27 @@ func testPrefix(t testing.TB, c redis.UniversalClient) string {
 		}
 	})
 	return p
+}
+
+// allKeys returns the keys matching pattern, on every master of a
+// Cluster.
+func allKeys(ctx context.Context, c redis.UniversalClient, pattern string) ([]string, error) {
+	var (
+		mu   sync.Mutex
+		keys []string
+	)
+	get := func(ctx context.Context, n redis.Cmdable) error {
+		k, err := n.Keys(ctx, pattern).Result()
+		mu.Lock()
+		keys = append(keys, k...)
+		mu.Unlock()
+		return err
+	}
+	if cl, ok := c.(*redis.ClusterClient); ok {
+		err := cl.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return get(ctx, n) })
+		return keys, err
+	}
+	return keys, get(ctx, c)
 }
 
 // closedPort returns an address on which nothing listens.

@@ -117,7 +117,7 @@ func (m *MFAStore) Confirm(ctx context.Context, userID string, step int64, hashe
 }
 
 // advanceScript: KEYS[1] the step key; ARGV the step, the floor to seed
-// an absent key with ('' for "do not seed"), the expiry (ms). 1: the step
+// an absent key with (empty: do not seed), the expiry (ms). 1: the step
 // was below and is now set; 0: it was not; -1: there is no key (and no
 // floor to seed it).
 var advanceScript = redis.NewScript(`

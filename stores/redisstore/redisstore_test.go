@@ -28,7 +28,10 @@ import (
 // TestSessionBackendConformance runs the session-backend suite on the
 // Redis backend (Range and Import included) against a real server.
 func TestSessionBackendConformance(t *testing.T) {
-	c := redisClient(t)
+	onRedisAndCluster(t, testSessionBackendConformanceOn)
+}
+
+func testSessionBackendConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		return redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c)))
 	})
@@ -37,7 +40,10 @@ func TestSessionBackendConformance(t *testing.T) {
 // TestCacheSessionBackendConformance: core's CacheSessionBackend over the
 // Redis Cache, as the brief's one-liner makes it.
 func TestCacheSessionBackendConformance(t *testing.T) {
-	c := redisClient(t)
+	onRedisAndCluster(t, testCacheSessionBackendConformanceOn)
+}
+
+func testCacheSessionBackendConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		return sessions.NewCacheSessionBackend(redisstore.NewCache(c, redisstore.WithPrefix(testPrefix(t, c))))
 	})
@@ -46,7 +52,10 @@ func TestCacheSessionBackendConformance(t *testing.T) {
 // TestCookieGenerationsConformance: the Redis Cache as the cookie
 // backend's GenerationStore.
 func TestCookieGenerationsConformance(t *testing.T) {
-	c := redisClient(t)
+	onRedisAndCluster(t, testCookieGenerationsConformanceOn)
+}
+
+func testCookieGenerationsConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key)
@@ -61,8 +70,9 @@ func TestCookieGenerationsConformance(t *testing.T) {
 // TestCompressedConformance: the compression wrapper over Redis, with a
 // threshold of zero so that every record goes through it (the suite's
 // 1 MiB record then comes out a byte larger, inside MaxValueSize).
-func TestCompressedConformance(t *testing.T) {
-	c := redisClient(t)
+func TestCompressedConformance(t *testing.T) { onRedisAndCluster(t, testCompressedConformanceOn) }
+
+func testCompressedConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		w := compress.New(redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c))), compress.Zstd)
 		w.Threshold = 0
@@ -74,9 +84,10 @@ func TestCompressedConformance(t *testing.T) {
 // session suite reaches: versions, a ttl <= 0, the expiry written with
 // the value, values not in the cache's format, a key of another type, the
 // size limit.
-func TestCacheContract(t *testing.T) {
+func TestCacheContract(t *testing.T) { onRedisAndCluster(t, testCacheContractOn) }
+
+func testCacheContractOn(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
 	p := testPrefix(t, c)
 	cache := redisstore.NewCache(c, redisstore.WithPrefix(p))
 	if cache.Prefix() != p || cache.Client() != c {
@@ -269,9 +280,10 @@ func TestOpen(t *testing.T) {
 
 // TestPrefixesApart: two prefixes on one server are two stores, and
 // prefixes with glob characters Range literally.
-func TestPrefixesApart(t *testing.T) {
+func TestPrefixesApart(t *testing.T) { onRedisAndCluster(t, testPrefixesApartOn) }
+
+func testPrefixesApartOn(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
 	base := testPrefix(t, c)
 	a := redisstore.NewSessionBackend(c, redisstore.WithPrefix(base+"a*:"))
 	b := redisstore.NewSessionBackend(c, redisstore.WithPrefix(base+"a?:"))
@@ -295,16 +307,17 @@ func TestPrefixesApart(t *testing.T) {
 	}); err != nil || n != 1 {
 		t.Errorf("a.Range saw %d sessions (%v); want 1", n, err)
 	}
-	if k := c.Keys(ctx, base+"a\\*:session:*").Val(); len(k) != 1 || !strings.HasSuffix(k[0], sessions.StorageKey(ctx, id)) {
+	if k, _ := allKeys(ctx, c, base+"a\\*:session:*"); len(k) != 1 || !strings.HasSuffix(k[0], sessions.StorageKey(ctx, id)) {
 		t.Errorf("the Redis key is %q; want prefix+session:+StorageKey", k)
 	}
 }
 
 // TestRangeMany: Range over more sessions than one SCAN batch, stopping
 // early, and skipping expired ones.
-func TestRangeMany(t *testing.T) {
+func TestRangeMany(t *testing.T) { onRedisAndCluster(t, testRangeManyOn) }
+
+func testRangeManyOn(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
 	b := redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c)))
 	const n = 700
 	want := map[string]bool{}

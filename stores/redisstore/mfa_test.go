@@ -27,7 +27,10 @@ var sqliteTemplate struct {
 }
 
 // sqliteStore returns a migrated SQLite store of the test's own.
-func sqliteStore(t *testing.T) *sqlstore.Store {
+func sqliteStore(t *testing.T) *sqlstore.Store { return sqliteStoreB(t) }
+
+// sqliteStoreB is sqliteStore for tests and benchmarks.
+func sqliteStoreB(t testing.TB) *sqlstore.Store {
 	t.Helper()
 	ctx := context.Background()
 	sqliteTemplate.once.Do(func() {

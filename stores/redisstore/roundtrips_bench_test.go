@@ -230,4 +230,3 @@ func BenchmarkCache(b *testing.B) {
 		benchOp(b, h, nil, func(i int) error { _, _, _, err := cache.Get(ctx, strconv.Itoa(i)); return err })
 	})
 }
-

@@ -12,3 +12,7 @@ var start = showcasetest.InProcess(run)
 // TestShowcase runs the shared end-to-end suite of docs/showcase.md against
 // this framework's server.
 func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }
+
+// TestShowcaseRedisCluster: the showcase's Redis stores on a Redis
+// Cluster (-redis with go-redis's cluster URL), on one framework.
+func TestShowcaseRedisCluster(t *testing.T) { showcasetest.RedisCluster(t, start) }

@@ -505,6 +505,21 @@ func TestOpenClusterURL(t *testing.T) {
 	if len(masters) != len(addrs) {
 		t.Errorf("the keys reached %d masters; want %d", len(masters), len(addrs))
 	}
+	// The session factory takes the cluster URL too, with its prefix.
+	reg := registry.New()
+	reg.Register("redis", redisstore.SessionFactory)
+	b, err := reg.Open(ctx, u+"&prefix="+url.QueryEscape(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.(*redisstore.SessionBackend).Close()
+	id := sessions.GenerateKey()
+	if err := b.Save(ctx, id, sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Exists(ctx, p+"session:"+sessions.StorageKey(ctx, id)).Val(); n != 1 {
+		t.Error("the factory's session is not on the Cluster under the prefix")
+	}
 	if _, err := redisstore.Open("redis://:s3cretpw@" + addrs[0] + "?addr=" + addrs[1] + "&db=2"); !errors.Is(err, redisstore.ErrInvalidURL) || strings.Contains(err.Error(), "s3cretpw") {
 		t.Errorf("Open(cluster URL with a db) = %v; want ErrInvalidURL without the password", err)
 	}

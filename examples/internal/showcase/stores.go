@@ -93,5 +93,6 @@ func (a *App) startRedisCleanup(oauthStore oauth2.Store) {
 			}
 		}
 	}()
-	a.closers = append(a.closers, func() error { cancel(); <-done; return nil })
+	// First of the closers: stopped before the client it uses is closed.
+	a.closers = append([]func() error{func() error { cancel(); <-done; return nil }}, a.closers...)
 }

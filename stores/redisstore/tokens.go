@@ -25,8 +25,8 @@ import (
 // RevokeUser range over many tokens, so the store cannot be split by
 // family or by user without giving up either atomicity or the single
 // round trip: on a Cluster its keys live in one slot (one master and its
-// replicas). A blacklist entry and a token record are a few dozen bytes;
-// a single Redis master serves some 100,000 of these scripts a second.
+// replicas). A blacklist entry and a token record are a few dozen bytes,
+// and each script touches a handful of keys.
 //
 // Blacklist entries stay until Cleanup removes them, as the contract
 // says (Stats counts them); refresh tokens and families have a Redis

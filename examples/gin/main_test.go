@@ -16,3 +16,7 @@ func TestShowcase(t *testing.T) { showcasetest.Run(t, start) }
 // TestBrowser drives this server's HTML pages in headless Chromium
 // (showcasetest.Browser).
 func TestBrowser(t *testing.T) { showcasetest.Browser(t, start) }
+
+// TestShowcaseRedisCluster: the showcase's Redis stores on a Redis
+// Cluster (-redis with go-redis's cluster URL), on one framework.
+func TestShowcaseRedisCluster(t *testing.T) { showcasetest.RedisCluster(t, start) }

@@ -37,8 +37,9 @@ var ErrInvalidURL = errors.New("redisstore: invalid Redis URL")
 type Option func(*config)
 
 type config struct {
-	prefix string
-	now    func() time.Time
+	prefix    string
+	now       func() time.Time
+	retention time.Duration
 }
 
 // WithPrefix sets the prefix of every key: DefaultPrefix ("reinhardt:")
@@ -50,10 +51,28 @@ func WithPrefix(p string) Option { return func(c *config) { c.prefix = p } }
 // the default is time.Now. Redis expires keys by its own clock.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
+// DefaultRetention is how long the token, OAuth2 and MFA stores keep a
+// record past its expiry before Redis drops it (WithRetention): long
+// enough for a verifier's leeway and for reuse of a spent refresh token
+// or code to be recognised shortly after it expires.
+const DefaultRetention = 24 * time.Hour
+
+// WithRetention sets how long records with an expiry (refresh tokens and
+// their families, OAuth2 codes and tokens, TOTP steps) stay in Redis past
+// it; DefaultRetention when unset or not positive. Until then Cleanup
+// (CleanupExpired) removes them and counts them; after it Redis has.
+func WithRetention(d time.Duration) Option { return func(c *config) { c.retention = d } }
+
 func newConfig(opts []Option) config {
-	c := config{prefix: DefaultPrefix}
+	c := config{prefix: DefaultPrefix, now: time.Now, retention: DefaultRetention}
 	for _, o := range opts {
 		o(&c)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.retention <= 0 {
+		c.retention = DefaultRetention
 	}
 	return c
 }
@@ -282,14 +301,16 @@ func globEscape(s string) string {
 	return b.String()
 }
 
-// Open returns a client for the Redis server named by rawURL:
+// Open returns a client for the Redis named by rawURL:
 // "redis://[user:password@]host:port/db", "rediss://…" (TLS) or
 // "unix:///path/to/socket?db=N", with the options go-redis's ParseURL
 // understands as query parameters (dial_timeout, read_timeout,
-// pool_size, …). It does not connect: the first command does. Clients for
-// Sentinel and Cluster are made with redis.NewUniversalClient (or
-// redis.NewFailoverClient, redis.NewClusterClient) and given to NewCache
-// or NewSessionBackend in the same way. The caller closes the client.
+// pool_size, …). A URL with "addr" parameters is go-redis's cluster URL,
+// "redis://host:p1?addr=host:p2&addr=host:p3" (redis.ParseClusterURL),
+// and gives a *redis.ClusterClient over those nodes. It does not connect:
+// the first command does. Sentinel clients are made with
+// redis.NewFailoverClient (or redis.NewUniversalClient) and given to the
+// stores in the same way. The caller closes the client.
 //
 // The client honours its callers' contexts (go-redis's
 // ContextTimeoutEnabled): a call gives up when the request's deadline
@@ -297,6 +318,14 @@ func globEscape(s string) string {
 // where go-redis's default would wait read_timeout (5 seconds) per
 // attempt, retried three times. A client made by hand should set it too.
 func Open(rawURL string) (redis.UniversalClient, error) {
+	if u, err := url.Parse(rawURL); err == nil && u.Query().Has("addr") {
+		opts, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrInvalidURL, redact(err.Error(), rawURL))
+		}
+		opts.ContextTimeoutEnabled = true
+		return redis.NewClusterClient(opts), nil
+	}
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, redact(err.Error(), rawURL))

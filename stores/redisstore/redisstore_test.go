@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,7 +28,10 @@ import (
 // TestSessionBackendConformance runs the session-backend suite on the
 // Redis backend (Range and Import included) against a real server.
 func TestSessionBackendConformance(t *testing.T) {
-	c := redisClient(t)
+	onRedisAndCluster(t, testSessionBackendConformanceOn)
+}
+
+func testSessionBackendConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		return redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c)))
 	})
@@ -36,7 +40,10 @@ func TestSessionBackendConformance(t *testing.T) {
 // TestCacheSessionBackendConformance: core's CacheSessionBackend over the
 // Redis Cache, as the brief's one-liner makes it.
 func TestCacheSessionBackendConformance(t *testing.T) {
-	c := redisClient(t)
+	onRedisAndCluster(t, testCacheSessionBackendConformanceOn)
+}
+
+func testCacheSessionBackendConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		return sessions.NewCacheSessionBackend(redisstore.NewCache(c, redisstore.WithPrefix(testPrefix(t, c))))
 	})
@@ -45,7 +52,10 @@ func TestCacheSessionBackendConformance(t *testing.T) {
 // TestCookieGenerationsConformance: the Redis Cache as the cookie
 // backend's GenerationStore.
 func TestCookieGenerationsConformance(t *testing.T) {
-	c := redisClient(t)
+	onRedisAndCluster(t, testCookieGenerationsConformanceOn)
+}
+
+func testCookieGenerationsConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key)
@@ -60,8 +70,9 @@ func TestCookieGenerationsConformance(t *testing.T) {
 // TestCompressedConformance: the compression wrapper over Redis, with a
 // threshold of zero so that every record goes through it (the suite's
 // 1 MiB record then comes out a byte larger, inside MaxValueSize).
-func TestCompressedConformance(t *testing.T) {
-	c := redisClient(t)
+func TestCompressedConformance(t *testing.T) { onRedisAndCluster(t, testCompressedConformanceOn) }
+
+func testCompressedConformanceOn(t *testing.T, c redis.UniversalClient) {
 	storetest.TestSessionBackend(t, func(t *testing.T) sessions.SessionBackend {
 		w := compress.New(redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c))), compress.Zstd)
 		w.Threshold = 0
@@ -73,9 +84,10 @@ func TestCompressedConformance(t *testing.T) {
 // session suite reaches: versions, a ttl <= 0, the expiry written with
 // the value, values not in the cache's format, a key of another type, the
 // size limit.
-func TestCacheContract(t *testing.T) {
+func TestCacheContract(t *testing.T) { onRedisAndCluster(t, testCacheContractOn) }
+
+func testCacheContractOn(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
 	p := testPrefix(t, c)
 	cache := redisstore.NewCache(c, redisstore.WithPrefix(p))
 	if cache.Prefix() != p || cache.Client() != c {
@@ -268,9 +280,10 @@ func TestOpen(t *testing.T) {
 
 // TestPrefixesApart: two prefixes on one server are two stores, and
 // prefixes with glob characters Range literally.
-func TestPrefixesApart(t *testing.T) {
+func TestPrefixesApart(t *testing.T) { onRedisAndCluster(t, testPrefixesApartOn) }
+
+func testPrefixesApartOn(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
 	base := testPrefix(t, c)
 	a := redisstore.NewSessionBackend(c, redisstore.WithPrefix(base+"a*:"))
 	b := redisstore.NewSessionBackend(c, redisstore.WithPrefix(base+"a?:"))
@@ -294,16 +307,17 @@ func TestPrefixesApart(t *testing.T) {
 	}); err != nil || n != 1 {
 		t.Errorf("a.Range saw %d sessions (%v); want 1", n, err)
 	}
-	if k := c.Keys(ctx, base+"a\\*:session:*").Val(); len(k) != 1 || !strings.HasSuffix(k[0], sessions.StorageKey(ctx, id)) {
+	if k, _ := allKeys(ctx, c, base+"a\\*:session:*"); len(k) != 1 || !strings.HasSuffix(k[0], sessions.StorageKey(ctx, id)) {
 		t.Errorf("the Redis key is %q; want prefix+session:+StorageKey", k)
 	}
 }
 
 // TestRangeMany: Range over more sessions than one SCAN batch, stopping
 // early, and skipping expired ones.
-func TestRangeMany(t *testing.T) {
+func TestRangeMany(t *testing.T) { onRedisAndCluster(t, testRangeManyOn) }
+
+func testRangeManyOn(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
 	b := redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c)))
 	const n = 700
 	want := map[string]bool{}
@@ -452,5 +466,61 @@ func TestSessionBackendFields(t *testing.T) {
 	}
 	if got, found, err := b.Load(ctx, id); err != nil || !found || string(got.Data) != "x" {
 		t.Errorf("Load from the replaced cache = %q, %v, %v", got.Data, found, err)
+	}
+}
+
+// TestOpenClusterURL: go-redis's cluster URL (addr= parameters) opens a
+// cluster client, which reaches keys on every master; a bad one is
+// ErrInvalidURL without the password.
+func TestOpenClusterURL(t *testing.T) {
+	addrs := strings.Split(os.Getenv("REINHARDT_TEST_REDIS_CLUSTER"), ",")
+	redisClusterClient(t) // skips (or fails in CI) without the Cluster
+	u := "redis://" + addrs[0]
+	for i, a := range addrs[1:] {
+		u += map[bool]string{true: "?", false: "&"}[i == 0] + "addr=" + a
+	}
+	c, err := redisstore.Open(u)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v", u, err)
+	}
+	t.Cleanup(func() { c.Close() }) // after testPrefix's cleanup
+	cl, ok := c.(*redis.ClusterClient)
+	if !ok {
+		t.Fatalf("Open(%q) = %T; want *redis.ClusterClient", u, c)
+	}
+	ctx := context.Background()
+	p := testPrefix(t, c)
+	masters := map[string]bool{}
+	for i := range 64 { // keys in many slots, so on every master
+		k := p + strconv.Itoa(i)
+		if err := c.Set(ctx, k, "v", time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := cl.MasterForKey(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters[n.Options().Addr] = true
+	}
+	if len(masters) != len(addrs) {
+		t.Errorf("the keys reached %d masters; want %d", len(masters), len(addrs))
+	}
+	// The session factory takes the cluster URL too, with its prefix.
+	reg := registry.New()
+	reg.Register("redis", redisstore.SessionFactory)
+	b, err := reg.Open(ctx, u+"&prefix="+url.QueryEscape(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.(*redisstore.SessionBackend).Close()
+	id := sessions.GenerateKey()
+	if err := b.Save(ctx, id, sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Exists(ctx, p+"session:"+sessions.StorageKey(ctx, id)).Val(); n != 1 {
+		t.Error("the factory's session is not on the Cluster under the prefix")
+	}
+	if _, err := redisstore.Open("redis://:s3cretpw@" + addrs[0] + "?addr=" + addrs[1] + "&db=2"); !errors.Is(err, redisstore.ErrInvalidURL) || strings.Contains(err.Error(), "s3cretpw") {
+		t.Errorf("Open(cluster URL with a db) = %v; want ErrInvalidURL without the password", err)
 	}
 }

@@ -16,17 +16,19 @@ import (
 )
 
 func TestThrottleStore(t *testing.T) {
-	storetest.TestThrottleStore(t, func(t *testing.T) throttle.Store {
-		c := redisClient(t)
-		return redisstore.NewThrottleStore(c, redisstore.WithPrefix(testPrefix(t, c)))
+	onRedisAndCluster(t, func(t *testing.T, c redis.UniversalClient) {
+		storetest.TestThrottleStore(t, func(t *testing.T) throttle.Store {
+			return redisstore.NewThrottleStore(c, redisstore.WithPrefix(testPrefix(t, c)))
+		})
 	})
 }
 
 // TestThrottleKeysExpire: a key's state is dropped by Redis once its time
 // has passed, so idle clients cost nothing and need no cleanup job; a key
 // longer than 200 bytes is stored by its digest.
-func TestThrottleKeysExpire(t *testing.T) {
-	c := redisClient(t)
+func TestThrottleKeysExpire(t *testing.T) { onRedisAndCluster(t, testThrottleKeysExpireOn) }
+
+func testThrottleKeysExpireOn(t *testing.T, c redis.UniversalClient) {
 	prefix := testPrefix(t, c)
 	s := redisstore.NewThrottleStore(c, redisstore.WithPrefix(prefix))
 	ctx := context.Background()
@@ -38,7 +40,7 @@ func TestThrottleKeysExpire(t *testing.T) {
 			t.Fatalf("hit: %+v %v", res, err)
 		}
 	}
-	keys, err := c.Keys(ctx, prefix+"*").Result()
+	keys, err := allKeys(ctx, c, prefix+"*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +57,10 @@ func TestThrottleKeysExpire(t *testing.T) {
 		}
 	}
 	time.Sleep(150 * time.Millisecond)
-	if n, err := c.Exists(ctx, keys...).Result(); err != nil || n != 0 {
-		t.Fatalf("%d keys left after their time: %v", n, err)
+	for _, k := range keys {
+		if n, err := c.Exists(ctx, k).Result(); err != nil || n != 0 {
+			t.Fatalf("%s left after its time: %v", k, err)
+		}
 	}
 }
 

@@ -91,6 +91,7 @@ type App struct {
 	closers      []func() error
 	resetRequest *passwordreset.RequestEndpoint
 	redisClient  redis.UniversalClient
+	redisOpts    []redisstore.Option // the key prefix of -redis's prefix parameter
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
@@ -154,7 +155,10 @@ func (a *App) setup(ctx context.Context) error {
 	if err := a.openMFA(); err != nil {
 		return err
 	}
-	ts := a.Store.Tokens()
+	ts, err := a.tokenStore()
+	if err != nil {
+		return fmt.Errorf("-redis: %w", err)
+	}
 	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
 	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
 	if err != nil {
@@ -203,7 +207,7 @@ func (a *App) openLoginThrottle() error {
 		if err != nil {
 			return fmt.Errorf("-redis: %w", err)
 		}
-		store = redisstore.NewThrottleStore(c)
+		store = redisstore.NewThrottleStore(c, a.redisOpts...)
 	}
 	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
 	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt)
@@ -219,10 +223,15 @@ func (a *App) openLoginThrottle() error {
 }
 
 // openMFA builds TOTP (enrollments in the database, secrets encrypted
-// under a key derived from -secret) and the MFA endpoints, whose codes
+// under a key derived from -secret; with -redis the last-used steps and
+// recovery-code gates in Redis) and the MFA endpoints, whose codes
 // count in both throttles.
 func (a *App) openMFA() error {
-	m, err := mfa.New(MFAIssuer, a.Store.MFA(), a.Secret)
+	store, err := a.mfaStore()
+	if err != nil {
+		return fmt.Errorf("-redis: %w", err)
+	}
+	m, err := mfa.New(MFAIssuer, store, a.Secret)
 	if err != nil {
 		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
 	}

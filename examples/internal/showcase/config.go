@@ -31,8 +31,11 @@ type Config struct {
 	// Sessions names the session backend: db, django, redis, file:DIR,
 	// cookie or memory.
 	Sessions string
-	// Redis is the redis:// URL of -redis (sessions with -sessions redis,
-	// cookie-session generations).
+	// Redis is the URL of -redis (go-redis's cluster URL, with addr=
+	// parameters, for a Cluster): the blacklist, refresh families and
+	// valid-after stamps, OAuth2 codes and tokens, throttle counters,
+	// TOTP steps and cookie-session generations live there, and sessions
+	// with -sessions redis.
 	Redis string
 	// Timeouts are the server's connection timeouts.
 	Timeouts Timeouts
@@ -114,7 +117,7 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	fs.StringVar(&proxies, "trusted-proxies", env("REINHARDT_TRUSTED_PROXIES", ""), "comma-separated CIDRs allowed to set the remote-user header")
 	fs.StringVar(&c.JWTAlg, "jwt-alg", env("REINHARDT_JWT_ALG", "HS256"), "JWT algorithm: HS256, RS256, ES256 or EdDSA")
 	fs.StringVar(&c.JWTKey, "jwt-key", env("REINHARDT_JWT_KEY", ""), "PEM file of the private key for RS256, ES256 or EdDSA")
-	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db for sessions (-sessions redis) and cookie-session generations")
+	fs.StringVar(&c.Redis, "redis", env("REINHARDT_REDIS", ""), "redis://host:port/db (a Cluster: redis://host:p1?addr=host:p2&addr=host:p3): blacklist, refresh families, OAuth2 codes and tokens, throttle counters, TOTP steps and cookie-session generations live in Redis, and sessions with -sessions redis")
 	fs.StringVar(&c.Sessions, "sessions", env("REINHARDT_SESSIONS", "db"), "session backend: db (django_session, keys hashed), django (django_session in Django's format, shared with a Django project whose SECRET_KEY is -secret), redis, file:DIR, cookie or memory")
 	fs.StringVar(&c.Issuer, "issuer", env("REINHARDT_ISSUER", ""), "the OpenID Connect issuer, an absolute http(s) URL (REINHARDT_ISSUER); default http://<addr>")
 	fs.StringVar(&c.LoginRate, "login-rate", env("REINHARDT_LOGIN_RATE", throttle.DefaultLoginRate), "failed logins allowed per client address and per username on every login path (DRF's rate: 10/min, 100/hour)")

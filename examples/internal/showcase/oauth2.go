@@ -29,7 +29,8 @@ const (
 // signing key under -jwt-alg HS256.
 const oidcKeySetting = "oidc_rsa_key"
 
-// openOAuth2 builds the OAuth2 provider over the database's OAuth2 tables:
+// openOAuth2 builds the OAuth2 provider over the database's OAuth2 tables
+// (with -redis the codes and tokens in Redis):
 // the issuer (-issuer), the site's CSRF protector for the consent form,
 // the showcase's consent template, -access-ttl and -refresh-ttl, and the
 // id_token key (idTokenSigner). The JWKS endpoint publishes the JWT keys
@@ -39,8 +40,12 @@ func (a *App) openOAuth2(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("id_token key: %w", err)
 	}
+	store, err := a.oauth2Store()
+	if err != nil {
+		return fmt.Errorf("-redis: %w", err)
+	}
 	p, err := oauth2.NewProvider(oauth2.Config{
-		Store:           a.Store.OAuth2(),
+		Store:           store,
 		Users:           a.Backend,
 		Issuer:          a.Config.Issuer,
 		CSRF:            a.CSRF,
@@ -56,6 +61,7 @@ func (a *App) openOAuth2(ctx context.Context) error {
 		return fmt.Errorf("-issuer: %w", err)
 	}
 	a.OAuth2 = p
+	a.startRedisCleanup(store)
 	keys := a.JWT.Keys()
 	for _, k := range signer.Keys() {
 		if !slices.ContainsFunc(keys, func(o *jwtauth.Key) bool { return o.ID() == k.ID() }) {

@@ -3,6 +3,7 @@ package showcase
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 		if err != nil {
 			return nil, err
 		}
-		return redisstore.NewSessionBackend(client), nil
+		return redisstore.NewSessionBackend(client, a.redisOpts...), nil
 	case strings.HasPrefix(spec, "file:"):
 		return filestore.NewFileSessionBackend(strings.TrimPrefix(spec, "file:"))
 	case spec == "memory":
@@ -97,7 +98,7 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 			if err != nil {
 				return nil, err
 			}
-			gens = redisstore.NewCache(client)
+			gens = redisstore.NewCache(client, a.redisOpts...)
 		} else {
 			g := memory.NewGenerationStore()
 			a.closers = append(a.closers, g.Close)
@@ -108,7 +109,11 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 	return nil, fmt.Errorf("want db, django, redis, file:DIR, cookie or memory")
 }
 
-// redis returns the client of -redis, opened once.
+// redis returns the client of -redis, opened once. A "prefix" query
+// parameter (not go-redis's) sets the key prefix of every Redis store
+// (redisstore.WithPrefix), so that services or test runs sharing a Redis
+// keep apart; the rest of the URL is go-redis's, a cluster URL (addr=
+// parameters) giving a Cluster client.
 func (a *App) redis() (redis.UniversalClient, error) {
 	if a.redisClient != nil {
 		return a.redisClient, nil
@@ -116,7 +121,15 @@ func (a *App) redis() (redis.UniversalClient, error) {
 	if a.Config.Redis == "" {
 		return nil, fmt.Errorf("needs -redis redis://host:port/db")
 	}
-	c, err := redisstore.Open(a.Config.Redis)
+	raw := a.Config.Redis
+	if u, err := url.Parse(raw); err == nil && u.Query().Has("prefix") {
+		q := u.Query()
+		a.redisOpts = []redisstore.Option{redisstore.WithPrefix(q.Get("prefix"))}
+		q.Del("prefix")
+		u.RawQuery = q.Encode()
+		raw = u.String()
+	}
+	c, err := redisstore.Open(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -46,8 +46,9 @@ func PostgresDB(t *testing.T) string {
 }
 
 // RedisURL returns the test Redis that `make test` starts
-// (REINHARDT_TEST_REDIS); without it the test skips, or fails under CI=true
-// or REINHARDT_REQUIRE_SERVICES=1.
+// (REINHARDT_TEST_REDIS), with a key prefix of the test's own (the
+// showcase's prefix parameter); without it the test skips, or fails under
+// CI=true or REINHARDT_REQUIRE_SERVICES=1.
 func RedisURL(t *testing.T) string {
 	u := os.Getenv("REINHARDT_TEST_REDIS")
 	if u == "" {
@@ -56,5 +57,5 @@ func RedisURL(t *testing.T) string {
 		}
 		t.Skip("REINHARDT_TEST_REDIS not set (make test starts a Redis)")
 	}
-	return u
+	return withPrefix(t, u)
 }

@@ -126,6 +126,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
 	t.Run("LoginRateShared", func(t *testing.T) { loginRateShared(t, start) })
 	t.Run("PasswordReset", func(t *testing.T) { passwordReset(t, start) })
+	t.Run("Redis", func(t *testing.T) { onRedis(t, start, RedisURL) })
 	for _, backend := range []string{"db", "django", "memory", "cookie", "file", "redis"} {
 		t.Run("Sessions/"+backend, func(t *testing.T) {
 			args := []string{"-sessions", backend}

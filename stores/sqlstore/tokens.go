@@ -87,14 +87,17 @@ type tokenSQL struct {
 }
 
 var (
-	tokenSQLOnce [2]sync.Once
-	tokenSQLs    [2]*tokenSQL
+	tokenSQLOnce [3]sync.Once
+	tokenSQLs    [3]*tokenSQL
 )
 
 func tokenQueries(d Dialect) *tokenSQL {
 	i := 0
-	if d == Postgres {
+	switch d {
+	case Postgres:
 		i = 1
+	case MySQL:
+		i = 2
 	}
 	tokenSQLOnce[i].Do(func() { tokenSQLs[i] = newTokenSQL(d) })
 	return tokenSQLs[i]
@@ -161,6 +164,9 @@ f."id", f."user_id", f."created_at", f."expires_at", f."revoked_at", f."revoke_r
 (SELECT "valid_after" FROM ` + tokValidAfter + ` WHERE "user_id" = ?)
 FROM (SELECT 1 AS "one") AS x LEFT JOIN ` + tokFamilies + ` f ON f."id" = ?`,
 	}
+	if d == MySQL {
+		mysqlTokenSQL(q)
+	}
 	for _, p := range []*string{
 		&q.blOutstanding, &q.blInsert, &q.blReason, &q.isBlacklisted,
 		&q.cleanBlacklisted, &q.cleanState, &q.cleanOutstanding, &q.cleanFamilies, &q.stats,
@@ -173,6 +179,35 @@ FROM (SELECT 1 AS "one") AS x LEFT JOIN ` + tokFamilies + ` f ON f."id" = ?`,
 		*p = rebind(d, *p)
 	}
 	return q
+}
+
+// mysqlTokenSQL rewrites the upserts of q for MariaDB/MySQL, which have
+// INSERT … ON DUPLICATE KEY UPDATE instead of ON CONFLICT: DO NOTHING is
+// an update of the conflicting column to itself (no row changed, so an
+// affected-row count of 0, as ON CONFLICT DO NOTHING gives; not of the
+// AUTO_INCREMENT id, which MariaDB then fails to read under concurrent
+// inserts, error 1467), and DO UPDATE … WHERE is an
+// assignment that keeps the old value when the condition fails. The
+// updated columns are qualified with the table, as an INSERT … SELECT may
+// read other tables with columns of the same names.
+func mysqlTokenSQL(q *tokenSQL) {
+	nothing := func(query, conflict, table string) string {
+		return strings.Replace(query, ` ON CONFLICT (`+conflict+`) DO NOTHING`,
+			` ON DUPLICATE KEY UPDATE `+table+`.`+conflict+` = `+table+`.`+conflict, 1)
+	}
+	q.blOutstanding = nothing(q.blOutstanding, `"jti"`, tokOutstanding)
+	q.issueOutstanding = nothing(q.issueOutstanding, `"jti"`, tokOutstanding)
+	q.blInsert = nothing(q.blInsert, `"token_id"`, tokBlacklisted)
+	q.blacklistFamily = nothing(q.blacklistFamily, `"token_id"`, tokBlacklisted)
+	q.blacklistUser = nothing(q.blacklistUser, `"token_id"`, tokBlacklisted)
+	q.blReason = `INSERT INTO ` + tokState + ` ("token_id", "reason") SELECT "id", ? FROM ` + tokOutstanding + ` WHERE "jti" = ?
+ON DUPLICATE KEY UPDATE ` + tokState + `."reason" = VALUES("reason")`
+	q.upsertFamily = `INSERT INTO ` + tokFamilies + ` ("id", "user_id", "created_at", "expires_at") VALUES (?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE "expires_at" = GREATEST("expires_at", VALUES("expires_at"))`
+	q.issueState = `INSERT INTO ` + tokState + ` ("token_id", "family_id") SELECT "id", ? FROM ` + tokOutstanding + ` WHERE "jti" = ?
+ON DUPLICATE KEY UPDATE ` + tokState + `."family_id" = COALESCE(` + tokState + `."family_id", VALUES("family_id"))`
+	q.setValidAfter = `INSERT INTO ` + tokValidAfter + ` ("user_id", "valid_after") VALUES (?, ?)
+ON DUPLICATE KEY UPDATE "valid_after" = GREATEST("valid_after", VALUES("valid_after"))`
 }
 
 // read runs a read on the read pool with a statement prepared once.

@@ -435,7 +435,8 @@ const mysqlUpsertSession = `INSERT INTO "django_session" ("session_key", "sessio
 ON DUPLICATE KEY UPDATE "session_data" = IF("expire_date" <= ?, VALUES("session_data"), "session_data"),
 "expire_date" = IF("expire_date" <= ?, VALUES("expire_date"), "expire_date")`
 
-// exactText rewrites the comparisons "col = ?" of query to compare bytes
+// exactText rewrites the comparisons "col = ?" of query's WHERE clause
+// to compare bytes
 // on MariaDB/MySQL, where text compares in the column's collation
 // (Django's tables take the database's, usually case-insensitive, and
 // trailing spaces are ignored): a version or a signed session text must
@@ -444,10 +445,14 @@ func (s *Store) exactText(query string, cols ...string) string {
 	if s.dialect != MySQL {
 		return query
 	}
-	for _, c := range cols {
-		query = strings.ReplaceAll(query, c+` = ?`, `CAST(`+c+` AS BINARY) = CAST(? AS BINARY)`)
+	head, where, ok := strings.Cut(query, ` WHERE `)
+	if !ok {
+		return query
 	}
-	return query
+	for _, c := range cols {
+		where = strings.ReplaceAll(where, c+` = ?`, `CAST(`+c+` AS BINARY) = CAST(? AS BINARY)`)
+	}
+	return head + ` WHERE ` + where
 }
 
 // lockTimeout is LockTimeout, or DefaultLockTimeout when zero.

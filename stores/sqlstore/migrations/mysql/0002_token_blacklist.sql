@@ -7,11 +7,8 @@
 -- for this package, what Django's on_delete would do when a user is
 -- deleted here.
 -- reinhardt:applied-if-exists token_blacklist_outstandingtoken token_blacklist_blacklistedtoken
-CREATE TABLE "token_blacklist_outstandingtoken" ("id" bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "token" longtext NOT NULL, "created_at" datetime(6) NULL, "expires_at" datetime(6) NOT NULL, "user_id" integer NULL, "jti" varchar(255) NOT NULL);
-ALTER TABLE "token_blacklist_outstandingtoken" ADD CONSTRAINT "token_blacklist_outstandingtoken_jti_hex_d9bdf6f7_uniq" UNIQUE ("jti");
-ALTER TABLE "token_blacklist_outstandingtoken" ADD CONSTRAINT "token_blacklist_outs_user_id_83bc629a_fk_auth_user" FOREIGN KEY ("user_id") REFERENCES "auth_user" ("id");
-CREATE TABLE "token_blacklist_blacklistedtoken" ("id" bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "blacklisted_at" datetime(6) NOT NULL, "token_id" bigint NOT NULL UNIQUE);
-ALTER TABLE "token_blacklist_blacklistedtoken" ADD CONSTRAINT "token_blacklist_blacklistedtoken_token_id_3cc7fe56_fk" FOREIGN KEY ("token_id") REFERENCES "token_blacklist_outstandingtoken" ("id");
+CREATE TABLE "token_blacklist_outstandingtoken" ("id" bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "token" longtext NOT NULL, "created_at" datetime(6) NULL, "expires_at" datetime(6) NOT NULL, "user_id" integer NULL, "jti" varchar(255) NOT NULL, CONSTRAINT "token_blacklist_outstandingtoken_jti_hex_d9bdf6f7_uniq" UNIQUE ("jti"), CONSTRAINT "token_blacklist_outs_user_id_83bc629a_fk_auth_user" FOREIGN KEY ("user_id") REFERENCES "auth_user" ("id"));
+CREATE TABLE "token_blacklist_blacklistedtoken" ("id" bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, "blacklisted_at" datetime(6) NOT NULL, "token_id" bigint NOT NULL UNIQUE, CONSTRAINT "token_blacklist_blacklistedtoken_token_id_3cc7fe56_fk" FOREIGN KEY ("token_id") REFERENCES "token_blacklist_outstandingtoken" ("id"));
 INSERT INTO "django_content_type" ("app_label", "model") SELECT 'token_blacklist', 'blacklistedtoken' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM "django_content_type" WHERE "app_label" = 'token_blacklist' AND "model" = 'blacklistedtoken');
 INSERT INTO "django_content_type" ("app_label", "model") SELECT 'token_blacklist', 'outstandingtoken' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM "django_content_type" WHERE "app_label" = 'token_blacklist' AND "model" = 'outstandingtoken');
 INSERT INTO "auth_permission" ("name", "content_type_id", "codename") SELECT 'Can add blacklisted token', "id", 'add_blacklistedtoken' FROM "django_content_type" WHERE "app_label" = 'token_blacklist' AND "model" = 'blacklistedtoken' AND NOT EXISTS (SELECT 1 FROM "auth_permission" p WHERE p."content_type_id" = "django_content_type"."id" AND p."codename" = 'add_blacklistedtoken');

@@ -10,8 +10,7 @@
 -- resume these sessions, by design), session_data the base64 of a header
 -- with the record's version and then its data.
 -- reinhardt:applied-if-exists django_session
-CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" longtext NOT NULL, "expire_date" datetime(6) NOT NULL);
-CREATE INDEX "django_session_expire_date_a5c62663" ON "django_session" ("expire_date");
+CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" longtext NOT NULL, "expire_date" datetime(6) NOT NULL, INDEX "django_session_expire_date_a5c62663" ("expire_date"));
 INSERT INTO "django_content_type" ("app_label", "model") SELECT 'sessions', 'session' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM "django_content_type" WHERE "app_label" = 'sessions' AND "model" = 'session');
 INSERT INTO "auth_permission" ("name", "content_type_id", "codename") SELECT 'Can add session', "id", 'add_session' FROM "django_content_type" WHERE "app_label" = 'sessions' AND "model" = 'session' AND NOT EXISTS (SELECT 1 FROM "auth_permission" p WHERE p."content_type_id" = "django_content_type"."id" AND p."codename" = 'add_session');
 INSERT INTO "auth_permission" ("name", "content_type_id", "codename") SELECT 'Can change session', "id", 'change_session' FROM "django_content_type" WHERE "app_label" = 'sessions' AND "model" = 'session' AND NOT EXISTS (SELECT 1 FROM "auth_permission" p WHERE p."content_type_id" = "django_content_type"."id" AND p."codename" = 'change_session');

@@ -84,6 +84,10 @@ type tokenSQL struct {
 	revokeFamily, blacklistFamily, reasonFamily      string
 	revokeUser, blacklistUser, reasonUser            string
 	setValidAfter, validAfter, tokenState            string
+	// MariaDB/MySQL only: the token ids blacklistFamily and
+	// blacklistUser would blacklist, and the INSERT of one (see
+	// mysqlTokenSQL).
+	familyTokens, userTokens, blacklistID string
 }
 
 var (
@@ -175,6 +179,7 @@ FROM (SELECT 1 AS "one") AS x LEFT JOIN ` + tokFamilies + ` f ON f."id" = ?`,
 		&q.revokeFamily, &q.blacklistFamily, &q.reasonFamily,
 		&q.revokeUser, &q.blacklistUser, &q.reasonUser,
 		&q.setValidAfter, &q.validAfter, &q.tokenState,
+		&q.familyTokens, &q.userTokens, &q.blacklistID,
 	} {
 		*p = rebind(d, *p)
 	}
@@ -197,9 +202,19 @@ func mysqlTokenSQL(q *tokenSQL) {
 	}
 	q.blOutstanding = nothing(q.blOutstanding, `"jti"`, tokOutstanding)
 	q.issueOutstanding = nothing(q.issueOutstanding, `"jti"`, tokOutstanding)
-	q.blInsert = nothing(q.blInsert, `"token_id"`, tokBlacklisted)
-	q.blacklistFamily = nothing(q.blacklistFamily, `"token_id"`, tokBlacklisted)
-	q.blacklistUser = nothing(q.blacklistUser, `"token_id"`, tokBlacklisted)
+	// No INSERT … SELECT into the blacklist: with MariaDB's default
+	// innodb_autoinc_lock_mode (1) it holds the table's AUTO-INC lock
+	// while its SELECT waits for row locks, and concurrent blacklistings
+	// of one token deadlock (error 1467) however often they are retried.
+	// An INSERT … VALUES takes the AUTO-INC lock only for a moment.
+	q.blInsert = `INSERT INTO ` + tokBlacklisted + ` ("blacklisted_at", "token_id") VALUES (?, (SELECT "id" FROM ` + tokOutstanding + ` WHERE "jti" = ?))
+ON DUPLICATE KEY UPDATE ` + tokBlacklisted + `."token_id" = ` + tokBlacklisted + `."token_id"`
+	q.blacklistID = `INSERT INTO ` + tokBlacklisted + ` ("blacklisted_at", "token_id") VALUES (?, ?)
+ON DUPLICATE KEY UPDATE "token_id" = "token_id"`
+	q.familyTokens = `SELECT s."token_id" FROM ` + tokState + ` s WHERE s."family_id" = ?`
+	q.userTokens = `SELECT s."token_id" FROM ` + tokState + ` s
+JOIN ` + tokFamilies + ` f ON f."id" = s."family_id"
+WHERE f."user_id" = ? AND f."created_at" <= ? AND f."revoked_at" IS NOT NULL`
 	q.blReason = `INSERT INTO ` + tokState + ` ("token_id", "reason") SELECT "id", ? FROM ` + tokOutstanding + ` WHERE "jti" = ?
 ON DUPLICATE KEY UPDATE ` + tokState + `."reason" = VALUES("reason")`
 	q.upsertFamily = `INSERT INTO ` + tokFamilies + ` ("id", "user_id", "created_at", "expires_at") VALUES (?, ?, ?, ?)
@@ -438,7 +453,7 @@ func (t *TokenStore) RevokeFamily(ctx context.Context, id string, reason tokens.
 		if _, err := tx.ExecContext(ctx, t.q.revokeFamily, now, reason.String(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, t.q.blacklistFamily, now, id); err != nil {
+		if err := t.blacklistTokens(ctx, tx, now, t.q.blacklistFamily, t.q.familyTokens, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, t.q.reasonFamily, reason.String(), id, now)
@@ -459,13 +474,46 @@ func (t *TokenStore) RevokeUser(ctx context.Context, userID string, issuedBefore
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, t.q.blacklistUser, now, userID, before); err != nil {
+		if err := t.blacklistTokens(ctx, tx, now, t.q.blacklistUser, t.q.userTokens, userID, before); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, t.q.reasonUser, reason.String(), userID, before, now)
 		return err
 	})
 	return int(n), err
+}
+
+// blacklistTokens blacklists, at now, the tokens query selects: with the
+// INSERT … SELECT insertSelect, or on MariaDB/MySQL by reading their ids
+// with ids and inserting them one by one (see mysqlTokenSQL).
+func (t *TokenStore) blacklistTokens(ctx context.Context, tx *sql.Tx, now any, insertSelect, ids string, args ...any) error {
+	if t.q.blacklistID == "" {
+		_, err := tx.ExecContext(ctx, insertSelect, append([]any{now}, args...)...)
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, ids, args...)
+	if err != nil {
+		return err
+	}
+	var found []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		found = append(found, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range found {
+		if _, err := tx.ExecContext(ctx, t.q.blacklistID, now, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetValidAfter implements tokens.RefreshStore.

@@ -37,7 +37,7 @@ const (
 // start: every server comes up, answers /healthz and logs a user in, and
 // authctl succeeds. On a new database exactly one server seeds the demo
 // users; on a database Django made the servers adopt it and Django's users
-// log in. SQLite and PostgreSQL (a new database per round), each round
+// log in. SQLite, PostgreSQL and MariaDB (a new database per round), each round
 // repeated REINHARDT_CONCURRENT_STARTS times (default 2).
 func TestConcurrentStart(t *testing.T) {
 	rounds := defaultStarts
@@ -66,6 +66,9 @@ func TestConcurrentStart(t *testing.T) {
 			djangoMadePostgres(t, db)
 			return db, "pbkdf2_user:pbkdf2 pass"
 		}},
+		// A database of its own per round: GET_LOCK's names are the
+		// server's, and the lock's carries the database's name.
+		{"MariaDB", func(t *testing.T) (string, string) { return showcasetest.MySQLDB(t), "" }},
 	}
 	for _, d := range databases {
 		t.Run(d.name, func(t *testing.T) {

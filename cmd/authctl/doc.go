@@ -12,8 +12,9 @@
 //	authctl checkpassword ENCODED   < password
 //	authctl gensecret
 //
-// -db takes sqlite:PATH (the default is sqlite:var/showcase.sqlite3) or a
-// postgres:// URL, also from REINHARDT_DB. migrate takes the database's
+// -db takes sqlite:PATH (the default is sqlite:var/showcase.sqlite3), a
+// postgres:// URL or a mysql://user:pass@host:port/db URL (MariaDB,
+// MySQL), also from REINHARDT_DB. migrate takes the database's
 // migration lock, as the showcase servers do when they start, so that it
 // may run while they start; it waits at most --lock-timeout (default 2m,
 // also from REINHARDT_LOCK_TIMEOUT) for another process's migration and

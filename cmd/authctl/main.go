@@ -67,7 +67,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	if v := e.getenv("REINHARDT_DB"); v != "" {
 		def = v
 	}
-	db := fs.String("db", def, "database: sqlite:PATH or postgres://… (env REINHARDT_DB)")
+	db := fs.String("db", def, "database: sqlite:PATH, postgres://… or mysql://… (env REINHARDT_DB)")
 	fs.Usage = func() { usage(e.stderr, fs) }
 	if err := fs.Parse(args); err != nil {
 		return exitUsage

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,9 +65,48 @@ func TestGenSecretAndUsage(t *testing.T) {
 	}
 }
 
-func TestDatabaseCommands(t *testing.T) {
+// mysqlDB returns a mysql:// URL for a database of its own on the test
+// MariaDB (REINHARDT_TEST_MYSQL), dropped when the test ends; without it
+// the test skips, or fails under CI=true or REINHARDT_REQUIRE_SERVICES=1.
+func mysqlDB(t *testing.T) string {
+	base := os.Getenv("REINHARDT_TEST_MYSQL")
+	if base == "" {
+		if os.Getenv("CI") == "true" || os.Getenv("REINHARDT_REQUIRE_SERVICES") == "1" {
+			t.Fatal("REINHARDT_TEST_MYSQL is not set: run the tests with `make test`, which starts MariaDB")
+		}
+		t.Skip("REINHARDT_TEST_MYSQL not set (make test starts a MariaDB)")
+	}
 	ctx := context.Background()
-	db := "sqlite:" + filepath.Join(t.TempDir(), "a.sqlite3")
+	admin, err := sqlstore.Open(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "authctl_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.DB().ExecContext(ctx, `CREATE DATABASE "`+name+`" CHARACTER SET utf8mb4`); err != nil {
+		admin.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.DB().ExecContext(ctx, `DROP DATABASE "`+name+`"`); err != nil {
+			t.Errorf("drop database: %v", err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func TestDatabaseCommands(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { databaseCommands(t, "sqlite:"+filepath.Join(t.TempDir(), "a.sqlite3")) })
+	t.Run("MariaDB", func(t *testing.T) { databaseCommands(t, mysqlDB(t)) })
+}
+
+func databaseCommands(t *testing.T, db string) {
+	ctx := context.Background()
 	if code, _, errs := runCmd(t, "x\n", nil, "-db", db, "changepassword", "--stdin", "root"); code != 1 || !strings.Contains(errs, "authctl:") {
 		t.Fatalf("changepassword before migrate: %d %s", code, errs)
 	}
@@ -116,6 +157,7 @@ func TestRedact(t *testing.T) {
 		"postgres://u:p%40ss@h:5432/db":                      "postgres://u:xxxxx@h:5432/db",
 		"postgres://u@h/db?password=hunter2&sslmode=disable": "postgres://u@h/db?password=xxxxx&sslmode=disable",
 		"postgresql://h/db?sslpassword=k":                    "postgresql://h/db?sslpassword=xxxxx",
+		"mysql://u:hunter2@h:3306/db?tls=true":               "mysql://u:xxxxx@h:3306/db?tls=true",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q", in, got)
@@ -127,9 +169,13 @@ func TestRedact(t *testing.T) {
 }
 
 func TestSessionCommands(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { sessionCommands(t, "sqlite:"+filepath.Join(t.TempDir(), "s.sqlite3")) })
+	t.Run("MariaDB", func(t *testing.T) { sessionCommands(t, mysqlDB(t)) })
+}
+
+func sessionCommands(t *testing.T, db string) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "s.sqlite3")
 	if code, _, errs := runCmd(t, "", nil, "-db", db, "migrate"); code != 0 {
 		t.Fatal(errs)
 	}

@@ -77,14 +77,14 @@ func openSessionBackend(ctx context.Context, e *env, db, spec string) (listerImp
 			return nil, nil, err
 		}
 		return redisstore.NewSessionBackend(c), func() { c.Close() }, nil
-	case strings.HasPrefix(spec, "sqlite:"), strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+	case strings.HasPrefix(spec, "sqlite:"), strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"), strings.HasPrefix(spec, "mysql://"):
 		s, err := sqlstore.Open(ctx, spec)
 		if err != nil {
 			return nil, nil, err
 		}
 		return s.Sessions(), func() { s.Close() }, nil
 	}
-	return nil, nil, fmt.Errorf("%q: want db, sqlite:PATH, postgres://…, file:DIR or redis://…", redact(spec))
+	return nil, nil, fmt.Errorf("%q: want db, sqlite:PATH, postgres://…, mysql://…, file:DIR or redis://…", redact(spec))
 }
 
 // cmdMigrateSessions copies every live session from one backend to

@@ -132,6 +132,11 @@ WHERE "django_session"."expire_date" <= ?`,
 		live:       `SELECT 1 FROM "django_session" WHERE "session_key" = ? AND "expire_date" > ?`,
 		delete:     `DELETE FROM "django_session" WHERE "session_key" = ?`,
 	}
+	if s.dialect == MySQL {
+		q.insert = mysqlUpsertSession
+		q.update = s.exactText(q.update, `"session_data"`)
+		q.deleteData = s.exactText(q.deleteData, `"session_data"`)
+	}
 	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteData, &q.live, &q.delete} {
 		*p = rebind(s.dialect, *p)
 	}
@@ -306,6 +311,9 @@ func (b *DjangoSessionBackend) Save(ctx context.Context, id sessions.SessionID, 
 			return err
 		}
 		query, args = b.q.insert, []any{key, text, b.s.dbTime(rec.Expiry), dbNow}
+		if b.s.dialect == MySQL {
+			args = append(args, dbNow) // mysqlUpsertSession reads it twice
+		}
 	default:
 		// The row as it is now: its version must be the record's, and the
 		// write below happens only if nobody wrote it since.
@@ -342,7 +350,7 @@ func (b *DjangoSessionBackend) Save(ctx context.Context, id sessions.SessionID, 
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
-	if n != 1 {
+	if n != 1 && (b.s.dialect != MySQL || n != 2) { // 2: MariaDB/MySQL replaced an expired row
 		return sessions.ConflictError("sqlstore: " + op)
 	}
 	return nil

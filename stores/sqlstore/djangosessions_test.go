@@ -44,7 +44,11 @@ func djangoBackend(t testing.TB, s *sqlstore.Store, c *djangosession.Codec) *sql
 // djangoRow is the row of key as stored.
 func djangoRow(t *testing.T, s *sqlstore.Store, key sessions.SessionID) (data, expire string, ok bool) {
 	t.Helper()
-	rows := queryStrings(t, s.DB(), s.Rebind(`SELECT "session_data" || '|' || CAST("expire_date" AS TEXT) FROM "django_session" WHERE "session_key" = ?`), string(key))
+	text := "TEXT"
+	if s.Dialect() == sqlstore.MySQL {
+		text = "CHAR"
+	}
+	rows := queryStrings(t, s.DB(), s.Rebind(`SELECT "session_data" || '|' || CAST("expire_date" AS `+text+`) FROM "django_session" WHERE "session_key" = ?`), string(key))
 	if len(rows) == 0 {
 		return "", "", false
 	}

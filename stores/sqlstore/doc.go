@@ -1,10 +1,11 @@
 // Package sqlstore keeps users, groups and permissions in Django's own
 // tables over database/sql: SQLite through modernc.org/sqlite (pure Go, the
-// embedded default) and PostgreSQL through pgx.
+// embedded default), PostgreSQL through pgx, and MariaDB (10.5 or later)
+// or MySQL (8.0 or later) through go-sql-driver/mysql.
 //
 // # Opening
 //
-//	s, err := sqlstore.Open(ctx, "sqlite:auth.sqlite3") // or "postgres://user@host/db"
+//	s, err := sqlstore.Open(ctx, "sqlite:auth.sqlite3") // or "postgres://user@host/db", "mysql://user:pass@host:3306/db"
 //	if err != nil { ... }
 //	defer s.Close()
 //	if err := s.Migrate(ctx); err != nil { ... }
@@ -16,6 +17,14 @@
 // spinning on SQLITE_BUSY) and a pool of read-only connections that read
 // while the writer writes. "sqlite::memory:" is a private in-memory
 // database on a single connection, for tests.
+//
+// A MariaDB/MySQL session is set up for this package's standard SQL:
+// sql_mode ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES and strict
+// mode (a value too long for its column, or text that is not UTF-8, is
+// refused as core.ErrInvalidInput, not truncated), time_zone '+00:00'
+// with datetimes read as time.Time in UTC, utf8mb4, one statement per
+// query. A connection is dialled within MySQLDialTimeout unless the URL's
+// timeout says otherwise; statements are bounded by their contexts.
 //
 // The file holds password hashes (and an application's secrets, such as
 // the showcase's generated secret key): Open creates a new one with
@@ -31,7 +40,26 @@
 // auth_user, auth_user_groups and auth_user_user_permissions, with Django's
 // DDL statement for statement on SQLite and Django's column, constraint,
 // index and sequence names on PostgreSQL (the tests compare both with what
-// Django's migrate makes). Migrate also seeds Django's default content
+// Django's migrate makes), and as Django's MySQL backend makes them on
+// MariaDB/MySQL: integer AUTO_INCREMENT ids, bool, varchar(150) usernames,
+// datetime(6) in UTC, longtext, Django's constraint names, no index of
+// their own for foreign keys (InnoDB makes them), and no character set of
+// their own: they take the database's, which Migrate requires to be
+// utf8mb4. This package's own tables (reinhardt_*) are utf8mb4_bin, so
+// their keys compare byte for byte.
+//
+// The database's collation is then auth_user's, as in a Django project on
+// MySQL: with a case- and accent-insensitive one (utf8mb4_general_ci,
+// utf8mb4_unicode_ci, MySQL 8's utf8mb4_0900_ai_ci) the unique constraint
+// on username takes "Bob", "bob", "bób" and "bob " for one name, so
+// CreateUser and UpdateUser refuse each beside another with
+// core.ErrDuplicateUsername (stricter than core.FoldUsername, and what
+// Django there does), and two users whose names differ only in case cannot
+// exist. Lookups stay exact: GetByUsername returns a user only for its
+// exact name, as on the other databases, although Django on MySQL logs
+// "BOB" in as bob. Store.SameUsername says what the constraint decides.
+// Text this package compares for optimistic concurrency in Django's tables
+// (session versions, Django-format session data) is compared as bytes. Migrate also seeds Django's default content
 // types and permissions and records contenttypes 0001-0002 and auth
 // 0001-0012 in django_migrations, so Django's migrate on a database made
 // here has nothing to do; on a database Django made, Migrate finds the
@@ -51,18 +79,25 @@
 // on PostgreSQL its backend pid, application_name (Open sets it to the
 // program's name unless the URL does), client address, user, state and
 // how long its transaction has been open; SQLite cannot say which process
-// holds its lock, so the error names the file. MariaDB's GET_LOCK, when
-// that dialect comes, is a lock of the connection rather than the
-// transaction (MariaDB commits implicitly around DDL): the dialect's lock
-// takes it before the transaction and releases it after, on the same
-// connection, which WithMigrationLock already keeps for the whole run.
+// holds its lock, so the error names the file. On MariaDB/MySQL the lock
+// is GET_LOCK of a name made from the database's, a lock of the
+// connection rather than the transaction (MariaDB and MySQL commit
+// implicitly around DDL, so a migration that fails half-way keeps what it
+// did before the failure, as Django's migrations there do): it is taken
+// before the transaction and released after it, on the connection
+// WithMigrationLock keeps for the whole run, and a waiter that times out
+// names the holding connection's id, user, client, command and state
+// (KILL id ends it).
 //
 // Starting on an up-to-date database writes nothing: Migrate only reads
 // reinhardt_migrations, and EnsurePermission inserts only what is missing
 // (an INSERT that meets a conflict still takes a number from PostgreSQL's
 // sequence), so restarts leave the sequences where they were.
 //
-// An application's own tables live beside Django's on two conditions:
+// An application's own tables live beside Django's on two conditions (on
+// MariaDB/MySQL, declare foreign keys as table constraints, FOREIGN KEY
+// (…) REFERENCES …: a REFERENCES clause in a column's definition is
+// ignored there):
 //
 //   - They are created and changed under the same lock:
 //     WithMigrationLock(ctx, func(ctx, tx) error { ... }) runs the
@@ -83,7 +118,8 @@
 // blog_post (examples/internal/showcase) is another.
 //
 // Datetimes are stored as Django stores them (UTC to the microsecond; on
-// SQLite as text "2006-01-02 15:04:05.000001"), and password hashes are
+// SQLite as text "2006-01-02 15:04:05.000001", on MariaDB/MySQL in
+// datetime(6)), and password hashes are
 // Django's encodings, so Django and this package read each other's rows:
 // users Django created log in here, hashes upgraded here log in to Django.
 // Custom user models (AUTH_USER_MODEL) are not supported.
@@ -98,6 +134,9 @@
 // own errors: core.ErrDuplicateUsername (decided by the unique
 // constraint, and at creation for a case variant of a username, see
 // Store.CreateUser), core.ErrUserNotFound, ErrDuplicateGroup, ErrNotFound.
+// On MariaDB/MySQL a transaction InnoDB rolls back as a deadlock's victim
+// is run again (up to three times); a lock wait timeout is a store
+// failure.
 // Queries are parametrised, and no error text contains a password, a hash
 // or a username.
 //
@@ -129,6 +168,8 @@
 // only as SHA-256 hashes (so not in django-oauth-toolkit's tables, which
 // hold them in the clear; see OAuth2Store). Redeeming a code and rotating
 // a refresh token are conditional UPDATEs that let exactly one of
-// concurrent calls win; it passes oauth2test.TestStore, with its races, on
-// SQLite and PostgreSQL.
+// concurrent calls win (on MariaDB/MySQL, which have no UPDATE …
+// RETURNING, a SELECT … FOR UPDATE and the UPDATE of that row in a read
+// committed transaction); it passes oauth2test.TestStore, with its races,
+// on SQLite, PostgreSQL and MariaDB.
 package sqlstore

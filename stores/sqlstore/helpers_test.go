@@ -119,14 +119,71 @@ func openPostgres(t testing.TB) *sqlstore.Store {
 	return openURL(t, u)
 }
 
-// dialects runs f once per database: SQLite in memory, an SQLite file and
-// PostgreSQL (skipped, or fatal in CI, without REINHARDT_TEST_POSTGRES).
+// mysqlURL is REINHARDT_TEST_MYSQL (mysql://user:pass@host:port/db);
+// without it the test skips, or fails in CI.
+func mysqlURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("REINHARDT_TEST_MYSQL")
+	if u == "" {
+		if required() {
+			t.Fatal("REINHARDT_TEST_MYSQL is not set, and CI=true or REINHARDT_REQUIRE_SERVICES=1 requires the MariaDB tests: run scripts/services.sh start and export its env")
+		}
+		t.Skip("REINHARDT_TEST_MYSQL is not set (scripts/services.sh start provides it)")
+	}
+	return u
+}
+
+// mysqlDatabase creates a database of its own for the test on the
+// MariaDB/MySQL server of REINHARDT_TEST_MYSQL (utf8mb4, the server's
+// default collation, as Django's test runner makes one), dropped when the
+// test ends, and returns its mysql:// URL and name.
+func mysqlDatabase(t testing.TB) (dbURL, name string) {
+	t.Helper()
+	base := mysqlURL(t)
+	ctx := testCtx(t)
+	admin, err := sqlstore.Open(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name = randomName("reinhardt_test")
+	if _, err := admin.DB().ExecContext(ctx, `CREATE DATABASE "`+name+`" CHARACTER SET utf8mb4`); err != nil {
+		admin.Close()
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.DB().ExecContext(ctx, `DROP DATABASE "`+name+`"`); err != nil {
+			t.Errorf("drop database: %v", err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String(), name
+}
+
+func openMySQL(t testing.TB) *sqlstore.Store {
+	u, _ := mysqlDatabase(t)
+	return openURL(t, u)
+}
+
+// dialects runs f once per database: SQLite in memory, an SQLite file,
+// PostgreSQL and MariaDB (each skipped, or fatal in CI, without
+// REINHARDT_TEST_POSTGRES or REINHARDT_TEST_MYSQL).
 func dialects(t *testing.T, f func(t *testing.T, open func(testing.TB) *sqlstore.Store)) {
 	t.Run("SQLiteMemory", func(t *testing.T) { f(t, openMemory) })
 	t.Run("SQLiteFile", func(t *testing.T) { f(t, openFile) })
 	t.Run("Postgres", func(t *testing.T) {
 		postgresURL(t)
 		f(t, openPostgres)
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		mysqlURL(t)
+		f(t, openMySQL)
 	})
 }
 

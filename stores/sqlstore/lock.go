@@ -81,7 +81,7 @@ var errLockBusy = errors.New("lock busy")
 // PostgreSQL's is a transaction-scoped advisory lock: it ends with the
 // transaction, whatever happens to the pooled connection afterwards.
 // SQLite's is the database's write lock, taken by BEGIN IMMEDIATE. A
-// session-scoped lock (MariaDB's GET_LOCK, to come) takes it on conn before
+// session-scoped lock (MariaDB/MySQL's GET_LOCK) takes it on conn before
 // the transaction begins and gives it back in release, once the
 // transaction has ended: MariaDB commits implicitly around DDL, so only a
 // lock held by the connection, not the transaction, covers a migration.
@@ -98,8 +98,11 @@ type migrationLock interface {
 }
 
 func lockFor(d Dialect) migrationLock {
-	if d == Postgres {
+	switch d {
+	case Postgres:
 		return postgresLock{}
+	case MySQL:
+		return mysqlLock{}
 	}
 	return sqliteLock{}
 }

@@ -108,6 +108,51 @@ func TestMigrationLockTimeout(t *testing.T) {
 			t.Errorf("lock_timeout after Migrate = %q, %v; want 0", lt, err)
 		}
 	})
+	t.Run("MariaDB", func(t *testing.T) {
+		u, _ := mysqlDatabase(t)
+		ctx := testCtx(t)
+		other, err := sqlstore.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		holder, err := other.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Close()
+		var id string
+		if err := holder.QueryRowContext(ctx, `SELECT CONNECTION_ID()`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		// Another process migrating: its connection holds the lock.
+		var got int
+		if err := holder.QueryRowContext(ctx, `SELECT GET_LOCK(CONCAT('reinhardt_migrate_', SHA1(DATABASE())), 0)`).Scan(&got); err != nil || got != 1 {
+			t.Fatalf("GET_LOCK = %d, %v", got, err)
+		}
+		s, err := sqlstore.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		release := func() {
+			if _, err := holder.ExecContext(ctx, `SELECT RELEASE_LOCK(CONCAT('reinhardt_migrate_', SHA1(DATABASE())))`); err != nil {
+				t.Error(err)
+			}
+		}
+		check(t, s, release, "connection "+id, "KILL "+id, `user "reinhardt"`, "127.0.0.1")
+		// A database of its own, its own lock: another database's holder
+		// does not make this one wait.
+		u2, _ := mysqlDatabase(t)
+		if err := holder.QueryRowContext(ctx, `SELECT GET_LOCK(CONCAT('reinhardt_migrate_', SHA1(DATABASE())), 0)`).Scan(&got); err != nil || got != 1 {
+			t.Fatalf("GET_LOCK again = %d, %v", got, err)
+		}
+		s2 := openURL(t, u2)
+		if err := s2.Migrate(ctx); err != nil {
+			t.Errorf("Migrate of another database while this one's lock is held: %v", err)
+		}
+		release()
+	})
 }
 
 // TestWithMigrationLock: f runs in a transaction that commits when f
@@ -119,7 +164,13 @@ func TestWithMigrationLock(t *testing.T) {
 		ctx := testCtx(t)
 		a, b := openURL(t, url), openURL(t, url)
 		create := func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `CREATE TABLE app_thing (id integer PRIMARY KEY)`)
+			ddl := `CREATE TABLE app_thing (id integer PRIMARY KEY)`
+			if a.Dialect() == sqlstore.MySQL {
+				// DDL commits implicitly there: the rollback below
+				// leaves the table.
+				ddl = `CREATE TABLE IF NOT EXISTS app_thing (id integer PRIMARY KEY)`
+			}
+			_, err := tx.ExecContext(ctx, ddl)
 			return err
 		}
 		boom := errors.New("boom")
@@ -170,6 +221,10 @@ func TestWithMigrationLock(t *testing.T) {
 	})
 	t.Run("Postgres", func(t *testing.T) {
 		u, _ := postgresSchema(t)
+		run(t, u)
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		u, _ := mysqlDatabase(t)
 		run(t, u)
 	})
 	// A context cancelled at any point of taking the lock leaves the write
@@ -283,6 +338,18 @@ func TestRestartTakesNoSequenceNumbers(t *testing.T) {
 				out = append(out, queryStrings(t, s.DB(), `SELECT '`+seq+`=' || last_value || '/' || is_called FROM `+seq)...)
 			}
 			return out
+		})
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		u, _ := mysqlDatabase(t)
+		run(t, u, func(t *testing.T) []string {
+			s, err := sqlstore.Open(testCtx(t), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			return queryStrings(t, s.DB(), `SELECT "TABLE_NAME" || '=' || "AUTO_INCREMENT" FROM information_schema."TABLES"
+WHERE "TABLE_SCHEMA" = DATABASE() AND "TABLE_NAME" IN ('django_content_type', 'auth_permission') ORDER BY 1`)
 		})
 	})
 }
@@ -470,6 +537,10 @@ func TestTableExists(t *testing.T) {
 	t.Run("SQLiteFile", func(t *testing.T) { run(t, "sqlite:"+filepath.Join(t.TempDir(), "exists.sqlite3")) })
 	t.Run("Postgres", func(t *testing.T) {
 		u, _ := postgresSchema(t)
+		run(t, u)
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		u, _ := mysqlDatabase(t)
 		run(t, u)
 	})
 }

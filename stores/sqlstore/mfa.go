@@ -49,6 +49,17 @@ WHERE ` + totp + `."confirmed" = FALSE`,
 AND "user_id" IN (SELECT "user_id" FROM ` + totp + ` WHERE "confirmed" = TRUE)`,
 		deleteTOTP: `DELETE FROM ` + totp + ` WHERE "user_id" = ?`,
 	}
+	if s.dialect == MySQL {
+		// ON DUPLICATE KEY UPDATE keeps a confirmed row as it is (no
+		// affected row, as ON CONFLICT … WHERE gives); an update that
+		// changes nothing affects no row there, so the lock of the
+		// confirmed row is a locking read instead.
+		q.begin = `INSERT INTO ` + totp + ` ("user_id", "secret", "confirmed", "last_step", "created_at") VALUES (?, ?, FALSE, 0, ?)
+ON DUPLICATE KEY UPDATE "secret" = IF("confirmed", "secret", VALUES("secret")),
+"created_at" = IF("confirmed", "created_at", VALUES("created_at")), "last_step" = IF("confirmed", "last_step", 0)`
+		q.lockConfirmed = `SELECT COUNT(*) FROM ` + totp + ` WHERE "user_id" = ? AND "confirmed" = TRUE FOR UPDATE`
+		q.insertCode = `INSERT INTO ` + codes + ` ("user_id", "code_hash") VALUES (?, ?) ON DUPLICATE KEY UPDATE "code_hash" = "code_hash"`
+	}
 	for _, p := range []*string{&q.get, &q.begin, &q.clearCodes, &q.confirm, &q.exists, &q.advance, &q.lockConfirmed, &q.insertCode, &q.consume, &q.deleteTOTP} {
 		*p = rebind(s.dialect, *p)
 	}
@@ -99,9 +110,20 @@ func (m *MFAStore) Begin(ctx context.Context, rec mfastore.Record) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		n, err := res.RowsAffected()
+		if err != nil {
 			return err
-		} else if n == 0 {
+		}
+		if n == 0 && m.s.dialect == MySQL {
+			// Nothing changed: a confirmed row, or an unconfirmed one
+			// that already held these values.
+			var confirmed int
+			if err := tx.QueryRowContext(ctx, m.q.lockConfirmed, rec.UserID).Scan(&confirmed); err != nil {
+				return err
+			}
+			n = int64(1 - confirmed)
+		}
+		if n == 0 {
 			return answer{mfastore.ErrAlreadyEnrolled}
 		}
 		_, err = tx.ExecContext(ctx, m.q.clearCodes, rec.UserID)
@@ -159,13 +181,21 @@ func (m *MFAStore) AdvanceStep(ctx context.Context, userID string, step int64) (
 func (m *MFAStore) SetRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
 	return m.s.tx(ctx, "mfa: set recovery codes", func(tx *sql.Tx) error {
 		// Locks the confirmed row, so that Delete cannot interleave.
-		res, err := tx.ExecContext(ctx, m.q.lockConfirmed, userID)
-		if err != nil {
-			return err
+		var n int64
+		if m.s.dialect == MySQL {
+			if err := tx.QueryRowContext(ctx, m.q.lockConfirmed, userID).Scan(&n); err != nil {
+				return err
+			}
+		} else {
+			res, err := tx.ExecContext(ctx, m.q.lockConfirmed, userID)
+			if err != nil {
+				return err
+			}
+			if n, err = res.RowsAffected(); err != nil {
+				return err
+			}
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		if n == 0 {
 			return answer{mfastore.ErrNotEnrolled}
 		}
 		return m.replaceCodes(ctx, tx, userID, hashes)

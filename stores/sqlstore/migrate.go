@@ -22,6 +22,8 @@ var (
 	sqliteMigrations embed.FS
 	//go:embed migrations/postgres/*.sql
 	postgresMigrations embed.FS
+	//go:embed migrations/mysql/*.sql
+	mysqlMigrations embed.FS
 )
 
 const adoptDirective = "-- reinhardt:applied-if-exists "
@@ -39,8 +41,11 @@ type Migration struct {
 // Migrations returns the migrations of the dialect, in order.
 func Migrations(d Dialect) ([]Migration, error) {
 	fsys, dir := fs.FS(sqliteMigrations), "migrations/sqlite"
-	if d == Postgres {
+	switch d {
+	case Postgres:
 		fsys, dir = postgresMigrations, "migrations/postgres"
+	case MySQL:
+		fsys, dir = mysqlMigrations, "migrations/mysql"
 	}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -102,6 +107,11 @@ func Migrations(d Dialect) ([]Migration, error) {
 // Django's migrate finds nothing to do. If those tables exist already (a
 // database Django made) it is recorded as adopted and nothing is touched.
 //
+// On MariaDB/MySQL every DDL statement commits implicitly, so a migration
+// that fails half-way leaves the statements before the failure done (as
+// Django's migrations there do); the lock, which belongs to the
+// connection, still covers the whole run.
+//
 // Migrate is idempotent and safe to run from several processes at once:
 // one migrates, the others wait for the lock (at most Store.LockTimeout)
 // and then find nothing to do. On an up-to-date database it only reads.
@@ -148,6 +158,11 @@ func (s *Store) migrate(ctx context.Context, tx *sql.Tx, ms []Migration) error {
 	for _, m := range ms {
 		if applied[m.Version] {
 			continue
+		}
+		if s.dialect == MySQL && m.Version == ms[0].Version {
+			if err := mysqlCheckCharset(ctx, tx); err != nil {
+				return err
+			}
 		}
 		adopted := false
 		for _, table := range m.AdoptIfExists {

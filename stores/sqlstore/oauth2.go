@@ -34,12 +34,15 @@ import (
 // RETURNING (used = FALSE, spent = FALSE) whose affected row decides which
 // of concurrent calls wins; the losers' statement waits for the winner's
 // row lock (PostgreSQL) or the single writer (SQLite's BEGIN IMMEDIATE)
-// and then matches nothing. What the answer entails (revoking a reused
+// and then matches nothing. MariaDB/MySQL have no UPDATE … RETURNING:
+// there the step is a locking read (SELECT … FOR UPDATE) of the row and
+// the UPDATE of that row, in a read committed transaction, so a racer's
+// read waits for the winner's commit and then finds the row changed. What the answer entails (revoking a reused
 // code's tokens, revoking a family, storing the rotated tokens) follows in
 // the same transaction. SaveTokens locks the row of the code its tokens
-// came from (SELECT … FOR UPDATE on PostgreSQL) before it checks that the
+// came from (SELECT … FOR UPDATE on PostgreSQL and MariaDB/MySQL) before it checks that the
 // code was not reused and inserts, so a reuse cannot slip in between.
-// On PostgreSQL these transactions are read committed whatever the
+// On PostgreSQL and MariaDB/MySQL these transactions are read committed whatever the
 // server's default: under repeatable read a racer that waited for the
 // winner's row lock would fail with a serialization error instead of
 // seeing the row the winner committed.
@@ -69,6 +72,11 @@ type oauth2Queries struct {
 	insertCode, useCode, reuseCode, revokeCodeTokens, lockCode    string
 	insertToken, getToken, spend, findRefresh, revokeFamilyAccess string
 	revokeFamily, revoke, cleanCodes, cleanTokens                 string
+	// On MariaDB/MySQL, which have no UPDATE … RETURNING, useCode,
+	// reuseCode, spend and revoke are locking reads (SELECT … FOR
+	// UPDATE) of the row the UPDATE would change, and these the UPDATE of
+	// that row by its hash; "" on the other dialects.
+	useCodeUpd, reuseCodeUpd, spendUpd, revokeUpd string
 }
 
 const (
@@ -84,7 +92,7 @@ const (
 // OAuth2 returns the store's OAuth2Store. The store must be migrated.
 func (s *Store) OAuth2() *OAuth2Store {
 	forUpdate := ""
-	if s.dialect == Postgres {
+	if s.dialect != SQLite {
 		forUpdate = " FOR UPDATE"
 	}
 	q := oauth2Queries{
@@ -113,6 +121,17 @@ RETURNING "kind", "family_id"`,
 		cleanCodes:  `DELETE FROM ` + oaCodes + ` WHERE "expires_at" <= ?`,
 		cleanTokens: `DELETE FROM ` + oaTokens + ` WHERE "expires_at" <= ?`,
 	}
+	if s.dialect == MySQL {
+		q.useCode = `SELECT ` + oaCodeColumns + ` FROM ` + oaCodes + ` WHERE "hash" = ? AND "expires_at" > ? AND "used" = FALSE FOR UPDATE`
+		q.useCodeUpd = `UPDATE ` + oaCodes + ` SET "used" = TRUE WHERE "hash" = ?`
+		q.reuseCode = `SELECT ` + oaCodeColumns + ` FROM ` + oaCodes + ` WHERE "hash" = ? AND "expires_at" > ? AND "used" = TRUE FOR UPDATE`
+		q.reuseCodeUpd = `UPDATE ` + oaCodes + ` SET "reused" = TRUE WHERE "hash" = ?`
+		q.spend = `SELECT ` + oaTokenColumns + ` FROM ` + oaTokens + ` WHERE "hash" = ? AND "kind" = 'refresh' AND "client_id" = ? AND "expires_at" > ?
+AND "spent" = FALSE AND "revoked" = FALSE FOR UPDATE`
+		q.spendUpd = `UPDATE ` + oaTokens + ` SET "spent" = TRUE WHERE "hash" = ?`
+		q.revoke = `SELECT "kind", "family_id" FROM ` + oaTokens + ` WHERE "hash" = ? AND "client_id" = ? AND "revoked" = FALSE AND "spent" = FALSE FOR UPDATE`
+		q.revokeUpd = `UPDATE ` + oaTokens + ` SET "revoked" = TRUE WHERE "hash" = ?`
+	}
 	for _, p := range []*string{&q.insertApp, &q.getApp, &q.deleteApp, &q.deleteAppCodes, &q.deleteAppTokens,
 		&q.insertCode, &q.useCode, &q.reuseCode, &q.revokeCodeTokens, &q.lockCode,
 		&q.insertToken, &q.getToken, &q.spend, &q.findRefresh, &q.revokeFamilyAccess,
@@ -120,10 +139,25 @@ RETURNING "kind", "family_id"`,
 		*p = rebind(s.dialect, *p)
 	}
 	o := &OAuth2Store{s: s, q: q}
-	if s.dialect == Postgres {
+	if s.dialect != SQLite {
 		o.opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	return o
+}
+
+// claim runs one of the statements that decide a race (useCode,
+// reuseCode, spend, revoke) and scans the row it changed: an UPDATE …
+// RETURNING, or on MariaDB/MySQL the locking read of the row and then
+// update, its UPDATE by the row's hash (args[0]). A racer's locking read
+// waits for the winner's row lock and then, read committed, sees the row
+// the winner committed, which no longer matches. No row is
+// sql.ErrNoRows, from scan.
+func (o *OAuth2Store) claim(ctx context.Context, tx *sql.Tx, query, update string, scan func(scanner) error, args ...any) error {
+	if err := scan(tx.QueryRowContext(ctx, query, args...)); err != nil || update == "" {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, update, args[0])
+	return err
 }
 
 // jsonList encodes a list column; nil is "[]".
@@ -291,7 +325,8 @@ func (o *OAuth2Store) ConsumeCode(ctx context.Context, hash string, now time.Tim
 	err := o.tx(ctx, "oauth2: consume code", func(tx *sql.Tx) error {
 		state = oauth2store.CodeUnknown
 		var err error
-		c, err = scanCode(tx.QueryRowContext(ctx, o.q.useCode, hash, cut))
+		scan := func(r scanner) (err error) { c, err = scanCode(r); return err }
+		err = o.claim(ctx, tx, o.q.useCode, o.q.useCodeUpd, scan, hash, cut)
 		if err == nil {
 			state = oauth2store.CodeValid
 			return nil
@@ -299,7 +334,7 @@ func (o *OAuth2Store) ConsumeCode(ctx context.Context, hash string, now time.Tim
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		c, err = scanCode(tx.QueryRowContext(ctx, o.q.reuseCode, hash, cut))
+		err = o.claim(ctx, tx, o.q.reuseCode, o.q.reuseCodeUpd, scan, hash, cut)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -399,7 +434,7 @@ func (o *OAuth2Store) RotateRefreshToken(ctx context.Context, hash, clientID str
 	err := o.tx(ctx, "oauth2: rotate", func(tx *sql.Tx) error {
 		state = oauth2store.RotateUnknown
 		var err error
-		old, err = scanToken(tx.QueryRowContext(ctx, o.q.spend, hash, clientID, cut))
+		err = o.claim(ctx, tx, o.q.spend, o.q.spendUpd, func(r scanner) (err error) { old, err = scanToken(r); return err }, hash, clientID, cut)
 		if err == nil {
 			if old.FamilyID != "" {
 				if _, err := tx.ExecContext(ctx, o.q.revokeFamilyAccess, old.FamilyID); err != nil {
@@ -446,7 +481,7 @@ func (o *OAuth2Store) RevokeToken(ctx context.Context, hash, clientID string) (b
 	done := false
 	err := o.tx(ctx, "oauth2: revoke", func(tx *sql.Tx) error {
 		var kind, family string
-		err := tx.QueryRowContext(ctx, o.q.revoke, hash, clientID).Scan(&kind, &family)
+		err := o.claim(ctx, tx, o.q.revoke, o.q.revokeUpd, func(r scanner) error { return r.Scan(&kind, &family) }, hash, clientID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

@@ -68,8 +68,8 @@ func (s *Store) CreateGroup(ctx context.Context, name string) (int64, error) {
 	if !s.storable(name) {
 		return 0, ErrUnstorableText
 	}
-	var id int64
-	if err := s.db.QueryRowContext(ctx, s.q.insertGroup, name).Scan(&id); err != nil {
+	id, err := s.insertID(ctx, s.db, s.q.insertGroup, name)
+	if err != nil {
 		if kind, _ := constraint(err); kind == "unique" {
 			return 0, ErrDuplicateGroup
 		}

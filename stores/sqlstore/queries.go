@@ -1,5 +1,7 @@
 package sqlstore
 
+import "strings"
+
 // queries holds the statements of a dialect, with its placeholders.
 type queries struct {
 	userByUsername, userByID, allUsers string
@@ -19,6 +21,7 @@ type queries struct {
 	tableExists, migrationsTable     string
 	appliedVersions, recordMigration string
 	caseVariants, lockUsername       string
+	userExists, nullUserTokens       string
 }
 
 // userColumns are auth_user's columns in the order every query reads them.
@@ -30,15 +33,15 @@ const userColumns = `"id", "password", "last_login", "is_superuser", "username",
 // permissions gives one row with a NULL permission). Each branch starts
 // from the users selected by where, so indexes on the join tables' user_id
 // serve it. The NULL casts give PostgreSQL the types of the UNION's
-// columns.
-func loadUsers(where string) string {
+// columns (MariaDB/MySQL cast to SIGNED and CHAR instead, see castsFor).
+func loadUsers(where string, c casts) string {
 	return `WITH u AS (SELECT ` + userColumns + ` FROM "auth_user"` + where + `)
 SELECT 0, u."id", u."password", u."last_login", u."is_superuser", u."username", u."first_name", u."last_name", u."email", u."is_staff", u."is_active", u."date_joined",
-	CAST(NULL AS integer), CAST(NULL AS varchar(150)), CAST(NULL AS varchar(201))
+	CAST(NULL AS ` + c.integer + `), CAST(NULL AS ` + c.name + `), CAST(NULL AS ` + c.perm + `)
 FROM u
 UNION ALL
 SELECT 1, u."id", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	CAST(NULL AS integer), CAST(NULL AS varchar(150)), ct."app_label" || '.' || p."codename"
+	CAST(NULL AS ` + c.integer + `), CAST(NULL AS ` + c.name + `), ct."app_label" || '.' || p."codename"
 FROM u
 JOIN "auth_user_user_permissions" up ON up."user_id" = u."id"
 JOIN "auth_permission" p ON p."id" = up."permission_id"
@@ -55,18 +58,29 @@ LEFT JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
 ORDER BY 2, 1, 13, 15`
 }
 
+// casts are the type names loadUsers casts its NULL columns to.
+type casts struct{ integer, name, perm string }
+
+func castsFor(d Dialect) casts {
+	if d == MySQL {
+		return casts{"SIGNED", "CHAR(150)", "CHAR(201)"}
+	}
+	return casts{"integer", "varchar(150)", "varchar(201)"}
+}
+
 // usernameLockClass is the first key of the advisory locks of usernames
 // being created ("user" in ASCII).
 const usernameLockClass = "1970496882"
 
 func queriesFor(d Dialect) *queries {
+	c := castsFor(d)
 	q := &queries{
-		userByUsername: loadUsers(` WHERE "username" = ?`),
-		userByID:       loadUsers(` WHERE "id" = ?`),
+		userByUsername: loadUsers(` WHERE "username" = ?`, c),
+		userByID:       loadUsers(` WHERE "id" = ?`, c),
 		// Django's email__iexact on PostgreSQL; SQLite's upper() folds
 		// ASCII only, as its LIKE, Django's iexact there, does.
-		usersByEmail: loadUsers(` WHERE upper("email") = upper(?)`),
-		allUsers:     loadUsers(``),
+		usersByEmail: loadUsers(` WHERE upper("email") = upper(?)`, c),
+		allUsers:     loadUsers(``, c),
 
 		insertUser: `INSERT INTO "auth_user" ("password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined")
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
@@ -104,6 +118,29 @@ WHERE ct."app_label" = ? AND ct."model" = ? AND p."codename" = ?`,
 		// A creator of a username holds this until its transaction ends;
 		// the two-key form is a lock space apart from the migration lock.
 		q.lockUsername = `SELECT pg_advisory_xact_lock(` + usernameLockClass + `, $1)`
+	case MySQL:
+		q.tableExists = `SELECT COUNT(*) > 0 FROM information_schema."TABLES" WHERE "TABLE_SCHEMA" = DATABASE() AND "TABLE_NAME" = ?`
+		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" datetime(6) NOT NULL, "adopted" bool NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`
+		// No RETURNING on INSERT in MySQL (MariaDB has it): the id is the
+		// result's LastInsertId. ON DUPLICATE KEY UPDATE of a column to
+		// itself is ON CONFLICT DO NOTHING (no row changed; not the
+		// AUTO_INCREMENT id, which MariaDB then fails to read under
+		// concurrent inserts, error 1467), and
+		// length() counts bytes there.
+		for _, p := range []*string{&q.insertUser, &q.insertGroup} {
+			*p = strings.TrimSuffix(*p, ` RETURNING "id"`)
+		}
+		for p, col := range map[*string]string{&q.insertContentType: "app_label", &q.insertPermission: "codename",
+			&q.insertGroupPerm: "group_id", &q.insertUserGroup: "user_id", &q.insertUserPerm: "user_id"} {
+			*p = strings.Replace(*p, ` ON CONFLICT DO NOTHING`, ` ON DUPLICATE KEY UPDATE "`+col+`" = "`+col+`"`, 1)
+		}
+		q.caseVariants = strings.Replace(q.caseVariants, `length(`, `CHAR_LENGTH(`, 1)
+		// An UPDATE that changes nothing affects no row here: whether the
+		// user exists is asked separately.
+		q.userExists = `SELECT COUNT(*) FROM "auth_user" WHERE "id" = ?`
+		// What PostgreSQL's and SQLite's trigger do (Django's
+		// on_delete=SET_NULL), done by DeleteUser.
+		q.nullUserTokens = `UPDATE "token_blacklist_outstandingtoken" SET "user_id" = NULL WHERE "user_id" = ?`
 	default:
 		q.tableExists = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE "type" = 'table' AND "name" = ?)`
 		q.migrationsTable = `CREATE TABLE IF NOT EXISTS "reinhardt_migrations" ("version" integer NOT NULL PRIMARY KEY, "name" varchar(255) NOT NULL, "applied" datetime NOT NULL, "adopted" bool NOT NULL)`

@@ -43,7 +43,8 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 
 // DatabaseSessionBackend keeps sessions in Django's django_session table
 // (migration 0004 makes it as Django 3.2 does, or adopts Django's), the
-// reference's DatabaseSessionBackend, on SQLite and PostgreSQL. It
+// reference's DatabaseSessionBackend, on SQLite, PostgreSQL and
+// MariaDB/MySQL. It
 // implements sessions.SessionBackend, sessions.Cleaner (Django's
 // clearsessions: one DELETE by the indexed expire_date), sessions.Lister
 // and sessions.Importer, and is safe for concurrent use.
@@ -98,6 +99,11 @@ WHERE "django_session"."expire_date" <= ?`,
 		live:          `SELECT 1 FROM "django_session" WHERE "session_key" = ? AND "expire_date" > ?`,
 		delete:        `DELETE FROM "django_session" WHERE "session_key" = ?`,
 		all:           `SELECT "session_key", "session_data", "expire_date" FROM "django_session" WHERE "expire_date" > ?`,
+	}
+	if s.dialect == MySQL {
+		q.insert = mysqlUpsertSession
+		q.update = s.exactText(q.update, `substr("session_data", 1, 12)`)
+		q.deleteVersion = s.exactText(q.deleteVersion, `substr("session_data", 1, 12)`)
 	}
 	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.all} {
 		*p = rebind(s.dialect, *p)
@@ -282,6 +288,9 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 		query, args = b.q.deleteVersion, []any{col, versionText(hashed, rec.Version), dbNow}
 	case rec.Version == 0:
 		query, args = b.q.insert, []any{col, encodeSession(storageKey, hashed, 1, rec.Data), b.s.dbTime(rec.Expiry), dbNow}
+		if b.s.dialect == MySQL {
+			args = append(args, dbNow) // mysqlUpsertSession reads it twice
+		}
 	default:
 		query, args = b.q.update, []any{encodeSession(storageKey, hashed, rec.Version+1, rec.Data), b.s.dbTime(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
 	}
@@ -297,7 +306,7 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
-	if n != 1 {
+	if n != 1 && (b.s.dialect != MySQL || n != 2) { // 2: MariaDB/MySQL replaced an expired row
 		return sessions.ConflictError("sqlstore: " + op)
 	}
 	return nil

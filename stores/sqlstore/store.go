@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
@@ -32,6 +33,9 @@ type Dialect string
 const (
 	SQLite   Dialect = "sqlite"
 	Postgres Dialect = "postgres"
+	// MySQL is MariaDB (10.5 or later) or MySQL (8.0 or later), through
+	// github.com/go-sql-driver/mysql.
+	MySQL Dialect = "mysql"
 )
 
 // BusyTimeout is how long an SQLite connection waits for a lock another
@@ -52,18 +56,19 @@ var (
 	// ErrInvalidURL: Open was given a URL it does not understand.
 	ErrInvalidURL = errors.New("sqlstore: invalid database URL")
 	// ErrUnstorableText: PostgreSQL cannot store text with a NUL byte or
-	// invalid UTF-8 (SQLite can).
+	// invalid UTF-8, MariaDB/MySQL's utf8mb4 text invalid UTF-8 (SQLite
+	// stores both).
 	// It wraps core.ErrInvalidInput: the request's fault, rendered 400.
-	ErrUnstorableText = fmt.Errorf("sqlstore: text with a NUL byte or invalid UTF-8 cannot be stored in PostgreSQL: %w", core.ErrInvalidInput)
+	ErrUnstorableText = fmt.Errorf("sqlstore: text with a NUL byte or invalid UTF-8 cannot be stored in this database: %w", core.ErrInvalidInput)
 )
 
 // storable reports whether the dialect can store every one of texts.
 func (s *Store) storable(texts ...string) bool {
-	if s.dialect != Postgres {
+	if s.dialect == SQLite {
 		return true
 	}
 	for _, t := range texts {
-		if strings.IndexByte(t, 0) >= 0 || !utf8.ValidString(t) {
+		if (s.dialect == Postgres && strings.IndexByte(t, 0) >= 0) || !utf8.ValidString(t) {
 			return false
 		}
 	}
@@ -78,7 +83,7 @@ func (s *Store) storable(texts ...string) bool {
 // that writers queue in Go (honouring their contexts) instead of spinning
 // on SQLITE_BUSY, and several read-only connections, which WAL lets read
 // while the writer writes. An in-memory SQLite database has a single
-// connection. PostgreSQL has one pool.
+// connection. PostgreSQL and MariaDB/MySQL have one pool.
 type Store struct {
 	// Hashers hashes the passwords CreateUser and CreateSuperuser set; nil
 	// means hashers.Default().
@@ -144,10 +149,16 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.St
 //     libpq URL parameter pgx understands may be given, and other
 //     parameters (such as search_path) are sent as run-time settings.
 //     application_name defaults to the program's file name.
+//   - "mysql://user:password@host:port/dbname?params" connects to MariaDB
+//     (10.5 or later) or MySQL (8.0 or later) through
+//     github.com/go-sql-driver/mysql (see openMySQL for the session it
+//     sets up); the port defaults to 3306, and params are the driver's DSN
+//     parameters (tls, timeout, …) or system variables to set.
 //
-// MaxPostgresConns bounds the PostgreSQL pool Open makes, so that a flood
-// of logins queues in the application (honouring each request's context)
-// instead of exhausting the server's max_connections (100 by default).
+// MaxPostgresConns bounds the PostgreSQL (and MariaDB/MySQL) pool Open
+// makes, so that a flood of logins queues in the application (honouring
+// each request's context) instead of exhausting the server's
+// max_connections (100 by default on PostgreSQL, 151 on MariaDB).
 // Callers who want another bound use New with their own *sql.DB.
 const MaxPostgresConns = 20
 
@@ -183,9 +194,11 @@ func Open(ctx context.Context, url string, opts ...OpenOption) (*Store, error) {
 			return nil, s.fail(ctx, "connect", err)
 		}
 		return s, nil
+	case strings.HasPrefix(url, "mysql://"):
+		return openMySQL(ctx, url)
 	}
 	scheme, _, _ := strings.Cut(url, ":")
-	return nil, fmt.Errorf("%w: unsupported scheme %q (want sqlite: or postgres://)", ErrInvalidURL, scheme)
+	return nil, fmt.Errorf("%w: unsupported scheme %q (want sqlite:, postgres:// or mysql://)", ErrInvalidURL, scheme)
 }
 
 // New returns a Store over an open database of the given dialect, for
@@ -320,21 +333,62 @@ func (s *Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error 
 
 // txWith is tx with transaction options (an isolation level).
 func (s *Store) txWith(ctx context.Context, op string, opts *sql.TxOptions, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, opts)
-	if err != nil {
-		return s.fail(ctx, op, err)
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		if a, ok := errors.AsType[answer](err); ok {
-			return a.err
+	return s.retryDeadlock(ctx, func() error {
+		tx, err := s.db.BeginTx(ctx, s.txOptions(opts))
+		if err != nil {
+			return s.fail(ctx, op, err)
 		}
-		return s.fail(ctx, op, err)
+		if err := f(tx); err != nil {
+			_ = tx.Rollback()
+			if a, ok := errors.AsType[answer](err); ok {
+				return a.err
+			}
+			return s.fail(ctx, op, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return s.fail(ctx, op, err)
+		}
+		return nil
+	})
+}
+
+// txOptions are the options of a transaction on the dialect: on
+// MariaDB/MySQL read committed unless the caller asks otherwise, so that a
+// conditional UPDATE or locking read that waited for another
+// transaction's row lock decides on what that transaction committed, and
+// InnoDB takes no gap locks (fewer deadlocks) for the inserts.
+func (s *Store) txOptions(opts *sql.TxOptions) *sql.TxOptions {
+	if s.dialect == MySQL && opts == nil {
+		return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	if err := tx.Commit(); err != nil {
-		return s.fail(ctx, op, err)
+	return opts
+}
+
+// deadlockRetries is how many times a transaction InnoDB chose as a
+// deadlock's victim (and rolled back whole) is run again.
+const deadlockRetries = 3
+
+// retryDeadlock runs f, again when it failed because InnoDB chose its
+// transaction as a deadlock's victim (1213; or 1467, the same when the
+// deadlock was over the table's AUTO-INC lock, which an INSERT … SELECT
+// takes under MariaDB's default innodb_autoinc_lock_mode 1): f rolled
+// back, so running it again is safe. Other errors, a lock wait timeout
+// (1205) among them, are returned as they are (store failures: the
+// request fails closed).
+func (s *Store) retryDeadlock(ctx context.Context, f func() error) error {
+	for i := 0; ; i++ {
+		err := f()
+		if err == nil || s.dialect != MySQL || i >= deadlockRetries || !isDeadlock(err) || ctx.Err() != nil {
+			return err
+		}
 	}
-	return nil
+}
+
+// isDeadlock reports whether err is MariaDB/MySQL's ER_LOCK_DEADLOCK, or
+// ER_AUTOINC_READ_FAILED (a deadlock over the AUTO-INC lock).
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1467)
 }
 
 // DB returns the read-write pool. On an SQLite file it has a single
@@ -349,7 +403,8 @@ func (s *Store) ReadDB() *sql.DB { return s.rdb }
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Rebind rewrites the "?" placeholders of query into the dialect's form
-// ("$1", "$2", ... for PostgreSQL). query must not contain "?" elsewhere.
+// ("$1", "$2", ... for PostgreSQL; MariaDB/MySQL and SQLite keep "?").
+// query must not contain "?" elsewhere.
 func (s *Store) Rebind(query string) string { return rebind(s.dialect, query) }
 
 func rebind(d Dialect, query string) string {
@@ -369,6 +424,45 @@ func rebind(d Dialect, query string) string {
 	return b.String()
 }
 
+// mysqlUpsertSession is the INSERT of a new row of django_session on
+// MariaDB/MySQL, the ON CONFLICT … DO UPDATE … WHERE of the other
+// dialects: it replaces only an expired row (the assignments keep the old
+// values otherwise; the second still reads the old expire_date, as
+// MariaDB and MySQL assign left to right). The affected-row count is 1
+// for an insert, 2 for a replaced row, 0 when a live row stays. Its
+// arguments are the key, the data, the expiry and "now" twice.
+const mysqlUpsertSession = `INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE "session_data" = IF("expire_date" <= ?, VALUES("session_data"), "session_data"),
+"expire_date" = IF("expire_date" <= ?, VALUES("expire_date"), "expire_date")`
+
+// exactText rewrites the comparisons "col = ?" of query's WHERE clause
+// to compare bytes
+// on MariaDB/MySQL, where text compares in the column's collation
+// (Django's tables take the database's, usually case-insensitive, and
+// trailing spaces are ignored): a version or a signed session text must
+// match exactly. On the other dialects query is returned as it is.
+func (s *Store) exactText(query string, cols ...string) string {
+	if s.dialect != MySQL {
+		return query
+	}
+	head, where, ok := strings.Cut(query, ` WHERE `)
+	if !ok {
+		return query
+	}
+	for _, c := range cols {
+		where = strings.ReplaceAll(where, c+` = ?`, `CAST(`+c+` AS BINARY) = CAST(? AS BINARY)`)
+	}
+	return head + ` WHERE ` + where
+}
+
+// lockTimeout is LockTimeout, or DefaultLockTimeout when zero.
+func (s *Store) lockTimeout() time.Duration {
+	if s.LockTimeout > 0 {
+		return s.LockTimeout
+	}
+	return DefaultLockTimeout
+}
+
 func (s *Store) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -384,6 +478,12 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 	if errors.As(err, &pe) && (pe.Code == "22001" || pe.Code == "22021" || pe.Code == "22P05") {
 		// string too long, bad encoding, untranslatable character: the
 		// value's fault, not the database's.
+		return fmt.Errorf("sqlstore: %s: %w: %w", op, core.ErrInvalidInput, err)
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && (me.Number == 1406 || me.Number == 1366 || me.Number == 1264) {
+		// data too long, incorrect string value, out of range (strict
+		// mode): the value's fault.
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, core.ErrInvalidInput, err)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
@@ -412,6 +512,15 @@ func constraint(err error) (kind, detail string) {
 			return "unique", pe.ConstraintName
 		case "23503":
 			return "foreign key", pe.ConstraintName
+		}
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1062: // ER_DUP_ENTRY
+			return "unique", me.Message
+		case 1451, 1452, 1216, 1217: // a row referred to, or referring to a missing one
+			return "foreign key", me.Message
 		}
 	}
 	return "", ""

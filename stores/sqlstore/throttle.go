@@ -35,8 +35,8 @@ type throttleQueries struct{ hit, peek, refund, cleanup string }
 // NewThrottleStore returns the throttle store over s's database. The
 // store must be migrated.
 func NewThrottleStore(s *Store) *ThrottleStore {
-	greatest := "max"
-	if s.dialect == Postgres {
+	greatest := "max" // SQLite's two-argument max()
+	if s.dialect != SQLite {
 		greatest = "GREATEST"
 	}
 	q := throttleQueries{
@@ -47,6 +47,15 @@ RETURNING "tat"`,
 		peek:    `SELECT "tat" FROM "reinhardt_throttle" WHERE "key" = ?`,
 		refund:  `UPDATE "reinhardt_throttle" SET "tat" = ` + greatest + `("tat" - ?, ?) WHERE "key" = ? AND "tat" > ?`,
 		cleanup: `DELETE FROM "reinhardt_throttle" WHERE "tat" <= ?`,
+	}
+	if s.dialect == MySQL {
+		// No RETURNING: the affected-row count says whether the hit got
+		// through (1 inserted, 2 updated; 0 when the condition kept the
+		// row as it was, since a hit that gets through always moves tat
+		// forward). Its arguments are those of the other dialects'
+		// statement.
+		q.hit = `INSERT INTO "reinhardt_throttle" ("key", "tat") VALUES (?, ?)
+ON DUPLICATE KEY UPDATE "tat" = IF(GREATEST("tat", ?) - ? <= ?, GREATEST("tat", ?) + ?, "tat")`
 	}
 	for _, p := range []*string{&q.hit, &q.peek, &q.refund, &q.cleanup} {
 		*p = rebind(s.dialect, *p)
@@ -79,13 +88,30 @@ func (t *ThrottleStore) Hit(ctx context.Context, key []byte, rate throttle.Rate,
 	if err != nil {
 		return throttle.Result{}, t.s.fail(ctx, "throttle hit", err)
 	}
-	var tat int64
-	err = st.QueryRowContext(ctx, k, n+interval, n, interval, n, n, tolerance).Scan(&tat)
-	if err == nil {
-		return throttle.Result{Allowed: true}, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return throttle.Result{}, t.s.fail(ctx, "throttle hit", err)
+	if t.s.dialect == MySQL {
+		var affected int64
+		err := t.s.retryDeadlock(ctx, func() error {
+			res, err := st.ExecContext(ctx, k, n+interval, n, n, tolerance, n, interval)
+			if err == nil {
+				affected, err = res.RowsAffected()
+			}
+			return err
+		})
+		if err != nil {
+			return throttle.Result{}, t.s.fail(ctx, "throttle hit", err)
+		}
+		if affected > 0 {
+			return throttle.Result{Allowed: true}, nil
+		}
+	} else {
+		var tat int64
+		err = st.QueryRowContext(ctx, k, n+interval, n, interval, n, n, tolerance).Scan(&tat)
+		if err == nil {
+			return throttle.Result{Allowed: true}, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return throttle.Result{}, t.s.fail(ctx, "throttle hit", err)
+		}
 	}
 	res, err := t.peek(ctx, k, rate, n)
 	if err != nil {

@@ -9,14 +9,22 @@ import (
 // Django keeps datetimes in UTC with microsecond precision. On SQLite it
 // writes them as text, str(datetime) of the naive UTC value:
 // "2006-01-02 15:04:05.000001", or without the fraction when the
-// microseconds are zero. On PostgreSQL the columns are timestamptz.
+// microseconds are zero. On PostgreSQL the columns are timestamptz, on
+// MariaDB/MySQL datetime(6) holding UTC (every session's time_zone is
+// '+00:00').
 
 // dbTime converts t to what Django would write: the UTC instant truncated
 // to microseconds, as text on SQLite.
 func (s *Store) dbTime(t time.Time) any {
 	t = t.UTC().Truncate(time.Microsecond)
-	if s.dialect == SQLite {
+	switch {
+	case s.dialect == SQLite:
 		return formatDjangoTime(t)
+	case s.dialect == MySQL && t.IsZero():
+		// go-sql-driver/mysql sends the zero time.Time as MySQL's zero
+		// date, which strict mode refuses in a datetime column; year 1
+		// reads back as the zero time.
+		return "0001-01-01 00:00:00"
 	}
 	return t
 }

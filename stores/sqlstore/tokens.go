@@ -84,17 +84,24 @@ type tokenSQL struct {
 	revokeFamily, blacklistFamily, reasonFamily      string
 	revokeUser, blacklistUser, reasonUser            string
 	setValidAfter, validAfter, tokenState            string
+	// MariaDB/MySQL only: the token ids blacklistFamily and
+	// blacklistUser would blacklist, and the INSERT of one (see
+	// mysqlTokenSQL).
+	familyTokens, userTokens, blacklistID string
 }
 
 var (
-	tokenSQLOnce [2]sync.Once
-	tokenSQLs    [2]*tokenSQL
+	tokenSQLOnce [3]sync.Once
+	tokenSQLs    [3]*tokenSQL
 )
 
 func tokenQueries(d Dialect) *tokenSQL {
 	i := 0
-	if d == Postgres {
+	switch d {
+	case Postgres:
 		i = 1
+	case MySQL:
+		i = 2
 	}
 	tokenSQLOnce[i].Do(func() { tokenSQLs[i] = newTokenSQL(d) })
 	return tokenSQLs[i]
@@ -161,6 +168,9 @@ f."id", f."user_id", f."created_at", f."expires_at", f."revoked_at", f."revoke_r
 (SELECT "valid_after" FROM ` + tokValidAfter + ` WHERE "user_id" = ?)
 FROM (SELECT 1 AS "one") AS x LEFT JOIN ` + tokFamilies + ` f ON f."id" = ?`,
 	}
+	if d == MySQL {
+		mysqlTokenSQL(q)
+	}
 	for _, p := range []*string{
 		&q.blOutstanding, &q.blInsert, &q.blReason, &q.isBlacklisted,
 		&q.cleanBlacklisted, &q.cleanState, &q.cleanOutstanding, &q.cleanFamilies, &q.stats,
@@ -169,10 +179,50 @@ FROM (SELECT 1 AS "one") AS x LEFT JOIN ` + tokFamilies + ` f ON f."id" = ?`,
 		&q.revokeFamily, &q.blacklistFamily, &q.reasonFamily,
 		&q.revokeUser, &q.blacklistUser, &q.reasonUser,
 		&q.setValidAfter, &q.validAfter, &q.tokenState,
+		&q.familyTokens, &q.userTokens, &q.blacklistID,
 	} {
 		*p = rebind(d, *p)
 	}
 	return q
+}
+
+// mysqlTokenSQL rewrites the upserts of q for MariaDB/MySQL, which have
+// INSERT … ON DUPLICATE KEY UPDATE instead of ON CONFLICT: DO NOTHING is
+// an update of the conflicting column to itself (no row changed, so an
+// affected-row count of 0, as ON CONFLICT DO NOTHING gives; not of the
+// AUTO_INCREMENT id, which MariaDB then fails to read under concurrent
+// inserts, error 1467), and DO UPDATE … WHERE is an
+// assignment that keeps the old value when the condition fails. The
+// updated columns are qualified with the table, as an INSERT … SELECT may
+// read other tables with columns of the same names.
+func mysqlTokenSQL(q *tokenSQL) {
+	nothing := func(query, conflict, table string) string {
+		return strings.Replace(query, ` ON CONFLICT (`+conflict+`) DO NOTHING`,
+			` ON DUPLICATE KEY UPDATE `+table+`.`+conflict+` = `+table+`.`+conflict, 1)
+	}
+	q.blOutstanding = nothing(q.blOutstanding, `"jti"`, tokOutstanding)
+	q.issueOutstanding = nothing(q.issueOutstanding, `"jti"`, tokOutstanding)
+	// No INSERT … SELECT into the blacklist: with MariaDB's default
+	// innodb_autoinc_lock_mode (1) it holds the table's AUTO-INC lock
+	// while its SELECT waits for row locks, and concurrent blacklistings
+	// of one token deadlock (error 1467) however often they are retried.
+	// An INSERT … VALUES takes the AUTO-INC lock only for a moment.
+	q.blInsert = `INSERT INTO ` + tokBlacklisted + ` ("blacklisted_at", "token_id") VALUES (?, (SELECT "id" FROM ` + tokOutstanding + ` WHERE "jti" = ?))
+ON DUPLICATE KEY UPDATE ` + tokBlacklisted + `."token_id" = ` + tokBlacklisted + `."token_id"`
+	q.blacklistID = `INSERT INTO ` + tokBlacklisted + ` ("blacklisted_at", "token_id") VALUES (?, ?)
+ON DUPLICATE KEY UPDATE "token_id" = "token_id"`
+	q.familyTokens = `SELECT s."token_id" FROM ` + tokState + ` s WHERE s."family_id" = ?`
+	q.userTokens = `SELECT s."token_id" FROM ` + tokState + ` s
+JOIN ` + tokFamilies + ` f ON f."id" = s."family_id"
+WHERE f."user_id" = ? AND f."created_at" <= ? AND f."revoked_at" IS NOT NULL`
+	q.blReason = `INSERT INTO ` + tokState + ` ("token_id", "reason") SELECT "id", ? FROM ` + tokOutstanding + ` WHERE "jti" = ?
+ON DUPLICATE KEY UPDATE ` + tokState + `."reason" = VALUES("reason")`
+	q.upsertFamily = `INSERT INTO ` + tokFamilies + ` ("id", "user_id", "created_at", "expires_at") VALUES (?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE "expires_at" = GREATEST("expires_at", VALUES("expires_at"))`
+	q.issueState = `INSERT INTO ` + tokState + ` ("token_id", "family_id") SELECT "id", ? FROM ` + tokOutstanding + ` WHERE "jti" = ?
+ON DUPLICATE KEY UPDATE ` + tokState + `."family_id" = COALESCE(` + tokState + `."family_id", VALUES("family_id"))`
+	q.setValidAfter = `INSERT INTO ` + tokValidAfter + ` ("user_id", "valid_after") VALUES (?, ?)
+ON DUPLICATE KEY UPDATE "valid_after" = GREATEST("valid_after", VALUES("valid_after"))`
 }
 
 // read runs a read on the read pool with a statement prepared once.
@@ -403,7 +453,7 @@ func (t *TokenStore) RevokeFamily(ctx context.Context, id string, reason tokens.
 		if _, err := tx.ExecContext(ctx, t.q.revokeFamily, now, reason.String(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, t.q.blacklistFamily, now, id); err != nil {
+		if err := t.blacklistTokens(ctx, tx, now, t.q.blacklistFamily, t.q.familyTokens, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, t.q.reasonFamily, reason.String(), id, now)
@@ -424,13 +474,46 @@ func (t *TokenStore) RevokeUser(ctx context.Context, userID string, issuedBefore
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, t.q.blacklistUser, now, userID, before); err != nil {
+		if err := t.blacklistTokens(ctx, tx, now, t.q.blacklistUser, t.q.userTokens, userID, before); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, t.q.reasonUser, reason.String(), userID, before, now)
 		return err
 	})
 	return int(n), err
+}
+
+// blacklistTokens blacklists, at now, the tokens query selects: with the
+// INSERT … SELECT insertSelect, or on MariaDB/MySQL by reading their ids
+// with ids and inserting them one by one (see mysqlTokenSQL).
+func (t *TokenStore) blacklistTokens(ctx context.Context, tx *sql.Tx, now any, insertSelect, ids string, args ...any) error {
+	if t.q.blacklistID == "" {
+		_, err := tx.ExecContext(ctx, insertSelect, append([]any{now}, args...)...)
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, ids, args...)
+	if err != nil {
+		return err
+	}
+	var found []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		found = append(found, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range found {
+		if _, err := tx.ExecContext(ctx, t.q.blacklistID, now, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetValidAfter implements tokens.RefreshStore.

@@ -17,9 +17,10 @@ import (
 )
 
 // validID reports whether id can be a key of auth_user: PostgreSQL's
-// serial is a 32-bit integer, SQLite's integer 64 bits.
+// serial and MariaDB/MySQL's integer are 32-bit integers, SQLite's
+// integer 64 bits.
 func (s *Store) validID(id int64) bool {
-	if s.dialect == Postgres {
+	if s.dialect != SQLite {
 		return id >= math.MinInt32 && id <= math.MaxInt32
 	}
 	return true
@@ -118,6 +119,13 @@ func (s *Store) GetByUsername(ctx context.Context, username string) (*core.Defau
 	users, err := s.load(ctx, "user by username", s.q.userByUsername, username)
 	if err != nil || len(users) == 0 {
 		return nil, err
+	}
+	if users[0].Username != username {
+		// MariaDB/MySQL compare in the column's collation, which (as
+		// Django creates auth_user there) ignores case, accents and
+		// trailing spaces: the name must still be exactly the one asked
+		// for, as on the other databases.
+		return nil, nil
 	}
 	return users[0], nil
 }
@@ -263,6 +271,13 @@ func (s *Store) updateOne(ctx context.Context, op, query string, args ...any) er
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
+	if n == 0 && s.dialect == MySQL {
+		// MariaDB/MySQL count changed rows: a user set to what it was
+		// is not missing.
+		if err := s.db.QueryRowContext(ctx, s.q.userExists, args[len(args)-1]).Scan(&n); err != nil {
+			return s.fail(ctx, op, err)
+		}
+	}
 	if n == 0 {
 		return s.notFound(ctx, op)
 	}
@@ -278,7 +293,11 @@ func (s *Store) updateOne(ctx context.Context, op, query string, args ...any) er
 // and so is one that differs from a user's only in case
 // (core.FoldUsername), as Django 4.2's UserCreationForm refuses it; that
 // check holds under concurrency (a PostgreSQL advisory lock per folded
-// name, SQLite's single writer). Users a database already has whose names
+// name, a MariaDB/MySQL GET_LOCK per folded name, SQLite's single
+// writer). On MariaDB/MySQL auth_user's collation (the database's, as
+// Django creates the table) decides too: with a case- and
+// accent-insensitive one (utf8mb4_general_ci, utf8mb4_unicode_ci) the
+// unique constraint refuses "José" beside "jose" as Django there does. Users a database already has whose names
 // differ only in case (Django before 4.2 made them) are left alone, and
 // each still logs in by its exact name.
 func (s *Store) CreateUser(ctx context.Context, username string, password *string, extra map[string]any) (*core.DefaultUser, error) {
@@ -307,7 +326,7 @@ func (s *Store) create(ctx context.Context, username string, password *string, e
 		// lock, which a snapshot taken before (repeatable read) would not.
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	err = s.inTxWith(ctx, "create user", opts, func(tx *sql.Tx) error {
+	insert := func(tx *sql.Tx) error {
 		// The check and the insert are one writer's at a time, so the
 		// check sees every case variant committed before the insert: on
 		// SQLite the transaction holds the write lock from its start
@@ -322,17 +341,80 @@ func (s *Store) create(ctx context.Context, username string, password *string, e
 		if err := s.checkCaseVariants(ctx, tx, u.Username, fold); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
-			u.FirstName, u.LastName, u.Email, u.Staff, u.Active, s.dbTime(u.DateJoined)).Scan(&u.ID)
+		var err error
+		u.ID, err = s.insertID(ctx, tx, s.q.insertUser, u.Password, nil, u.Superuser, u.Username,
+			u.FirstName, u.LastName, u.Email, u.Staff, u.Active, s.dbTime(u.DateJoined))
 		if kind, _ := constraint(err); kind == "unique" {
 			return core.ErrDuplicateUsername
 		}
 		return err
-	})
+	}
+	if s.dialect == MySQL {
+		err = s.createLocked(ctx, usernameLockKey(fold), insert)
+	} else {
+		err = s.inTxWith(ctx, "create user", opts, insert)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// createLocked runs insert as create does on MariaDB/MySQL: in a read
+// committed transaction on a connection that holds the GET_LOCK of the
+// folded name (mysqlUsernameLock) from before the transaction until after
+// it ended, so that the check for case variants sees every one committed
+// before the insert. The collation of auth_user (case-insensitive as
+// Django creates it there) refuses most case variants by itself; the
+// lock makes core.FoldUsername's verdict hold too.
+func (s *Store) createLocked(ctx context.Context, key int32, insert func(*sql.Tx) error) error {
+	const op = "create user"
+	return s.retryDeadlock(ctx, func() error {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return s.fail(ctx, op, err)
+		}
+		defer conn.Close()
+		release, err := mysqlUsernameLock(ctx, conn, key, s.lockTimeout())
+		if err != nil {
+			return s.fail(ctx, op, err)
+		}
+		defer release()
+		tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+		if err != nil {
+			return s.fail(ctx, op, err)
+		}
+		if err := insert(tx); err != nil {
+			_ = tx.Rollback()
+			if isAnswer(err) {
+				return err
+			}
+			return s.fail(ctx, op, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return s.fail(ctx, op, err)
+		}
+		return nil
+	})
+}
+
+// insertID runs an INSERT of one row and returns its id: by RETURNING
+// "id" on SQLite and PostgreSQL, by the result's LastInsertId on
+// MariaDB/MySQL (MySQL has no INSERT … RETURNING).
+func (s *Store) insertID(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, query string, args ...any) (int64, error) {
+	if s.dialect != MySQL {
+		var id int64
+		err := db.QueryRowContext(ctx, query, args...).Scan(&id)
+		return id, err
+	}
+	res, err := db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // checkCaseVariants returns core.ErrDuplicateUsername when a user has a
@@ -390,6 +472,36 @@ func usernameLockKey(fold string) int32 {
 	return int32(h.Sum32())
 }
 
+// SameUsername reports whether auth_user's unique constraint takes a and
+// b for one username (storetest.UsernameCollator): on SQLite and
+// PostgreSQL when they are the same bytes, on MariaDB/MySQL when the
+// username column's collation compares them equal (with Django's table
+// in a utf8mb4_general_ci or utf8mb4_unicode_ci database "Bob", "bob" and
+// "bób" are one name, and so is "bob " with its trailing space). A
+// registration form can ask it to explain a core.ErrDuplicateUsername.
+func (s *Store) SameUsername(ctx context.Context, a, b string) (bool, error) {
+	if s.dialect != MySQL || !utf8.ValidString(a) || !utf8.ValidString(b) {
+		return a == b, nil
+	}
+	var coll string
+	err := s.rdb.QueryRowContext(ctx, `SELECT "COLLATION_NAME" FROM information_schema."COLUMNS"
+WHERE "TABLE_SCHEMA" = DATABASE() AND "TABLE_NAME" = 'auth_user' AND "COLUMN_NAME" = 'username'`).Scan(&coll)
+	if err != nil {
+		return false, s.fail(ctx, "same username", err)
+	}
+	for _, c := range coll {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false, s.fail(ctx, "same username", fmt.Errorf("unexpected collation name %q", coll))
+		}
+	}
+	var same bool
+	err = s.rdb.QueryRowContext(ctx, `SELECT CONVERT(? USING utf8mb4) COLLATE `+coll+` = CONVERT(? USING utf8mb4) COLLATE `+coll, a, b).Scan(&same)
+	if err != nil {
+		return false, s.fail(ctx, "same username", err)
+	}
+	return same, nil
+}
+
 // UpdateUser writes every column of auth_user from u (found by u.ID):
 // password, last_login, the flags, the names, email and date_joined. It
 // does not change group membership or permissions. A username another
@@ -417,7 +529,11 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 	}
 	var deleted int64
 	err := s.inTx(ctx, "delete user", func(tx *sql.Tx) error {
-		for _, q := range []string{s.q.deleteUserGroups, s.q.deleteUserPerms} {
+		qs := []string{s.q.deleteUserGroups, s.q.deleteUserPerms}
+		if s.q.nullUserTokens != "" {
+			qs = append(qs, s.q.nullUserTokens)
+		}
+		for _, q := range qs {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
@@ -447,21 +563,23 @@ func (s *Store) inTx(ctx context.Context, op string, f func(*sql.Tx) error) erro
 
 // inTxWith is inTx with the transaction's options.
 func (s *Store) inTxWith(ctx context.Context, op string, opts *sql.TxOptions, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, opts)
-	if err != nil {
-		return s.fail(ctx, op, err)
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		if isAnswer(err) {
-			return err
+	return s.retryDeadlock(ctx, func() error {
+		tx, err := s.db.BeginTx(ctx, s.txOptions(opts))
+		if err != nil {
+			return s.fail(ctx, op, err)
 		}
-		return s.fail(ctx, op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return s.fail(ctx, op, err)
-	}
-	return nil
+		if err := f(tx); err != nil {
+			_ = tx.Rollback()
+			if isAnswer(err) {
+				return err
+			}
+			return s.fail(ctx, op, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return s.fail(ctx, op, err)
+		}
+		return nil
+	})
 }
 
 // isAnswer reports whether err is a negative answer rather than a failure.

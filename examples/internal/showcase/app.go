@@ -341,7 +341,11 @@ func (a *App) keptSetting(ctx context.Context, name string, make func() (string,
 	if err != nil {
 		return "", 0, err
 	}
-	res, err := a.Store.DB().ExecContext(ctx, a.Store.Rebind(`INSERT INTO reinhardt_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, made)
+	insert := `INSERT INTO reinhardt_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`
+	if a.Store.Dialect() == sqlstore.MySQL {
+		insert = `INSERT INTO reinhardt_settings (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = name`
+	}
+	res, err := a.Store.DB().ExecContext(ctx, a.Store.Rebind(insert), name, made)
 	if err != nil {
 		return "", 0, fmt.Errorf("store: %w", err)
 	}

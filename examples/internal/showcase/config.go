@@ -109,7 +109,7 @@ func ParseFlags(name string, args []string, getenv func(string) string) (Config,
 	var proxies string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("REINHARDT_ADDR", DefaultAddr), "listen address (REINHARDT_ADDR)")
-	fs.StringVar(&c.DB, "db", env("REINHARDT_DB", DefaultDB), "sqlite:PATH or postgres://… (REINHARDT_DB)")
+	fs.StringVar(&c.DB, "db", env("REINHARDT_DB", DefaultDB), "sqlite:PATH, postgres://… or mysql://user:pass@host:port/db (REINHARDT_DB)")
 	fs.StringVar(&c.Secret, "secret", env("REINHARDT_SECRET_KEY", ""), "secret key (REINHARDT_SECRET_KEY); generated once and kept in the database when empty")
 	fs.BoolVar(&c.Demo, "demo", env("REINHARDT_DEMO", "true") == "true", "create demo users on an empty database (REINHARDT_DEMO)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("REINHARDT_SECURE_COOKIES", "false") == "true", "mark the session and CSRF cookies Secure (off: the showcase serves plain HTTP; the cookies arrive with sessions)")

@@ -170,8 +170,17 @@ func (ps *Posts) Create(r core.Request) (int, any, error) {
 		return 0, nil, core.ErrPermissionDenied // users without a numeric id cannot author posts
 	}
 	var id int64
-	q := ps.store.Rebind(`INSERT INTO blog_post (title, body, author_id, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
-	if err := ps.store.DB().QueryRowContext(ctx, q, *in.Title, *in.Body, author, time.Now().UTC()).Scan(&id); err != nil {
+	q := `INSERT INTO blog_post (title, body, author_id, created_at) VALUES (?, ?, ?, ?)`
+	if ps.store.Dialect() == sqlstore.MySQL {
+		// MySQL has no INSERT … RETURNING: the id is the result's.
+		res, err := ps.store.DB().ExecContext(ctx, q, *in.Title, *in.Body, author, time.Now().UTC())
+		if err == nil {
+			id, err = res.LastInsertId()
+		}
+		if err != nil {
+			return 0, nil, unavailable(err)
+		}
+	} else if err := ps.store.DB().QueryRowContext(ctx, ps.store.Rebind(q+` RETURNING id`), *in.Title, *in.Body, author, time.Now().UTC()).Scan(&id); err != nil {
 		return 0, nil, unavailable(err)
 	}
 	return http.StatusCreated, &Post{ID: id, Title: *in.Title, Body: *in.Body, Author: u.GetUsername(), AuthorID: author}, nil

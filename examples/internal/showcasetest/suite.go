@@ -114,6 +114,7 @@ func repoRoot() string {
 func Run(t *testing.T, start Starter) {
 	t.Run("Contract", func(t *testing.T) { contract(t, start, TempDB(t)) })
 	t.Run("ContractPostgres", func(t *testing.T) { contract(t, start, PostgresDB(t)) })
+	t.Run("ContractMariaDB", func(t *testing.T) { contract(t, start, MySQLDB(t)) })
 	t.Run("Limits", func(t *testing.T) { limits(t, start) })
 	t.Run("Timeouts", func(t *testing.T) { Timeouts(t, start) })
 	t.Run("PostIDs", func(t *testing.T) { postIDs(t, start) })
@@ -122,6 +123,7 @@ func Run(t *testing.T, start Starter) {
 	t.Run("MFA", func(t *testing.T) { mfaFlow(t, start) })
 	t.Run("OAuth2", func(t *testing.T) { oauth2Clients(t, start, TempDB(t)) })
 	t.Run("OAuth2Postgres", func(t *testing.T) { oauth2Clients(t, start, PostgresDB(t)) })
+	t.Run("OAuth2MariaDB", func(t *testing.T) { oauth2Clients(t, start, MySQLDB(t)) })
 	t.Run("HTMLLogin", func(t *testing.T) { htmlLogin(t, start) })
 	t.Run("LoginRate", func(t *testing.T) { loginRate(t, start) })
 	t.Run("LoginRateShared", func(t *testing.T) { loginRateShared(t, start) })

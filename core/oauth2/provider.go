@@ -146,7 +146,8 @@ type Config struct {
 	// token of the user issued at or before it is dead (verification,
 	// introspection, refresh and the code exchange refuse it), as
 	// "log out everywhere", a password change and a password reset
-	// require. Give core/tokens' RefreshStore.ValidAfter, which
+	// require. Give the token manager's stamp
+	// (tokens.TokenRotationManager.RefreshStore().ValidAfter), which
 	// TokenRotationManager.LogoutAll sets, so that one stamp ends the
 	// user's JWTs and OAuth2 tokens alike. The zero time means none; an
 	// error fails the request closed. nil: no stamp (only revocation and

@@ -55,7 +55,7 @@ func (a *App) openOAuth2(ctx context.Context) error {
 		RefreshTokenTTL: a.Config.RefreshTTL,
 		// One stamp ends the user's JWTs and OAuth2 tokens alike: logout
 		// everywhere, a password change, a password reset.
-		ValidAfter: a.Store.Tokens().ValidAfter,
+		ValidAfter: a.Tokens.RefreshStore().ValidAfter,
 	})
 	if err != nil {
 		return fmt.Errorf("-issuer: %w", err)

@@ -4,9 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/oauth2"
@@ -18,9 +22,25 @@ import (
 // a client before it too (say, an attacker's client, authorized while the
 // account was taken over): the provider's Config.ValidAfter reads the
 // stamp tokens.LogoutAll sets.
+//
+// With -redis the stamp lives in Redis, and the provider reads it there.
 func TestResetEndsOAuth2Tokens(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { resetEndsOAuth2Tokens(t, openTest(t, "-db", "sqlite::memory:")) })
+	t.Run("Redis", func(t *testing.T) {
+		u := os.Getenv("REINHARDT_TEST_REDIS")
+		if u == "" {
+			if os.Getenv("CI") == "true" || os.Getenv("REINHARDT_REQUIRE_SERVICES") == "1" {
+				t.Fatal("REINHARDT_TEST_REDIS is not set: run the tests with `make test`, which starts Redis")
+			}
+			t.Skip("REINHARDT_TEST_REDIS not set (make test starts a Redis)")
+		}
+		prefix := fmt.Sprintf("showcase-reset-test:%d:", time.Now().UnixNano())
+		resetEndsOAuth2Tokens(t, openTest(t, "-db", "sqlite::memory:", "-redis", u+"?prefix="+url.QueryEscape(prefix)))
+	})
+}
+
+func resetEndsOAuth2Tokens(t *testing.T, a *App) {
 	ctx := context.Background()
-	a := openTest(t, "-db", "sqlite::memory:")
 	alice, err := a.Store.GetByUsername(ctx, "alice")
 	if err != nil || alice == nil {
 		t.Fatalf("alice: %v", err)

@@ -66,13 +66,40 @@ func TestFeatureMapProofsResolve(t *testing.T) {
 	}
 }
 
+// TestFeatureMapNamesFeaturesInWords: the feature map's first column
+// names each reference feature in words, never by pointing at a document
+// (a Markdown file, a relative path, a link).
+func TestFeatureMapNamesFeaturesInWords(t *testing.T) {
+	featureMap, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "feature-map.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for i, line := range strings.Split(string(featureMap), "\n") {
+		if !strings.HasPrefix(line, "|") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		rows++
+		feature := strings.Split(strings.Trim(line, "|"), "|")[0]
+		for _, pointer := range []string{".md", "../", "http://", "https://", "]("} {
+			if strings.Contains(feature, pointer) {
+				t.Errorf("docs/feature-map.md:%d: the reference feature points at a document (%q) instead of naming it: %s", i+1, pointer, feature)
+			}
+		}
+	}
+	if rows < 100 {
+		t.Fatalf("read only %d table rows", rows)
+	}
+}
+
 // outsideRepository is the path the repository's documents once referred
 // to and a clone does not have (written in two parts, so that this file
 // does not match it).
 const outsideRepository = ".." + "/shared"
 
-// TestNoReferencesOutsideRepository: no tracked file refers to
-// ../shared, whose documents a clone of the repository does not have.
+// TestNoReferencesOutsideRepository: no tracked file refers to the
+// sibling directory outsideRepository names, whose documents a clone of
+// the repository does not have.
 func TestNoReferencesOutsideRepository(t *testing.T) {
 	root := repoRoot(t)
 	out, err := exec.Command("git", "-C", root, "ls-files", "-z").Output()

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -89,6 +90,33 @@ func TestFeatureMapNamesFeaturesInWords(t *testing.T) {
 	}
 	if rows < 100 {
 		t.Fatalf("read only %d table rows", rows)
+	}
+}
+
+// TestGettingStartedMatchesExamples: each Go block of
+// docs/getting-started.md marked <!-- from FILE --> is, line for line,
+// part of that file's code one tab in (the body of its Example), so the
+// guide shows code that compiles and runs.
+func TestGettingStartedMatchesExamples(t *testing.T) {
+	root := repoRoot(t)
+	guide, err := os.ReadFile(filepath.Join(root, "docs", "getting-started.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)<!-- from (\\S+) -->\n```go\n(.*?)\n```").FindAllStringSubmatch(string(guide), -1)
+	if len(blocks) != 4 {
+		t.Fatalf("docs/getting-started.md has %d marked Go blocks, want one per framework (4)", len(blocks))
+	}
+	for _, b := range blocks {
+		src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(b[1])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		indented := "\t" + strings.ReplaceAll(b[2], "\n", "\n\t")
+		indented = strings.ReplaceAll(indented, "\n\t\n", "\n\n") // blank lines carry no tab
+		if !strings.Contains(string(src), indented+"\n") {
+			t.Errorf("docs/getting-started.md's block from %s is not the code of that file: copy the Example's body again", b[1])
+		}
 	}
 }
 

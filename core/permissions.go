@@ -8,11 +8,13 @@ import (
 // AllowAny allows every request.
 type AllowAny struct{}
 
+// HasPermission allows every request.
 func (AllowAny) HasPermission(context.Context, *PermissionContext) bool { return true }
 
 // IsAuthenticated allows authenticated users.
 type IsAuthenticated struct{}
 
+// HasPermission allows an authenticated user.
 func (IsAuthenticated) HasPermission(_ context.Context, pc *PermissionContext) bool {
 	return pc.IsAuthenticated
 }
@@ -20,11 +22,13 @@ func (IsAuthenticated) HasPermission(_ context.Context, pc *PermissionContext) b
 // IsAdminUser allows staff users (DRF checks is_staff alone).
 type IsAdminUser struct{}
 
+// HasPermission allows a staff user.
 func (IsAdminUser) HasPermission(_ context.Context, pc *PermissionContext) bool { return pc.IsAdmin }
 
 // IsActiveUser allows authenticated users whose account is active.
 type IsActiveUser struct{}
 
+// HasPermission allows an authenticated, active user.
 func (IsActiveUser) HasPermission(_ context.Context, pc *PermissionContext) bool {
 	return pc.IsAuthenticated && pc.IsActive
 }
@@ -33,6 +37,8 @@ func (IsActiveUser) HasPermission(_ context.Context, pc *PermissionContext) bool
 // OPTIONS) and authenticated users everything.
 type IsAuthenticatedOrReadOnly struct{}
 
+// HasPermission allows a safe method to anyone, any method to an
+// authenticated user.
 func (IsAuthenticatedOrReadOnly) HasPermission(_ context.Context, pc *PermissionContext) bool {
 	return IsSafeMethod(pc.Method()) || pc.IsAuthenticated
 }
@@ -44,6 +50,7 @@ func (IsAuthenticatedOrReadOnly) HasPermission(_ context.Context, pc *Permission
 //	core.HasPerm{"blog.change_post"}
 type HasPerm []string
 
+// HasPermission allows a user that holds every permission of h.
 func (h HasPerm) HasPermission(_ context.Context, pc *PermissionContext) bool {
 	if !pc.IsAuthenticated {
 		return false
@@ -81,6 +88,8 @@ func (m *ModelPermissions) PermsFor(method string) ([]string, bool) {
 	return perms, ok
 }
 
+// HasPermission allows a user that holds the permissions the request's
+// method needs (PermsFor).
 func (m *ModelPermissions) HasPermission(_ context.Context, pc *PermissionContext) bool {
 	if !pc.IsAuthenticated && !(m.AnonReadOnly && IsSafeMethod(pc.Method())) {
 		return false
@@ -112,8 +121,10 @@ func (m *ModelPermissions) DenialError(_ context.Context, pc *PermissionContext)
 // post".
 type ObjectPermissionFunc func(ctx context.Context, pc *PermissionContext, obj any) bool
 
+// HasPermission allows every request: the function decides per object.
 func (ObjectPermissionFunc) HasPermission(context.Context, *PermissionContext) bool { return true }
 
+// HasObjectPermission calls f.
 func (f ObjectPermissionFunc) HasObjectPermission(ctx context.Context, pc *PermissionContext, obj any) bool {
 	return f(ctx, pc, obj)
 }
@@ -121,6 +132,7 @@ func (f ObjectPermissionFunc) HasObjectPermission(ctx context.Context, pc *Permi
 // PermissionFunc turns a function into a Permission.
 type PermissionFunc func(ctx context.Context, pc *PermissionContext) bool
 
+// HasPermission calls f.
 func (f PermissionFunc) HasPermission(ctx context.Context, pc *PermissionContext) bool {
 	return f(ctx, pc)
 }

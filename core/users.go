@@ -11,18 +11,41 @@ import (
 // zero-size and has no permissions.
 type AnonymousUser struct{}
 
-func (AnonymousUser) GetID() string                 { return "" }
-func (AnonymousUser) GetUsername() string           { return "" }
-func (AnonymousUser) IsAuthenticated() bool         { return false }
-func (AnonymousUser) IsActive() bool                { return false }
-func (AnonymousUser) IsAdmin() bool                 { return false }
-func (AnonymousUser) IsSuperuser() bool             { return false }
-func (AnonymousUser) HasPerm(string) bool           { return false }
-func (AnonymousUser) HasPerms(...string) bool       { return false }
-func (AnonymousUser) HasModulePerms(string) bool    { return false }
-func (AnonymousUser) GetUserPermissions() []string  { return nil }
+// GetID is "": nobody.
+func (AnonymousUser) GetID() string { return "" }
+
+// GetUsername is "".
+func (AnonymousUser) GetUsername() string { return "" }
+
+// IsAuthenticated is false.
+func (AnonymousUser) IsAuthenticated() bool { return false }
+
+// IsActive is false.
+func (AnonymousUser) IsActive() bool { return false }
+
+// IsAdmin is false.
+func (AnonymousUser) IsAdmin() bool { return false }
+
+// IsSuperuser is false.
+func (AnonymousUser) IsSuperuser() bool { return false }
+
+// HasPerm is false: an anonymous user holds no permission.
+func (AnonymousUser) HasPerm(string) bool { return false }
+
+// HasPerms is false.
+func (AnonymousUser) HasPerms(...string) bool { return false }
+
+// HasModulePerms is false.
+func (AnonymousUser) HasModulePerms(string) bool { return false }
+
+// GetUserPermissions is nil.
+func (AnonymousUser) GetUserPermissions() []string { return nil }
+
+// GetGroupPermissions is nil.
 func (AnonymousUser) GetGroupPermissions() []string { return nil }
-func (AnonymousUser) GetAllPermissions() []string   { return nil }
+
+// GetAllPermissions is nil.
+func (AnonymousUser) GetAllPermissions() []string { return nil }
 
 // SimpleUser is a small authenticated user with no password: the
 // reference's SimpleUser (a UUID-style string id, username, email and two
@@ -35,11 +58,20 @@ type SimpleUser struct {
 	Admin    bool   `json:"is_admin"`
 }
 
-func (u *SimpleUser) GetID() string         { return u.ID }
-func (u *SimpleUser) GetUsername() string   { return u.Username }
+// GetID is the user's ID.
+func (u *SimpleUser) GetID() string { return u.ID }
+
+// GetUsername is the user's Username.
+func (u *SimpleUser) GetUsername() string { return u.Username }
+
+// IsAuthenticated is true.
 func (u *SimpleUser) IsAuthenticated() bool { return true }
-func (u *SimpleUser) IsActive() bool        { return u.Active }
-func (u *SimpleUser) IsAdmin() bool         { return u.Admin }
+
+// IsActive reports Active.
+func (u *SimpleUser) IsActive() bool { return u.Active }
+
+// IsAdmin reports Admin.
+func (u *SimpleUser) IsAdmin() bool { return u.Admin }
 
 // Group is a named set of permissions (Django's auth.Group).
 type Group struct {
@@ -69,29 +101,56 @@ type DefaultUser struct {
 }
 
 // GetID is the id in decimal.
-func (u *DefaultUser) GetID() string         { return strconv.FormatInt(u.ID, 10) }
-func (u *DefaultUser) GetUsername() string   { return u.Username }
+func (u *DefaultUser) GetID() string { return strconv.FormatInt(u.ID, 10) }
+
+// GetUsername is the username.
+func (u *DefaultUser) GetUsername() string { return u.Username }
+
+// IsAuthenticated is true.
 func (u *DefaultUser) IsAuthenticated() bool { return true }
-func (u *DefaultUser) IsActive() bool        { return u.Active }
-func (u *DefaultUser) IsAdmin() bool         { return u.Staff }
+
+// IsActive is Django's is_active.
+func (u *DefaultUser) IsActive() bool { return u.Active }
+
+// IsAdmin is is_staff, as DRF's IsAdminUser reads it.
+func (u *DefaultUser) IsAdmin() bool { return u.Staff }
 
 // UsernameField is "username".
-func (u *DefaultUser) UsernameField() string          { return "username" }
-func (u *DefaultUser) PasswordHash() string           { return u.Password }
+func (u *DefaultUser) UsernameField() string { return "username" }
+
+// PasswordHash is the encoded password hash.
+func (u *DefaultUser) PasswordHash() string { return u.Password }
+
+// SetPasswordHash replaces the encoded password hash.
 func (u *DefaultUser) SetPasswordHash(encoded string) { u.Password = encoded }
+
+// GetLastLogin is the last login, the zero time for none.
 func (u *DefaultUser) GetLastLogin() time.Time {
 	if u.LastLogin == nil {
 		return time.Time{}
 	}
 	return *u.LastLogin
 }
+
+// SetLastLogin records a login at t.
 func (u *DefaultUser) SetLastLogin(t time.Time) { u.LastLogin = &t }
 
-func (u *DefaultUser) GetEmail() string         { return u.Email }
-func (u *DefaultUser) GetFirstName() string     { return u.FirstName }
-func (u *DefaultUser) GetLastName() string      { return u.LastName }
-func (u *DefaultUser) IsStaff() bool            { return u.Staff }
-func (u *DefaultUser) IsSuperuser() bool        { return u.Superuser }
+// GetEmail is the email address.
+func (u *DefaultUser) GetEmail() string { return u.Email }
+
+// GetFirstName is the first name.
+func (u *DefaultUser) GetFirstName() string { return u.FirstName }
+
+// GetLastName is the last name.
+func (u *DefaultUser) GetLastName() string { return u.LastName }
+
+// IsStaff is Django's is_staff.
+func (u *DefaultUser) IsStaff() bool { return u.Staff }
+
+// IsSuperuser is Django's is_superuser.
+func (u *DefaultUser) IsSuperuser() bool { return u.Superuser }
+
+// GetDateJoined is when the user was created.
 func (u *DefaultUser) GetDateJoined() time.Time { return u.DateJoined }
 
 // GetFullName is Django's get_full_name: "first last", trimmed.

@@ -24,6 +24,8 @@ var script = []step{
 	// Anonymous.
 	{name: "health", want: 200, method: "GET", path: "/healthz"},
 	{name: "ready", want: 200, method: "GET", path: "/readyz"},
+	{name: "OpenAPI document", want: 200, method: "GET", path: "/api/schema"},
+	{name: "OpenAPI document, POST", want: 404, method: "POST", path: "/api/schema"},
 	{name: "me, anonymous", want: 401, method: "GET", path: "/api/me"},
 
 	// Registration: Django's validators, uniqueness, DRF's parse errors.

@@ -230,6 +230,8 @@ type run struct {
 	hc   *http.Client
 	jars map[string]*cookiejar.Jar
 	vars map[string]string
+	// schema is the server's OpenAPI document (openapi_test.go).
+	schema *apiSchema
 }
 
 func newRun(t *testing.T, srv *server) *run {
@@ -276,8 +278,10 @@ func (r *run) expand(s string) string {
 func (r *run) do(s step) record {
 	r.t.Helper()
 	var body io.Reader
+	reqBody := ""
 	if s.body != "" {
-		body = strings.NewReader(r.expand(s.body))
+		reqBody = r.expand(s.body)
+		body = strings.NewReader(reqBody)
 	}
 	target := r.expand(s.path)
 	req, err := http.NewRequest(s.method, r.srv.base+target, body)
@@ -327,6 +331,9 @@ func (r *run) do(s step) record {
 	if err != nil {
 		r.t.Fatalf("%s: read: %v", s.name, err)
 	}
+	// Every request and response of the JSON API must be as the
+	// showcase's OpenAPI document describes it (openapi_test.go).
+	r.checkSchema(s, req, reqBody, resp, raw)
 	if s.as != "" {
 		r.jars[s.as].SetCookies(req.URL, resp.Cookies())
 	}

@@ -46,6 +46,7 @@ func routes(app *showcase.App) *echo.Echo {
 	e.Match(getHead, "/readyz", echoauth.Endpoint(app.Ready))
 	e.Match(getHead, "/metrics", echo.WrapHandler(app.Metrics.Handler()))
 	e.Match(getHead, "/.well-known/jwks.json", echoauth.Endpoint(app.JWKS))
+	e.Match(getHead, "/api/schema", echoauth.Endpoint(showcase.Schema)) // the OpenAPI document
 
 	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
 	// answers the methods it does not take itself (405 with Allow). The
@@ -76,7 +77,7 @@ func routes(app *showcase.App) *echo.Echo {
 
 	// These paths have only their one view: any other method is 404, not
 	// Echo's 405.
-	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration", "/api/schema"} {
 		e.RouteNotFound(p, noRoute)
 	}
 

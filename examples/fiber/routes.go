@@ -76,6 +76,7 @@ func newApp(a *showcase.App) *fiber.App {
 	app.Get("/readyz", fiberauth.Endpoint(a.Ready))
 	app.Get("/metrics", adaptor.HTTPHandler(a.Metrics.Handler()))
 	app.Get("/.well-known/jwks.json", fiberauth.Endpoint(a.JWKS))
+	app.Get("/api/schema", fiberauth.Endpoint(showcase.Schema)) // the OpenAPI document
 
 	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
 	// answers the methods it does not take itself (405 with Allow). The

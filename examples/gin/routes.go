@@ -36,6 +36,7 @@ func routes(app *showcase.App) *gin.Engine {
 	get(r, "/readyz", ginauth.Endpoint(app.Ready))
 	get(r, "/metrics", gin.WrapH(app.Metrics.Handler()))
 	get(r, "/.well-known/jwks.json", ginauth.Endpoint(app.JWKS))
+	get(r, "/api/schema", ginauth.Endpoint(showcase.Schema)) // the OpenAPI document
 
 	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
 	// answers the methods it does not take itself (405 with Allow). The

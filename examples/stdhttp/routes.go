@@ -30,6 +30,7 @@ func routes(app *showcase.App) http.Handler {
 	mux.Handle("GET /readyz", httpauth.Endpoint(app.Ready))
 	mux.Handle("GET /metrics", app.Metrics.Handler())
 	mux.Handle("GET /.well-known/jwks.json", httpauth.Endpoint(app.JWKS))
+	mux.Handle("GET /api/schema", httpauth.Endpoint(showcase.Schema)) // the OpenAPI document
 
 	// The OAuth2 provider, at django-oauth-toolkit's paths. Each endpoint
 	// answers the methods it does not take itself (405 with Allow). The

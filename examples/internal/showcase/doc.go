@@ -3,7 +3,8 @@
 // made and changed under the store's migration lock, with blog_post's
 // author cascading on delete, in schema.go), the secret key, the demo
 // data, the engine with its authenticators in the contract's order, the
-// posts resource and the Prometheus metrics, and the servers' connection
+// posts resource and the Prometheus metrics, the OpenAPI document of the
+// JSON API (openapi.json, served at /api/schema), and the servers' connection
 // timeouts (Timeouts). The SQLite database is created 0600: it keeps the
 // password hashes and, without -secret, the generated secret key (table
 // reinhardt_settings, row secret_key); a -secret that Django's check

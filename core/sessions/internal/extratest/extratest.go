@@ -91,6 +91,8 @@ func NewReplicated(t testing.TB, primary, secondary sessions.SessionBackend, mod
 	return r
 }
 
+// NewTenant is a tenant backend over inner, failing the test on a bad
+// config.
 func NewTenant(t testing.TB, inner sessions.SessionBackend, cfg tenant.Config) *tenant.Backend {
 	t.Helper()
 	b, err := tenant.New(inner, cfg)
@@ -100,6 +102,8 @@ func NewTenant(t testing.TB, inner sessions.SessionBackend, cfg tenant.Config) *
 	return b
 }
 
+// MustAnalytics registers prommetrics.Analytics on reg, failing the test
+// on an error.
 func MustAnalytics(t testing.TB, reg prometheus.Registerer) *prommetrics.Analytics {
 	t.Helper()
 	a, err := prommetrics.NewAnalytics(reg)

@@ -14,6 +14,7 @@ import (
 	"github.com/reinhardt-go/auth/stores/memory"
 )
 
+// RandomKey is a new random 32-byte key.
 func RandomKey() []byte {
 	k := make([]byte, 32)
 	_, _ = rand.Read(k)
@@ -26,6 +27,8 @@ type BackendCase struct {
 	Open func(t testing.TB, now func() time.Time) sessions.SessionBackend
 }
 
+// MemoryOpts are the memory store's options for the clock now (none for
+// real time).
 func MemoryOpts(now func() time.Time) []memory.SessionOption {
 	if now == nil {
 		return nil
@@ -33,12 +36,15 @@ func MemoryOpts(now func() time.Time) []memory.SessionOption {
 	return []memory.SessionOption{memory.WithSessionClock(now)}
 }
 
+// OpenMemory is a memory session backend, closed when the test ends.
 func OpenMemory(t testing.TB, now func() time.Time) sessions.SessionBackend {
 	b := memory.NewSessionBackend(MemoryOpts(now)...)
 	t.Cleanup(func() { _ = b.Close() })
 	return b
 }
 
+// OpenCache is the cache backend over a memory cache, closed when the test
+// ends.
 func OpenCache(t testing.TB, now func() time.Time) sessions.SessionBackend {
 	c := memory.NewSessionCache(MemoryOpts(now)...)
 	t.Cleanup(func() { _ = c.Close() })
@@ -47,6 +53,8 @@ func OpenCache(t testing.TB, now func() time.Time) sessions.SessionBackend {
 	return b
 }
 
+// OpenCookie is the cookie backend with a memory generation store and a
+// random key.
 func OpenCookie(t testing.TB, now func() time.Time) sessions.SessionBackend {
 	gens := memory.NewGenerationStore(MemoryOpts(now)...)
 	t.Cleanup(func() { _ = gens.Close() })
@@ -78,10 +86,14 @@ type Flaky struct {
 	gate     chan struct{}
 }
 
+// NewFlaky is a Flaky over a memory backend.
 func NewFlaky(t testing.TB) *Flaky { return &Flaky{SessionBackend: NewMemory(t)} }
 
+// ErrFlaky is the error of a Flaky store that fails: a store unavailable.
 var ErrFlaky = fmt.Errorf("flaky store: connection reset: %w", core.ErrStoreUnavailable)
 
+// Fail reports whether this call fails: always while Down, else once
+// for each of FailNext.
 func (f *Flaky) Fail() bool {
 	if f.Down.Load() {
 		return true
@@ -97,12 +109,14 @@ func (f *Flaky) Fail() bool {
 	}
 }
 
+// Hold makes Save wait until g is closed (nil: no wait).
 func (f *Flaky) Hold(g chan struct{}) {
 	f.mu.Lock()
 	f.gate = g
 	f.mu.Unlock()
 }
 
+// Load fails with ErrFlaky while LoadDown, else loads.
 func (f *Flaky) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
 	if f.LoadDown.Load() {
 		return sessions.Record{}, false, ErrFlaky
@@ -110,6 +124,8 @@ func (f *Flaky) Load(ctx context.Context, id sessions.SessionID) (sessions.Recor
 	return f.SessionBackend.Load(ctx, id)
 }
 
+// Save waits for Hold's gate, then fails as Fail says or saves, counting
+// Saves.
 func (f *Flaky) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
 	f.mu.Lock()
 	g := f.gate
@@ -128,6 +144,7 @@ func (f *Flaky) Save(ctx context.Context, id sessions.SessionID, rec sessions.Re
 	return f.SessionBackend.Save(ctx, id, rec)
 }
 
+// Delete fails as Fail says, or deletes.
 func (f *Flaky) Delete(ctx context.Context, id sessions.SessionID) error {
 	if f.Fail() {
 		return ErrFlaky

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/throttle"
@@ -45,7 +46,12 @@ func ExampleNewLoginThrottle() {
 	if _, err := users.CreateUser(context.Background(), "alice", &pw, nil); err != nil {
 		panic(err)
 	}
-	guard, err := throttle.NewLoginThrottle("5/min", memory.NewThrottleStore(0))
+	// A fixed clock, so that the wait printed below does not depend on
+	// how long the five password checks take; leave WithClock out in a
+	// service.
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	guard, err := throttle.NewLoginThrottle("5/min", memory.NewThrottleStore(0),
+		throttle.WithClock(func() time.Time { return now }))
 	if err != nil {
 		panic(err)
 	}

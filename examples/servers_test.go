@@ -91,6 +91,9 @@ type server struct {
 	// stderr is what the program logged so far (mail included: the
 	// showcase writes each mail to its log without -smtp).
 	stderr showcasetest.SyncBuffer
+	// stop ends the program with a signal, once, and returns how it
+	// exited (launch's cleanup then only checks that exit).
+	stop func(os.Signal) error
 }
 
 var (
@@ -161,10 +164,13 @@ func launch(t *testing.T, framework, bin string, args ...string) (*server, error
 	}()
 	stopped := false
 	var stopErr error
-	stop := func() error {
+	var stopMu sync.Mutex
+	stopWith := func(sig os.Signal) error {
+		stopMu.Lock()
+		defer stopMu.Unlock()
 		if !stopped {
 			stopped = true
-			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			if err := cmd.Process.Signal(sig); err != nil {
 				_ = cmd.Process.Kill()
 			}
 			<-drained // let the reader reach EOF before Wait closes the pipe
@@ -172,6 +178,8 @@ func launch(t *testing.T, framework, bin string, args ...string) (*server, error
 		}
 		return stopErr
 	}
+	stop := func() error { return stopWith(os.Interrupt) }
+	s.stop = stopWith
 	t.Cleanup(func() {
 		err := stop()
 		var exit *exec.ExitError
@@ -179,7 +187,7 @@ func launch(t *testing.T, framework, bin string, args ...string) (*server, error
 		case strings.Contains(stderr.String(), "DATA RACE"):
 			t.Errorf("%s server: data race:\n%s", framework, stderr.String())
 		case errors.As(err, &exit):
-			t.Errorf("%s server exited with %v on SIGINT:\n%s", framework, err, stderr.String())
+			t.Errorf("%s server exited with %v on SIGINT or SIGTERM:\n%s", framework, err, stderr.String())
 		case err != nil:
 			t.Errorf("%s server: %v", framework, err)
 		}

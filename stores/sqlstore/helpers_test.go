@@ -139,6 +139,13 @@ func mysqlURL(t testing.TB) string {
 // test ends, and returns its mysql:// URL and name.
 func mysqlDatabase(t testing.TB) (dbURL, name string) {
 	t.Helper()
+	return mysqlDatabaseCollated(t, "")
+}
+
+// mysqlDatabaseCollated is mysqlDatabase with the database's collation
+// ("": the character set's default).
+func mysqlDatabaseCollated(t testing.TB, collation string) (dbURL, name string) {
+	t.Helper()
 	base := mysqlURL(t)
 	ctx := testCtx(t)
 	admin, err := sqlstore.Open(ctx, base)
@@ -146,7 +153,11 @@ func mysqlDatabase(t testing.TB) (dbURL, name string) {
 		t.Fatal(err)
 	}
 	name = randomName("reinhardt_test")
-	if _, err := admin.DB().ExecContext(ctx, `CREATE DATABASE "`+name+`" CHARACTER SET utf8mb4`); err != nil {
+	create := `CREATE DATABASE "` + name + `" CHARACTER SET utf8mb4`
+	if collation != "" {
+		create += ` COLLATE ` + collation
+	}
+	if _, err := admin.DB().ExecContext(ctx, create); err != nil {
 		admin.Close()
 		t.Fatalf("create database: %v", err)
 	}

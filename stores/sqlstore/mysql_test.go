@@ -10,6 +10,7 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
+	"github.com/reinhardt-go/auth/stores/storetest"
 )
 
 // TestOpenMySQLURL: mysql:// URLs Open refuses before connecting, and a
@@ -228,5 +229,21 @@ func TestMySQLSessionVersionIsExact(t *testing.T) {
 	}
 	if rec, _, _ := b.Load(ctx, id); string(rec.Data) != "v" {
 		t.Errorf("the stale saves changed the session: %q", rec.Data)
+	}
+}
+
+// TestMySQLDatabaseCollations: the user store works on a database whose
+// collation is not the character set's default (the connection's), as a
+// Django project's often is (utf8mb4_unicode_ci): loading a user's
+// groups and permissions once failed there with "Illegal mix of
+// collations for operation 'UNION'".
+func TestMySQLDatabaseCollations(t *testing.T) {
+	for _, collation := range []string{"utf8mb4_unicode_ci", "utf8mb4_bin"} {
+		t.Run(collation, func(t *testing.T) {
+			storetest.TestUserStore(t, func(t *testing.T) storetest.Store {
+				u, _ := mysqlDatabaseCollated(t, collation)
+				return openURL(t, u)
+			})
+		})
 	}
 }

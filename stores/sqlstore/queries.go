@@ -33,15 +33,15 @@ const userColumns = `"id", "password", "last_login", "is_superuser", "username",
 // permissions gives one row with a NULL permission). Each branch starts
 // from the users selected by where, so indexes on the join tables' user_id
 // serve it. The NULL casts give PostgreSQL the types of the UNION's
-// columns (MariaDB/MySQL cast to SIGNED and CHAR instead, see castsFor).
+// columns (MariaDB/MySQL need none, see castsFor).
 func loadUsers(where string, c casts) string {
 	return `WITH u AS (SELECT ` + userColumns + ` FROM "auth_user"` + where + `)
 SELECT 0, u."id", u."password", u."last_login", u."is_superuser", u."username", u."first_name", u."last_name", u."email", u."is_staff", u."is_active", u."date_joined",
-	CAST(NULL AS ` + c.integer + `), CAST(NULL AS ` + c.name + `), CAST(NULL AS ` + c.perm + `)
+	` + c.integer + `, ` + c.name + `, ` + c.perm + `
 FROM u
 UNION ALL
 SELECT 1, u."id", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	CAST(NULL AS ` + c.integer + `), CAST(NULL AS ` + c.name + `), ct."app_label" || '.' || p."codename"
+	` + c.integer + `, ` + c.name + `, ct."app_label" || '.' || p."codename"
 FROM u
 JOIN "auth_user_user_permissions" up ON up."user_id" = u."id"
 JOIN "auth_permission" p ON p."id" = up."permission_id"
@@ -58,14 +58,20 @@ LEFT JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
 ORDER BY 2, 1, 13, 15`
 }
 
-// casts are the type names loadUsers casts its NULL columns to.
+// casts are the NULLs of loadUsers's columns that a branch has no value
+// for, typed where the dialect needs it.
 type casts struct{ integer, name, perm string }
 
 func castsFor(d Dialect) casts {
 	if d == MySQL {
-		return casts{"SIGNED", "CHAR(150)", "CHAR(201)"}
+		// MySQL types a UNION's columns from all its branches, so a
+		// plain NULL is enough; a CAST to CHAR would take the
+		// connection's collation, and a database of another collation
+		// (utf8mb4_unicode_ci, say) then fails the UNION with "Illegal
+		// mix of collations".
+		return casts{"NULL", "NULL", "NULL"}
 	}
-	return casts{"integer", "varchar(150)", "varchar(201)"}
+	return casts{"CAST(NULL AS integer)", "CAST(NULL AS varchar(150))", "CAST(NULL AS varchar(201))"}
 }
 
 // usernameLockClass is the first key of the advisory locks of usernames

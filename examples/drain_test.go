@@ -134,4 +134,3 @@ func TestSIGTERMDrains(t *testing.T) {
 		})
 	}
 }
-

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/rand"
 	"fmt"
-	"math/big"
 	"net/url"
 	"os"
 	"os/exec"
@@ -115,13 +114,18 @@ func accepts(t *testing.T, bin string, args ...string) (bool, string) {
 // of other tests' servers (keyed by the client address 127.0.0.1) are not
 // counted with these.
 func sharedRedis(t *testing.T) string {
-	u, err := url.Parse(showcasetest.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
+	return withSharedPrefix(showcasetest.RedisURL(t))
+}
+
+// withSharedPrefix gives a Redis URL a key prefix of its own (the
+// showcase's prefix parameter), so that runs and rows sharing a Redis do
+// not share throttle counters or anything else.
+func withSharedPrefix(u string) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
 	}
-	n, _ := rand.Int(rand.Reader, big.NewInt(15))
-	u.Path = fmt.Sprintf("/%d", n.Int64()+1)
-	return u.String()
+	return u + sep + "prefix=" + url.QueryEscape("shared-test:"+strings.ToLower(rand.Text()[:12])+":")
 }
 
 // redisClusterURL is the test Redis Cluster (REINHARDT_TEST_REDIS_CLUSTER,
@@ -137,7 +141,7 @@ func redisClusterURL(t *testing.T) string {
 	for _, a := range addrs[1:] {
 		q.Add("addr", a)
 	}
-	return "redis://" + addrs[0] + "?" + q.Encode()
+	return withSharedPrefix("redis://" + addrs[0] + "?" + q.Encode())
 }
 
 // mariaDB is a new database on the test MariaDB (REINHARDT_TEST_MYSQL,

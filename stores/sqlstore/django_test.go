@@ -80,6 +80,10 @@ type interopDB struct {
 	URL     string
 	Django  string
 	Objects func(t *testing.T, db *sql.DB) []string
+	// FoldsCase: the database's collation compares usernames ignoring
+	// case (MariaDB's default utf8mb4 one), so Django's exact lookup there
+	// finds "CASEY" for casey.
+	FoldsCase bool
 }
 
 // interopDBs runs f on an empty SQLite file and on an empty MariaDB
@@ -93,7 +97,7 @@ func interopDBs(t *testing.T, f func(t *testing.T, db interopDB)) {
 	t.Run("MariaDB", func(t *testing.T) {
 		requirePython(t, "MySQLdb")
 		u, name := mysqlDatabase(t)
-		f(t, interopDB{URL: u, Django: u, Objects: func(t *testing.T, db *sql.DB) []string { return mysqlCatalog(t, db, name) }})
+		f(t, interopDB{URL: u, Django: u, Objects: func(t *testing.T, db *sql.DB) []string { return mysqlCatalog(t, db, name) }, FoldsCase: true})
 	})
 }
 
@@ -164,11 +168,20 @@ func djangoMadeDB(t *testing.T, db interopDB) {
 		args = append(args, name, pw)
 		names = append(names, name)
 	}
-	args = append(args, "inactive_user", "inactive pass")
+	args = append(args, "inactive_user", "inactive pass", "CASEY", "lower casey pass")
 	var results []djangoAuth
 	django(t, &results, args...)
-	if len(results) != len(names)+1 {
+	if len(results) != len(names)+2 {
 		t.Fatalf("%d answers from Django", len(results))
+	}
+	// Django on MariaDB logs "CASEY" in as casey (its lookup takes the
+	// collation's verdict); here a login name is one exact string on
+	// every database.
+	if res := results[len(names)+1]; res.OK != db.FoldsCase || (res.OK && res.User.Username != "casey") {
+		t.Errorf("Django's authenticate(CASEY, casey's password) = %+v; want ok %v (the collation's verdict)", res, db.FoldsCase)
+	}
+	if got, err := core.NewModelBackend(s).Authenticate(ctx, "CASEY", "lower casey pass"); got != nil || err != nil {
+		t.Errorf("Authenticate(CASEY, casey's password) here = %v, %v; want no user: lookups are exact", got, err)
 	}
 	for i, name := range names {
 		res := results[i]

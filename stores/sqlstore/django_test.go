@@ -15,19 +15,21 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/internal/djangotest"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
 const python = "/usr/bin/python3"
 
 // requirePython skips the test when /usr/bin/python3 cannot import the
-// comma-separated modules, or fails it when REINHARDT_REQUIRE_DJANGO=1
-// (set by scripts/deps.sh when Django is there, and in CI).
+// comma-separated modules, or fails it when Django is required
+// (djangotest.Required: CI=true, or REINHARDT_REQUIRE_DJANGO=1, which
+// scripts/deps.sh sets when Django is there).
 func requirePython(t *testing.T, modules string) {
 	t.Helper()
 	if err := exec.Command(python, "-c", "import "+modules).Run(); err != nil {
-		if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-			t.Fatalf("REINHARDT_REQUIRE_DJANGO=1 but %s cannot import %s: %v", python, modules, err)
+		if djangotest.Required() {
+			t.Fatalf("Django is required (CI=true or REINHARDT_REQUIRE_DJANGO=1) but %s cannot import %s: %v", python, modules, err)
 		}
 		t.Skipf("%s cannot import %s (%v); set REINHARDT_REQUIRE_DJANGO=1 to make this fatal", python, modules, err)
 	}

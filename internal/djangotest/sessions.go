@@ -33,6 +33,12 @@ if db.get("postgres"):
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
                 "USER": u.username or "", "PASSWORD": u.password or "", "HOST": u.hostname or "",
                 "PORT": str(u.port or ""), "OPTIONS": {"options": "-c search_path=%s" % db["schema"]}}
+elif db.get("mysql"):
+    from urllib.parse import urlparse, unquote
+    u = urlparse(db["mysql"])
+    database = {"ENGINE": "django.db.backends.mysql", "NAME": u.path.lstrip("/"),
+                "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""), "HOST": u.hostname or "",
+                "PORT": str(u.port or ""), "OPTIONS": {"charset": "utf8mb4"}}
 else:
     database = {"ENGINE": "django.db.backends.sqlite3", "NAME": db["sqlite"]}
 settings.configure(
@@ -103,12 +109,59 @@ def call(c):
 json.dump([call(c) for c in req["calls"]], sys.stdout)
 `
 
-// DB is the database Django opens: an SQLite file, or a PostgreSQL URL
-// and the schema (search_path) Django's tables are in.
+// DB is the database Django opens: an SQLite file, a PostgreSQL URL and
+// the schema (search_path) Django's tables are in, or a MariaDB/MySQL URL.
 type DB struct {
 	SQLite   string
 	Postgres string
 	Schema   string
+	// MySQL is a mysql://user:pass@host:port/db URL (the form of
+	// REINHARDT_TEST_MYSQL and of sqlstore.Open) naming the test's own
+	// database, which Django opens with its MySQL backend
+	// (django.db.backends.mysql, OPTIONS charset utf8mb4); its query is
+	// ignored.
+	MySQL string
+}
+
+// requireModule skips t when Python cannot import module, the driver
+// Django needs for database, or fails it when Django is Required.
+func requireModule(t testing.TB, module, pkg, database string) {
+	t.Helper()
+	if err := exec.Command(Python, "-c", "import "+module).Run(); err != nil {
+		msg := Python + " cannot import " + module + " (apt-get install " + pkg + "), which Django needs for " + database
+		if Required() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+// arg is the "db" of the scripts' requests: the URL without its query.
+func (db DB) arg(t testing.TB) map[string]string {
+	t.Helper()
+	switch {
+	case db.Postgres != "":
+		requireModule(t, "psycopg2", "python3-psycopg2", "PostgreSQL")
+		return map[string]string{"postgres": withoutQuery(t, db.Postgres), "schema": db.Schema}
+	case db.MySQL != "":
+		requireModule(t, "MySQLdb", "python3-mysqldb", "MariaDB/MySQL")
+		u := withoutQuery(t, db.MySQL)
+		if p, _ := url.Parse(u); p.Scheme != "mysql" || p.Path == "" || p.Path == "/" {
+			t.Fatalf("djangotest.DB.MySQL: want mysql://user:pass@host:port/db, got scheme %q, database %q", p.Scheme, p.Path)
+		}
+		return map[string]string{"mysql": u}
+	}
+	return map[string]string{"sqlite": db.SQLite}
+}
+
+func withoutQuery(t testing.TB, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.RawQuery = ""
+	return u.String()
 }
 
 // Project is the Django project of Sessions: its database, its SECRET_KEY
@@ -162,27 +215,12 @@ type SessionReply struct {
 //   - set_password: Django's set_password and save of the user.
 //   - session: SessionStore.load of Key: Exists and Data.
 //
-// On PostgreSQL Django needs psycopg2: without it the test skips, or fails
-// when Django is Required.
+// On PostgreSQL Django needs psycopg2, on MariaDB/MySQL MySQLdb: without
+// it the test skips, or fails when Django is Required.
 func Sessions(t testing.TB, p Project, calls ...SessionCall) []SessionReply {
 	t.Helper()
 	Require(t)
-	dbArg := map[string]string{"sqlite": p.DB.SQLite}
-	if p.DB.Postgres != "" {
-		if err := exec.Command(Python, "-c", "import psycopg2").Run(); err != nil {
-			msg := Python + " cannot import psycopg2 (apt-get install python3-psycopg2), which Django needs for PostgreSQL"
-			if Required() {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		u, err := url.Parse(p.DB.Postgres)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.RawQuery = ""
-		dbArg = map[string]string{"postgres": u.String(), "schema": p.DB.Schema}
-	}
+	dbArg := p.DB.arg(t)
 	req := map[string]any{"db": dbArg, "secret": p.Secret, "calls": calls, "pbkdf2_iterations": p.PBKDF2Iterations, "argon2": p.Argon2}
 	var out []SessionReply
 	Run(t, sessionsScript, req, &out)

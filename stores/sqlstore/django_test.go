@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,19 +15,21 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/internal/djangotest"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 )
 
 const python = "/usr/bin/python3"
 
 // requirePython skips the test when /usr/bin/python3 cannot import the
-// comma-separated modules, or fails it when REINHARDT_REQUIRE_DJANGO=1
-// (set by scripts/deps.sh when Django is there, and in CI).
+// comma-separated modules, or fails it when Django is required
+// (djangotest.Required: CI=true, or REINHARDT_REQUIRE_DJANGO=1, which
+// scripts/deps.sh sets when Django is there).
 func requirePython(t *testing.T, modules string) {
 	t.Helper()
 	if err := exec.Command(python, "-c", "import "+modules).Run(); err != nil {
-		if os.Getenv("REINHARDT_REQUIRE_DJANGO") == "1" {
-			t.Fatalf("REINHARDT_REQUIRE_DJANGO=1 but %s cannot import %s: %v", python, modules, err)
+		if djangotest.Required() {
+			t.Fatalf("Django is required (CI=true or REINHARDT_REQUIRE_DJANGO=1) but %s cannot import %s: %v", python, modules, err)
 		}
 		t.Skipf("%s cannot import %s (%v); set REINHARDT_REQUIRE_DJANGO=1 to make this fatal", python, modules, err)
 	}
@@ -72,6 +75,34 @@ func django(t *testing.T, out any, args ...string) {
 	runPython(t, filepath.Join("testdata", "djangoctl.py"), out, args...)
 }
 
+// interopDB is a database that both this store (URL, for Open) and
+// testdata/djangoctl.py (Django, its DB argument) open, and how to list its
+// schema (Objects).
+type interopDB struct {
+	URL     string
+	Django  string
+	Objects func(t *testing.T, db *sql.DB) []string
+	// FoldsCase: the database's collation compares usernames ignoring
+	// case (MariaDB's default utf8mb4 one), so Django's exact lookup there
+	// finds "CASEY" for casey.
+	FoldsCase bool
+}
+
+// interopDBs runs f on an empty SQLite file and on an empty MariaDB
+// database of its own (skipped, or fatal when Django or the services are
+// required, without MySQLdb or REINHARDT_TEST_MYSQL).
+func interopDBs(t *testing.T, f func(t *testing.T, db interopDB)) {
+	t.Run("SQLite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "django.sqlite3")
+		f(t, interopDB{URL: "sqlite:" + path, Django: path, Objects: sqliteObjects})
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		requirePython(t, "MySQLdb")
+		u, name := mysqlDatabase(t)
+		f(t, interopDB{URL: u, Django: u, Objects: func(t *testing.T, db *sql.DB) []string { return mysqlCatalog(t, db, name) }, FoldsCase: true})
+	})
+}
+
 type djangoAuth struct {
 	OK   bool        `json:"ok"`
 	User *djangoUser `json:"user"`
@@ -90,17 +121,22 @@ type djangoCheckResult struct {
 // race detector takes seconds at 12), a group with permissions, an
 // inactive user and one with an unusable password. This store opens it: users authenticate with their passwords,
 // permissions load, inactive and unusable users are refused, and the hashes
-// upgraded here still authenticate in Django.
+// upgraded here still authenticate in Django. On SQLite, and on MariaDB
+// (where Django makes no second case variant of a username: the
+// database's collation refuses it).
 func TestDjangoInteropDjangoMadeDB(t *testing.T) {
 	requireDjango(t)
-	path := filepath.Join(t.TempDir(), "django.sqlite3")
+	interopDBs(t, djangoMadeDB)
+}
+
+func djangoMadeDB(t *testing.T, db interopDB) {
 	var m djangoManifest
 	start := time.Now()
-	django(t, &m, "populate", path, "--fast-bcrypt")
+	django(t, &m, "populate", db.Django, "--fast-bcrypt")
 	t.Logf("Django %s made %d users in %v", m.Django, len(m.Users), time.Since(start))
 
 	ctx := testCtx(t)
-	s, err := sqlstore.Open(ctx, "sqlite:"+path)
+	s, err := sqlstore.Open(ctx, db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +148,8 @@ func TestDjangoInteropDjangoMadeDB(t *testing.T) {
 	if len(upgraded) == 0 {
 		t.Fatal("no hash was upgraded")
 	}
-	// Django 3.2 made casey and Casey (checkDjangoUsers logged both in);
-	// a third case variant is not created here.
+	// Django 3.2 made casey and Casey on SQLite (checkDjangoUsers logged
+	// both in), casey on MariaDB; another case variant is not created here.
 	for _, n := range []string{"CASEY", "cAsEy"} {
 		if u, err := s.CreateUser(ctx, n, nil, nil); !errors.Is(err, core.ErrDuplicateUsername) {
 			t.Errorf("CreateUser(%s) beside Django's casey and Casey: %v, %v; want ErrDuplicateUsername", n, u, err)
@@ -128,17 +164,26 @@ func TestDjangoInteropDjangoMadeDB(t *testing.T) {
 	}
 	// Django authenticates every upgraded hash; the inactive user is
 	// refused there too.
-	args := []string{"authenticate", path}
+	args := []string{"authenticate", db.Django}
 	var names []string
 	for name, pw := range upgraded {
 		args = append(args, name, pw)
 		names = append(names, name)
 	}
-	args = append(args, "inactive_user", "inactive pass")
+	args = append(args, "inactive_user", "inactive pass", "CASEY", "lower casey pass")
 	var results []djangoAuth
 	django(t, &results, args...)
-	if len(results) != len(names)+1 {
+	if len(results) != len(names)+2 {
 		t.Fatalf("%d answers from Django", len(results))
+	}
+	// Django on MariaDB logs "CASEY" in as casey (its lookup takes the
+	// collation's verdict); here a login name is one exact string on
+	// every database.
+	if res := results[len(names)+1]; res.OK != db.FoldsCase || (res.OK && res.User.Username != "casey") {
+		t.Errorf("Django's authenticate(CASEY, casey's password) = %+v; want ok %v (the collation's verdict)", res, db.FoldsCase)
+	}
+	if got, err := core.NewModelBackend(s).Authenticate(ctx, "CASEY", "lower casey pass"); got != nil || err != nil {
+		t.Errorf("Authenticate(CASEY, casey's password) here = %v, %v; want no user: lookups are exact", got, err)
 	}
 	for i, name := range names {
 		res := results[i]
@@ -163,15 +208,18 @@ func TestDjangoInteropDjangoMadeDB(t *testing.T) {
 	}
 }
 
-// TestDjangoInteropGoMadeDB: Migrate makes an empty SQLite database and
-// users are created here; Django then finds no migration to run, migrate
-// changes nothing, and Django authenticates the users with the
-// permissions given here.
+// TestDjangoInteropGoMadeDB: Migrate makes an empty database (SQLite, and
+// MariaDB) and users are created here; Django then finds no migration to
+// run, migrate changes nothing, and Django authenticates the users with
+// the permissions given here.
 func TestDjangoInteropGoMadeDB(t *testing.T) {
 	requireDjango(t)
-	path := filepath.Join(t.TempDir(), "go.sqlite3")
+	interopDBs(t, goMadeDB)
+}
+
+func goMadeDB(t *testing.T, db interopDB) {
 	ctx := testCtx(t)
-	s, err := sqlstore.Open(ctx, "sqlite:"+path)
+	s, err := sqlstore.Open(ctx, db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,12 +272,12 @@ func TestDjangoInteropGoMadeDB(t *testing.T) {
 	if err := s.SetLastLogin(ctx, gouser.GetID(), login); err != nil {
 		t.Fatal(err)
 	}
-	schema := sqliteObjects(t, s.DB())
+	schema := db.Objects(t, s.DB())
 	perms := queryStrings(t, s.DB(), `SELECT "id" || ' ' || "codename" FROM "auth_permission" ORDER BY "id"`)
 	s.Close()
 
 	var chk djangoCheckResult
-	django(t, &chk, "check", path)
+	django(t, &chk, "check", db.Django)
 	if len(chk.Plan) != 0 || chk.CheckExit != 0 {
 		t.Errorf("Django would still migrate %v (migrate --check exit %d)\n%s", chk.Plan, chk.CheckExit, chk.ShowMigrations)
 	}
@@ -241,7 +289,7 @@ func TestDjangoInteropGoMadeDB(t *testing.T) {
 	}
 
 	var results []djangoAuth
-	django(t, &results, "authenticate", path, "gouser", pw, "goadmin", adminPW,
+	django(t, &results, "authenticate", db.Django, "gouser", pw, "goadmin", adminPW,
 		"gosso", "", "gosso", "!", "goinactive", pw, "gouser", "wrong")
 	if len(results) != 6 {
 		t.Fatalf("%d answers from Django", len(results))
@@ -271,13 +319,13 @@ func TestDjangoInteropGoMadeDB(t *testing.T) {
 
 	// Django's migrate (not just --check) leaves the database as it is:
 	// no table, index or default permission is added.
-	django(t, nil, "migrate", path)
-	s2, err := sqlstore.Open(ctx, "sqlite:"+path)
+	django(t, nil, "migrate", db.Django)
+	s2, err := sqlstore.Open(ctx, db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if got := sqliteObjects(t, s2.DB()); !slices.Equal(got, schema) {
+	if got := db.Objects(t, s2.DB()); !slices.Equal(got, schema) {
 		t.Errorf("Django's migrate changed the schema:\nbefore %q\nafter  %q", schema, got)
 	}
 	if got := queryStrings(t, s2.DB(), `SELECT "id" || ' ' || "codename" FROM "auth_permission" ORDER BY "id"`); !slices.Equal(got, perms) {

@@ -22,8 +22,9 @@ import (
 // user's sessions of the other (the session auth hash), while the session
 // that changed it here stays logged in on both; after a key rotation,
 // Django's sessions of the old key (a fallback here) still log in. On
-// SQLite, and on PostgreSQL when REINHARDT_TEST_POSTGRES is set and Django
-// has psycopg2.
+// SQLite, on PostgreSQL when REINHARDT_TEST_POSTGRES is set and Django
+// has psycopg2, and on MariaDB when REINHARDT_TEST_MYSQL is set and Django
+// has MySQLdb.
 func TestDjangoFormatSessionsWithDjango(t *testing.T) {
 	djangotest.Require(t)
 	t.Run("SQLite", func(t *testing.T) {
@@ -36,6 +37,10 @@ func TestDjangoFormatSessionsWithDjango(t *testing.T) {
 		}
 		u, schema := postgresSchema(t)
 		djangoFormatInterop(t, openURL(t, u), djangotest.DB{Postgres: u, Schema: schema})
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		u, _ := mysqlDatabase(t)
+		djangoFormatInterop(t, openURL(t, u), djangotest.DB{MySQL: u})
 	})
 }
 

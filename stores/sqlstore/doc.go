@@ -39,14 +39,14 @@
 // django_content_type, auth_permission, auth_group, auth_group_permissions,
 // auth_user, auth_user_groups and auth_user_user_permissions, with Django's
 // DDL statement for statement on SQLite and Django's column, constraint,
-// index and sequence names on PostgreSQL (the tests compare both with what
-// Django's migrate makes), and as Django's MySQL backend makes them on
-// MariaDB/MySQL: integer AUTO_INCREMENT ids, bool, varchar(150) usernames,
-// datetime(6) in UTC, longtext, Django's constraint names, no index of
-// their own for foreign keys (InnoDB makes them), and no character set of
-// their own: they take the database's, which Migrate requires to be
-// utf8mb4. This package's own tables (reinhardt_*) are utf8mb4_bin, so
-// their keys compare byte for byte.
+// index and sequence names on PostgreSQL, and as Django's MySQL backend
+// makes them on MariaDB/MySQL (the tests compare all three with what
+// Django's migrate makes): integer AUTO_INCREMENT ids, bool, varchar(150)
+// usernames, datetime(6) in UTC, longtext, Django's constraint names, no
+// index of their own for foreign keys (InnoDB makes them), and no
+// character set of their own: they take the database's, which Migrate
+// requires to be utf8mb4. This package's own tables (reinhardt_*) are
+// utf8mb4_bin, so their keys compare byte for byte.
 //
 // The database's collation is then auth_user's, as in a Django project on
 // MySQL: with a case- and accent-insensitive one (utf8mb4_general_ci,

@@ -19,8 +19,8 @@ import (
 //	sessionsctl.py DB [--schema S] migrate | check | clearsessions | rows | schemarows
 //	sessionsctl.py DB [--schema S] create SECONDS | load KEY
 //
-// DB is an SQLite file or a postgres:// URL (then --schema is the
-// search_path). Output is JSON.
+// DB is an SQLite file, a postgres:// URL (then --schema is the
+// search_path) or a mysql:// URL. Output is JSON.
 const sessionsCtl = `
 import io, json, sys
 import django
@@ -40,6 +40,12 @@ if db.startswith("postgres"):
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
                 "USER": u.username or "", "PASSWORD": u.password or "", "HOST": u.hostname or "",
                 "PORT": str(u.port or ""), "OPTIONS": {"options": "-c search_path=%s" % schema}}
+elif db.startswith("mysql"):
+    from urllib.parse import urlparse, unquote
+    u = urlparse(db)
+    database = {"ENGINE": "django.db.backends.mysql", "NAME": u.path.lstrip("/"),
+                "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""), "HOST": u.hostname or "",
+                "PORT": str(u.port or ""), "OPTIONS": {"charset": "utf8mb4"}}
 else:
     database = {"ENGINE": "django.db.backends.sqlite3", "NAME": db}
 settings.configure(
@@ -249,8 +255,10 @@ func basePostgresURL(t *testing.T) string {
 // backend's live side by side in django_session: each reads its own and
 // not the other's, Django's clearsessions removes the expired rows of
 // both, and CleanupExpired here does the same. On a database Django made,
-// Migrate adopts django_session as it is. SQLite, and PostgreSQL when
-// psycopg2 and REINHARDT_TEST_POSTGRES are there.
+// Migrate adopts django_session as it is. SQLite, PostgreSQL when
+// psycopg2 and REINHARDT_TEST_POSTGRES are there, and MariaDB when MySQLdb
+// and REINHARDT_TEST_MYSQL are (TestMySQLSchemaMatchesDjango adopts a
+// django_session Django made there).
 func TestSessionsDjangoInterop(t *testing.T) {
 	requireDjangoSessions(t)
 	t.Run("SQLite", func(t *testing.T) {
@@ -264,6 +272,11 @@ func TestSessionsDjangoInterop(t *testing.T) {
 		requirePython(t, "psycopg2")
 		u, schema := postgresSchema(t)
 		sessionsInterop(t, u, []string{basePostgresURL(t), "--schema", schema})
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		requirePython(t, "MySQLdb")
+		u, _ := mysqlDatabase(t)
+		sessionsInterop(t, u, []string{u})
 	})
 	t.Run("DjangoMadeSQLite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "django.sqlite3")

@@ -20,8 +20,8 @@ import (
 //	simplejwtctl.py DB [--schema S] --secret K migrate | check | rows | flush
 //	simplejwtctl.py DB [--schema S] --secret K verify TOKEN... | blacklist TOKEN | deleteuser USERNAME
 //
-// DB is an SQLite file or a postgres:// URL (then --schema is the
-// search_path). Output is JSON.
+// DB is an SQLite file, a postgres:// URL (then --schema is the
+// search_path) or a mysql:// URL. Output is JSON.
 const simplejwtCtl = `
 import io, json, sys
 import django
@@ -43,6 +43,12 @@ if db.startswith("postgres"):
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
                 "USER": u.username or "", "PASSWORD": u.password or "", "HOST": u.hostname or "",
                 "PORT": str(u.port or ""), "OPTIONS": {"options": "-c search_path=%s" % schema}}
+elif db.startswith("mysql"):
+    from urllib.parse import urlparse, unquote
+    u = urlparse(db)
+    database = {"ENGINE": "django.db.backends.mysql", "NAME": u.path.lstrip("/"),
+                "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""), "HOST": u.hostname or "",
+                "PORT": str(u.port or ""), "OPTIONS": {"charset": "utf8mb4"}}
 else:
     database = {"ENGINE": "django.db.backends.sqlite3", "NAME": db}
 settings.configure(
@@ -143,8 +149,9 @@ var interopSecret = "interop-secret-0123456789abcdefghij"
 // database migrated here as fully migrated, reads the outstanding and
 // blacklisted tokens written here (the rotated token is blacklisted for
 // simplejwt too), and what Django does (blacklist a token, flush expired
-// tokens, delete a user) is honoured here. On SQLite, and on PostgreSQL
-// when psycopg2 and REINHARDT_TEST_POSTGRES are there.
+// tokens, delete a user) is honoured here. On SQLite, on PostgreSQL when
+// psycopg2 and REINHARDT_TEST_POSTGRES are there, and on MariaDB when
+// MySQLdb and REINHARDT_TEST_MYSQL are.
 func TestTokensDjangoInterop(t *testing.T) {
 	requireSimpleJWT(t)
 	t.Run("SQLite", func(t *testing.T) {
@@ -163,6 +170,11 @@ func TestTokensDjangoInterop(t *testing.T) {
 		}
 		base.RawQuery = ""
 		tokensInterop(t, u, []string{base.String(), "--schema", schema})
+	})
+	t.Run("MariaDB", func(t *testing.T) {
+		requirePython(t, "MySQLdb")
+		u, _ := mysqlDatabase(t)
+		tokensInterop(t, u, []string{u})
 	})
 }
 

@@ -15,8 +15,9 @@
                                             SECRET_KEY: {"uid": ..., "token": ...}
     djangoctl.py pgschema URL SCHEMA        migrate a PostgreSQL schema (needs psycopg2)
 
-DB is an SQLite file, or (needs psycopg2) a postgres:// URL whose
-search_path parameter names the schema. Output is JSON on stdout.
+DB is an SQLite file, a postgres:// URL (needs psycopg2) whose
+search_path parameter names the schema, or a mysql://user:pass@host:port/db
+URL (needs MySQLdb) of a utf8mb4 database. Output is JSON on stdout.
 Passwords given on the command line are test passwords only.
 """
 import datetime
@@ -147,6 +148,7 @@ def populate():
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, Permission, User
     from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
 
     migrate()
     article = ContentType.objects.create(app_label="blog", model="article")
@@ -165,6 +167,10 @@ def populate():
     joined = datetime.datetime(2021, 4, 6, 12, 30, 45, 123456, tzinfo=UTC)
     out = []
     for i, (name, password, hasher, extra) in enumerate(USERS):
+        if name == "Casey" and connection.vendor == "mysql":
+            # The database's case-insensitive collation makes Casey casey
+            # for auth_user's unique constraint: Django on MySQL refuses it.
+            continue
         user = User(username=name, date_joined=joined + datetime.timedelta(minutes=i), **extra)
         if password is None:
             user.set_unusable_password()
@@ -243,6 +249,17 @@ def postgres_database(url, schema=None):
     }
 
 
+def mysql_database(url):
+    """Django's DATABASES entry for a mysql://user:pass@host:port/db URL."""
+    from urllib.parse import unquote, urlparse
+    u = urlparse(url)
+    return {
+        "ENGINE": "django.db.backends.mysql", "NAME": u.path.lstrip("/"),
+        "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""), "HOST": u.hostname or "",
+        "PORT": str(u.port or ""), "OPTIONS": {"charset": "utf8mb4"},
+    }
+
+
 def delete_user(username):
     """Delete the user as Django's admin does (Model.delete: Django's
     collector deletes the rows of the models it knows, the database's
@@ -282,7 +299,11 @@ def main(argv):
         migrate()
         print(json.dumps({"ok": True}))
         return 0
-    database = postgres_database(db) if db.startswith(("postgres://", "postgresql://")) else None
+    database = None
+    if db.startswith(("postgres://", "postgresql://")):
+        database = postgres_database(db)
+    elif db.startswith("mysql://"):
+        database = mysql_database(db)
     setup(db, fast="--fast" in argv, fast_bcrypt="--fast-bcrypt" in argv, database=database)
     if cmd == "populate":
         res = populate()

@@ -82,7 +82,10 @@ func startSentinel(t *testing.T, replicas int) (*redis.Client, *sentinelSetup) {
 	s := &sentinelSetup{Primary: closedPort(t)}
 	common := func(addr, d string) []string {
 		_, port, _ := net.SplitHostPort(addr)
-		return []string{"--bind", "127.0.0.1", "--port", port, "--dir", d, "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"}
+		return []string{"--bind", "127.0.0.1", "--port", port, "--dir", d, "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
+			// A replica syncs at once, not after the default 5 s wait for
+			// others.
+			"--repl-diskless-sync-delay", "0"}
 	}
 	d := dir()
 	runRedis(t, "primary", cred, d, s.Primary, append([]string{server}, common(s.Primary, d)...))

@@ -1,6 +1,8 @@
 package redisstore_test
 
 import (
+	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -49,4 +51,71 @@ func TestSentinel(t *testing.T) {
 			return redisstore.NewThrottleStore(c, redisstore.WithPrefix(testPrefix(t, c)))
 		})
 	})
+}
+
+// TestSentinelFailover: with a replica, after SENTINEL FAILOVER promotes
+// it, the failover client follows the Sentinel to the new primary within
+// seconds: a session saved before the failover (and replicated, WAIT)
+// loads from the new primary, and a new one is saved there.
+func TestSentinelFailover(t *testing.T) {
+	c, s := startSentinel(t, 1)
+	ctx := context.Background()
+	b := redisstore.NewSessionBackend(c, redisstore.WithPrefix(testPrefix(t, c)))
+	serverPort := func() string {
+		t.Helper()
+		// The address of the server the client talks to, as that server
+		// sees itself.
+		v, err := c.ConfigGet(ctx, "port").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v["port"]
+	}
+	if got, want := serverPort(), portOf(s.Primary); got != want {
+		t.Fatalf("the client talks to port %s before the failover, want the primary's %s", got, want)
+	}
+	expiry := time.Now().Add(time.Hour)
+	before, after := sessions.GenerateKey(), sessions.GenerateKey()
+	if err := b.Save(ctx, before, sessions.Record{Data: []byte("kept"), Expiry: expiry}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.Do(ctx, "WAIT", 1, 5000).Int(); err != nil || n != 1 {
+		t.Fatalf("WAIT 1: %d replicas, %v", n, err)
+	}
+
+	start := time.Now()
+	if err := s.SentinelClient(t).Failover(ctx, sentinelMaster).Err(); err != nil {
+		t.Fatalf("SENTINEL FAILOVER: %v", err)
+	}
+	newPort := portOf(s.Replicas[0])
+	deadline := start.Add(10 * time.Second)
+	for {
+		port, err := c.ConfigGet(ctx, "port").Result()
+		if err == nil && port["port"] == newPort {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after SENTINEL FAILOVER the client still talks to port %v, %v (the new primary is %s)", port, err, newPort)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the client talks to the new primary %s %v after SENTINEL FAILOVER", s.Replicas[0], time.Since(start).Round(time.Millisecond))
+	if err := b.Save(ctx, after, sessions.Record{Data: []byte("written"), Expiry: expiry}); err != nil {
+		t.Fatalf("Save on the new primary: %v", err)
+	}
+	if role, err := c.Do(ctx, "ROLE").Slice(); err != nil || len(role) == 0 || role[0] != "master" {
+		t.Fatalf("ROLE on the new primary: %v, %v", role, err)
+	}
+	for id, want := range map[sessions.SessionID]string{before: "kept", after: "written"} {
+		rec, found, err := b.Load(ctx, id)
+		if err != nil || !found || string(rec.Data) != want {
+			t.Errorf("Load on the new primary = %q, %v, %v; want %q", rec.Data, found, err, want)
+		}
+	}
+}
+
+// portOf is the port of a host:port address.
+func portOf(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return port
 }

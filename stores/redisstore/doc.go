@@ -102,5 +102,8 @@
 // those that run on a Cluster too its nodes from
 // REINHARDT_TEST_REDIS_CLUSTER (scripts/services.sh start provides both);
 // they skip without them, and fail when CI=true or
-// REINHARDT_REQUIRE_SERVICES=1.
+// REINHARDT_REQUIRE_SERVICES=1. Sentinel is tested on servers the tests
+// start themselves (a primary, a replica and a Sentinel from
+// redis-server): every store suite runs through redis.NewFailoverClient,
+// and after SENTINEL FAILOVER the client writes to the promoted replica.
 package redisstore

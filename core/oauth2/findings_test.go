@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/reinhardt-go/auth/core/oauth2"
 )
@@ -41,5 +42,25 @@ func TestRefreshKeepsRefreshTokenScope(t *testing.T) {
 	again := h.post("/o/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {narrowed.str("refresh_token")}, "scope": {"read write"}}, app.ClientID, app.ClientSecret)
 	if again.status != 200 {
 		t.Fatalf("refresh within the originally granted scope: %d %s; the rotated refresh token lost the grant's scope", again.status, again.body)
+	}
+}
+
+// TestCodeReuseAfterExpiryRevokes: RFC 6749 section 4.1.2: a code used
+// more than once SHOULD revoke the tokens it issued. A used code was once
+// unknown as soon as it expired (60 s by default), so a stolen code
+// replayed a minute after its redemption revoked nothing; it is now kept
+// for oauth2store.UsedCodeRetention after its expiry.
+func TestCodeReuseAfterExpiryRevokes(t *testing.T) {
+	h := newHarness(t)
+	app := h.register(oauth2.NewApplication{SkipAuthorization: true})
+	code := h.code(h.browser(true), codeQuery(app.ClientID))
+	first := h.exchange(app, code, "")
+	if first.status != 200 {
+		t.Fatalf("exchange: %d %s", first.status, first.body)
+	}
+	h.offset.Store(int64(2 * time.Minute))
+	wantOAuthError(t, h.exchange(app, code, ""), 400, "invalid_grant")
+	if h.active(app, first.str("refresh_token")) {
+		t.Error("a code replayed after its expiry left the tokens it issued active")
 	}
 }

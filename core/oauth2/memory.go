@@ -16,8 +16,9 @@ import (
 // indexed by family and by code so that a rotation or a revocation costs
 // the size of the family, not of the store. Everything is lost when the
 // process ends. Expired tokens stay until CleanupExpired; expired codes
-// are also evicted as codes are saved (see SaveCode), so that codes issued
-// and never redeemed do not pile up.
+// (used ones once oauth2store.UsedCodeRetention has passed too) are also
+// evicted as codes are saved (see SaveCode), so that codes issued and
+// never redeemed do not pile up.
 type MemoryStore struct {
 	mu       sync.Mutex
 	apps     map[string]Application
@@ -32,6 +33,15 @@ type memCode struct {
 	c      StoredCode
 	used   bool // ConsumeCode answered CodeValid
 	reused bool // ConsumeCode answered CodeReused: no tokens for it any more
+}
+
+// goneAt is when the code stops being known: its expiry, or for a used
+// code its expiry plus oauth2store.UsedCodeRetention (to recognise reuse).
+func (c *memCode) goneAt() time.Time {
+	if c.used {
+		return c.c.ExpiresAt.Add(oauth2store.UsedCodeRetention)
+	}
+	return c.c.ExpiresAt
 }
 
 type memToken struct {
@@ -180,8 +190,9 @@ const minCodeSweep = 1024
 // SaveCode implements Store. When the store holds as many codes as
 // after its last sweep doubled (at least minCodeSweep), it first evicts
 // the codes that expired by the time c was issued: those whose ExpiresAt
-// is not after c.ExpiresAt less oauth2store.MaxCodeLifetime (c lives at
-// most that long, so it was issued no earlier). The store needs no clock,
+// (for a used code, ExpiresAt plus oauth2store.UsedCodeRetention) is not
+// after c.ExpiresAt less oauth2store.MaxCodeLifetime (c lives at most
+// that long, so it was issued no earlier). The store needs no clock,
 // and each SaveCode costs O(1) amortized.
 func (s *MemoryStore) SaveCode(ctx context.Context, c StoredCode) error {
 	if err := storeCtx(ctx); err != nil {
@@ -195,7 +206,7 @@ func (s *MemoryStore) SaveCode(ctx context.Context, c StoredCode) error {
 	if len(s.codes) >= max(s.sweepAt, minCodeSweep) {
 		issued := c.ExpiresAt.Add(-oauth2store.MaxCodeLifetime)
 		for h, old := range s.codes {
-			if !old.c.ExpiresAt.After(issued) {
+			if !old.goneAt().After(issued) {
 				delete(s.codes, h)
 			}
 		}
@@ -213,7 +224,7 @@ func (s *MemoryStore) ConsumeCode(ctx context.Context, hash string, now time.Tim
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.codes[hash]
-	if !ok || !c.c.ExpiresAt.After(now) {
+	if !ok || !c.goneAt().After(now) {
 		return StoredCode{}, oauth2store.CodeUnknown, nil
 	}
 	if c.used {
@@ -342,7 +353,7 @@ func (s *MemoryStore) CleanupExpired(ctx context.Context, now time.Time) (int, e
 	defer s.mu.Unlock()
 	n := 0
 	for h, c := range s.codes {
-		if !c.c.ExpiresAt.After(now) {
+		if !c.goneAt().After(now) {
 			delete(s.codes, h)
 			n++
 		}

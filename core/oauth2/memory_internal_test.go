@@ -64,3 +64,34 @@ func TestMemoryEvictsExpiredCodes(t *testing.T) {
 		t.Errorf("a code 30 s old: %v; want CodeValid", st)
 	}
 }
+
+// TestMemoryEvictionKeepsUsedCodes: SaveCode's sweep keeps a used code
+// for oauth2store.UsedCodeRetention after its expiry, as CleanupExpired
+// does, so that its reuse is still recognised; an unused one goes.
+func TestMemoryEvictionKeepsUsedCodes(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	start := time.Unix(1_700_000_000, 0)
+	save := func(name string, issued time.Time) {
+		t.Helper()
+		if err := s.SaveCode(ctx, StoredCode{Hash: name, ClientID: "c", ExpiresAt: issued.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("used", start)
+	save("unused", start)
+	if _, st, _ := s.ConsumeCode(ctx, "used", start); st != oauth2store.CodeValid {
+		t.Fatalf("ConsumeCode = %v; want CodeValid", st)
+	}
+	// Enough codes, an hour later, that SaveCode sweeps.
+	later := start.Add(time.Hour)
+	for i := range 2 * minCodeSweep {
+		save(fmt.Sprint("code-", i), later)
+	}
+	if _, ok := s.codes["unused"]; ok {
+		t.Error("the sweep kept an unused code an hour after its expiry")
+	}
+	if _, st, _ := s.ConsumeCode(ctx, "used", later); st != oauth2store.CodeReused {
+		t.Errorf("a used code after the sweep: %v; want CodeReused (kept for UsedCodeRetention)", st)
+	}
+}

@@ -61,11 +61,11 @@
 //	P{tokens}:user:<user id>                        SET of the user's families
 //	P{tokens}:va                                    HASH user id → valid after (µs)
 //	P{oauth2}:app:<client id>                       string: the application as JSON (only without an Applications store)
-//	P{oauth2}:code:<hash>                           HASH the code as JSON, expiry, client, used, reused; PEXPIREAT
+//	P{oauth2}:code:<hash>                           HASH the code as JSON, expiry, client, used, reused; PEXPIREAT (moved on by UsedCodeRetention once used)
 //	P{oauth2}:tok:<hash>                            HASH the token as JSON, expiry, kind, client, family, code, spent, revoked; PEXPIREAT
 //	P{oauth2}:fam:<family>, P{oauth2}:codetok:<hash> SET of token hashes (a family's; a code's)
 //	P{oauth2}:client:<client id>                    SET of "c:"/"t:" + hash, for DeleteApplication
-//	P{oauth2}:exp                                   ZSET "c:"/"t:" + hash → expiry (µs), for CleanupExpired
+//	P{oauth2}:exp                                   ZSET "c:"/"t:" + hash → expiry (µs; a used code's plus UsedCodeRetention), for CleanupExpired
 //	P mfa:{<user id>}:step                          HASH last accepted step, marker; PX retention
 //	P mfa:{<user id>}:used                          SET of recovery-code hashes presented; PX retention
 //

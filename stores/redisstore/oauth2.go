@@ -29,7 +29,8 @@ import (
 // Lua script (or one HMGET), one round trip. A code or a token is a
 // Redis hash with a PEXPIREAT at its ExpiresAt plus the retention
 // (WithRetention), so Redis drops it if CleanupExpired never runs; a used
-// code stays until then, to recognise its reuse.
+// code's expiry is moved on by oauth2store.UsedCodeRetention when it is
+// used, so that it stays that much longer, to recognise its reuse.
 //
 // Errors (Redis unreachable, a timeout, a done ctx) wrap
 // core.ErrStoreUnavailable; the sentinel errors of oauth2store are
@@ -147,8 +148,8 @@ func (s *OAuth2Store) DeleteApplication(ctx context.Context, clientID string) (b
 // e, c, k (kind), f (family), ch (code hash), s (1 once spent by a
 // rotation), x (1 once revoked). The sets fam:<family> and codetok:<code>
 // hold token hashes; client:<id> holds "c:"+hash and "t:"+hash; the ZSET
-// exp holds the same members scored by ExpiresAt (µs), for
-// CleanupExpired.
+// exp holds the same members scored by ExpiresAt (µs; for a used code
+// ExpiresAt plus oauth2store.UsedCodeRetention), for CleanupExpired.
 
 // indexLua adds a record to the indexes: the Lua function index(base,
 // member, hash, client, family, code, exp, at) with extend's expiries.
@@ -209,16 +210,30 @@ func (s *OAuth2Store) SaveCode(ctx context.Context, c oauth2store.Code) error {
 	return nil
 }
 
-// consumeCodeScript: KEYS[1] code:<hash>; ARGV base, hash, now (µs).
-// {0} unknown, {1, JSON} valid (now used), {2, JSON} reused (the code's
-// tokens revoked, the code marked).
+// consumeCodeScript: KEYS[1] code:<hash>; ARGV base, hash, now (µs),
+// oauth2store.UsedCodeRetention (µs), the same (ms). {0} unknown, {1,
+// JSON} valid (now used), {2, JSON} reused (the code's tokens revoked, the
+// code marked). Using a code moves its key's expiry, its score in exp
+// (CleanupExpired's index) and its client set's expiry on by the
+// retention, so that a reuse after its expiry is still recognised; a used
+// code is reused until ExpiresAt plus the retention.
 var consumeCodeScript = redis.NewScript(indexLua + `
-local v = redis.call('HMGET', KEYS[1], 'd', 'e', 'u')
-if not v[1] or tonumber(v[2]) <= tonumber(ARGV[3]) then return {0} end
+local v = redis.call('HMGET', KEYS[1], 'd', 'e', 'u', 'c')
+if not v[1] then return {0} end
+local e, now = tonumber(v[2]), tonumber(ARGV[3])
 if v[3] ~= '1' then
+  if e <= now then return {0} end
   redis.call('HSET', KEYS[1], 'u', 1)
+  local at = redis.call('PEXPIRETIME', KEYS[1])
+  if at > 0 then
+    at = at + tonumber(ARGV[5])
+    redis.call('PEXPIREAT', KEYS[1], at)
+    if v[4] then extend(ARGV[1] .. 'client:' .. v[4], at) end
+  end
+  redis.call('ZADD', ARGV[1] .. 'exp', e + tonumber(ARGV[4]), 'c:' .. ARGV[2])
   return {1, v[1]}
 end
+if e + tonumber(ARGV[4]) <= now then return {0} end
 redis.call('HSET', KEYS[1], 'r', 1)
 revoke(ARGV[1], ARGV[1] .. 'codetok:' .. ARGV[2], '')
 return {2, v[1]}
@@ -230,7 +245,8 @@ func (s *OAuth2Store) ConsumeCode(ctx context.Context, hash string, now time.Tim
 	if err := checkCtx("oauth2", "consume code", ctx); err != nil {
 		return oauth2store.Code{}, oauth2store.CodeUnknown, err
 	}
-	v, err := consumeCodeScript.Run(ctx, s.client, []string{s.k("code:" + hash)}, s.base, hash, now.UnixMicro()).Slice()
+	v, err := consumeCodeScript.Run(ctx, s.client, []string{s.k("code:" + hash)}, s.base, hash, now.UnixMicro(),
+		oauth2store.UsedCodeRetention.Microseconds(), oauth2store.UsedCodeRetention.Milliseconds()).Slice()
 	if err != nil {
 		return oauth2store.Code{}, oauth2store.CodeUnknown, storeErr("oauth2", "consume code", ctx, err)
 	}
@@ -456,7 +472,8 @@ return #ms
 
 // CleanupExpired implements oauth2store.Store: one script per
 // cleanupBatch records. ExpiresAt "not after now" is a score at or below
-// now.
+// now; a used code's score is its ExpiresAt plus
+// oauth2store.UsedCodeRetention (ConsumeCode moves it).
 func (s *OAuth2Store) CleanupExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := checkCtx("oauth2", "cleanup", ctx); err != nil {
 		return 0, err

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -39,5 +40,52 @@ func TestOAuth2StoreSQLApplications(t *testing.T) {
 	oauth2test.TestStore(t, func(t *testing.T) oauth2store.Store {
 		return redisstore.NewOAuth2Store(c, sqliteStore(t).OAuth2(), redisstore.WithPrefix(testPrefix(t, c)),
 			redisstore.WithClock(func() time.Time { return oauth2SuiteNow }))
+	})
+}
+
+// TestOAuth2UsedCodeKeyOutlivesExpiry: using a code moves the Redis expiry
+// of its key, and of its client's index set, on by
+// oauth2store.UsedCodeRetention, so that Redis itself keeps a used code
+// long enough to recognise its reuse; an unused code's key keeps its own
+// expiry (its ExpiresAt plus the store's retention).
+func TestOAuth2UsedCodeKeyOutlivesExpiry(t *testing.T) {
+	onRedisAndCluster(t, func(t *testing.T, c redis.UniversalClient) {
+		ctx := context.Background()
+		prefix := testPrefix(t, c)
+		retention := time.Hour
+		s := redisstore.NewOAuth2Store(c, nil, redisstore.WithPrefix(prefix), redisstore.WithRetention(retention))
+		now := time.Now()
+		save := func(name string) string {
+			t.Helper()
+			code := oauth2store.Code{Hash: oauth2store.HashToken(name), ClientID: "c1", ExpiresAt: now.Add(time.Minute)}
+			if err := s.SaveCode(ctx, code); err != nil {
+				t.Fatalf("SaveCode: %v", err)
+			}
+			return code.Hash
+		}
+		used, unused := save("used"), save("unused")
+		if _, st, err := s.ConsumeCode(ctx, used, now); err != nil || st != oauth2store.CodeValid {
+			t.Fatalf("ConsumeCode = %v, %v; want CodeValid", st, err)
+		}
+		expiry := func(key string) time.Time {
+			t.Helper()
+			ms, err := c.Do(ctx, "PEXPIRETIME", prefix+"{oauth2}:"+key).Int64()
+			if err != nil || ms <= 0 {
+				t.Fatalf("PEXPIRETIME %s = %d, %v", key, ms, err)
+			}
+			return time.UnixMilli(ms)
+		}
+		slack := 5 * time.Second
+		short := now.Add(time.Minute + retention)
+		long := short.Add(oauth2store.UsedCodeRetention)
+		if got := expiry("code:" + used); got.Before(long.Add(-slack)) || got.After(long.Add(slack)) {
+			t.Errorf("used code's key expires at %v; want about %v (ExpiresAt + retention + UsedCodeRetention)", got, long)
+		}
+		if got := expiry("client:c1"); got.Before(long.Add(-slack)) {
+			t.Errorf("client index expires at %v; want not before %v (it indexes the used code)", got, long)
+		}
+		if got := expiry("code:" + unused); got.Before(short.Add(-slack)) || got.After(short.Add(slack)) {
+			t.Errorf("unused code's key expires at %v; want about %v (ExpiresAt + retention)", got, short)
+		}
 	})
 }

@@ -104,7 +104,9 @@ func (s *Store) OAuth2() *OAuth2Store {
 
 		insertCode: `INSERT INTO ` + oaCodes + ` (` + oaCodeColumns + `, "used", "reused") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE)`,
 		// The race is decided here: of concurrent calls one matches.
-		useCode:          `UPDATE ` + oaCodes + ` SET "used" = TRUE WHERE "hash" = ? AND "expires_at" > ? AND "used" = FALSE RETURNING ` + oaCodeColumns,
+		useCode: `UPDATE ` + oaCodes + ` SET "used" = TRUE WHERE "hash" = ? AND "expires_at" > ? AND "used" = FALSE RETURNING ` + oaCodeColumns,
+		// A used code is recognised for UsedCodeRetention after it expires:
+		// the time bound is now less the retention.
 		reuseCode:        `UPDATE ` + oaCodes + ` SET "reused" = TRUE WHERE "hash" = ? AND "expires_at" > ? AND "used" = TRUE RETURNING ` + oaCodeColumns,
 		revokeCodeTokens: `UPDATE ` + oaTokens + ` SET "revoked" = TRUE WHERE "code_hash" = ? AND "revoked" = FALSE`,
 		lockCode:         `SELECT "reused" FROM ` + oaCodes + ` WHERE "hash" = ?` + forUpdate,
@@ -118,7 +120,10 @@ AND "spent" = FALSE AND "revoked" = FALSE RETURNING ` + oaTokenColumns,
 		revokeFamily:       `UPDATE ` + oaTokens + ` SET "revoked" = TRUE WHERE "family_id" = ? AND "revoked" = FALSE`,
 		revoke: `UPDATE ` + oaTokens + ` SET "revoked" = TRUE WHERE "hash" = ? AND "client_id" = ? AND "revoked" = FALSE AND "spent" = FALSE
 RETURNING "kind", "family_id"`,
-		cleanCodes:  `DELETE FROM ` + oaCodes + ` WHERE "expires_at" <= ?`,
+		// Unused codes by their expiry, used ones by their expiry plus
+		// UsedCodeRetention (the second argument is now less it); the
+		// first bound uses the expires_at index.
+		cleanCodes:  `DELETE FROM ` + oaCodes + ` WHERE "expires_at" <= ? AND ("used" = FALSE OR "expires_at" <= ?)`,
 		cleanTokens: `DELETE FROM ` + oaTokens + ` WHERE "expires_at" <= ?`,
 	}
 	if s.dialect == MySQL {
@@ -317,11 +322,13 @@ func (o *OAuth2Store) SaveCode(ctx context.Context, c oauth2store.Code) error {
 
 // ConsumeCode implements oauth2store.Store: the conditional UPDATE of
 // "used" decides the race; a used code's second UPDATE marks it reused and
-// revokes its tokens in the same transaction.
+// revokes its tokens in the same transaction. The first requires
+// expires_at after now, the second after now less
+// oauth2store.UsedCodeRetention.
 func (o *OAuth2Store) ConsumeCode(ctx context.Context, hash string, now time.Time) (oauth2store.Code, oauth2store.CodeState, error) {
 	var c oauth2store.Code
 	state := oauth2store.CodeUnknown
-	cut := o.s.dbTime(now)
+	cut, reuseCut := o.s.dbTime(now), o.s.dbTime(now.Add(-oauth2store.UsedCodeRetention))
 	err := o.tx(ctx, "oauth2: consume code", func(tx *sql.Tx) error {
 		state = oauth2store.CodeUnknown
 		var err error
@@ -334,7 +341,7 @@ func (o *OAuth2Store) ConsumeCode(ctx context.Context, hash string, now time.Tim
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		err = o.claim(ctx, tx, o.q.reuseCode, o.q.reuseCodeUpd, scan, hash, cut)
+		err = o.claim(ctx, tx, o.q.reuseCode, o.q.reuseCodeUpd, scan, hash, reuseCut)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -497,15 +504,20 @@ func (o *OAuth2Store) RevokeToken(ctx context.Context, hash, clientID string) (b
 	return done && err == nil, err
 }
 
-// CleanupExpired implements oauth2store.Store: codes and tokens whose
-// expires_at is not after now go, by the expires_at indexes.
+// CleanupExpired implements oauth2store.Store: unused codes and tokens
+// whose expires_at is not after now go, and used codes whose expires_at is
+// not after now less oauth2store.UsedCodeRetention, by the expires_at
+// indexes.
 func (o *OAuth2Store) CleanupExpired(ctx context.Context, now time.Time) (int, error) {
 	total := 0
-	cut := o.s.dbTime(now)
+	cut, usedCut := o.s.dbTime(now), o.s.dbTime(now.Add(-oauth2store.UsedCodeRetention))
 	err := o.tx(ctx, "oauth2: cleanup", func(tx *sql.Tx) error {
 		total = 0
-		for _, q := range []string{o.q.cleanCodes, o.q.cleanTokens} {
-			res, err := tx.ExecContext(ctx, q, cut)
+		for _, q := range []struct {
+			query string
+			args  []any
+		}{{o.q.cleanCodes, []any{cut, usedCut}}, {o.q.cleanTokens, []any{cut}}} {
+			res, err := tx.ExecContext(ctx, q.query, q.args...)
 			if err != nil {
 				return err
 			}

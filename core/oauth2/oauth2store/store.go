@@ -47,6 +47,20 @@ const (
 // section 4.1.2 recommends at most 10 minutes).
 const MaxCodeLifetime = 10 * time.Minute
 
+// UsedCodeRetention is how long after its ExpiresAt a used authorization
+// code stays known, so that presenting it again still answers CodeReused
+// and revokes the tokens issued from it (RFC 6749 section 4.1.2): a code
+// replayed after it expired is as telling as one replayed before, and
+// without the retention a replay a minute after the redemption would
+// revoke nothing. 24 hours outlasts the access tokens a code issues many
+// times over (core/oauth2's DefaultAccessTokenTTL is 1 hour) and leaves a
+// day to notice a stolen code, at the cost of one small record per used
+// code for a day. The refresh family a code starts may live longer
+// (DefaultRefreshTokenTTL, 30 days); it is guarded by rotation (a spent
+// refresh token presented again revokes its family), not by the code. An
+// unused code is not retained: it is unknown once it expires.
+const UsedCodeRetention = 24 * time.Hour
+
 // HashToken returns the SHA-256 of an opaque code or token in lower-case
 // hex: the key a store keeps it under. The values are at least 128
 // random bits, so an unsalted fast hash is enough.
@@ -149,12 +163,15 @@ type Token struct {
 type CodeState int
 
 const (
-	// CodeUnknown: no live code has that hash (never issued, expired, or
-	// removed by CleanupExpired).
+	// CodeUnknown: no code that can be redeemed or recognised has that
+	// hash: never issued, unused and expired, used and expired more than
+	// UsedCodeRetention ago, or removed by CleanupExpired.
 	CodeUnknown CodeState = iota
 	// CodeValid: the code was live and unused, and this call used it.
 	CodeValid
-	// CodeReused: the code was used before. The store has revoked every
+	// CodeReused: the code was used before, and its ExpiresAt plus
+	// UsedCodeRetention is after now (a used code is recognised after it
+	// expires, see UsedCodeRetention). The store has revoked every
 	// token whose CodeHash is the code's, and marked the code so that
 	// SaveTokens stores none for it from now on (ErrCodeReused).
 	CodeReused
@@ -193,12 +210,14 @@ type Applications interface {
 type Codes interface {
 	// SaveCode stores c. ErrDuplicateHash when its hash is stored.
 	SaveCode(ctx context.Context, c Code) error
-	// ConsumeCode uses the code with that hash, once: see CodeState. A
-	// code whose ExpiresAt is not after now is CodeUnknown, whether used
-	// or not. The code is returned with CodeValid and CodeReused. Of
-	// concurrent calls with one hash exactly one gets CodeValid. A used
-	// code stays stored (to recognise reuse) until it expires; then
-	// CleanupExpired removes it, and a store may evict it sooner.
+	// ConsumeCode uses the code with that hash, once: see CodeState. An
+	// unused code whose ExpiresAt is not after now is CodeUnknown (it is
+	// not used by the call). A used code is CodeReused until its
+	// ExpiresAt plus UsedCodeRetention, and CodeUnknown from then on. The
+	// code is returned with CodeValid and CodeReused. Of concurrent calls
+	// with one hash exactly one gets CodeValid. A used code stays stored
+	// (to recognise reuse) until ExpiresAt plus UsedCodeRetention; a store
+	// must not evict it sooner.
 	ConsumeCode(ctx context.Context, hash string, now time.Time) (Code, CodeState, error)
 }
 
@@ -242,8 +261,10 @@ type Store interface {
 	Applications
 	Codes
 	Tokens
-	// CleanupExpired removes the codes and tokens whose ExpiresAt is not
-	// after now (used or not, revoked or not), returning how many it
-	// removed. Live rows stay; applications stay.
+	// CleanupExpired removes the unused codes and the tokens whose
+	// ExpiresAt is not after now (revoked or not), and the used codes
+	// whose ExpiresAt plus UsedCodeRetention is not after now, returning
+	// how many it removed. Live rows stay, used codes stay for the
+	// retention (to recognise their reuse); applications stay.
 	CleanupExpired(ctx context.Context, now time.Time) (int, error)
 }

@@ -22,7 +22,9 @@ const Racers = 50
 // are single use (Racers concurrent ConsumeCode calls with one hash: one
 // CodeValid), expire, and a reused code revokes the tokens issued for it
 // and keeps later ones from being stored (SaveTokens answers
-// ErrCodeReused); tokens are found only while
+// ErrCodeReused), also when it is presented after its expiry, for
+// oauth2store.UsedCodeRetention, and CleanupExpired keeps a used code
+// that long; tokens are found only while
 // live; refresh tokens rotate once (Racers concurrent rotations: one
 // RotateOK), a spent one revokes its family, another client's or an
 // expired one changes nothing; revocation (RFC 7009); CleanupExpired; a
@@ -43,6 +45,8 @@ func TestStore(t *testing.T, open func(t *testing.T) oauth2store.Store) {
 		{"CodeExpiry", testCodeExpiry},
 		{"CodeRace", testCodeRace},
 		{"CodeReuseRevokesTokens", testCodeReuseRevokes},
+		{"CodeReuseAfterExpiryRevokes", testCodeReuseAfterExpiry},
+		{"CleanupKeepsUsedCode", testCleanupKeepsUsedCode},
 		{"NoTokensAfterReuse", testNoTokensAfterReuse},
 		{"Tokens", testTokens},
 		{"SaveTokensAllOrNone", testSaveTokensAllOrNone},
@@ -257,8 +261,76 @@ func testCodeExpiry(t *testing.T, s oauth2store.Store) {
 	if _, st, _ := s.ConsumeCode(ctx, c.Hash, c.ExpiresAt.Add(-time.Second)); st != oauth2store.CodeValid {
 		t.Errorf("ConsumeCode a second before ExpiresAt = %v; want CodeValid (an expired look must not use it)", st)
 	}
-	if _, st, _ := s.ConsumeCode(ctx, c.Hash, c.ExpiresAt.Add(time.Second)); st != oauth2store.CodeUnknown {
-		t.Errorf("ConsumeCode of a used code after expiry = %v; want CodeUnknown", st)
+	if _, st, _ := s.ConsumeCode(ctx, c.Hash, c.ExpiresAt.Add(time.Second)); st != oauth2store.CodeReused {
+		t.Errorf("ConsumeCode of a used code after expiry = %v; want CodeReused (it is retained to recognise reuse)", st)
+	}
+	if _, st, _ := s.ConsumeCode(ctx, c.Hash, c.ExpiresAt.Add(oauth2store.UsedCodeRetention)); st != oauth2store.CodeUnknown {
+		t.Errorf("ConsumeCode of a used code at ExpiresAt + UsedCodeRetention = %v; want CodeUnknown", st)
+	}
+	// An unused code is not retained: once expired it stays unknown, and
+	// the look does not use it.
+	u := code("code-unused", "c1")
+	mustSaveCode(t, s, u)
+	for range 2 {
+		if _, st, _ := s.ConsumeCode(ctx, u.Hash, u.ExpiresAt.Add(time.Second)); st != oauth2store.CodeUnknown {
+			t.Errorf("ConsumeCode of an unused code after expiry = %v; want CodeUnknown", st)
+		}
+	}
+}
+
+// testCodeReuseAfterExpiry: a used code presented again after it expired,
+// within oauth2store.UsedCodeRetention, still answers CodeReused and
+// revokes what it issued (RFC 6749 section 4.1.2); a replay two minutes
+// after a one-minute code's redemption is the case that matters.
+func testCodeReuseAfterExpiry(t *testing.T, s oauth2store.Store) {
+	c := code("code-1", "c1")
+	mustSaveCode(t, s, c)
+	if _, st, _ := s.ConsumeCode(ctx, c.Hash, t0); st != oauth2store.CodeValid {
+		t.Fatal("first ConsumeCode not CodeValid")
+	}
+	mustSave(t, s, access("a1", "c1", "f1", c.Hash), refresh("r1", "c1", "f1", c.Hash), access("other", "c1", "", ""))
+	wantLive(t, s, true, "a1", "r1")
+	replay := c.ExpiresAt.Add(time.Minute)
+	got, st, err := s.ConsumeCode(ctx, c.Hash, replay)
+	if err != nil || st != oauth2store.CodeReused || got.ClientID != "c1" {
+		t.Fatalf("ConsumeCode a minute after expiry = %+v, %v, %v; want the code with CodeReused", got, st, err)
+	}
+	wantLive(t, s, false, "a1", "r1")
+	wantLive(t, s, true, "other")
+	// And the last moment of the retention.
+	c2 := code("code-2", "c1")
+	mustSaveCode(t, s, c2)
+	s.ConsumeCode(ctx, c2.Hash, t0)
+	mustSave(t, s, access("a2", "c1", "f2", c2.Hash))
+	if _, st, _ := s.ConsumeCode(ctx, c2.Hash, c2.ExpiresAt.Add(oauth2store.UsedCodeRetention-time.Second)); st != oauth2store.CodeReused {
+		t.Errorf("ConsumeCode a second before ExpiresAt + UsedCodeRetention = %v; want CodeReused", st)
+	}
+	wantLive(t, s, false, "a2")
+}
+
+// testCleanupKeepsUsedCode: CleanupExpired keeps a used code until its
+// ExpiresAt plus oauth2store.UsedCodeRetention, so that its reuse is still
+// recognised; then it removes it. An unused expired code goes at once.
+func testCleanupKeepsUsedCode(t *testing.T, s oauth2store.Store) {
+	used, unused := code("used", "c1"), code("unused", "c1")
+	mustSaveCode(t, s, used)
+	mustSaveCode(t, s, unused)
+	if _, st, _ := s.ConsumeCode(ctx, used.Hash, t0); st != oauth2store.CodeValid {
+		t.Fatal("first ConsumeCode not CodeValid")
+	}
+	before := used.ExpiresAt.Add(oauth2store.UsedCodeRetention - time.Hour)
+	if n, err := s.CleanupExpired(ctx, before); err != nil || n != 1 {
+		t.Errorf("CleanupExpired within the retention = %d, %v; want 1 (the unused code alone)", n, err)
+	}
+	if _, st, _ := s.ConsumeCode(ctx, used.Hash, before); st != oauth2store.CodeReused {
+		t.Errorf("ConsumeCode after a cleanup within the retention = %v; want CodeReused (the cleanup must keep a used code)", st)
+	}
+	after := used.ExpiresAt.Add(oauth2store.UsedCodeRetention)
+	if n, err := s.CleanupExpired(ctx, after); err != nil || n != 1 {
+		t.Errorf("CleanupExpired at ExpiresAt + UsedCodeRetention = %d, %v; want 1 (the used code)", n, err)
+	}
+	if _, st, _ := s.ConsumeCode(ctx, used.Hash, used.ExpiresAt.Add(time.Second)); st != oauth2store.CodeUnknown {
+		t.Errorf("ConsumeCode after the cleanup removed it = %v; want CodeUnknown", st)
 	}
 }
 

@@ -292,19 +292,7 @@ func (b *DjangoSessionBackend) Save(ctx context.Context, id sessions.SessionID, 
 	switch {
 	case !rec.Expiry.After(now) && rec.Version == 0:
 		// Nothing to store; a live session under the key is a conflict.
-		st, err := b.s.prepared(ctx, b.s.db, b.q.live)
-		if err != nil {
-			return b.s.fail(ctx, op, err)
-		}
-		var one int
-		err = st.QueryRowContext(ctx, key, dbNow).Scan(&one)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return b.s.fail(ctx, op, err)
-		}
-		return sessions.ConflictError("sqlstore: " + op)
+		return b.s.conflictIfLive(ctx, op, b.q.live, key, dbNow)
 	case rec.Version == 0:
 		text, err := b.encode(m, 1)
 		if err != nil {

@@ -269,19 +269,7 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	switch {
 	case !rec.Expiry.After(now) && rec.Version == 0:
 		// Nothing to store; a live session under the key is a conflict.
-		st, err := b.s.prepared(ctx, b.s.db, b.q.live)
-		if err != nil {
-			return b.s.fail(ctx, op, err)
-		}
-		var one int
-		err = st.QueryRowContext(ctx, col, dbNow).Scan(&one)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return b.s.fail(ctx, op, err)
-		}
-		return sessions.ConflictError("sqlstore: " + op)
+		return b.s.conflictIfLive(ctx, op, b.q.live, col, dbNow)
 	case !rec.Expiry.After(now):
 		// Saved already expired: the session ends, if it is still the
 		// version the caller read.
@@ -401,3 +389,23 @@ var (
 	_ sessions.Lister         = (*DatabaseSessionBackend)(nil)
 	_ sessions.Importer       = (*DatabaseSessionBackend)(nil)
 )
+
+// conflictIfLive runs live (a query of one row for a live session under
+// key at now) and answers sessions.ConflictError when it finds one, nil
+// when it does not: the save of an expired new session, which stores
+// nothing.
+func (s *Store) conflictIfLive(ctx context.Context, op, live string, key any, now any) error {
+	st, err := s.prepared(ctx, s.db, live)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	var one int
+	err = st.QueryRowContext(ctx, key, now).Scan(&one)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return sessions.ConflictError("sqlstore: " + op)
+}

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/reinhardt-go/auth/core/mail"
+	"github.com/reinhardt-go/auth/internal/testnet"
 )
 
 func resetMessage() *mail.Message {
@@ -255,42 +255,16 @@ func TestSMTPReplies(t *testing.T) {
 
 func TestSMTPTimeouts(t *testing.T) {
 	// A server that accepts connections and never says a word.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		wg.Wait()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
+	addr := testnet.SilentServer(t)
 
 	for _, tc := range []struct {
 		name string
 		s    *mail.SMTP
 		ctx  time.Duration
 	}{
-		{"command timeout", newSMTP(t, "smtp://"+ln.Addr().String(), mail.WithTimeout(300*time.Millisecond)), 0},
-		{"send timeout", newSMTP(t, "smtp://"+ln.Addr().String(), mail.WithSendTimeout(300*time.Millisecond)), 0},
-		{"context", newSMTP(t, "smtp://"+ln.Addr().String()), 300 * time.Millisecond},
+		{"command timeout", newSMTP(t, "smtp://"+addr, mail.WithTimeout(300*time.Millisecond)), 0},
+		{"send timeout", newSMTP(t, "smtp://"+addr, mail.WithSendTimeout(300*time.Millisecond)), 0},
+		{"context", newSMTP(t, "smtp://"+addr), 300 * time.Millisecond},
 	} {
 		ctx := context.Background()
 		if tc.ctx > 0 {
@@ -311,7 +285,7 @@ func TestSMTPTimeouts(t *testing.T) {
 	gate := make(chan struct{})
 	ts := startServer(t, serverConfig{gate: gate})
 	start := time.Now()
-	err = newSMTP(t, "smtp://"+ts.addr, mail.WithSendTimeout(300*time.Millisecond)).Send(context.Background(), resetMessage())
+	err := newSMTP(t, "smtp://"+ts.addr, mail.WithSendTimeout(300*time.Millisecond)).Send(context.Background(), resetMessage())
 	if took := time.Since(start); err == nil || !errors.Is(err, context.DeadlineExceeded) || took > 5*time.Second {
 		t.Errorf("hung DATA: %v after %v", err, took)
 	}

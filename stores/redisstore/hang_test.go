@@ -3,59 +3,21 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/internal/testnet"
 	"github.com/reinhardt-go/auth/stores/redisstore"
 )
-
-// silentServer accepts connections and reads what they send but never
-// answers: a Redis that was paused (SIGSTOP) or hangs, from its clients'
-// side. It is closed when the test ends.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
 
 // TestOpenHonoursDeadline: a client from Open gives up when the request's
 // context ends, even when Redis accepted the connection and never answers;
 // with go-redis's defaults it would wait 5 seconds per attempt, retried 3
 // times, whatever the context said.
 func TestOpenHonoursDeadline(t *testing.T) {
-	c, err := redisstore.Open("redis://" + silentServer(t) + "/0")
+	c, err := redisstore.Open("redis://" + testnet.SilentServer(t) + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}

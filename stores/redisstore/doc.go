@@ -66,7 +66,7 @@
 //	P{oauth2}:fam:<family>, P{oauth2}:codetok:<hash> SET of token hashes (a family's; a code's)
 //	P{oauth2}:client:<client id>                    SET of "c:"/"t:" + hash, for DeleteApplication
 //	P{oauth2}:exp                                   ZSET "c:"/"t:" + hash → expiry (µs; a used code's plus UsedCodeRetention), for CleanupExpired
-//	P mfa:{<user id>}:step                          HASH last accepted step, marker; PX retention
+//	P mfa:{<user id>}:step                          HASH last accepted step, marker; PX retention (an empty id, or one with a brace or %: "%" and its hex)
 //	P mfa:{<user id>}:used                          SET of recovery-code hashes presented; PX retention
 //
 // (The spaces after P are for reading only: the prefix is followed

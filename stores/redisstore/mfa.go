@@ -2,7 +2,9 @@ package redisstore
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -59,8 +61,21 @@ func NewMFAStore(client redis.UniversalClient, durable mfastore.Store, opts ...O
 // keys returns the user's step and used keys, which share the hash tag
 // {userID}.
 func (m *MFAStore) keys(userID string) []string {
-	tag := m.prefix + "{" + userID + "}:"
+	tag := m.prefix + "{" + hashTagOf(userID) + "}:"
 	return []string{tag + "step", tag + "used"}
+}
+
+// hashTagOf is id as the text of a hash tag: id itself when it is a tag
+// Redis honours and cannot be mistaken for another, else "%" and its hex.
+// An empty id or one holding a brace would end the tag early or leave it
+// empty (which Redis ignores), so the two keys of one user could land in
+// different slots of a Cluster; a plain id never holds "%", so the two
+// forms never meet.
+func hashTagOf(id string) string {
+	if id == "" || strings.ContainsAny(id, "{}%") {
+		return "%" + hex.EncodeToString([]byte(id))
+	}
+	return id
 }
 
 // Get implements mfastore.Store: the durable record, with the later of

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,4 +167,36 @@ func TestMFAResets(t *testing.T) {
 		}
 		_ = s.Delete(ctx, "7")
 	}
+}
+
+// TestMFAKeysOneSlot: a user's two MFA keys share one Cluster slot
+// whatever the user id, braces and the empty id included, and two ids
+// never share keys.
+func TestMFAKeysOneSlot(t *testing.T) {
+	seen := map[string]string{}
+	for _, id := range []string{"7", "", "}", "{x}", "a}b", "%7b", "%", "x:7"} {
+		keys := redisstore.MFAKeysForTest(id)
+		if a, b := clusterTag(keys[0]), clusterTag(keys[1]); a == "" || a != b {
+			t.Errorf("id %q: keys %v hash by %q and %q", id, keys, a, b)
+		}
+		if other, ok := seen[keys[0]]; ok {
+			t.Errorf("ids %q and %q share the key %s", id, other, keys[0])
+		}
+		seen[keys[0]] = id
+	}
+}
+
+// clusterTag is what Redis Cluster hashes a key by when it has a hash tag
+// (the text between the first "{" and the first "}" after it, when not
+// empty), or "" when it has none.
+func clusterTag(key string) string {
+	i := strings.IndexByte(key, '{')
+	if i < 0 {
+		return ""
+	}
+	j := strings.IndexByte(key[i+1:], '}')
+	if j <= 0 {
+		return ""
+	}
+	return key[i+1 : i+1+j]
 }

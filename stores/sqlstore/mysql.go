@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,6 +33,14 @@ const MySQLDialTimeout = 10 * time.Second
 // not set, because the queries of this package depend on their values.
 var mysqlReserved = []string{"parsetime", "loc", "multistatements", "interpolateparams", "clientfoundrows",
 	"sql_mode", "time_zone", "columnswithalias", "rejectreadonly"}
+
+// sessionVariable and sessionValue are what a mysql:// URL may set as a
+// session variable: a lower-case name of letters, digits and
+// underscores, and a number or a word.
+var (
+	sessionVariable = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	sessionValue    = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
+)
 
 // openMySQL opens a MariaDB/MySQL pool from
 // "mysql://user:password@host:port/dbname?params": every session reads
@@ -79,8 +88,17 @@ func openMySQL(ctx context.Context, raw string) (*Store, error) {
 	cfg.MultiStatements = false
 	cfg.InterpolateParams = false
 	cfg.ClientFoundRows = false // affected rows are changed rows: ON DUPLICATE KEY UPDATE reports a no-op as 0
-	if !strings.Contains(strings.ToLower(u.RawQuery), "timeout=") {
+	if !u.Query().Has("timeout") {
 		cfg.Timeout = MySQLDialTimeout
+	}
+	// What the driver does not know it sends as SET name = value, as it
+	// is: only a plain variable name with a plain value, so that no
+	// spelling (@@sql_mode, session.time_zone, a value with a comma and a
+	// second assignment) can override the session settings below.
+	for name, value := range cfg.Params {
+		if !sessionVariable.MatchString(name) || !sessionValue.MatchString(value) {
+			return nil, fmt.Errorf("%w: the mysql:// URL's parameter %q is not a session variable with a plain value", ErrInvalidURL, name)
+		}
 	}
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}

@@ -30,6 +30,12 @@ func TestOpenMySQLURL(t *testing.T) {
 		"mysql://user:pw@127.0.0.1/db?clientFoundRows=true",
 		"mysql://user:pw@127.0.0.1/db?timeout=forever",
 		"mysql://user:pw@127.0.0.1/db#frag",
+		// Other spellings of the session settings, and a second
+		// assignment smuggled in a value.
+		"mysql://user:pw@127.0.0.1/db?%40%40sql_mode=x",
+		"mysql://user:pw@127.0.0.1/db?session.time_zone=x",
+		"mysql://user:pw@127.0.0.1/db?innodb_lock_wait_timeout=5,sql_mode=%27%27",
+		"mysql://user:pw@127.0.0.1/db?innodb_lock_wait_timeout=5%20",
 	} {
 		s, err := sqlstore.Open(ctx, u)
 		if !errors.Is(err, sqlstore.ErrInvalidURL) {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
@@ -189,7 +190,7 @@ func writeErrorPage(w core.Response, r core.Request, logger *slog.Logger, err er
 		msg = "The form could not be read: " + ve.Error()
 	}
 	if status >= 500 && logger != nil {
-		logger.LogAttrs(r.Context(), slog.LevelError, "page failed", slog.String("path", r.Path()), slog.String("error", err.Error()))
+		logger.LogAttrs(r.Context(), slog.LevelError, "page failed", slog.String("path", loggedPath(r.Path())), slog.String("error", err.Error()))
 	}
 	if heading == "" {
 		heading = "Error"
@@ -388,4 +389,13 @@ func (a *App) openPages() {
 	for _, p := range []string{ResetCompletePath, ResetLinkPrefix + ":uidb64/" + resetURLToken + "/", ResetLinkPrefix + ":uidb64/:token"} {
 		a.pages = append(a.pages, PageRoute{Path: p, Endpoint: links})
 	}
+}
+
+// loggedPath is a request's path as a log may hold it: a password-reset
+// link's uid and token (a credential until it is used) are left out.
+func loggedPath(path string) string {
+	if strings.HasPrefix(path, ResetLinkPrefix) && path != ResetLinkPrefix && path != ResetCompletePath {
+		return ResetLinkPrefix + "…"
+	}
+	return path
 }

@@ -380,21 +380,9 @@ func (s *Store) createLocked(ctx context.Context, key int32, insert func(*sql.Tx
 			return s.fail(ctx, op, err)
 		}
 		defer release()
-		tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
-		if err != nil {
-			return s.fail(ctx, op, err)
-		}
-		if err := insert(tx); err != nil {
-			_ = tx.Rollback()
-			if isAnswer(err) {
-				return err
-			}
-			return s.fail(ctx, op, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return s.fail(ctx, op, err)
-		}
-		return nil
+		return s.runTx(ctx, op, func() (*sql.Tx, error) {
+			return conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+		}, insert)
 	})
 }
 
@@ -564,22 +552,29 @@ func (s *Store) inTx(ctx context.Context, op string, f func(*sql.Tx) error) erro
 // inTxWith is inTx with the transaction's options.
 func (s *Store) inTxWith(ctx context.Context, op string, opts *sql.TxOptions, f func(*sql.Tx) error) error {
 	return s.retryDeadlock(ctx, func() error {
-		tx, err := s.db.BeginTx(ctx, s.txOptions(opts))
-		if err != nil {
-			return s.fail(ctx, op, err)
-		}
-		if err := f(tx); err != nil {
-			_ = tx.Rollback()
-			if isAnswer(err) {
-				return err
-			}
-			return s.fail(ctx, op, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return s.fail(ctx, op, err)
-		}
-		return nil
+		return s.runTx(ctx, op, func() (*sql.Tx, error) { return s.db.BeginTx(ctx, s.txOptions(opts)) }, f)
 	})
+}
+
+// runTx begins a transaction with begin, runs f in it and commits; an
+// error from f or the commit rolls back and is wrapped as a store failure
+// unless f returned one of this package's answers (isAnswer).
+func (s *Store) runTx(ctx context.Context, op string, begin func() (*sql.Tx, error), f func(*sql.Tx) error) error {
+	tx, err := begin()
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		if isAnswer(err) {
+			return err
+		}
+		return s.fail(ctx, op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
 }
 
 // isAnswer reports whether err is a negative answer rather than a failure.

@@ -196,7 +196,12 @@ func outcome(ch Check) string {
 	return fmt.Sprintf("**missed** by %s: %s", percent(ch.Missed), got)
 }
 
+// percent formats a fraction as a percentage, with one decimal below 10%
+// ("0.2%", "6.3%", "21%"), so that a narrow miss does not read "0%".
 func percent(x float64) string {
+	if x < 0.1 {
+		return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+	}
 	return strconv.FormatFloat(x*100, 'f', 0, 64) + "%"
 }
 

@@ -253,6 +253,9 @@ func TestTargets(t *testing.T) {
 	if ch := scale.Checks; len(ch) != 1 || ch[0].Subject != "1e6" || ch[0].Met || pctOf(ch[0].Missed) != "20%" {
 		t.Errorf("scale checks %+v, want 1e6 missed by 20%%", ch)
 	}
+	if got := pctOf(0.0022); got != "0.2%" {
+		t.Errorf("a narrow miss reads %q, want 0.2%%", got)
+	}
 	allocs := Compare(Spec{Name: "a", Bench: "BenchmarkA", Column: "impl", Targets: []Target{
 		{Text: "none", Subject: []string{"x", "y"}, Unit: "allocs/op", Max: 0, Absolute: true},
 	}}, f)

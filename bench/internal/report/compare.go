@@ -366,9 +366,15 @@ func stat(values []float64, base, r *Row, unit string) Stat {
 }
 
 // HigherIsBetter reports whether more of unit is better: a rate, a unit
-// with a "/s" component ("req/s", "B/s", "logins/s/core").
+// with a per-second component ("req/s", "B/s", "logins/s/core",
+// "logins/cpu-s").
 func HigherIsBetter(unit string) bool {
-	return strings.Contains(unit+"/", "/s/")
+	for _, c := range strings.Split(unit, "/")[1:] {
+		if c == "s" || strings.HasSuffix(c, "-s") {
+			return true
+		}
+	}
+	return false
 }
 
 func check(t Target, g *Group, subj *Row) (Check, bool) {

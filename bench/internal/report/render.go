@@ -234,63 +234,10 @@ func (r *Report) comparison(c *Comparison) string {
 	}
 	ns := sampleCounts(c)
 	fmt.Fprintf(&b, "From %s, %s per row: medians; ÷ is the ratio to the group's baseline, p the U test's p-value against it.\n\n", r.path(c), ns)
-	keys := groupKeys(c)
-	// Header.
-	var head, align []string
-	for _, k := range keys {
-		head = append(head, keyName(k))
-		align = append(align, "---")
-	}
-	head = append(head, c.Spec.Column)
-	align = append(align, "---")
-	for _, u := range c.Units {
-		head = append(head, u, "÷", "p")
-		align = append(align, "---:", "---:", "---:")
-	}
-	head = append(head, "samples")
-	align = append(align, "---:")
-	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
-	b.WriteString("|" + strings.Join(align, "|") + "|\n")
-	for _, g := range c.Groups {
-		for _, row := range g.Rows {
-			var cells []string
-			for _, k := range keys {
-				v := ""
-				for _, p := range g.Parts {
-					if p.Key == k {
-						v = p.Value
-					}
-				}
-				cells = append(cells, cell(v))
-			}
-			name := cell(row.Value)
-			if row == g.Baseline {
-				name = "**" + name + "** (baseline)"
-			}
-			cells = append(cells, name)
-			n := 0
-			for _, u := range c.Units {
-				st := row.Stats[u]
-				n = max(n, st.N)
-				if st.N == 0 {
-					cells = append(cells, "", "", "")
-					continue
-				}
-				rt, p := "", ""
-				switch {
-				case row == g.Baseline:
-					rt = "1"
-				case st.Ratio != 0:
-					rt = ratio(st.Ratio)
-				}
-				if st.HasP {
-					p = pval(st.P)
-				}
-				cells = append(cells, scaled(st.Median, benchunit.ClassOf(u)), rt, p)
-			}
-			cells = append(cells, strconv.Itoa(n))
-			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
-		}
+	if len(c.Units) > wideUnits {
+		r.longTable(&b, c)
+	} else {
+		r.wideTable(&b, c)
 	}
 	if len(c.Others) > 0 {
 		b.WriteString("\nAlso in the file:\n\n")
@@ -346,6 +293,9 @@ func sampleCounts(c *Comparison) string {
 			}
 		}
 	}
+	if lo == hi && lo == 1 {
+		return "1 sample"
+	}
 	if lo == hi {
 		return fmt.Sprintf("%d samples", lo)
 	}
@@ -396,4 +346,113 @@ func scaled(v float64, cls benchunit.Class) string {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	return benchunit.Scale(v, cls)
+}
+
+// wideUnits is the most units a comparison's table shows side by side;
+// with more (files whose rows have different units, such as the login
+// runs'), each row's units are listed one per line instead.
+const wideUnits = 4
+
+// wideTable is one line per row, three columns per unit.
+func (r *Report) wideTable(b *strings.Builder, c *Comparison) {
+	keys := groupKeys(c)
+	// Header.
+	var head, align []string
+	for _, k := range keys {
+		head = append(head, keyName(k))
+		align = append(align, "---")
+	}
+	head = append(head, c.Spec.Column)
+	align = append(align, "---")
+	for _, u := range c.Units {
+		head = append(head, u, "÷", "p")
+		align = append(align, "---:", "---:", "---:")
+	}
+	head = append(head, "samples")
+	align = append(align, "---:")
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
+	b.WriteString("|" + strings.Join(align, "|") + "|\n")
+	for _, g := range c.Groups {
+		for _, row := range g.Rows {
+			var cells []string
+			for _, k := range keys {
+				cells = append(cells, cell(partValue(g, k)))
+			}
+			name := cell(row.Value)
+			if row == g.Baseline {
+				name = "**" + name + "** (baseline)"
+			}
+			cells = append(cells, name)
+			n := 0
+			for _, u := range c.Units {
+				st := row.Stats[u]
+				n = max(n, st.N)
+				if st.N == 0 {
+					cells = append(cells, "", "", "")
+					continue
+				}
+				rt, p := ratioCells(g, row, st)
+				cells = append(cells, scaled(st.Median, benchunit.ClassOf(u)), rt, p)
+			}
+			cells = append(cells, strconv.Itoa(n))
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		}
+	}
+}
+
+// longTable is one line per row and unit it has.
+func (r *Report) longTable(b *strings.Builder, c *Comparison) {
+	keys := groupKeys(c)
+	var head []string
+	for _, k := range keys {
+		head = append(head, keyName(k))
+	}
+	head = append(head, c.Spec.Column, "unit", "median", "÷", "p", "samples")
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
+	b.WriteString("|" + strings.Repeat("---|", len(keys)+2) + "---:|---:|---:|---:|\n")
+	for _, g := range c.Groups {
+		for _, row := range g.Rows {
+			name := cell(row.Value)
+			if row == g.Baseline {
+				name = "**" + name + "** (baseline)"
+			}
+			for _, u := range c.Units {
+				st := row.Stats[u]
+				if st.N == 0 {
+					continue
+				}
+				var cells []string
+				for _, k := range keys {
+					cells = append(cells, cell(partValue(g, k)))
+				}
+				rt, p := ratioCells(g, row, st)
+				cells = append(cells, name, u, scaled(st.Median, benchunit.ClassOf(u)), rt, p, strconv.Itoa(st.N))
+				b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			}
+		}
+	}
+}
+
+// partValue is the value of key among the group's parts, "" when absent.
+func partValue(g *Group, key string) string {
+	for _, p := range g.Parts {
+		if p.Key == key {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// ratioCells are a stat's ÷ and p cells: "1" and "" for the baseline.
+func ratioCells(g *Group, row *Row, st Stat) (rt, p string) {
+	switch {
+	case row == g.Baseline:
+		rt = "1"
+	case st.Ratio != 0:
+		rt = ratio(st.Ratio)
+	}
+	if st.HasP {
+		p = pval(st.P)
+	}
+	return rt, p
 }

@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"extra", "jwt", "load", "scale"}; !slices.Equal(names, want) {
+	if want := []string{"extra", "jwt", "load", "login", "scale"}; !slices.Equal(names, want) {
 		t.Errorf("charts for %v, want %v", names, want)
 	}
 }
@@ -126,7 +126,7 @@ func TestMissingFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	blocks := r.Blocks()
-	for _, name := range []string{"sessions", "oauth2", "argon2", "permissions", "login"} {
+	for _, name := range []string{"sessions", "oauth2", "argon2", "permissions"} {
 		if !strings.HasPrefix(blocks[name], "No results: `bench/results/"+name) {
 			t.Errorf("block %s: %q", name, blocks[name])
 		}
@@ -300,5 +300,16 @@ func TestSpliceErrors(t *testing.T) {
 	out, err := Splice("x\n  <!-- benchreport:begin a -->\nold\n<!-- benchreport:end a -->\ny", blocks)
 	if want := "x\n  <!-- benchreport:begin a -->\nA\n<!-- benchreport:end a -->\ny"; err != nil || out != want {
 		t.Errorf("Splice = %q, %v; want %q", out, err, want)
+	}
+}
+
+func TestHigherIsBetter(t *testing.T) {
+	for unit, want := range map[string]bool{
+		"req/s": true, "B/s": true, "logins/s/core": true, "logins/cpu-s": true,
+		"sec/op": false, "cpu-sec/op": false, "p99-sec": false, "B/op": false, "allocs/op": false, "peak-rss-bytes": false,
+	} {
+		if got := HigherIsBetter(unit); got != want {
+			t.Errorf("HigherIsBetter(%q) = %v", unit, got)
+		}
 	}
 }

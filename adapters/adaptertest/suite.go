@@ -395,7 +395,7 @@ func remoteUser(name string) map[string]string {
 func Run(t *testing.T, h Harness) {
 	run(t, h, NewFixture(t), Cases())
 	t.Run("login throttle", func(t *testing.T) {
-		run(t, h, newFixture(t, ThrottledLoginRate), LoginThrottleCases())
+		run(t, h, newFixture(t, fixtureConfig{loginRate: ThrottledLoginRate}), LoginThrottleCases())
 	})
 }
 
@@ -413,8 +413,8 @@ func run(t *testing.T, h Harness, f *Fixture, cases []Case) {
 		vars: map[string]string{
 			"origin":          base,
 			"host":            l.Addr().String(),
-			"session_expires": f.now.Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
-			"csrf_expires":    f.now.Add(csrf.CookieAge).Format(http.TimeFormat),
+			"session_expires": f.now().Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
+			"csrf_expires":    f.now().Add(csrf.CookieAge).Format(http.TimeFormat),
 			"recovery":        f.recovery[0],
 		},
 	}

@@ -710,9 +710,9 @@ func basicAttacks() []Case {
 // one: under the 1 MiB body cap it is DRF's field error (400, the
 // library's 4096-byte password limit, worded as DRF's max_length), over
 // it the body's 413; neither reaches password hashing, which the
-// fixture's hash counter shows. (Django has had no password length limit
-// since 1.6, nor have DRF's and simplejwt's password fields: they would
-// hash it.)
+// fixture's hash counter shows. (Django has no password length limit
+// (it dropped 1.5.4's 4096), nor have DRF's and simplejwt's password fields:
+// they would hash it.)
 func hugePasswordAttacks() []Case {
 	mb := strings.Repeat("p", 1_000_000)
 	tooLong := `{"password":["Ensure this field has no more than 4096 characters."]}`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 )
 
 // LoginGuard limits guessing on every path that checks a password or a
@@ -87,6 +88,12 @@ type PasswordLogin struct {
 // A wrong password or a wrong one-time password counts against the guard;
 // a right password without a one-time password (ErrMFARequired) does not,
 // as it guesses nothing.
+//
+// A username or password with a NUL character is wrong without being
+// checked (and counts): no password can be set with one (Django's forms
+// and DRF's serializers refuse null characters), yet PBKDF2's HMAC pads
+// its key with NULs, so "secret\x00" would verify against a PBKDF2 hash
+// of "secret".
 func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) (User, error) {
 	ctx := r.Context()
 	var attempt LoginAttempt
@@ -96,6 +103,9 @@ func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) 
 			return nil, err
 		}
 		attempt = a
+	}
+	if strings.IndexByte(password, 0) >= 0 || strings.IndexByte(username, 0) >= 0 {
+		return nil, nil // counted: a failure
 	}
 	u, err := p.Backend.Authenticate(ctx, username, password)
 	if err != nil || isNil(u) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/validators"
@@ -40,7 +41,10 @@ type LoginHooks struct {
 // {"username","password"} → 200 {"id","username"} and a new session key
 // (the key always changes, even when the session already belonged to the
 // user), or 401 "Invalid username/password." for wrong credentials or an
-// inactive user. As Django's LoginView is csrf_protect, the request must
+// inactive user. The username is NFKC-normalized first, as Django's
+// AuthenticationForm does, so a compatibility form of a name ("ａｌｉｃｅ")
+// finds its user; the token endpoint and Basic, as simplejwt's and DRF's,
+// look the name up as sent. As Django's LoginView is csrf_protect, the request must
 // pass Auth.CSRF when it is set (GET /api/auth/csrf gives the token), so a
 // cross-site form cannot log a victim into the attacker's account. It needs
 // the session in the request's context (Manager.Handler or the adapter's
@@ -98,6 +102,17 @@ func now(f func() time.Time) time.Time {
 	return time.Now()
 }
 
+// loginUsername is the username of a login form as Django's
+// AuthenticationForm reads it (UsernameField): NFKC-normalized, so that
+// "ａｌｉｃｅ" logs alice in, unless it is longer than a username may be,
+// which is not normalized (it names nobody).
+func loginUsername(username string) string {
+	if utf8.RuneCountInString(username) > core.MaxUsernameLength {
+		return username
+	}
+	return core.NormalizeUsername(username)
+}
+
 // Serve implements core.Endpoint.
 func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	ctx := r.Context()
@@ -128,7 +143,7 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 			return v.Err()
 		}
 	}
-	u, err := e.LogIn(w, r, *in.Username, *in.Password, otp)
+	u, err := e.LogIn(w, r, loginUsername(*in.Username), *in.Password, otp)
 	if err != nil {
 		return err
 	}

@@ -73,10 +73,12 @@ tools:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
-## bench-compare: the comparison benchmarks in bench/ (a module of its own), against the test services
+## bench-compare: the comparison benchmarks in bench/ (a module of its own), against the test services;
+## sessions: 5 interleaved rounds of -count 2 (10 samples a library), each round headed by a comment
+## line with its time and the load average (benchstat ignores it)
 bench-compare:
 	@bash scripts/services.sh start
-	cd bench && for i in 1 2 3 4 5; do env $$(cat $(BIN)/services.env) $(GO) test -run '^$$' -bench 'Sessions|Harness' -benchmem -count 1; done | tee results/sessions.txt
+	cd bench && for i in 1 2 3 4 5; do echo "# round $$i of 5, $$(date -u +%H:%M:%SZ), load average $$(cut -d' ' -f1-3 /proc/loadavg)"; env $$(cat $(BIN)/services.env) $(GO) test -run '^$$' -bench 'Sessions|Harness' -benchmem -count 2; done | tee results/sessions.txt
 	cd bench && for i in 1 2 3 4 5; do $(GO) test -run '^$$' -bench JWT -benchmem -count 1; done | tee results/jwt.txt
 	cd bench && for i in 1 2 3 4 5 6; do $(GO) test -run '^$$' -bench OAuth2 -benchmem -count 1; done | tee results/oauth2.txt
 

@@ -18,6 +18,10 @@
 // while the writer writes. "sqlite::memory:" is a private in-memory
 // database on a single connection, for tests.
 //
+// On PostgreSQL, Open also makes a pgx pool (pgxpool) through which the
+// session backend loads and saves sessions without database/sql, in one
+// round trip each; WithPgxPool gives it the application's pool instead.
+//
 // A MariaDB/MySQL session is set up for this package's standard SQL:
 // sql_mode ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES and strict
 // mode (a value too long for its column, or text that is not UTF-8, is

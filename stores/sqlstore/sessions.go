@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,19 +155,49 @@ func versionText(hashed bool, v uint64) string {
 
 // encodeSession is session_data for a record of version v.
 func encodeSession(storageKey string, hashed bool, v uint64, data []byte) string {
+	return string(appendSession(nil, storageKey, hashed, v, data))
+}
+
+// appendSession appends session_data for a record of version v to dst.
+// The plain header is 9 bytes, a whole number of base64 groups, so its 12
+// characters and the data's are encoded apart, with no copy of the data.
+func appendSession(dst []byte, storageKey string, hashed bool, v uint64, data []byte) []byte {
+	if !hashed {
+		var h [9]byte
+		h[0] = formatPlain
+		binary.BigEndian.PutUint64(h[1:], v)
+		dst = slices.Grow(dst, versionChars+base64.StdEncoding.EncodedLen(len(data)))
+		dst = base64.StdEncoding.AppendEncode(dst, h[:])
+		return base64.StdEncoding.AppendEncode(dst, data)
+	}
 	raw := make([]byte, 0, 9+2+len(storageKey)+len(data))
-	if hashed {
-		raw = append(raw, formatHashed)
-	} else {
-		raw = append(raw, formatPlain)
-	}
+	raw = append(raw, formatHashed)
 	raw = binary.BigEndian.AppendUint64(raw, v)
-	if hashed {
-		raw = binary.BigEndian.AppendUint16(raw, uint16(len(storageKey)))
-		raw = append(raw, storageKey...)
-	}
+	raw = binary.BigEndian.AppendUint16(raw, uint16(len(storageKey)))
+	raw = append(raw, storageKey...)
 	raw = append(raw, data...)
-	return base64.StdEncoding.EncodeToString(raw)
+	return base64.StdEncoding.AppendEncode(dst, raw)
+}
+
+// sessionText is the session_data argument of a save: on a pgx pool that
+// prepares its statements the bytes themselves (pgx sends them as the
+// statement's text parameter), else a string, which every driver and
+// every pgx mode stores as text (SQLite would keep bytes as a BLOB, and
+// pgx's exec and simple-protocol modes would send them as bytea).
+func (b *DatabaseSessionBackend) sessionText(storageKey string, hashed bool, v uint64, data []byte) any {
+	if b.s.pool != nil && b.s.poolPrepares {
+		return appendSession(nil, storageKey, hashed, v, data)
+	}
+	return encodeSession(storageKey, hashed, v, data)
+}
+
+// timeArg is a time argument of the backend's statements: dbTime, or on
+// the pgx pool a pgtype.Timestamptz (see timestamptz).
+func (b *DatabaseSessionBackend) timeArg(t time.Time) any {
+	if b.s.pool != nil {
+		return timestamptz(t)
+	}
+	return b.s.dbTime(t)
 }
 
 // decodeSession reads session_data: the storage key it holds ("" for
@@ -177,7 +208,29 @@ func decodeSession(text string) (key string, version uint64, data []byte, ok boo
 		return "", 0, nil, false
 	}
 	raw, err := base64.StdEncoding.DecodeString(text)
-	if err != nil || len(raw) < 9 {
+	if err != nil {
+		return "", 0, nil, false
+	}
+	return decodeSessionRaw(raw)
+}
+
+// decodeSessionBytes is decodeSession of session_data as pgx gives it,
+// without a string of it.
+func decodeSessionBytes(text []byte) (key string, version uint64, data []byte, ok bool) {
+	if len(text) < versionChars || len(text) > maxSessionText {
+		return "", 0, nil, false
+	}
+	raw := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	n, err := base64.StdEncoding.Decode(raw, text)
+	if err != nil {
+		return "", 0, nil, false
+	}
+	return decodeSessionRaw(raw[:n])
+}
+
+// decodeSessionRaw is decodeSession after the base64.
+func decodeSessionRaw(raw []byte) (key string, version uint64, data []byte, ok bool) {
+	if len(raw) < 9 {
 		return "", 0, nil, false
 	}
 	version, rest := binary.BigEndian.Uint64(raw[1:9]), raw[9:]
@@ -212,12 +265,17 @@ func (b *DatabaseSessionBackend) Load(ctx context.Context, id sessions.SessionID
 
 func (b *DatabaseSessionBackend) load(ctx context.Context, storageKey string) (sessions.Record, bool, error) {
 	col, hashed := column(storageKey)
+	var (
+		text string
+		exp  nullTime
+	)
+	if b.s.pool != nil {
+		return b.loadPgx(ctx, storageKey, col, hashed)
+	}
 	st, err := b.s.prepared(ctx, b.s.rdb, b.q.load)
 	if err != nil {
 		return sessions.Record{}, false, err
 	}
-	var text string
-	var exp nullTime
 	err = st.QueryRowContext(ctx, col, b.s.dbTime(b.now())).Scan(&text, &exp)
 	if err == sql.ErrNoRows {
 		return sessions.Record{}, false, nil
@@ -230,6 +288,29 @@ func (b *DatabaseSessionBackend) load(ctx context.Context, storageKey string) (s
 		return sessions.Record{}, false, nil
 	}
 	return sessions.Record{Data: data, Expiry: exp.Time, Version: version}, true, nil
+}
+
+// exec runs query, one of the backend's own, with args and returns the
+// number of rows it changed: through pgx directly when the Store has a
+// pgx pool (PostgreSQL opened by Open), else as a prepared statement of
+// database/sql.
+func (b *DatabaseSessionBackend) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if p := b.s.pool; p != nil {
+		tag, err := p.Exec(ctx, query, args...)
+		if err != nil {
+			return 0, err
+		}
+		return tag.RowsAffected(), nil
+	}
+	st, err := b.s.prepared(ctx, b.s.db, query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Exists implements sessions.SessionBackend.
@@ -261,7 +342,7 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	}
 	col, hashed := column(storageKey)
 	now := b.now()
-	dbNow := b.s.dbTime(now)
+	dbNow := b.timeArg(now)
 	var (
 		query string
 		args  []any
@@ -275,22 +356,14 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 		// version the caller read.
 		query, args = b.q.deleteVersion, []any{col, versionText(hashed, rec.Version), dbNow}
 	case rec.Version == 0:
-		query, args = b.q.insert, []any{col, encodeSession(storageKey, hashed, 1, rec.Data), b.s.dbTime(rec.Expiry), dbNow}
+		query, args = b.q.insert, []any{col, b.sessionText(storageKey, hashed, 1, rec.Data), b.timeArg(rec.Expiry), dbNow}
 		if b.s.dialect == MySQL {
 			args = append(args, dbNow) // mysqlUpsertSession reads it twice
 		}
 	default:
-		query, args = b.q.update, []any{encodeSession(storageKey, hashed, rec.Version+1, rec.Data), b.s.dbTime(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
+		query, args = b.q.update, []any{b.sessionText(storageKey, hashed, rec.Version+1, rec.Data), b.timeArg(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
 	}
-	st, err := b.s.prepared(ctx, b.s.db, query)
-	if err != nil {
-		return b.s.fail(ctx, op, err)
-	}
-	res, err := st.ExecContext(ctx, args...)
-	if err != nil {
-		return b.s.fail(ctx, op, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := b.exec(ctx, query, args...)
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
@@ -303,11 +376,7 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 // Delete implements sessions.SessionBackend.
 func (b *DatabaseSessionBackend) Delete(ctx context.Context, id sessions.SessionID) error {
 	col, _ := column(sessions.StorageKey(ctx, id))
-	st, err := b.s.prepared(ctx, b.s.db, b.q.delete)
-	if err == nil {
-		_, err = st.ExecContext(ctx, col)
-	}
-	if err != nil {
+	if _, err := b.exec(ctx, b.q.delete, col); err != nil {
 		return b.s.fail(ctx, "sessions: delete", err)
 	}
 	return nil

@@ -79,7 +79,7 @@ bench:
 ## A file whose benchmark is missing is left as it is. Then `make bench-report`.
 bench-compare:
 	@bash scripts/services.sh start
-	env $$(cat $(BIN)/services.env) bash scripts/bench-record.sh bench/results/sessions.txt bench '^Benchmark(Sessions|Harness)$$' 5 2
+	env $$(cat $(BIN)/services.env) bash scripts/bench-record.sh bench/results/sessions.txt bench '^Benchmark(Sessions|Harness)$$' 10 1
 	bash scripts/bench-record.sh bench/results/jwt.txt bench '^BenchmarkJWT$$' 5 1
 	bash scripts/bench-record.sh bench/results/oauth2.txt bench '^BenchmarkOAuth2(Harness)?$$' 6 1
 	bash scripts/bench-record.sh bench/results/argon2.txt bench '^BenchmarkArgon2$$' 10 1

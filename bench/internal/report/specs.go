@@ -23,11 +23,18 @@ func Specs() []Spec {
 			Units: []string{"sec/op", "cpu-sec/op", "B/op", "allocs/op"},
 			Targets: []Target{
 				{Text: "within 1.25× of the floor on Redis", Where: []Part{{"store", "redis"}}, Subject: []string{"reinhardt"}, Against: []string{"floor"}, Unit: "sec/op", Max: 1.25},
+				{Text: "(CPU time) within 1.25× of the floor on Redis", Where: []Part{{"store", "redis"}}, Subject: []string{"reinhardt"}, Against: []string{"floor"}, Unit: "cpu-sec/op", Max: 1.25},
 				{Text: "within 1.25× of the floor on PostgreSQL", Where: []Part{{"store", "postgres"}}, Subject: []string{"reinhardt"}, Against: []string{"floor"}, Unit: "sec/op", Max: 1.25},
+				{Text: "(CPU time) within 1.25× of the floor on PostgreSQL", Where: []Part{{"store", "postgres"}}, Subject: []string{"reinhardt"}, Against: []string{"floor"}, Unit: "cpu-sec/op", Max: 1.25},
 				{Text: "no slower than scs", Subject: []string{"reinhardt"}, Against: []string{"scs"}, Unit: "sec/op", Max: 1},
+				{Text: "(CPU time) no slower than scs", Subject: []string{"reinhardt"}, Against: []string{"scs"}, Unit: "cpu-sec/op", Max: 1},
 				{Text: "no slower than scs on pgxpool", Subject: []string{"reinhardt"}, Against: []string{"scs-pgxpool"}, Unit: "sec/op", Max: 1},
+				{Text: "(CPU time) no slower than scs on pgxpool", Subject: []string{"reinhardt"}, Against: []string{"scs-pgxpool"}, Unit: "cpu-sec/op", Max: 1},
 				{Text: "in memory at least 3× faster than scs", Where: []Part{{"store", "memory"}}, Subject: []string{"reinhardt"}, Against: []string{"scs"}, Unit: "sec/op", Max: 1.0 / 3},
+				{Text: "(CPU time) in memory at least 3× faster than scs", Where: []Part{{"store", "memory"}}, Subject: []string{"reinhardt"}, Against: []string{"scs"}, Unit: "cpu-sec/op", Max: 1.0 / 3},
 				{Text: "in a cookie at least 3× faster than gorilla", Where: []Part{{"store", "cookie"}}, Subject: []string{"reinhardt"}, Against: []string{"gorilla"}, Unit: "sec/op", Max: 1.0 / 3},
+				{Text: "(CPU time) in a cookie at least 3× faster than gorilla", Where: []Part{{"store", "cookie"}}, Subject: []string{"reinhardt"}, Against: []string{"gorilla"}, Unit: "cpu-sec/op", Max: 1.0 / 3},
+				{Text: "fewer allocations than scs", Subject: []string{"reinhardt"}, Against: []string{"scs"}, Unit: "allocs/op", Max: 1, Strict: true},
 			},
 		},
 		{

@@ -586,20 +586,19 @@ func (a *attacked) pkceDowngrade(t *testing.T) {
 }
 
 // unsafeNexts are login-page next values that leave the site (or could,
-// in some browser); each must send the logged-in browser home, "/".
+// in some browser), one or two of each kind (showcase.TestSafeNext and
+// FuzzSafeNext try SafeNext itself on many more; here each costs a
+// login); each must send the logged-in browser home, "/".
 var unsafeNexts = []string{
-	"https://evil.example/", "http://evil.example", "HTTPS://evil.example", "//evil.example", "///evil.example",
-	"////evil.example", "/\\evil.example", "\\\\evil.example", "\\/evil.example", "/\\/evil.example",
-	"javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
-	"https:evil.example", "https:/evil.example", "http:///evil.example", "evil.example", "%2F%2Fevil.example",
-	"%2f%2fevil.example", "http%3A%2F%2Fevil.example", "%5C%5Cevil.example", "/%09/evil.example\t", "/\t/evil.example",
-	"/\n/evil.example", "/\r\n/evil.example", "\x00//evil.example", "/\x00/evil.example", " //evil.example",
-	"/ /evil.example", "/\u3000/evil.example", "/\u200b/evil.example", "\uff0f\uff0fevil.example", "/\u2028/evil.example",
-	"https://" + "127.0.0.1" + "@evil.example/",
+	"https://evil.example/", "HTTPS://evil.example", "//evil.example", "///evil.example", "/\\evil.example",
+	"\\\\evil.example", "\\/evil.example", "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
+	"data:text/html,x", "https:evil.example", "http:///evil.example", "%2F%2Fevil.example", "http%3A%2F%2Fevil.example",
+	"/\t/evil.example", "/\r\n/evil.example", "/\x00/evil.example", " //evil.example", "/\u3000/evil.example",
+	"/\u200b/evil.example", "\uff0f\uff0fevil.example", "https://127.0.0.1@evil.example/",
 }
 
 // safeNexts are paths of the site, followed as they are.
-var safeNexts = []string{"/account", "/o/authorize?client_id=x&state=y", "/%2F%2Fevil.example", "/%5Cevil.example", "/a/../b"}
+var safeNexts = []string{"/account", "/o/authorize?client_id=x&state=y", "/%2F%2Fevil.example", "/%5Cevil.example"}
 
 // openRedirectNext: after the login, the page redirects only to a path
 // of this site (Django's url_has_allowed_host_and_scheme with the
@@ -738,6 +737,9 @@ func currentCode(t *testing.T, secret string) string {
 	return now
 }
 
+// unavailable is the engine's 503 body.
+const unavailable = `{"detail":"Service temporarily unavailable, try again later."}`
+
 const invalidOTP = `{"detail":"The authentication code is wrong, expired or already used.","code":"invalid_otp"}`
 
 // totpReplay: a code that logged in once is refused again while it is
@@ -765,7 +767,10 @@ func (a *attacked) totpReplay(t *testing.T) {
 }
 
 // totpConcurrent: one unused code sent by attackers logins at once:
-// exactly one is accepted, the others are invalid_otp.
+// exactly one is accepted, the others are invalid_otp. On a loaded
+// machine some may be shed before the code is looked at: 503 when the
+// password hash waited longer than the hashers' limiter allows
+// (hashers.DefaultLimiterMaxWait); at least two must reach the code.
 func (a *attacked) totpConcurrent(t *testing.T) {
 	name := "concurrent" + a.framework
 	pw, secret := a.mfaUser(t, name)
@@ -773,7 +778,7 @@ func (a *attacked) totpConcurrent(t *testing.T) {
 	body := `{"username":"` + name + `","password":"` + pw + `","otp":"` + code + `"}`
 	hc := concurrentClient()
 	answers := together(attackers, func(int) answer { return post(hc, a.base+"/api/token", "", "application/json", body) })
-	accepted := 0
+	accepted, refused, shed := 0, 0, 0
 	for _, ans := range answers {
 		switch {
 		case ans.err != nil:
@@ -781,12 +786,19 @@ func (a *attacked) totpConcurrent(t *testing.T) {
 		case ans.status == 200:
 			accepted++
 		case ans.status == 401 && ans.body == invalidOTP:
+			refused++
+		case ans.status == 503 && ans.body == unavailable:
+			shed++
 		default:
 			t.Errorf("a concurrent login with the code: %d %s; want 200 or 401 invalid_otp", ans.status, ans.body)
 		}
 	}
-	if accepted != 1 {
-		t.Errorf("%d of %d concurrent logins with one code were accepted; want exactly 1", accepted, attackers)
+	if shed > 0 {
+		t.Logf("%d of %d logins were shed (503) while their password hashes waited", shed, attackers)
+	}
+	if accepted != 1 || accepted+refused < 2 {
+		t.Errorf("%d of %d concurrent logins with one code were accepted, %d refused; want exactly 1 accepted, and 2 or more to reach the code",
+			accepted, attackers, refused)
 	}
 }
 

@@ -434,7 +434,7 @@ func (p *Provider) RevokeEndpoint() core.Endpoint {
 		if ps["token"] == "" {
 			return writeError(w, invalidRequest("Missing token parameter."))
 		}
-		if err := p.Revoke(r.Context(), client, ps["token"]); err != nil {
+		if err := p.Revoke(core.EventContext(r), client, ps["token"]); err != nil {
 			return writeError(w, err)
 		}
 		noStore(w.Header())

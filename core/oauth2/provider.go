@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
-	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/csrf"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/hashers"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/oauth2/oauth2store"

@@ -23,7 +23,10 @@ func TestDispatcherContract(t *testing.T) {
 	var got []string
 	d := events.New(
 		events.SubscriberFunc(func(context.Context, events.Event) error { got = append(got, "first"); panic("subscriber bug") }),
-		events.SubscriberFunc(func(context.Context, events.Event) error { got = append(got, "second"); return errors.New("store down") }),
+		events.SubscriberFunc(func(context.Context, events.Event) error {
+			got = append(got, "second")
+			return errors.New("store down")
+		}),
 		events.SubscriberFunc(func(context.Context, events.Event) error { got = append(got, "third"); return nil }),
 	)
 	d.Logger = slog.New(slog.NewTextHandler(&logs, nil))

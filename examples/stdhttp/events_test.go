@@ -534,3 +534,42 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestPanickingSubscriber: a subscriber that panics or fails does not
+// turn a login into a 500: the login answers 200, and the failures are
+// logged and counted on /metrics.
+func TestPanickingSubscriber(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := showcase.ParseFlags("test", []string{"-db", "sqlite::memory:", "-demo=false"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	app, err := showcase.Open(ctx, cfg, slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	app.Events.Subscribe(events.SubscriberFunc(func(context.Context, events.Event) error { panic("subscriber bug") }))
+	srv := httptest.NewServer(routes(app))
+	defer srv.Close()
+	c := &eventsClient{t: t, base: srv.URL, c: srv.Client()}
+	password := "Some-pass-phrase-1357"
+	if _, err := app.Store.CreateUser(ctx, "dave", &password, nil); err != nil {
+		t.Fatal(err)
+	}
+	obtain(t, c, "dave", password, "")
+	if code, b := c.do("POST", "/api/token", `{"username":"dave","password":"not-it"}`); code != 401 {
+		t.Fatalf("wrong password: %d %s", code, b)
+	}
+	_, metrics := c.do("GET", "/metrics", "")
+	if !strings.Contains(string(metrics), "reinhardt_security_event_subscriber_failures_total 2") {
+		t.Error("the failures are not counted")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Count(logs.String(), "a subscriber panicked") != 2 {
+		t.Errorf("log:\n%s", logs.String())
+	}
+}

@@ -118,7 +118,7 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 	}
 	ev := &events.LoggedIn{Method: events.MethodJWT}
 	ev.UserID = u.GetID()
-	e.Manager.Events.Emit(core.EventContext(r), ev)
+	e.Manager.Events.Emit(e.Manager.eventContext(r), ev)
 	return core.WriteJSON(w, http.StatusOK, pair)
 }
 
@@ -140,7 +140,7 @@ func (e *RefreshEndpoint) Serve(w core.Response, r core.Request) error {
 	if done || err != nil {
 		return err
 	}
-	pair, err := e.Manager.Refresh(core.EventContext(r), token)
+	pair, err := e.Manager.Refresh(e.Manager.eventContext(r), token)
 	if err != nil {
 		return e.Manager.challenged(err)
 	}
@@ -203,7 +203,7 @@ func (e *BlacklistEndpoint) Serve(w core.Response, r core.Request) error {
 	if done || err != nil {
 		return err
 	}
-	prior, err := e.Manager.revoke(core.EventContext(r), token, Logout)
+	prior, err := e.Manager.revoke(e.Manager.eventContext(r), token, Logout)
 	if err != nil {
 		return e.Manager.challenged(err)
 	}
@@ -231,7 +231,7 @@ func (e *LogoutAllEndpoint) Serve(w core.Response, r core.Request) error {
 	if r.Method() != http.MethodPost {
 		return core.MethodNotAllowed(r.Method())
 	}
-	ctx := core.EventContext(r)
+	ctx := e.Manager.eventContext(r)
 	u := core.UserFromContext(ctx)
 	if !u.IsAuthenticated() {
 		return core.ErrNotAuthenticated
@@ -290,4 +290,13 @@ func (m *TokenRotationManager) challenged(err error) error {
 		realm = m.JWT.HeaderTypes()[0] + ` realm="api"`
 	}
 	return &challenged{err: err, challenge: realm}
+}
+
+// eventContext is r's context with the source of the events it may emit
+// (core.EventContext), or just r's context when there are no Events.
+func (m *TokenRotationManager) eventContext(r core.Request) context.Context {
+	if m.Events == nil {
+		return r.Context()
+	}
+	return core.EventContext(r)
 }

@@ -176,4 +176,12 @@
 // RETURNING, a SELECT … FOR UPDATE and the UPDATE of that row in a read
 // committed transaction); it passes oauth2test.TestStore, with its races,
 // on SQLite, PostgreSQL and MariaDB.
+//
+// # Audit log
+//
+// Store.AuditLog returns the subscriber of core/events that keeps the
+// security events in the table reinhardt_audit_event (migration 0008):
+// one row per event, its meta in columns and its own fields as JSON.
+// Prune deletes the rows older than AuditLog.Retention (90 days by
+// default), as `authctl clearsessions` does.
 package sqlstore

@@ -15,6 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
+	"github.com/reinhardt-go/auth/core/events"
+	"github.com/reinhardt-go/auth/core/events/promevents"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/mail"
 	"github.com/reinhardt-go/auth/core/mfa"
@@ -36,6 +38,11 @@ type App struct {
 	Posts    *Posts
 	Metrics  *Metrics
 	Register core.Endpoint
+	// Events receives the security events of every part of the showcase;
+	// Audit (the database's reinhardt_audit_event) and the counters of
+	// /metrics subscribe to it.
+	Events *events.Dispatcher
+	Audit  *sqlstore.AuditLog
 	// JWT signs and verifies the access and refresh tokens.
 	JWT *jwtauth.JWTAuth
 	// Tokens issues, rotates and revokes them (simplejwt's views and
@@ -149,6 +156,9 @@ func (a *App) setup(ctx context.Context) error {
 	}
 	a.Backend = core.NewModelBackend(a.Store)
 	a.Backend.Logger = a.Logger
+	if err := a.openEvents(); err != nil {
+		return err
+	}
 	if err := a.openLoginThrottle(); err != nil {
 		return err
 	}
@@ -160,6 +170,7 @@ func (a *App) setup(ctx context.Context) error {
 		return fmt.Errorf("-redis: %w", err)
 	}
 	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
+	a.Tokens.Events = a.Events
 	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
 	if err != nil {
 		return err
@@ -193,6 +204,16 @@ func (a *App) setup(ctx context.Context) error {
 	return nil
 }
 
+// openEvents makes the dispatcher of the security events, with the audit
+// log in the database and a counter per kind on /metrics.
+func (a *App) openEvents() error {
+	a.Events = events.New()
+	a.Events.Logger = a.Logger
+	a.Audit = a.Store.AuditLog()
+	a.Events.Subscribe(a.Audit)
+	return promevents.Subscribe(a.Metrics.Registry, a.Events)
+}
+
 // MFAIssuer names the showcase in authenticator apps.
 const MFAIssuer = "reinhardt-auth showcase"
 
@@ -210,11 +231,11 @@ func (a *App) openLoginThrottle() error {
 		store = redisstore.NewThrottleStore(c, a.redisOpts...)
 	}
 	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
-	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt)
+	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt, throttle.WithEvents(a.Events))
 	if err != nil {
 		return fmt.Errorf("-login-rate: %w", err)
 	}
-	ot, err := throttle.NewOTPThrottle("", store, opt)
+	ot, err := throttle.NewOTPThrottle("", store, opt, throttle.WithEvents(a.Events))
 	if err != nil {
 		return err
 	}
@@ -235,6 +256,7 @@ func (a *App) openMFA() error {
 	if err != nil {
 		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
 	}
+	m.Events = a.Events
 	a.MFA = m
 	a.MFAEnroll = &mfa.EnrollEndpoint{MFA: m}
 	codes := core.Guards(a.LoginGuard, a.OTPGuard)
@@ -262,7 +284,7 @@ func (a *App) newEngine() *core.Engine {
 	auths := []core.Authenticator{
 		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
 		a.OAuth2.Authentication(),
-		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA},
+		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA, Events: a.Events},
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
 	if a.Config.RemoteUserHeader != "" {

@@ -45,6 +45,7 @@ func (a *App) openOAuth2(ctx context.Context) error {
 		return fmt.Errorf("-redis: %w", err)
 	}
 	p, err := oauth2.NewProvider(oauth2.Config{
+		Events:          a.Events,
 		Store:           store,
 		Users:           a.Backend,
 		Issuer:          a.Config.Issuer,

@@ -244,7 +244,7 @@ func (a *App) openMFA() error {
 	return nil
 }
 
-// Close stops the session janitors and closes the database.
+// Close stops the stores' background work and closes the database.
 func (a *App) Close() error {
 	for _, c := range a.closers {
 		_ = c()

@@ -32,7 +32,7 @@ type cacheShard struct {
 	m    map[uint64]*cacheEntry
 	ring []*cacheEntry // the CLOCK, at most max entries
 	hand int
-	max  int // the shard's share of the cache's size
+	max  int      // the shard's share of the cache's size
 	_    [16]byte // keep shards on separate cache lines
 }
 

@@ -307,6 +307,14 @@ func scaleSchemaKey(b *testing.B, d sqlstore.Dialect) string {
 // is made under a temporary name and renamed when complete, so that an
 // interrupted run leaves nothing that looks complete.
 func scaleSQLite(b *testing.B, n int) *scaleFixture {
+	s := scaleSQLiteStore(b, n)
+	f := &scaleFixture{n: n}
+	return scaleAuth(b, f, s, s.Tokens(), s.Tokens(), s.Sessions())
+}
+
+// scaleSQLiteStore opens the SQLite database of n, populating it (and
+// caching it) first when no earlier run did.
+func scaleSQLiteStore(b *testing.B, n int) *sqlstore.Store {
 	ctx := context.Background()
 	path := filepath.Join(scaleCacheDir(b), fmt.Sprintf("scale_%s_n%d.sqlite3", scaleSchemaKey(b, sqlstore.SQLite), n))
 	if _, err := os.Stat(path); err != nil {
@@ -336,8 +344,7 @@ func scaleSQLite(b *testing.B, n int) *scaleFixture {
 	if err := s.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	f := &scaleFixture{n: n}
-	return scaleAuth(b, f, s, s.Tokens(), s.Tokens(), s.Sessions())
+	return s
 }
 
 // scalePostgres opens the PostgreSQL fixture of n: the schema
@@ -523,9 +530,8 @@ func rebindPG(pg bool, q string) string {
 // scaleRedis opens the Redis fixture of n under the key prefix
 // reinhardt-scale:f<version>:n<n>:, kept in the server for the next run
 // and marked complete by the key <prefix>complete. Blacklisted tokens and
-// sessions are in Redis; the users are in memory
-// (core.DefaultUserManager, the store of users that goes with Redis in the
-// showcase's tests), made each run.
+// sessions are in Redis; the users are those of the SQLite fixture of n,
+// as the showcase with -redis keeps its users in its SQL database.
 func scaleRedis(b *testing.B, u string, n int) *scaleFixture {
 	ctx := context.Background()
 	c, err := redisstore.Open(u)
@@ -533,19 +539,7 @@ func scaleRedis(b *testing.B, u string, n int) *scaleFixture {
 		b.Fatal(err)
 	}
 	prefix := fmt.Sprintf("reinhardt-scale:f%d:n%d:", scaleFixtureVersion, n)
-	users := core.NewDefaultUserManager()
-	for i := 1; i <= n; i++ {
-		user, err := users.CreateUser(ctx, "scale"+strconv.Itoa(i), nil, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if user.ID != int64(i) {
-			b.Fatalf("user %d has id %d", i, user.ID)
-		}
-		if err := users.SetPasswordHash(ctx, strconv.Itoa(i), scalePasswordHash); err != nil {
-			b.Fatal(err)
-		}
-	}
+	users := scaleSQLiteStore(b, n)
 	ts := redisstore.NewTokenStore(c, redisstore.WithPrefix(prefix))
 	backend := redisstore.NewSessionBackend(c, redisstore.WithPrefix(prefix))
 	if err := c.Exists(ctx, prefix+"complete").Err(); err != nil {

@@ -123,7 +123,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics()}
 	if err := a.setup(ctx); err != nil {
-		_ = store.Close()
+		_ = a.Close() // what setup started (the mail queue's workers, …) and the store
 		return nil, err
 	}
 	return a, nil

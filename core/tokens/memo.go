@@ -20,7 +20,7 @@ type familyMemo struct {
 // FamilyMemoSize is the most tokens whose family a TokenRotationManager
 // remembers (by jti, for its revocation hook): a fixed bound, shared by
 // memoShards shards. An entry holds the jti and the family id of a token
-// the manager's JWTAuth verified (about 200 bytes for the library's own
+// the manager's JWTAuth verified (about 125 bytes of heap for the library's own
 // tokens; see bench/'s BenchmarkCacheBound); past the bound, expired
 // entries go first, then entries at random, and a forgotten family is read
 // from the token's claims again.

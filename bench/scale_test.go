@@ -527,14 +527,25 @@ func rebindPG(pg bool, q string) string {
 	return out.String()
 }
 
+// scaleRedisDB is the Redis database the fixtures are kept in: not the
+// URL's (0 for the tests' server), whose tests scan their keys, so that
+// they do not walk a million sessions at every cleanup.
+const scaleRedisDB = 9
+
 // scaleRedis opens the Redis fixture of n under the key prefix
-// reinhardt-scale:f<version>:n<n>:, kept in the server for the next run
-// and marked complete by the key <prefix>complete. Blacklisted tokens and
+// reinhardt-scale:f<version>:n<n>: in database scaleRedisDB, kept in the
+// server for the next run and marked complete by the key
+// <prefix>complete. Blacklisted tokens and
 // sessions are in Redis; the users are those of the SQLite fixture of n,
 // as the showcase with -redis keeps its users in its SQL database.
 func scaleRedis(b *testing.B, u string, n int) *scaleFixture {
 	ctx := context.Background()
-	c, err := redisstore.Open(u)
+	dbURL, err := url.Parse(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dbURL.Path = "/" + strconv.Itoa(scaleRedisDB)
+	c, err := redisstore.Open(dbURL.String())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,11 +17,12 @@ import (
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/stores/memory"
+	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 func serve(r *gin.Engine, req *http.Request) *httptest.ResponseRecorder {

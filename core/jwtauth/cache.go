@@ -22,18 +22,18 @@ const DefaultCacheSize = 10000
 // entry hit since the hand last passed gets a second chance; expired
 // entries, entries of retired keys and tokens seen only once go first.
 type tokenCache struct {
-	seed     maphash.Seed
-	mask     uint64
-	perShard int
-	shards   []cacheShard
+	seed   maphash.Seed
+	mask   uint64
+	shards []cacheShard
 }
 
 type cacheShard struct {
 	mu   sync.RWMutex
 	m    map[uint64]*cacheEntry
-	ring []*cacheEntry // the CLOCK, at most perShard entries
+	ring []*cacheEntry // the CLOCK, at most max entries
 	hand int
-	_    [24]byte // keep shards on separate cache lines
+	max  int      // the shard's share of the cache's size
+	_    [16]byte // keep shards on separate cache lines
 }
 
 type cacheEntry struct {
@@ -51,10 +51,15 @@ func newTokenCache(size int) *tokenCache {
 	for n < 64 && n*256 < size {
 		n *= 2
 	}
-	per := (size + n - 1) / n
-	c := &tokenCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), perShard: per, shards: make([]cacheShard, n)}
+	c := &tokenCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]cacheShard, n)}
 	for i := range c.shards {
-		c.shards[i].m = make(map[uint64]*cacheEntry, min(per, 1024))
+		// size/n each, and one more for the first size%n shards: size in
+		// all, exactly.
+		c.shards[i].max = size / n
+		if i < size%n {
+			c.shards[i].max++
+		}
+		c.shards[i].m = make(map[uint64]*cacheEntry, min(c.shards[i].max, 1024))
 	}
 	return c
 }
@@ -88,7 +93,7 @@ func (c *tokenCache) put(token string, h uint64, claims *Claims, key *Key, deadl
 	defer s.mu.Unlock()
 	if old := s.m[h]; old != nil {
 		e.slot = old.slot
-	} else if len(s.ring) < c.perShard {
+	} else if len(s.ring) < s.max {
 		e.slot = len(s.ring)
 		s.ring = append(s.ring, nil)
 	} else {

@@ -17,9 +17,18 @@ type familyMemo struct {
 	shards [memoShards]memoShard
 }
 
+// FamilyMemoSize is the most tokens whose family a TokenRotationManager
+// remembers (by jti, for its revocation hook): a fixed bound, shared by
+// memoShards shards. An entry holds the jti and the family id of a token
+// the manager's JWTAuth verified (about 125 bytes of heap for the library's own
+// tokens; see bench/'s BenchmarkCacheBound); past the bound, expired
+// entries go first, then entries at random, and a forgotten family is read
+// from the token's claims again.
+const FamilyMemoSize = memoShards * memoPerShard
+
 const (
 	memoShards   = 16
-	memoPerShard = 4096 // 65536 tokens in all
+	memoPerShard = 4096 // FamilyMemoSize = 65536 tokens in all
 )
 
 type memoShard struct {
@@ -66,20 +75,22 @@ func (f *familyMemo) put(jti, family string, deadline time.Time, now time.Time) 
 	s.m[jti] = memoEntry{family: family, deadline: deadline.UnixNano()}
 }
 
-// evictLocked drops the expired entries, and when that frees less than a
-// quarter of the shard, entries at random (map order) until it does.
+// evictLocked keeps the live entries, at most three quarters of the
+// shard (the first in map order, which is random), in a new map. A new
+// map rather than deletions: a Go map keeps the room of its deleted
+// entries, so deleting evicted entries let the shard's heap grow with
+// every round of evictions (TestFamilyMemoHeapBounded).
 func (s *memoShard) evictLocked(now int64) {
+	kept := make(map[string]memoEntry, memoPerShard)
 	for k, e := range s.m {
-		if e.deadline <= now {
-			delete(s.m, k)
-		}
-	}
-	for k := range s.m {
-		if len(s.m) <= memoPerShard*3/4 {
+		if len(kept) >= memoPerShard*3/4 {
 			break
 		}
-		delete(s.m, k)
+		if e.deadline > now {
+			kept[k] = e
+		}
 	}
+	s.m = kept
 }
 
 // sweep drops every expired entry.

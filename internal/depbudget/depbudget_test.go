@@ -202,8 +202,10 @@ func TestSessionsAPISize(t *testing.T) {
 // TestSessionsTestDeps: go mod tidy records in every importer's go.sum
 // what the tests of the packages it imports need, so the tests of
 // core/sessions (imported by every session user and adapter) may use
-// nothing beyond golang.org/x and golang-jwt (the memory store's): the
-// optional packages' suites run in those packages.
+// nothing beyond golang.org/x, golang-jwt (the memory store's) and
+// go.uber.org/goleak (a module without dependencies, which every
+// package's TestMain runs): the optional packages' suites run in those
+// packages.
 func TestSessionsTestDeps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -214,7 +216,7 @@ func TestSessionsTestDeps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := map[string]bool{"github.com/reinhardt-go/auth": true, "golang.org/x/crypto": true, "golang.org/x/sys": true, "golang.org/x/text": true, "github.com/golang-jwt/jwt/v5": true}
+	allowed := map[string]bool{"github.com/reinhardt-go/auth": true, "golang.org/x/crypto": true, "golang.org/x/sys": true, "golang.org/x/text": true, "github.com/golang-jwt/jwt/v5": true, "go.uber.org/goleak": true}
 	for _, m := range strings.Fields(string(out)) {
 		if !allowed[m] {
 			t.Errorf("the tests of core/sessions depend on %s: move the test that needs it to the package that does", m)

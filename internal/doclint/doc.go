@@ -12,6 +12,9 @@
 //     declared somewhere in the repository;
 //   - [FindReferences]: no file refers to a path outside the repository
 //     (the documents a user who clones it does not have).
+//   - [CheckLeakVerification]: every package with tests verifies in its
+//     TestMain, with go.uber.org/goleak, that its tests leave no goroutine
+//     running.
 //
 // Test files, testdata directories, hidden directories and nested modules
 // (bench/, which has its own go.mod) are not checked for doc comments.

@@ -136,10 +136,74 @@ func CheckDocs(root string) ([]Finding, error) {
 	return out, err
 }
 
+// CheckLeakVerification checks every package of the module at root that
+// has tests: one of its _test.go files declares TestMain, and TestMain
+// calls goleak.VerifyTestMain, so that a test leaving a goroutine running
+// fails the package. A package without tests is not checked.
+func CheckLeakVerification(root string) ([]Finding, error) {
+	var out []Finding
+	err := walkGoDirs(root, func(name string) bool { return strings.HasSuffix(name, "_test.go") }, func(dir string, files []string) error {
+		rel := slashRel(root, dir)
+		mainAt, verified := "", false
+		for _, file := range files {
+			src, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				return err
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.SkipObjectResolution)
+			if err != nil {
+				return err
+			}
+			for _, decl := range f.Decls {
+				fn, ok := decl.(*ast.FuncDecl)
+				if !ok || fn.Recv != nil || fn.Name.Name != "TestMain" || fn.Body == nil {
+					continue
+				}
+				mainAt = joinSlash(rel, file)
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					if isCall(n, "goleak", "VerifyTestMain") {
+						verified = true
+					}
+					return !verified
+				})
+			}
+		}
+		switch {
+		case mainAt == "":
+			out = append(out, Finding{File: joinSlash(rel, "*_test.go"), Message: "the package has tests but no TestMain calling goleak.VerifyTestMain"})
+		case !verified:
+			out = append(out, Finding{File: mainAt, Message: "TestMain does not call goleak.VerifyTestMain"})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// isCall reports whether n is a call of pkg.name.
+func isCall(n ast.Node, pkg, name string) bool {
+	call, ok := n.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != name {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == pkg
+}
+
 // walkModule calls f for each directory of the module at root that holds
 // non-test Go files, with their names, skipping testdata, hidden and
 // underscore directories and nested modules.
 func walkModule(root string, f func(dir string, files []string) error) error {
+	return walkGoDirs(root, func(name string) bool { return !strings.HasSuffix(name, "_test.go") }, f)
+}
+
+// walkGoDirs calls f for each directory of the module at root that holds
+// Go files whose names keep accepts, with those names, skipping testdata,
+// hidden and underscore directories and nested modules.
+func walkGoDirs(root string, keep func(name string) bool, f func(dir string, files []string) error) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
@@ -159,7 +223,7 @@ func walkModule(root string, f func(dir string, files []string) error) error {
 		}
 		var files []string
 		for _, e := range entries {
-			if n := e.Name(); !e.IsDir() && strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") {
+			if n := e.Name(); !e.IsDir() && strings.HasSuffix(n, ".go") && keep(n) {
 				files = append(files, n)
 			}
 		}

@@ -43,6 +43,60 @@ func TestRepositoryDocComments(t *testing.T) {
 	report(t, "document these exported identifiers and packages", found)
 }
 
+// TestEveryPackageVerifiesLeaks is the goroutine-leak rule: every
+// package of the module with tests runs goleak.VerifyTestMain in its
+// TestMain.
+func TestEveryPackageVerifiesLeaks(t *testing.T) {
+	found, err := CheckLeakVerification(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report(t, "verify goroutine leaks in TestMain (func TestMain(m *testing.M) { goleak.VerifyTestMain(m) })", found)
+}
+
+// TestCheckLeakVerification: a package with tests and no TestMain, and
+// one whose TestMain runs the tests without goleak, are reported; one
+// with goleak.VerifyTestMain, and one without tests, are not.
+func TestCheckLeakVerification(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"go.mod":             "module example.com/m\n",
+		"none/a.go":          "package none\n",
+		"none/a_test.go":     "package none\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) {}\n",
+		"plain/a.go":         "package plain\n",
+		"plain/main_test.go": "package plain\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMain(m *testing.M) { os.Exit(m.Run()) }\n",
+		"good/a.go":          "package good\n",
+		"good/x_test.go":     "package good_test\n\nimport (\n\t\"testing\"\n\n\t\"go.uber.org/goleak\"\n)\n\nfunc TestMain(m *testing.M) {\n\tsetup()\n\tgoleak.VerifyTestMain(m)\n}\n",
+		"untested/a.go":      "package untested\n",
+		"nested/go.mod":      "module example.com/nested\n",
+		"nested/a_test.go":   "package nested\n",
+	}
+	for name, src := range files {
+		path := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := CheckLeakVerification(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range found {
+		got = append(got, f.String())
+	}
+	want := []string{
+		"none/*_test.go:0: the package has tests but no TestMain calling goleak.VerifyTestMain",
+		"plain/main_test.go:0: TestMain does not call goleak.VerifyTestMain",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestFeatureMapProofsResolve: every test, Example, fuzz target and
 // benchmark docs/feature-map.md names as a proof is declared in the
 // repository.

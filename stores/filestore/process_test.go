@@ -16,6 +16,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"go.uber.org/goleak"
 )
 
 // The test binary re-executes itself as a second process sharing a
@@ -34,7 +35,7 @@ const childWriters = 25
 func TestMain(m *testing.M) {
 	switch os.Getenv(childEnv) {
 	case "":
-		os.Exit(m.Run())
+		goleak.VerifyTestMain(m)
 	case "hold":
 		os.Exit(childHold())
 	case "write":

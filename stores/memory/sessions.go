@@ -9,8 +9,9 @@ import (
 	"github.com/reinhardt-go/auth/core/sessions"
 )
 
-// DefaultSessionCleanupInterval is how often the janitor of a
-// SessionBackend or SessionCache removes expired entries.
+// DefaultSessionCleanupInterval is how often a SessionBackend or
+// SessionCache removes expired entries: the first write after each
+// interval does it.
 const DefaultSessionCleanupInterval = time.Minute
 
 // SessionOption configures NewSessionBackend and NewSessionCache.
@@ -22,10 +23,12 @@ func WithSessionClock(now func() time.Time) SessionOption {
 	return func(t *sessionTable) { t.now = now }
 }
 
-// WithSessionCleanupInterval sets how often the janitor goroutine removes
-// expired entries: DefaultSessionCleanupInterval by default; zero or less
-// runs no janitor (expired entries are then invisible, and removed by
-// CleanupExpired).
+// WithSessionCleanupInterval sets how often expired entries are removed:
+// the first write (a save, a compare-and-set or a delete) once the
+// interval has passed since the last removal removes them all, under the
+// write lock. DefaultSessionCleanupInterval by default; zero or less
+// never (expired entries are then invisible, and removed by
+// CleanupExpired). No goroutine is involved, so a store needs no Close.
 func WithSessionCleanupInterval(d time.Duration) SessionOption {
 	return func(t *sessionTable) { t.interval = d }
 }
@@ -36,12 +39,9 @@ type sessionTable struct {
 	now      func() time.Time
 	interval time.Duration
 
-	mu      sync.RWMutex
-	entries map[string]sessionEntry
-
-	stop      chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
+	mu        sync.RWMutex
+	entries   map[string]sessionEntry
+	nextSweep time.Time // when a write next removes the expired entries
 }
 
 type sessionEntry struct {
@@ -58,41 +58,18 @@ func newSessionTable(opts []SessionOption) *sessionTable {
 	if t.now == nil {
 		t.now = time.Now
 	}
-	if t.interval > 0 {
-		t.stop, t.done = make(chan struct{}), make(chan struct{})
-		go t.janitor()
-	}
+	t.nextSweep = t.now().Add(t.interval)
 	return t
-}
-
-func (t *sessionTable) janitor() {
-	defer close(t.done)
-	tick := time.NewTicker(t.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-t.stop:
-			return
-		case <-tick.C:
-			t.cleanup()
-		}
-	}
-}
-
-// close stops the janitor and waits for it; calling it again does nothing.
-func (t *sessionTable) close() {
-	t.closeOnce.Do(func() {
-		if t.stop != nil {
-			close(t.stop)
-			<-t.done
-		}
-	})
 }
 
 func (t *sessionTable) cleanup() int {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.removeExpiredLocked(now)
+}
+
+func (t *sessionTable) removeExpiredLocked(now time.Time) int {
 	n := 0
 	for k, e := range t.entries {
 		if !e.expiry.After(now) {
@@ -100,7 +77,16 @@ func (t *sessionTable) cleanup() int {
 			n++
 		}
 	}
+	t.nextSweep = now.Add(t.interval)
 	return n
+}
+
+// sweepIfDueLocked removes the expired entries when the cleanup interval
+// has passed since the last removal; writers call it holding the lock.
+func (t *sessionTable) sweepIfDueLocked(now time.Time) {
+	if t.interval > 0 && !now.Before(t.nextSweep) {
+		t.removeExpiredLocked(now)
+	}
 }
 
 func (t *sessionTable) get(key string) (sessionEntry, bool) {
@@ -120,6 +106,7 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.sweepIfDueLocked(now)
 	var cur uint64
 	if e, ok := t.entries[key]; ok && e.expiry.After(now) {
 		cur = e.version
@@ -141,29 +128,30 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 }
 
 func (t *sessionTable) delete(key string) {
+	now := t.now()
 	t.mu.Lock()
+	t.sweepIfDueLocked(now)
 	delete(t.entries, key)
 	t.mu.Unlock()
 }
 
 // SessionBackend is a sessions.SessionBackend in memory: the reference's
 // InMemorySessionBackend. Sessions expire at their Record.Expiry (they are
-// invisible from then on) and a janitor goroutine removes them every
-// DefaultSessionCleanupInterval; Close stops it. Keys are stored as
+// invisible from then on) and the first write after each
+// DefaultSessionCleanupInterval removes them (WithSessionCleanupInterval):
+// it runs no goroutine and needs no Close. Keys are stored as
 // sessions.StorageKey, never as given. It is safe for concurrent use: Load
 // takes a read lock and returns the stored data without copying it.
 type SessionBackend struct{ t *sessionTable }
 
-// NewSessionBackend returns an empty backend and starts its janitor.
+// NewSessionBackend returns an empty backend.
 func NewSessionBackend(opts ...SessionOption) *SessionBackend {
 	return &SessionBackend{t: newSessionTable(opts)}
 }
 
-// Close stops the janitor; the backend stays usable. It always returns nil.
-func (b *SessionBackend) Close() error {
-	b.t.close()
-	return nil
-}
+// Close does nothing and returns nil: the backend holds no goroutine or
+// connection. It is there for callers that close every store (io.Closer).
+func (b *SessionBackend) Close() error { return nil }
 
 // Load implements sessions.SessionBackend.
 func (b *SessionBackend) Load(ctx context.Context, id sessions.SessionID) (sessions.Record, bool, error) {
@@ -248,11 +236,12 @@ func (b *SessionBackend) Len() int {
 
 // SessionCache is a sessions.Cache in memory, for sessions.CacheSessionBackend
 // and as the GenerationStore of sessions.CookieSessionBackend. Entries
-// expire at their time to live and a janitor goroutine removes them; Close
-// stops it. It is safe for concurrent use.
+// expire at their time to live and the first write after each cleanup
+// interval removes them (WithSessionCleanupInterval); it runs no goroutine
+// and needs no Close. It is safe for concurrent use.
 type SessionCache struct{ t *sessionTable }
 
-// NewSessionCache returns an empty cache and starts its janitor.
+// NewSessionCache returns an empty cache.
 func NewSessionCache(opts ...SessionOption) *SessionCache {
 	return &SessionCache{t: newSessionTable(opts)}
 }
@@ -261,11 +250,8 @@ func NewSessionCache(opts ...SessionOption) *SessionCache {
 // sessions.GenerationStore of a cookie backend.
 func NewGenerationStore(opts ...SessionOption) *SessionCache { return NewSessionCache(opts...) }
 
-// Close stops the janitor; the cache stays usable. It always returns nil.
-func (c *SessionCache) Close() error {
-	c.t.close()
-	return nil
-}
+// Close does nothing and returns nil, as SessionBackend.Close.
+func (c *SessionCache) Close() error { return nil }
 
 // Get implements sessions.Cache.
 func (c *SessionCache) Get(ctx context.Context, key string) ([]byte, uint64, bool, error) {

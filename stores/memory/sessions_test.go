@@ -5,12 +5,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/stores/memory"
 	"github.com/reinhardt-go/auth/stores/storetest"
+	"go.uber.org/goleak"
 )
 
 func TestSessionBackendConformance(t *testing.T) {
@@ -65,33 +65,57 @@ func TestSessionKeysHashed(t *testing.T) {
 	})
 }
 
-// TestSessionJanitor checks that the janitor removes expired entries on
-// its own and stops at Close.
+// TestSessionJanitor checks that expired entries are removed by the
+// first write once the cleanup interval has passed, and not before.
 func TestSessionJanitor(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		b := memory.NewSessionBackend(memory.WithSessionCleanupInterval(time.Minute))
-		c := memory.NewSessionCache(memory.WithSessionCleanupInterval(time.Minute))
-		if err := b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(30 * time.Second)}); err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("y"), Expiry: time.Now().Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := c.CompareAndSet(ctx, "k", []byte("v"), 30*time.Second, 0); !ok || err != nil {
-			t.Fatal(ok, err)
-		}
-		time.Sleep(61 * time.Second)
-		synctest.Wait()
-		if b.Len() != 1 || c.Len() != 0 {
-			t.Errorf("after a janitor run: %d sessions, %d cache entries; want 1 and 0", b.Len(), c.Len())
-		}
-		_ = b.Close()
-		_ = b.Close() // again: nothing
-		_ = c.Close()
-		// The janitors have stopped: synctest fails the test if a
-		// goroutine it started is still running at the end.
-	})
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	b := memory.NewSessionBackend(memory.WithSessionClock(clk.now), memory.WithSessionCleanupInterval(time.Minute))
+	c := memory.NewSessionCache(memory.WithSessionClock(clk.now), memory.WithSessionCleanupInterval(time.Minute))
+	if err := b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("x"), Expiry: clk.now().Add(30 * time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("y"), Expiry: clk.now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.CompareAndSet(ctx, "k", []byte("v"), 30*time.Second, 0); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	clk.advance(59 * time.Second)
+	if ok, err := c.CompareAndSet(ctx, "k2", []byte("v"), time.Hour, 0); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if c.Len() != 2 {
+		t.Errorf("a write before the interval: %d cache entries; want 2 (no sweep yet)", c.Len())
+	}
+	clk.advance(2 * time.Second)
+	if err := b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("z"), Expiry: clk.now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "absent"); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != 2 || c.Len() != 1 {
+		t.Errorf("after the interval and a write: %d sessions, %d cache entries; want 2 and 1", b.Len(), c.Len())
+	}
+	_ = b.Close()
+	_ = b.Close() // again: nothing
+	_ = c.Close()
+}
+
+// TestSessionStoresNeedNoClose checks that a backend and a cache dropped
+// without Close leave no goroutine behind: they run none.
+func TestSessionStoresNeedNoClose(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx := context.Background()
+	b := memory.NewSessionBackend()
+	c := memory.NewGenerationStore()
+	if err := b.Save(ctx, sessions.GenerateKey(), sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.CompareAndSet(ctx, "k", []byte("v"), time.Hour, 0); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
 }
 
 // TestSessionClock checks expiry by an injected clock, and that no janitor

@@ -158,7 +158,10 @@ func djangoMadeDB(t *testing.T, db interopDB) {
 
 	// A login recorded here, read by Django.
 	when := time.Date(2025, 3, 4, 5, 6, 7, 890123000, time.UTC)
-	u, _ := s.UserByUsername(ctx, "md5_user")
+	u, err := s.UserByUsername(ctx, "md5_user")
+	if err != nil || u == nil {
+		t.Fatalf("UserByUsername(md5_user) = %v, %v", u, err)
+	}
 	if err := core.NewModelBackend(s).RecordLogin(ctx, u, when); err != nil {
 		t.Fatal(err)
 	}

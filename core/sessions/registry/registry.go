@@ -80,7 +80,7 @@ func Dependency[T any](c *OpenConfig) (T, bool) {
 }
 
 // BackendFactory opens a backend from its spec. A backend that holds
-// resources (connections, a janitor goroutine) implements io.Closer; the
+// resources (connections, a goroutine) implements io.Closer; the
 // caller of Open closes it.
 type BackendFactory func(ctx context.Context, cfg *OpenConfig) (sessions.SessionBackend, error)
 

@@ -130,7 +130,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics()}
 	if err := a.setup(ctx); err != nil {
-		_ = store.Close()
+		_ = a.Close() // what setup started (the mail queue's workers, …) and the store
 		return nil, err
 	}
 	return a, nil
@@ -266,7 +266,7 @@ func (a *App) openMFA() error {
 	return nil
 }
 
-// Close stops the session janitors and closes the database.
+// Close stops the stores' background work and closes the database.
 func (a *App) Close() error {
 	for _, c := range a.closers {
 		_ = c()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/jwtauth"
+	"go.uber.org/goleak"
 )
 
 // jwks is what the app's JWKS endpoint serves.
@@ -66,8 +67,14 @@ func TestIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An Open that fails stops what it started (the mail queue's workers
+	// were left running).
+	running := goleak.IgnoreCurrent()
 	if _, err := Open(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "-issuer") {
 		t.Errorf("-issuer ftp://x: %v", err)
+	}
+	if err := goleak.Find(running); err != nil {
+		t.Errorf("after a failed Open: %v", err)
 	}
 }
 

@@ -81,6 +81,7 @@ func Specs() []Spec {
 			Bench: "BenchmarkScale", Column: "n", Baseline: []string{Smallest}, Chart: "sec/op",
 			Targets: []Target{
 				{Text: "the largest n within 1.5× of the smallest (n=1e6 against n=1e3)", Subject: []string{Largest}, Against: []string{Smallest}, Unit: "sec/op", Max: 1.5},
+				{Text: "(CPU time) the largest n within 1.5× of the smallest (n=1e6 against n=1e3)", Subject: []string{Largest}, Against: []string{Smallest}, Unit: "cpu-sec/op", Max: 1.5},
 			},
 		},
 		{

@@ -239,6 +239,3 @@ func plainJWT(secret []byte, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-
-

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,10 +43,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	bodyFile := fs.String("body-file", "", "-serve: the body to answer with")
 	userID := fs.Int64("user-id", 0, "-serve: the id of the token's user (app reinhardt-lib)")
 	username := fs.String("username", "", "-serve: the username of the token's user (app reinhardt-lib)")
+	cpuProfile := fs.String("cpuprofile", "", "-serve: write a CPU profile of the app to this file")
+	profileDir := fs.String("profile", "", "load: write a CPU profile of each comparison app's runs to this directory (FRAMEWORK-APP.prof; the showcase is not profiled)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *serve != "" {
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		return serveApp(ctx, *serve, *addr, *bodyFile, *userID, *username, stdout)
 	}
 	fws := strings.Split(*fwList, ",")
@@ -86,6 +100,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fx.profileDir = *profileDir
 	writeHeader(w)
 	switch *mode {
 	case "load":

@@ -30,13 +30,14 @@ type fixture struct {
 	secret string
 	db     string
 
-	alicePassword            string
-	clientID, clientSecret   string // demo-confidential
-	token                    string // alice's access token
-	body                     []byte // GET /api/me with token
-	userID                   int64
-	username                 string
+	alicePassword             string
+	clientID, clientSecret    string // demo-confidential
+	token                     string // alice's access token
+	body                      []byte // GET /api/me with token
+	userID                    int64
+	username                  string
 	showcaseArgs, showcaseEnv []string
+	profileDir                string // when not empty, the comparison apps write CPU profiles there
 }
 
 // newFixture builds the showcase of each framework from repo and starts
@@ -146,6 +147,9 @@ func (f *fixture) startApp(ctx context.Context, fw, app string) (*proc, error) {
 	}
 	args := []string{"-serve", fw + "/" + app, "-body-file", bodyFile,
 		"-user-id", strconv.FormatInt(f.userID, 10), "-username", f.username}
+	if f.profileDir != "" {
+		args = append(args, "-cpuprofile", filepath.Join(f.profileDir, fw+"-"+app+".prof"))
+	}
 	health := route
 	return startProcAuth(ctx, "app "+fw+"/"+app, f.self, args, []string{secretEnv + "=" + f.secret},
 		filepath.Join(f.dir, "app-"+fw+"-"+app+".log"), health, f.token)

@@ -161,7 +161,9 @@ func (c *soakClient) call(hc *http.Client, method, path, contentType, body strin
 	return b, nil
 }
 
-func (c *soakClient) client() *http.Client { return &http.Client{Transport: c.tr, Timeout: time.Minute} }
+func (c *soakClient) client() *http.Client {
+	return &http.Client{Transport: c.tr, Timeout: time.Minute}
+}
 
 // soakFlows are the flows a soak client runs in turn.
 var soakFlows = []struct {

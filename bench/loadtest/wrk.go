@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func parseWrkDuration(s string) (time.Duration, error) {
 			if err != nil || v < 0 {
 				return 0, fmt.Errorf("duration %q", s)
 			}
-			return time.Duration(v * float64(u.unit)), nil
+			return time.Duration(math.Round(v * float64(u.unit))), nil
 		}
 	}
 	return 0, fmt.Errorf("duration %q: unknown unit", s)

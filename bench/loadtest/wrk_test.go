@@ -56,10 +56,10 @@ func TestParseWrkDuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{
 		"846.00us": 846 * time.Microsecond, "3.21ms": 3210 * time.Microsecond,
 		"1.02s": 1020 * time.Millisecond, "1.50m": 90 * time.Second, "0.00us": 0,
+		"128.54ms": 128540 * time.Microsecond, // 128539999 ns without rounding
 	} {
 		got, err := parseWrkDuration(in)
-		// Float rounding: within a nanosecond.
-		if err != nil || got-want > 1 || want-got > 1 {
+		if err != nil || got != want {
 			t.Errorf("parseWrkDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}

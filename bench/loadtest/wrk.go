@@ -23,10 +23,15 @@ type wrkResult struct {
 	ServerCPU time.Duration
 }
 
+// wrkTimeout is wrk's --timeout: a response slower than this counts as a
+// socket error (timeout) rather than in the latencies. wrk's default, 2 s,
+// is reached on a loaded machine.
+const wrkTimeout = "10s"
+
 // runWrk runs wrk with one thread and conns connections for d against
 // url, sending header (when not empty) with every request.
 func runWrk(ctx context.Context, url, header string, conns int, d time.Duration) (wrkResult, error) {
-	args := []string{"-t1", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(max(int(d/time.Second), 1)) + "s", "--latency"}
+	args := []string{"-t1", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(max(int(d/time.Second), 1)) + "s", "--timeout", wrkTimeout, "--latency"}
 	if header != "" {
 		args = append(args, "-H", header)
 	}

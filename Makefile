@@ -86,7 +86,7 @@ bench-compare:
 ## interleaved rounds (bench/results/loadtest.txt); then Argon2id logins per second and 500
 ## concurrent logins against the hash limiter (bench/results/login.txt). See bench/README.md.
 LOADTIME   ?= 10s
-LOADROUNDS ?= 3
+LOADROUNDS ?= 5
 LOADCONNS  ?= 64
 LOGINTIME  ?= 10s
 loadtest:

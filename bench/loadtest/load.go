@@ -23,7 +23,7 @@ type loadRun struct {
 // order of the apps rotated per round, writing a BenchmarkLoad line per
 // run to w and the ratios to summary at the end.
 func runLoad(ctx context.Context, fx *fixture, fws []string, d time.Duration, rounds, conns int, w, summary io.Writer) error {
-	fmt.Fprintf(w, "tool: wrk -t1 -c%d -d%s --latency\n", conns, d)
+	fmt.Fprintf(w, "tool: wrk -t1 -c%d -d%s --timeout %s --latency\n", conns, d, wrkTimeout)
 	header := "Authorization: Bearer " + fx.token
 	var runs []loadRun
 	for r := range rounds {

@@ -15,3 +15,10 @@ func MeanRun(l *Limiter) time.Duration { return time.Duration(l.meanRun.Load()) 
 
 // Observe adds a computation of d to l's mean.
 func Observe(l *Limiter, d time.Duration) { l.observe(d) }
+
+// Queued is the number of callers in l's queue, read under its lock.
+func Queued(l *Limiter) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.queue.Len()
+}

@@ -46,7 +46,10 @@ const DefaultLimiterMaxWait = 5 * time.Second
 // queued ahead of it, at the mean duration of the computations run so far
 // (the hashers' work, timed by the Limiter), cannot all start within
 // MaxWait on Capacity slots, AcquireMemory fails immediately with the
-// same error a waiter gets when MaxWait passes. A burst of logins far
+// same error a waiter gets when MaxWait passes. Each time a computation
+// ends, the waiters still queued are judged again with the new mean, and
+// those that can no longer start within their MaxWait get that error
+// then. A burst of logins far
 // beyond what the slots can serve in MaxWait is thus answered 503 in
 // microseconds instead of holding every excess request, its connection
 // and its memory for MaxWait. The estimate counts slots, not the memory
@@ -91,8 +94,10 @@ type Limiter struct {
 // limiterWaiter is a caller queued in Acquire. ready is closed once the
 // slot and memory have been taken on its behalf.
 type limiterWaiter struct {
-	memory int64
-	ready  chan struct{}
+	memory   int64
+	ready    chan struct{}
+	deadline time.Time // when MaxWait passes; zero without a maximum
+	refused  bool      // ready was closed to refuse it, not to serve it; guarded by mu
 }
 
 // NewLimiter returns a Limiter that admits at most n computations at once
@@ -146,6 +151,9 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 		return &BusyError{MaxWait: wait, Err: context.DeadlineExceeded, timedOut: true}
 	}
 	w := &limiterWaiter{memory: memory, ready: make(chan struct{})}
+	if wait > 0 {
+		w.deadline = time.Now().Add(wait)
+	}
 	elem := l.queue.PushBack(w)
 	l.waiting.Add(1)
 	l.mu.Unlock()
@@ -160,6 +168,9 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	var cause error
 	select {
 	case <-w.ready:
+		if w.refused {
+			return &BusyError{MaxWait: wait, Err: context.DeadlineExceeded, timedOut: true}
+		}
 		return nil
 	case <-ctx.Done():
 		cause = &BusyError{MaxWait: wait, Err: ctx.Err()}
@@ -169,8 +180,11 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	l.mu.Lock()
 	select {
 	case <-w.ready:
-		// Served while giving up: hand the slot back.
-		l.give(memory)
+		// Served while giving up: hand the slot back (unless it was a
+		// refusal, which holds nothing).
+		if !w.refused {
+			l.give(memory)
+		}
 	default:
 		front := l.queue.Front() == elem
 		l.queue.Remove(elem)
@@ -311,6 +325,31 @@ func (l *Limiter) give(memory int64) {
 	l.inFlight.Store(int64(l.held))
 	l.memInFlight.Store(l.memHeld)
 	l.serve()
+	l.shed(time.Now())
+}
+
+// shed refuses the queued waiters that can no longer get a slot before
+// their MaxWait passes, at the current mean duration (which grows when a
+// burst slows every computation down): the n-th waiter still queued
+// starts after about n*mean/Capacity. l.mu must be held.
+func (l *Limiter) shed(now time.Time) {
+	mean := time.Duration(l.meanRun.Load())
+	if mean <= 0 {
+		return
+	}
+	n := 0
+	for e := l.queue.Front(); e != nil; {
+		next := e.Next()
+		w := e.Value.(*limiterWaiter)
+		n++
+		if !w.deadline.IsZero() && now.Add(time.Duration(n)*mean/time.Duration(l.capacity())).After(w.deadline) {
+			l.queue.Remove(e)
+			w.refused = true
+			close(w.ready)
+			n--
+		}
+		e = next
+	}
 }
 
 // serve hands slots to queued waiters in arrival order, stopping at the

@@ -606,3 +606,57 @@ func TestLimiterMeanRun(t *testing.T) {
 		t.Error("an Argon2 hash under the limiter was not timed")
 	}
 }
+
+// When computations slow down (a burst competing for the CPU), the
+// waiters already queued that can no longer start within MaxWait are
+// refused as soon as a computation ends, not held until MaxWait passes.
+func TestLimiterShedsWhenComputationsSlowDown(t *testing.T) {
+	ctx := context.Background()
+	lim := hashers.NewLimiter(2)
+	lim.MaxWait = time.Hour
+	hashers.SetMeanRun(lim, 40*time.Minute) // three queued fit in the hour
+	for range 2 {
+		if err := lim.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := make([]chan error, 3)
+	for i := range results {
+		results[i] = make(chan error, 1)
+		go func() { results[i] <- lim.Acquire(ctx) }()
+		for lim.Waiting() != i+1 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// Computations now take 80 minutes: once the first waiter has a slot,
+	// the second starts in about 40 minutes, the third in about 80.
+	hashers.SetMeanRun(lim, 80*time.Minute)
+	lim.Release()
+	if n := hashers.Queued(lim); n != 1 {
+		t.Fatalf("after a computation ended: %d queued, want 1 (the third waiter refused, the first served)", n)
+	}
+	if err := <-results[0]; err != nil {
+		t.Fatalf("first waiter: %v", err)
+	}
+	err := <-results[2]
+	if !errors.Is(err, hashers.ErrBusy) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("third waiter: %v, want ErrBusy and DeadlineExceeded at once", err)
+	}
+	if lim.Waiting() != 1 || lim.InFlight() != 2 {
+		t.Errorf("after the shedding: Waiting %d, InFlight %d; want 1 and 2", lim.Waiting(), lim.InFlight())
+	}
+	select {
+	case err := <-results[1]:
+		t.Fatalf("second waiter, which can still start in time, returned %v", err)
+	default:
+	}
+	lim.Release()
+	if err := <-results[1]; err != nil {
+		t.Errorf("second waiter: %v", err)
+	}
+	lim.Release()
+	lim.Release()
+	if lim.InFlight() != 0 || lim.Waiting() != 0 {
+		t.Errorf("at the end: InFlight %d, Waiting %d", lim.InFlight(), lim.Waiting())
+	}
+}

@@ -17,10 +17,12 @@
 //     byte. Every server verifies the same token with the same HS256
 //     key. Rounds are interleaved and the order of the apps rotates per
 //     round. Lines: BenchmarkLoad/framework=F/app=A.
-//   - login (make loadtest, after load): Argon2id logins per second and
-//     per CPU-second of the showcase, then 500 concurrent logins at once
-//     against the hash limiter, with /healthz and GET /api/me probed
-//     during the burst, and the process's peak RSS and heap. Lines:
+//   - login (make loadtest, after load): on each framework's showcase,
+//     started with the default -login-rate and again with the login
+//     throttle off, Argon2id logins per second and per CPU-second, then
+//     500 concurrent logins at once (refused 429 by the throttle, or 503
+//     by the hash limiter), with /healthz and GET /api/me probed during
+//     the burst, and the process's peak RSS and heap. Lines:
 //     BenchmarkLogin….
 //   - soak (make soak): mixed traffic against the showcase for -time,
 //     printing goroutines, heap in use and open file descriptors (from

@@ -80,7 +80,10 @@ type server interface {
 // fiberServer adapts a Fiber app to server.
 type fiberServer struct{ app *fiber.App }
 
+// Serve serves the app on ln until Shutdown.
 func (f fiberServer) Serve(ln net.Listener) error { return f.app.Listener(ln) }
+
+// Shutdown stops the app, waiting for its requests until ctx ends.
 func (f fiberServer) Shutdown(ctx context.Context) error {
 	return f.app.ShutdownWithContext(ctx)
 }

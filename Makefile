@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare bench-report fuzz cover deps tools services services-stop
+.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare bench-report loadtest soak fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -89,6 +89,28 @@ bench-compare:
 ## bench/results/*.txt (bench/cmd/benchreport; the prose around the tables is left as it is)
 bench-report:
 	cd bench && $(GO) run ./cmd/benchreport -results results -doc ../docs/benchmarks.md -charts ../docs/benchmarks
+
+## loadtest: wrk (one thread, LOADCONNS connections, LOADTIME per run) against each example's
+## GET /api/me with one access token, next to minimal apps with the framework's usual JWT
+## middleware, with this library's middleware, and with no authentication, LOADROUNDS
+## interleaved rounds (bench/results/loadtest.txt); then Argon2id logins per second and 500
+## concurrent logins against the hash limiter (bench/results/login.txt). See bench/README.md.
+LOADTIME   ?= 10s
+LOADROUNDS ?= 5
+LOADCONNS  ?= 64
+LOGINTIME  ?= 10s
+loadtest:
+	@command -v wrk >/dev/null || { echo "wrk is not installed: make deps"; exit 1; }
+	cd bench && $(GO) run ./loadtest -mode load -time $(LOADTIME) -rounds $(LOADROUNDS) -conns $(LOADCONNS) -out results/loadtest.txt
+	cd bench && $(GO) run ./loadtest -mode login -time $(LOGINTIME) -out results/login.txt
+
+## soak: mixed traffic (logins, JWT requests, refresh, blacklist, session login and logout,
+## OAuth2 client credentials, wrong passwords) against the Gin showcase for SOAKTIME; prints
+## goroutines, heap in use, open file descriptors and RSS at the start and at the end
+## (bench/results/soak.txt). Not part of make test.
+SOAKTIME ?= 5m
+soak:
+	cd bench && $(GO) run ./loadtest -mode soak -time $(SOAKTIME) -out results/soak.txt
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:

@@ -26,6 +26,8 @@ have_py MySQLdb || pkgs+=(python3-mysqldb)
 have_py pyotp || pkgs+=(python3-pyotp)
 # Debian's Chromium, which the showcase's browser tests drive (chromedp).
 have_chromium || pkgs+=(chromium)
+# wrk, the HTTP load generator of `make loadtest` (bench/loadtest).
+command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
 
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -37,7 +37,9 @@
 // with a work factor share one Limiter: max(2, GOMAXPROCS) slots, a 256 MiB
 // memory budget and a maximum wait of 5 s (then ErrBusy, as a *BusyError;
 // the core renders it 503 with Retry-After: the maximum wait in seconds,
-// RetryAfter).
+// RetryAfter). A caller that, at the mean duration of the hashes so far,
+// could not start within the maximum wait gets that error at once instead
+// of after waiting for it, so the excess of a burst is answered quickly.
 //
 // # Timing
 //

@@ -41,6 +41,21 @@ const DefaultLimiterMaxWait = 5 * time.Second
 // starved by a stream of small ones. A waiter gives up with ErrBusy when its
 // context ends or after MaxWait, whichever comes first.
 //
+// A caller that would wait longer than MaxWait is refused at once rather
+// than after MaxWait: when every slot is taken and the computations
+// queued ahead of it, at the mean duration of the computations run so far
+// (the hashers' work, timed by the Limiter), cannot all start within
+// MaxWait on Capacity slots, AcquireMemory fails immediately with the
+// same error a waiter gets when MaxWait passes. Each time a computation
+// ends, the waiters still queued are judged again with the new mean, and
+// those that can no longer start within their MaxWait get that error
+// then. A burst of logins far
+// beyond what the slots can serve in MaxWait is thus answered 503 in
+// microseconds instead of holding every excess request, its connection
+// and its memory for MaxWait. The estimate counts slots, not the memory
+// budget, and is not made before the first computation has ended, nor
+// with a negative MaxWait.
+//
 // A nil *Limiter is valid and unbounded: Acquire returns nil at once and
 // Release does nothing. A Limiter is safe for concurrent use; set MaxMemory
 // and MaxWait before its first use and do not copy it.
@@ -52,7 +67,8 @@ type Limiter struct {
 	// context has no deadline; after it, Acquire fails with an error
 	// wrapping ErrBusy and context.DeadlineExceeded. Zero means
 	// DefaultLimiterMaxWait (5 s); negative means no maximum (wait as long
-	// as the context allows).
+	// as the context allows). A caller that would predictably wait longer
+	// gets that error at once (see the type's comment).
 	MaxWait time.Duration
 
 	slots int
@@ -61,6 +77,11 @@ type Limiter struct {
 	held    int       // slots held; guarded by mu
 	memHeld int64     // bytes held; guarded by mu
 	queue   list.List // of *limiterWaiter, oldest first; guarded by mu
+
+	// meanRun is the mean duration in nanoseconds of the computations run
+	// under the limiter (run): a moving average giving the newest 1/8 of
+	// the weight; zero until the first ends.
+	meanRun atomic.Int64
 
 	// Gauges, written under mu and read without it.
 	inFlight     atomic.Int64
@@ -73,8 +94,10 @@ type Limiter struct {
 // limiterWaiter is a caller queued in Acquire. ready is closed once the
 // slot and memory have been taken on its behalf.
 type limiterWaiter struct {
-	memory int64
-	ready  chan struct{}
+	memory   int64
+	ready    chan struct{}
+	deadline time.Time // when MaxWait passes; zero without a maximum
+	refused  bool      // ready was closed to refuse it, not to serve it; guarded by mu
 }
 
 // NewLimiter returns a Limiter that admits at most n computations at once
@@ -99,7 +122,8 @@ func (l *Limiter) Release() { l.ReleaseMemory(0) }
 //   - an error wrapping ErrBusy and ctx.Err() if ctx is already done or
 //     ends while waiting;
 //   - an error wrapping ErrBusy and context.DeadlineExceeded if MaxWait
-//     passes first.
+//     passes first, or at once if the computations ahead of it cannot
+//     predictably all start within MaxWait (see Limiter).
 //
 // Every successful AcquireMemory must be paired with one ReleaseMemory with
 // the same memory. memory < 0 is treated as 0.
@@ -121,14 +145,21 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 		l.mu.Unlock()
 		return nil
 	}
+	wait := l.maxWait()
+	if l.wouldTimeOut(wait) {
+		l.mu.Unlock()
+		return &BusyError{MaxWait: wait, Err: context.DeadlineExceeded, timedOut: true}
+	}
 	w := &limiterWaiter{memory: memory, ready: make(chan struct{})}
+	if wait > 0 {
+		w.deadline = time.Now().Add(wait)
+	}
 	elem := l.queue.PushBack(w)
 	l.waiting.Add(1)
 	l.mu.Unlock()
 	defer l.waiting.Add(-1)
 
 	var timeout <-chan time.Time
-	wait := l.maxWait()
 	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
@@ -137,6 +168,9 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	var cause error
 	select {
 	case <-w.ready:
+		if w.refused {
+			return &BusyError{MaxWait: wait, Err: context.DeadlineExceeded, timedOut: true}
+		}
 		return nil
 	case <-ctx.Done():
 		cause = &BusyError{MaxWait: wait, Err: ctx.Err()}
@@ -146,8 +180,11 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	l.mu.Lock()
 	select {
 	case <-w.ready:
-		// Served while giving up: hand the slot back.
-		l.give(memory)
+		// Served while giving up: hand the slot back (unless it was a
+		// refusal, which holds nothing).
+		if !w.refused {
+			l.give(memory)
+		}
 	default:
 		front := l.queue.Front() == elem
 		l.queue.Remove(elem)
@@ -158,6 +195,34 @@ func (l *Limiter) AcquireMemory(ctx context.Context, memory int64) error {
 	}
 	l.mu.Unlock()
 	return cause
+}
+
+// wouldTimeOut reports whether a caller queued now would not get a slot
+// within wait: every slot is held, and the computations ahead of it (the
+// queued ones, then its own turn) at the mean duration, spread over the
+// slots, take longer than wait. Without a mean yet, or with no maximum
+// wait, it is false. l.mu must be held.
+func (l *Limiter) wouldTimeOut(wait time.Duration) bool {
+	mean := l.meanRun.Load()
+	if wait <= 0 || mean <= 0 || l.held < l.capacity() {
+		return false
+	}
+	ahead := int64(l.queue.Len() + 1)
+	return ahead*mean/int64(l.capacity()) > int64(wait)
+}
+
+// observe adds the duration of one computation to the moving mean.
+func (l *Limiter) observe(d time.Duration) {
+	for {
+		old := l.meanRun.Load()
+		next := int64(d)
+		if old > 0 {
+			next = old + (int64(d)-old)/8
+		}
+		if l.meanRun.CompareAndSwap(old, max(next, 1)) {
+			return
+		}
+	}
 }
 
 // maxWait is MaxWait with its default: DefaultLimiterMaxWait for zero,
@@ -260,6 +325,31 @@ func (l *Limiter) give(memory int64) {
 	l.inFlight.Store(int64(l.held))
 	l.memInFlight.Store(l.memHeld)
 	l.serve()
+	l.shed(time.Now())
+}
+
+// shed refuses the queued waiters that can no longer get a slot before
+// their MaxWait passes, at the current mean duration (which grows when a
+// burst slows every computation down): the n-th waiter still queued
+// starts after about n*mean/Capacity. l.mu must be held.
+func (l *Limiter) shed(now time.Time) {
+	mean := time.Duration(l.meanRun.Load())
+	if mean <= 0 {
+		return
+	}
+	n := 0
+	for e := l.queue.Front(); e != nil; {
+		next := e.Next()
+		w := e.Value.(*limiterWaiter)
+		n++
+		if !w.deadline.IsZero() && now.Add(time.Duration(n)*mean/time.Duration(l.capacity())).After(w.deadline) {
+			l.queue.Remove(e)
+			w.refused = true
+			close(w.ready)
+			n--
+		}
+		e = next
+	}
 }
 
 // serve hands slots to queued waiters in arrival order, stopping at the
@@ -327,12 +417,19 @@ func (l *Limiter) MemoryHighWater() int64 {
 	return l.memHighWater.Load()
 }
 
-// run calls f while holding a slot and memory bytes.
+// run calls f while holding a slot and memory bytes, and times it for the
+// estimate of AcquireMemory's early refusal.
 func (l *Limiter) run(ctx context.Context, memory int64, f func()) error {
 	if err := l.AcquireMemory(ctx, memory); err != nil {
 		return err
 	}
 	defer l.ReleaseMemory(memory)
+	if l == nil {
+		f()
+		return nil
+	}
+	start := time.Now()
 	f()
+	l.observe(time.Since(start))
 	return nil
 }

@@ -487,3 +487,180 @@ func TestRetryAfter(t *testing.T) {
 	}
 	lim.Release()
 }
+
+// A caller that would predictably wait past MaxWait is refused at once,
+// with the error of a waiter whose MaxWait passed, rather than held for
+// MaxWait: the excess of a burst of logins is answered 503 quickly.
+func TestLimiterRefusesHopelessWaitAtOnce(t *testing.T) {
+	ctx := context.Background()
+	lim := hashers.NewLimiter(2)
+	lim.MaxWait = time.Hour
+	// Computations of 40 minutes on 2 slots: the n-th caller queued
+	// behind two running ones starts after about n*20 minutes, so the
+	// first three are served within the hour and a fourth is not.
+	hashers.SetMeanRun(lim, 40*time.Minute)
+	for range 2 {
+		if err := lim.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	served := make(chan int, 3)
+	for i := range 3 {
+		go func() {
+			if err := lim.Acquire(ctx); err != nil {
+				t.Errorf("waiter %d: %v", i, err)
+				served <- -1
+				return
+			}
+			served <- i
+		}()
+		for lim.Waiting() != i+1 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	refused := make(chan error, 1)
+	go func() { refused <- lim.Acquire(ctx) }()
+	var err error
+	for done := false; !done; {
+		select {
+		case err = <-refused:
+			done = true
+		default:
+			if lim.Waiting() > 3 {
+				t.Fatal("the fourth caller was queued for an hour it would wait in vain, not refused at once")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if !errors.Is(err, hashers.ErrBusy) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("refused at once: %v, want ErrBusy and DeadlineExceeded", err)
+	}
+	if s, ok := hashers.RetryAfter(err); !ok || s != 3600 {
+		t.Errorf("RetryAfter = %d, %v; want the maximum wait, 3600", s, ok)
+	}
+	if lim.Waiting() != 3 || lim.InFlight() != 2 {
+		t.Errorf("after the refusal: Waiting %d, InFlight %d; want 3 and 2", lim.Waiting(), lim.InFlight())
+	}
+	// The three queued are served, in order, as slots come free.
+	for want := range 3 {
+		lim.Release()
+		if got := <-served; got != want {
+			t.Fatalf("served waiter %d, want %d", got, want)
+		}
+	}
+	lim.Release()
+	lim.Release()
+
+	// No estimate without a mean, with a free slot, or without a maximum
+	// wait: the caller waits as before.
+	for name, setup := range map[string]func(l *hashers.Limiter){
+		"no mean yet":     func(l *hashers.Limiter) {},
+		"no maximum wait": func(l *hashers.Limiter) { hashers.SetMeanRun(l, 2*time.Hour); l.MaxWait = -1 },
+	} {
+		l := hashers.NewLimiter(1)
+		l.MaxWait = time.Hour
+		setup(l)
+		if err := l.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- l.Acquire(cctx) }()
+		for l.Waiting() == 0 {
+			select {
+			case err := <-done:
+				t.Fatalf("%s: refused at once: %v", name, err)
+			default:
+				time.Sleep(time.Millisecond)
+			}
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v, want Canceled", name, err)
+		}
+		l.Release()
+	}
+	free := hashers.NewLimiter(2)
+	free.MaxWait = time.Millisecond
+	hashers.SetMeanRun(free, time.Hour)
+	if err := free.Acquire(ctx); err != nil {
+		t.Errorf("with a slot free: %v", err)
+	}
+	free.Release()
+}
+
+// The estimate's mean follows the computations the hashers run under the
+// limiter.
+func TestLimiterMeanRun(t *testing.T) {
+	lim := hashers.NewLimiter(1)
+	hashers.Observe(lim, 100*time.Millisecond)
+	if got := hashers.MeanRun(lim); got != 100*time.Millisecond {
+		t.Errorf("mean after one computation of 100ms: %v", got)
+	}
+	hashers.Observe(lim, 900*time.Millisecond)
+	if got := hashers.MeanRun(lim); got != 200*time.Millisecond {
+		t.Errorf("mean after 100ms and 900ms: %v, want 200ms (the newest weighs 1/8)", got)
+	}
+	h := fastArgon2()
+	h.Limiter = hashers.NewLimiter(1)
+	if _, err := h.Hash(context.Background(), "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if hashers.MeanRun(h.Limiter) <= 0 {
+		t.Error("an Argon2 hash under the limiter was not timed")
+	}
+}
+
+// When computations slow down (a burst competing for the CPU), the
+// waiters already queued that can no longer start within MaxWait are
+// refused as soon as a computation ends, not held until MaxWait passes.
+func TestLimiterShedsWhenComputationsSlowDown(t *testing.T) {
+	ctx := context.Background()
+	lim := hashers.NewLimiter(2)
+	lim.MaxWait = time.Hour
+	hashers.SetMeanRun(lim, 40*time.Minute) // three queued fit in the hour
+	for range 2 {
+		if err := lim.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := make([]chan error, 3)
+	for i := range results {
+		results[i] = make(chan error, 1)
+		go func() { results[i] <- lim.Acquire(ctx) }()
+		for lim.Waiting() != i+1 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// Computations now take 80 minutes: once the first waiter has a slot,
+	// the second starts in about 40 minutes, the third in about 80.
+	hashers.SetMeanRun(lim, 80*time.Minute)
+	lim.Release()
+	if n := hashers.Queued(lim); n != 1 {
+		t.Fatalf("after a computation ended: %d queued, want 1 (the third waiter refused, the first served)", n)
+	}
+	if err := <-results[0]; err != nil {
+		t.Fatalf("first waiter: %v", err)
+	}
+	err := <-results[2]
+	if !errors.Is(err, hashers.ErrBusy) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("third waiter: %v, want ErrBusy and DeadlineExceeded at once", err)
+	}
+	if lim.Waiting() != 1 || lim.InFlight() != 2 {
+		t.Errorf("after the shedding: Waiting %d, InFlight %d; want 1 and 2", lim.Waiting(), lim.InFlight())
+	}
+	select {
+	case err := <-results[1]:
+		t.Fatalf("second waiter, which can still start in time, returned %v", err)
+	default:
+	}
+	lim.Release()
+	if err := <-results[1]; err != nil {
+		t.Errorf("second waiter: %v", err)
+	}
+	lim.Release()
+	lim.Release()
+	if lim.InFlight() != 0 || lim.Waiting() != 0 {
+		t.Errorf("at the end: InFlight %d, Waiting %d", lim.InFlight(), lim.Waiting())
+	}
+}

@@ -38,6 +38,9 @@ type sessionTable struct {
 
 	mu      sync.RWMutex
 	entries map[string]sessionEntry
+	// users indexes the entries that have an owner by user id (the
+	// backend's UserSessions); the cache never sets an owner.
+	users map[string]map[string]struct{}
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -48,10 +51,17 @@ type sessionEntry struct {
 	data    []byte // never modified once stored: Load hands it out
 	expiry  time.Time
 	version uint64
+	owner   *entryOwner // nil: nobody logged in
+}
+
+// entryOwner is what a backend entry records of its user.
+type entryOwner struct {
+	userID, userAgent, ip string
+	created, lastSeen     time.Time
 }
 
 func newSessionTable(opts []SessionOption) *sessionTable {
-	t := &sessionTable{now: time.Now, interval: DefaultSessionCleanupInterval, entries: map[string]sessionEntry{}}
+	t := &sessionTable{now: time.Now, interval: DefaultSessionCleanupInterval, entries: map[string]sessionEntry{}, users: map[string]map[string]struct{}{}}
 	for _, o := range opts {
 		o(t)
 	}
@@ -96,11 +106,23 @@ func (t *sessionTable) cleanup() int {
 	n := 0
 	for k, e := range t.entries {
 		if !e.expiry.After(now) {
-			delete(t.entries, k)
+			t.remove(k, e)
 			n++
 		}
 	}
 	return n
+}
+
+// remove deletes the entry e under key and its index entry; t.mu is held.
+func (t *sessionTable) remove(key string, e sessionEntry) {
+	delete(t.entries, key)
+	if e.owner != nil {
+		keys := t.users[e.owner.userID]
+		delete(keys, key)
+		if len(keys) == 0 {
+			delete(t.users, e.owner.userID)
+		}
+	}
 }
 
 func (t *sessionTable) get(key string) (sessionEntry, bool) {
@@ -115,20 +137,24 @@ func (t *sessionTable) get(key string) (sessionEntry, bool) {
 }
 
 // compareAndSet stores data under key until expiry if the live version
-// is version (0: absent), as the next version.
-func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64) bool {
+// is version (0: absent), as the next version, indexed under owner's
+// user when owner is not nil.
+func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64, owner *sessions.Owner) bool {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var cur uint64
-	if e, ok := t.entries[key]; ok && e.expiry.After(now) {
-		cur = e.version
+	old, ok := t.entries[key]
+	if ok && old.expiry.After(now) {
+		cur = old.version
 	}
 	if cur != version {
 		return false
 	}
+	if ok {
+		t.remove(key, old)
+	}
 	if !expiry.After(now) {
-		delete(t.entries, key)
 		return true
 	}
 	var kept []byte
@@ -136,13 +162,27 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 		kept = make([]byte, len(data))
 		copy(kept, data)
 	}
-	t.entries[key] = sessionEntry{data: kept, expiry: expiry, version: version + 1}
+	e := sessionEntry{data: kept, expiry: expiry, version: version + 1}
+	if owner != nil {
+		o := &entryOwner{userID: owner.UserID, userAgent: owner.UserAgent, ip: owner.IP, created: now, lastSeen: now}
+		if prev := old.owner; version > 0 && prev != nil && prev.userID == owner.UserID {
+			o.created, o.userAgent, o.ip = prev.created, prev.userAgent, prev.ip
+		}
+		e.owner = o
+		if t.users[o.userID] == nil {
+			t.users[o.userID] = map[string]struct{}{}
+		}
+		t.users[o.userID][key] = struct{}{}
+	}
+	t.entries[key] = e
 	return true
 }
 
 func (t *sessionTable) delete(key string) {
 	t.mu.Lock()
-	delete(t.entries, key)
+	if e, ok := t.entries[key]; ok {
+		t.remove(key, e)
+	}
 	t.mu.Unlock()
 }
 
@@ -187,7 +227,7 @@ func (b *SessionBackend) Import(ctx context.Context, key string, rec sessions.Re
 	if err := sessions.CheckContext(ctx, "memory sessions: save"); err != nil {
 		return err
 	}
-	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version) {
+	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version, rec.Owner) {
 		return sessions.ConflictError("memory sessions: save")
 	}
 	return nil
@@ -238,6 +278,52 @@ func (b *SessionBackend) Range(ctx context.Context, f func(string, sessions.Reco
 	return nil
 }
 
+// UserSessions implements sessions.UserSessionLister: the live sessions
+// of userID within sessions.Namespace(ctx), from the backend's index by
+// user.
+func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]sessions.UserSession, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: user sessions"); err != nil {
+		return nil, err
+	}
+	ns := sessions.Namespace(ctx)
+	now := b.t.now()
+	b.t.mu.RLock()
+	defer b.t.mu.RUnlock()
+	var out []sessions.UserSession
+	for k := range b.t.users[userID] {
+		e := b.t.entries[k]
+		if !strings.HasPrefix(k, ns) || !e.expiry.After(now) || e.owner == nil {
+			continue
+		}
+		o := e.owner
+		out = append(out, sessions.UserSession{Handle: sessions.SessionHandle(k), Created: o.created, LastSeen: o.lastSeen,
+			Expiry: e.expiry, UserAgent: o.userAgent, IP: o.ip})
+	}
+	return out, nil
+}
+
+// EndUserSession implements sessions.UserSessionLister: it deletes the
+// live session of userID whose handle is handle.
+func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: end user session"); err != nil {
+		return false, err
+	}
+	if !sessions.IsHandle(handle) {
+		return false, nil
+	}
+	ns := sessions.Namespace(ctx)
+	now := b.t.now()
+	b.t.mu.Lock()
+	defer b.t.mu.Unlock()
+	for k := range b.t.users[userID] {
+		if e := b.t.entries[k]; strings.HasPrefix(k, ns) && sessions.SessionHandle(k) == handle {
+			b.t.remove(k, e)
+			return e.expiry.After(now), nil
+		}
+	}
+	return false, nil
+}
+
 // Len returns the number of entries, expired ones not yet removed
 // included.
 func (b *SessionBackend) Len() int {
@@ -281,7 +367,7 @@ func (c *SessionCache) CompareAndSet(ctx context.Context, key string, value []by
 	if err := sessions.CheckContext(ctx, "memory cache: set"); err != nil {
 		return false, err
 	}
-	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version), nil
+	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version, nil), nil
 }
 
 // Delete implements sessions.Cache.
@@ -302,9 +388,10 @@ func (c *SessionCache) Len() int {
 }
 
 var (
-	_ sessions.SessionBackend = (*SessionBackend)(nil)
-	_ sessions.Cleaner        = (*SessionBackend)(nil)
-	_ sessions.Lister         = (*SessionBackend)(nil)
-	_ sessions.Importer       = (*SessionBackend)(nil)
-	_ sessions.Cache          = (*SessionCache)(nil)
+	_ sessions.SessionBackend    = (*SessionBackend)(nil)
+	_ sessions.Cleaner           = (*SessionBackend)(nil)
+	_ sessions.Lister            = (*SessionBackend)(nil)
+	_ sessions.Importer          = (*SessionBackend)(nil)
+	_ sessions.UserSessionLister = (*SessionBackend)(nil)
+	_ sessions.Cache             = (*SessionCache)(nil)
 )

@@ -46,18 +46,23 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // reference's DatabaseSessionBackend, on SQLite, PostgreSQL and
 // MariaDB/MySQL. It
 // implements sessions.SessionBackend, sessions.Cleaner (Django's
-// clearsessions: one DELETE by the indexed expire_date), sessions.Lister
-// and sessions.Importer, and is safe for concurrent use.
+// clearsessions: one DELETE by the indexed expire_date), sessions.Lister,
+// sessions.Importer and sessions.UserSessionLister, and is safe for concurrent use.
 //
 // Rows: session_key is sessions.StorageKey (40 hex characters; with a
 // namespace, which makes the key longer than the column, "~" and 39 hex
 // characters of its SHA-256, the full key then kept in session_data),
 // expire_date the record's expiry, and session_data the base64 of a
 // 9-byte header — a format byte and the record's version — and the data.
-// Nothing is added to Django's table, and no table of ours goes with it:
-// Django's own sessions may live in the same table, Django's
-// clearsessions removes expired rows of both, and Django's migrations stay
-// as they are. Django cannot resume the sessions of this backend (their
+// Nothing is added to Django's table: Django's own sessions may live in
+// the same table, Django's clearsessions removes expired rows of both, and
+// Django's migrations stay as they are. The index of logged-in sessions by
+// user (sessions.UserSessionLister, django-user-sessions' user column) is
+// a table of our own, reinhardt_user_session (migration 0008): a save of
+// a record with an Owner writes its row in the session's transaction,
+// Delete removes it, and CleanupExpired removes the rows of expired
+// sessions and of sessions another program deleted. Sessions Django
+// writes are not indexed, so not listed. Django cannot resume the sessions of this backend (their
 // keys are hashes and their data is not Django's signed format), and this
 // backend reads Django's rows as absent: that is by design, a session is
 // carried over by logging in again. DjangoSessionBackend is the
@@ -84,6 +89,8 @@ type DatabaseSessionBackend struct {
 
 type sessionQueries struct {
 	load, insert, update, deleteVersion, live, delete, all string
+	// The index by user (reinhardt_user_session).
+	ownerNew, ownerSeen, ownerDelete, ownerList, ownerFind string
 }
 
 // NewSessionBackend returns the session backend over the store's
@@ -100,12 +107,28 @@ WHERE "django_session"."expire_date" <= ?`,
 		delete:        `DELETE FROM "django_session" WHERE "session_key" = ?`,
 		all:           `SELECT "session_key", "session_data", "expire_date" FROM "django_session" WHERE "expire_date" > ?`,
 	}
+	const cols = `("session_key", "namespace", "user_id", "handle", "created_at", "last_seen", "expire_date", "user_agent", "ip") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	q.ownerNew = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON CONFLICT ("session_key") DO UPDATE SET "namespace" = excluded."namespace", "user_id" = excluded."user_id", "handle" = excluded."handle", "created_at" = excluded."created_at",
+"last_seen" = excluded."last_seen", "expire_date" = excluded."expire_date", "user_agent" = excluded."user_agent", "ip" = excluded."ip"`
+	q.ownerSeen = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON CONFLICT ("session_key") DO UPDATE SET "last_seen" = excluded."last_seen", "expire_date" = excluded."expire_date"`
+	q.ownerDelete = `DELETE FROM "reinhardt_user_session" WHERE "session_key" = ?`
+	q.ownerList = `SELECT u."handle", u."created_at", u."last_seen", d."expire_date", u."user_agent", u."ip" FROM "reinhardt_user_session" u
+JOIN "django_session" d ON d."session_key" = u."session_key" WHERE u."user_id" = ? AND u."namespace" = ? AND d."expire_date" > ?`
+	q.ownerFind = `SELECT "session_key" FROM "reinhardt_user_session" WHERE "user_id" = ? AND "namespace" = ? AND "handle" = ?`
 	if s.dialect == MySQL {
+		q.ownerNew = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON DUPLICATE KEY UPDATE "namespace" = VALUES("namespace"), "user_id" = VALUES("user_id"), "handle" = VALUES("handle"), "created_at" = VALUES("created_at"),
+"last_seen" = VALUES("last_seen"), "expire_date" = VALUES("expire_date"), "user_agent" = VALUES("user_agent"), "ip" = VALUES("ip")`
+		q.ownerSeen = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON DUPLICATE KEY UPDATE "last_seen" = VALUES("last_seen"), "expire_date" = VALUES("expire_date")`
 		q.insert = mysqlUpsertSession
 		q.update = s.exactText(q.update, `substr("session_data", 1, 12)`)
 		q.deleteVersion = s.exactText(q.deleteVersion, `substr("session_data", 1, 12)`)
 	}
-	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.all} {
+	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.all,
+		&q.ownerNew, &q.ownerSeen, &q.ownerDelete, &q.ownerList, &q.ownerFind} {
 		*p = rebind(s.dialect, *p)
 	}
 	return &DatabaseSessionBackend{s: s, q: q}
@@ -286,13 +309,39 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
-	res, err := st.ExecContext(ctx, args...)
-	if err != nil {
-		return b.s.fail(ctx, op, err)
+	if rec.Owner == nil || !rec.Expiry.After(now) {
+		// No user, or the session ends: its index row, if any, no
+		// longer joins a live session, and clearsessions removes it.
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return b.s.fail(ctx, op, err)
+		}
+		return b.saved(op, res)
 	}
+	// A user's session: the row and its index row in one transaction.
+	var conflict error
+	err = b.s.runTx(ctx, op, func() (*sql.Tx, error) { return b.s.db.BeginTx(ctx, nil) }, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		if conflict = b.saved(op, res); conflict != nil {
+			return conflict
+		}
+		return b.index(ctx, tx, storageKey, col, rec, now)
+	})
+	if conflict != nil {
+		return conflict
+	}
+	return err
+}
+
+// saved is the answer of a save statement's result: nil for the one row
+// it wrote, sessions.ErrConflict when it wrote none.
+func (b *DatabaseSessionBackend) saved(op string, res sql.Result) error {
 	n, err := res.RowsAffected()
 	if err != nil {
-		return b.s.fail(ctx, op, err)
+		return err
 	}
 	if n != 1 && (b.s.dialect != MySQL || n != 2) { // 2: MariaDB/MySQL replaced an expired row
 		return sessions.ConflictError("sqlstore: " + op)
@@ -300,12 +349,127 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	return nil
 }
 
-// Delete implements sessions.SessionBackend.
+// index writes the reinhardt_user_session row of a user's session saved
+// under storageKey (column col): a new session (version 0) replaces the
+// row, with the login's client; a later save moves last_seen and
+// expire_date only.
+func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageKey, col string, rec sessions.Record, now time.Time) error {
+	o := rec.Owner
+	ua, ip := o.UserAgent, o.IP
+	if len(ua) > sessions.MaxUserAgent {
+		ua = strings.ToValidUTF8(ua[:sessions.MaxUserAgent], "")
+	}
+	if len(ip) > 45 {
+		ip = ""
+	}
+	if !b.s.storable(ua, ip) {
+		ua, ip = "", ""
+	}
+	q := b.q.ownerSeen
+	if rec.Version == 0 {
+		q = b.q.ownerNew
+	}
+	dbNow := b.s.dbTime(now)
+	_, err := tx.ExecContext(ctx, q, col, namespaceHash(storageKey[:max(len(storageKey)-columnLen, 0)]), o.UserID, sessions.SessionHandle(storageKey),
+		dbNow, dbNow, b.s.dbTime(rec.Expiry), ua, ip)
+	return err
+}
+
+// namespaceHash is the namespace column of the sessions of namespace ns
+// (what precedes the 40 characters of a storage key's hash): its SHA-256
+// in hex, so that any namespace fits the column.
+func namespaceHash(ns string) string {
+	sum := sha256.Sum256([]byte(ns))
+	return hex.EncodeToString(sum[:])
+}
+
+// UserSessions implements sessions.UserSessionLister: the live sessions
+// of userID within sessions.Namespace(ctx) that this backend wrote,
+// from reinhardt_user_session joined with django_session (a row whose
+// session was deleted or has expired is not listed). Sessions Django
+// wrote in the table are not indexed, so never listed.
+func (b *DatabaseSessionBackend) UserSessions(ctx context.Context, userID string) ([]sessions.UserSession, error) {
+	const op = "sessions: user sessions"
+	if !b.s.storable(userID) {
+		return nil, nil
+	}
+	st, err := b.s.prepared(ctx, b.s.rdb, b.q.ownerList)
+	if err != nil {
+		return nil, b.s.fail(ctx, op, err)
+	}
+	rows, err := st.QueryContext(ctx, userID, namespaceHash(sessions.Namespace(ctx)), b.s.dbTime(b.now()))
+	if err != nil {
+		return nil, b.s.fail(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []sessions.UserSession
+	for rows.Next() {
+		var u sessions.UserSession
+		var created, seen, exp nullTime
+		if err := rows.Scan(&u.Handle, &created, &seen, &exp, &u.UserAgent, &u.IP); err != nil {
+			return nil, b.s.fail(ctx, op, err)
+		}
+		u.Created, u.LastSeen, u.Expiry = created.Time, seen.Time, exp.Time
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, b.s.fail(ctx, op, err)
+	}
+	return out, nil
+}
+
+// EndUserSession implements sessions.UserSessionLister: it deletes the
+// live session of userID named by handle, and its index row.
+func (b *DatabaseSessionBackend) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
+	const op = "sessions: end user session"
+	if err := ctx.Err(); err != nil {
+		return false, b.s.fail(ctx, op, err)
+	}
+	if !sessions.IsHandle(handle) || !b.s.storable(userID) {
+		return false, nil
+	}
+	var ended bool
+	err := b.s.runTx(ctx, op, func() (*sql.Tx, error) { return b.s.db.BeginTx(ctx, nil) }, func(tx *sql.Tx) error {
+		var col string
+		err := tx.QueryRowContext(ctx, b.q.ownerFind, userID, namespaceHash(sessions.Namespace(ctx)), handle).Scan(&col)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, rebind(b.s.dialect, `DELETE FROM "django_session" WHERE "session_key" = ? AND "expire_date" > ?`), col, b.s.dbTime(b.now()))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		ended = n == 1
+		_, err = tx.ExecContext(ctx, b.q.ownerDelete, col)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	return ended, nil
+}
+
+// Delete implements sessions.SessionBackend; the session's index row
+// goes with it.
 func (b *DatabaseSessionBackend) Delete(ctx context.Context, id sessions.SessionID) error {
 	col, _ := column(sessions.StorageKey(ctx, id))
 	st, err := b.s.prepared(ctx, b.s.db, b.q.delete)
 	if err == nil {
 		_, err = st.ExecContext(ctx, col)
+	}
+	if err == nil {
+		// After the session: a failure here leaves a row that joins no
+		// session, which is never listed and clearsessions removes.
+		if st, err = b.s.prepared(ctx, b.s.db, b.q.ownerDelete); err == nil {
+			_, err = st.ExecContext(ctx, col)
+		}
 	}
 	if err != nil {
 		return b.s.fail(ctx, "sessions: delete", err)
@@ -329,6 +493,12 @@ func (s *Store) cleanupSessions(ctx context.Context, now time.Time) (int, error)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
+		return 0, s.fail(ctx, "sessions: cleanup", err)
+	}
+	// The index rows of expired sessions, and of sessions deleted by
+	// another program (Django).
+	if _, err := s.db.ExecContext(ctx, rebind(s.dialect, `DELETE FROM "reinhardt_user_session" WHERE "expire_date" <= ?
+OR NOT EXISTS (SELECT 1 FROM "django_session" d WHERE d."session_key" = "reinhardt_user_session"."session_key")`), s.dbTime(now)); err != nil {
 		return 0, s.fail(ctx, "sessions: cleanup", err)
 	}
 	return int(n), nil
@@ -384,10 +554,11 @@ func (b *DatabaseSessionBackend) Range(ctx context.Context, f func(storageKey st
 }
 
 var (
-	_ sessions.SessionBackend = (*DatabaseSessionBackend)(nil)
-	_ sessions.Cleaner        = (*DatabaseSessionBackend)(nil)
-	_ sessions.Lister         = (*DatabaseSessionBackend)(nil)
-	_ sessions.Importer       = (*DatabaseSessionBackend)(nil)
+	_ sessions.SessionBackend    = (*DatabaseSessionBackend)(nil)
+	_ sessions.Cleaner           = (*DatabaseSessionBackend)(nil)
+	_ sessions.Lister            = (*DatabaseSessionBackend)(nil)
+	_ sessions.Importer          = (*DatabaseSessionBackend)(nil)
+	_ sessions.UserSessionLister = (*DatabaseSessionBackend)(nil)
 )
 
 // conflictIfLive runs live (a query of one row for a live session under

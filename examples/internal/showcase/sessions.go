@@ -56,7 +56,8 @@ func (a *App) openSessions(ctx context.Context) error {
 		},
 	}
 	a.CSRFToken = prot.TokenEndpoint()
-	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks, Guard: a.LoginGuard, SecondFactor: a.MFA, OTPGuard: a.OTPGuard}
+	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks, Guard: a.LoginGuard, SecondFactor: a.MFA, OTPGuard: a.OTPGuard,
+		TrustedProxies: a.Config.TrustedProxies}
 	a.Logout = &sessions.LogoutEndpoint{Auth: a.SessionAuth}
 	a.PasswordChange = &sessions.PasswordChangeEndpoint{Auth: a.SessionAuth, Store: a.Store, Hooks: hooks, Guard: a.LoginGuard}
 	return nil
@@ -107,6 +108,17 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 		return sessions.NewCookieSessionBackend(gens, sessions.DeriveCookieKey(a.Secret))
 	}
 	return nil, fmt.Errorf("want db, django, redis, file:DIR, cookie or memory")
+}
+
+// userSessions is the session backend as a sessions.UserSessionLister
+// (memory, db, redis), nil for a backend that cannot list a user's
+// sessions (cookie, file, django).
+func (a *App) userSessions() sessions.UserSessionLister {
+	if a.Sessions == nil {
+		return nil
+	}
+	l, _ := a.Sessions.Backend.(sessions.UserSessionLister)
+	return l
 }
 
 // redis returns the client of -redis, opened once. A "prefix" query

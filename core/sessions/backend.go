@@ -120,12 +120,13 @@ type Record struct {
 	// never saved, else the version Load returned. A successful Save of a
 	// record with Version v leaves the stored record at version v+1.
 	Version uint64
-	// Owner is the session's logged-in user, which Session.Save sets
-	// (nil when nobody is logged in): a UserSessionLister backend
-	// indexes the session by it, the others ignore it. Load leaves it
-	// nil. Wrappers that rebuild a record do not carry it over, and
-	// do not implement UserSessionLister.
-	Owner *Owner
+	// UserID is the session's logged-in user ("" when nobody is), and
+	// UserAgent and IP the client of its login ("" on every save after
+	// the login's), which Session.Save sets: a backend that lists
+	// sessions by user (core/sessions/usersessions) indexes the session
+	// by them, the others ignore them. Load leaves them empty. Wrappers
+	// that rebuild a record do not carry them over, and list nothing.
+	UserID, UserAgent, IP string
 }
 
 // SessionBackend keeps sessions. Every method honours ctx and is safe for

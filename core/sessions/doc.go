@@ -32,11 +32,6 @@
 //     [CookieSessionBackend], AES-256-GCM with key rotation and a
 //     server-side generation per session so that logout ends every copy of
 //     the cookie.
-//   - [UserSessionLister], implemented by the memory, database and Redis
-//     backends, lists a user's live sessions by opaque handle (login
-//     time, last seen, expiry, the login's user agent and IP) and ends
-//     one: Session.Save tells the backend the session's user
-//     ([Record].Owner).
 //   - [SessionAuthentication] is a core.Authenticator (method "session")
 //     with Django's login(), logout(), update_session_auth_hash() and
 //     get_user(): a new key at login, the user's id, backend and session
@@ -62,7 +57,10 @@
 //   - registry: backends opened by name or URL;
 //   - migrate: live sessions copied between backends;
 //   - djangosession: Django's session_data format, read and written;
-//   - gorillaimport: gorilla/sessions cookies imported as sessions.
+//   - gorillaimport: gorilla/sessions cookies imported as sessions;
+//   - usersessions: a user's live sessions listed and ended one by one
+//     (Session.Save tells the backend whose session it saves,
+//     Record.UserID).
 //
 // Adapters wrap the Manager; for net/http:
 //

@@ -69,7 +69,7 @@ type LoginEndpoint struct {
 	Hooks    LoginHooks
 	// TrustedProxies are the peers whose X-Forwarded-For names the
 	// client whose address a login records (Session.SetClient, shown
-	// by a UserSessionLister backend); none: the peer's address.
+	// by core/sessions/usersessions); none: the peer's address.
 	TrustedProxies []netip.Prefix
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -56,7 +56,7 @@ type Session struct {
 	// Manager's Adopt hook's (an old library's cookie expired).
 	setCookies []*http.Cookie
 	// clientUA and clientIP are the login's client (SetClient), given
-	// to the backend with the next save's Owner.
+	// to the backend with the next save's record (Record.UserAgent, IP).
 	clientUA, clientIP string
 }
 
@@ -361,7 +361,7 @@ func (s *Session) Save(ctx context.Context) error {
 	if s.key == "" {
 		s.key, s.version = GenerateKey(), 0
 	}
-	id, err := SaveRecord(ctx, s.m.backend(), s.key, Record{Data: data, Expiry: expiry, Version: s.version, Owner: s.owner()})
+	id, err := SaveRecord(ctx, s.m.backend(), s.key, s.owned(Record{Data: data, Expiry: expiry, Version: s.version}))
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // DefaultSessionCleanupInterval is how often the janitor of a
@@ -138,8 +139,8 @@ func (t *sessionTable) get(key string) (sessionEntry, bool) {
 
 // compareAndSet stores data under key until expiry if the live version
 // is version (0: absent), as the next version, indexed under owner's
-// user when owner is not nil.
-func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64, owner *sessions.Owner) bool {
+// UserID (with its UserAgent and IP) when it has one.
+func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64, owner sessions.Record) bool {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -163,7 +164,7 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 		copy(kept, data)
 	}
 	e := sessionEntry{data: kept, expiry: expiry, version: version + 1}
-	if owner != nil {
+	if owner.UserID != "" {
 		o := &entryOwner{userID: owner.UserID, userAgent: owner.UserAgent, ip: owner.IP, created: now, lastSeen: now}
 		if prev := old.owner; version > 0 && prev != nil && prev.userID == owner.UserID {
 			o.created, o.userAgent, o.ip = prev.created, prev.userAgent, prev.ip
@@ -227,7 +228,7 @@ func (b *SessionBackend) Import(ctx context.Context, key string, rec sessions.Re
 	if err := sessions.CheckContext(ctx, "memory sessions: save"); err != nil {
 		return err
 	}
-	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version, rec.Owner) {
+	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version, rec) {
 		return sessions.ConflictError("memory sessions: save")
 	}
 	return nil
@@ -278,10 +279,10 @@ func (b *SessionBackend) Range(ctx context.Context, f func(string, sessions.Reco
 	return nil
 }
 
-// UserSessions implements sessions.UserSessionLister: the live sessions
+// UserSessions implements usersessions.Lister: the live sessions
 // of userID within sessions.Namespace(ctx), from the backend's index by
 // user.
-func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]sessions.UserSession, error) {
+func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]usersessions.Session, error) {
 	if err := sessions.CheckContext(ctx, "memory sessions: user sessions"); err != nil {
 		return nil, err
 	}
@@ -289,34 +290,31 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]ses
 	now := b.t.now()
 	b.t.mu.RLock()
 	defer b.t.mu.RUnlock()
-	var out []sessions.UserSession
+	var out []usersessions.Session
 	for k := range b.t.users[userID] {
 		e := b.t.entries[k]
 		if !strings.HasPrefix(k, ns) || !e.expiry.After(now) || e.owner == nil {
 			continue
 		}
 		o := e.owner
-		out = append(out, sessions.UserSession{Handle: sessions.SessionHandle(k), Created: o.created, LastSeen: o.lastSeen,
+		out = append(out, usersessions.Session{Handle: usersessions.Handle(k), Created: o.created, LastSeen: o.lastSeen,
 			Expiry: e.expiry, UserAgent: o.userAgent, IP: o.ip})
 	}
 	return out, nil
 }
 
-// EndUserSession implements sessions.UserSessionLister: it deletes the
+// EndUserSession implements usersessions.Lister: it deletes the
 // live session of userID whose handle is handle.
 func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
 	if err := sessions.CheckContext(ctx, "memory sessions: end user session"); err != nil {
 		return false, err
-	}
-	if !sessions.IsHandle(handle) {
-		return false, nil
 	}
 	ns := sessions.Namespace(ctx)
 	now := b.t.now()
 	b.t.mu.Lock()
 	defer b.t.mu.Unlock()
 	for k := range b.t.users[userID] {
-		if e := b.t.entries[k]; strings.HasPrefix(k, ns) && sessions.SessionHandle(k) == handle {
+		if e := b.t.entries[k]; strings.HasPrefix(k, ns) && usersessions.Handle(k) == handle {
 			b.t.remove(k, e)
 			return e.expiry.After(now), nil
 		}
@@ -367,7 +365,7 @@ func (c *SessionCache) CompareAndSet(ctx context.Context, key string, value []by
 	if err := sessions.CheckContext(ctx, "memory cache: set"); err != nil {
 		return false, err
 	}
-	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version, nil), nil
+	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version, sessions.Record{}), nil
 }
 
 // Delete implements sessions.Cache.
@@ -392,6 +390,6 @@ var (
 	_ sessions.Cleaner           = (*SessionBackend)(nil)
 	_ sessions.Lister            = (*SessionBackend)(nil)
 	_ sessions.Importer          = (*SessionBackend)(nil)
-	_ sessions.UserSessionLister = (*SessionBackend)(nil)
+	_ usersessions.Lister = (*SessionBackend)(nil)
 	_ sessions.Cache             = (*SessionCache)(nil)
 )

@@ -10,9 +10,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
-// The index of a user's sessions (sessions.UserSessionLister), two keys
+// The index of a user's sessions (usersessions.Lister), two keys
 // that share the hash tag {user id}, so one script reaches both on a
 // Cluster:
 //
@@ -24,6 +25,9 @@ import (
 // where the cache backend keeps them, in slots of their own: a session
 // deleted (a logout) leaves its handle behind, which a listing drops when
 // it finds the session gone; an expired one is pruned by score.
+
+// userAgentLen is how much of a login's user agent the index keeps.
+const userAgentLen = 200
 
 // userKeys returns the user's index keys.
 func (b *SessionBackend) userKeys(userID string) []string {
@@ -75,7 +79,7 @@ return 1
 `)
 
 // Save implements sessions.SessionBackend: the cache backend's Save,
-// then, for a record with an Owner, the session's entry in its user's
+// then, for a record with a UserID, the session's entry in its user's
 // index (see UserSessions). A failure of the second step is an error
 // although the session was saved: the request fails closed.
 func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec sessions.Record) error {
@@ -83,15 +87,15 @@ func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec se
 		return err
 	}
 	now := b.now()
-	if rec.Owner == nil || !rec.Expiry.After(now) {
+	if rec.UserID == "" || !rec.Expiry.After(now) {
 		return nil
 	}
 	sk := sessions.StorageKey(ctx, id)
-	ua := rec.Owner.UserAgent
-	if len(ua) > sessions.MaxUserAgent {
-		ua = strings.ToValidUTF8(ua[:sessions.MaxUserAgent], "")
+	ua := rec.UserAgent
+	if len(ua) > userAgentLen {
+		ua = strings.ToValidUTF8(ua[:userAgentLen], "")
 	}
-	login, err := json.Marshal(userLogin{Key: sk, Created: now.UnixMilli(), UserAgent: ua, IP: rec.Owner.IP})
+	login, err := json.Marshal(userLogin{Key: sk, Created: now.UnixMilli(), UserAgent: ua, IP: rec.IP})
 	if err != nil {
 		return err
 	}
@@ -99,19 +103,19 @@ func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec se
 	if rec.Version == 0 {
 		isNew = "1"
 	}
-	err = indexScript.Run(ctx, b.cache.client, b.userKeys(rec.Owner.UserID),
-		sessions.SessionHandle(sk), rec.Expiry.UnixMilli(), now.UnixMilli(), login, isNew).Err()
+	err = indexScript.Run(ctx, b.cache.client, b.userKeys(rec.UserID),
+		usersessions.Handle(sk), rec.Expiry.UnixMilli(), now.UnixMilli(), login, isNew).Err()
 	if err != nil {
 		return sessions.StoreError("redis sessions: index", err)
 	}
 	return nil
 }
 
-// UserSessions implements sessions.UserSessionLister: the user's live
+// UserSessions implements usersessions.Lister: the user's live
 // sessions within sessions.Namespace(ctx), from the user's index, each
 // checked against its session (a pipeline of EXISTS); the handles of
 // sessions found gone or expired are dropped from the index.
-func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]sessions.UserSession, error) {
+func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]usersessions.Session, error) {
 	const op = "redis sessions: user sessions"
 	if err := sessions.CheckContext(ctx, op); err != nil {
 		return nil, err
@@ -136,7 +140,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]ses
 	}
 	ns := sessions.Namespace(ctx)
 	type found struct {
-		s   sessions.UserSession
+		s   usersessions.Session
 		key string
 	}
 	var cands []found
@@ -146,7 +150,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]ses
 		m, _ := vals[2*i].(string)
 		seen, _ := vals[2*i+1].(string)
 		var l userLogin
-		if z.Score <= float64(now.UnixMilli()) || json.Unmarshal([]byte(m), &l) != nil || sessions.SessionHandle(l.Key) != h {
+		if z.Score <= float64(now.UnixMilli()) || json.Unmarshal([]byte(m), &l) != nil || usersessions.Handle(l.Key) != h {
 			drop = append(drop, h)
 			continue
 		}
@@ -154,10 +158,10 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]ses
 			continue
 		}
 		ms, _ := strconv.ParseInt(seen, 10, 64)
-		cands = append(cands, found{key: l.Key, s: sessions.UserSession{Handle: h, Created: time.UnixMilli(l.Created),
+		cands = append(cands, found{key: l.Key, s: usersessions.Session{Handle: h, Created: time.UnixMilli(l.Created),
 			LastSeen: time.UnixMilli(ms), Expiry: time.UnixMilli(int64(z.Score)), UserAgent: l.UserAgent, IP: l.IP}})
 	}
-	var out []sessions.UserSession
+	var out []usersessions.Session
 	if len(cands) > 0 {
 		pipe := b.cache.client.Pipeline()
 		exists := make([]*redis.IntCmd, len(cands))
@@ -183,7 +187,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]ses
 	return out, nil
 }
 
-// EndUserSession implements sessions.UserSessionLister: it deletes the
+// EndUserSession implements usersessions.Lister: it deletes the
 // session of userID named by handle (found in the user's index, within
 // sessions.Namespace(ctx)) and drops it from the index; it reports
 // whether the session was live.
@@ -191,9 +195,6 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 	const op = "redis sessions: end user session"
 	if err := sessions.CheckContext(ctx, op); err != nil {
 		return false, err
-	}
-	if !sessions.IsHandle(handle) {
-		return false, nil
 	}
 	keys := b.userKeys(userID)
 	m, err := b.cache.client.HGet(ctx, keys[1], "m:"+handle).Result()
@@ -204,7 +205,7 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 		return false, sessions.StoreError(op, err)
 	}
 	var l userLogin
-	if json.Unmarshal([]byte(m), &l) != nil || sessions.SessionHandle(l.Key) != handle || !strings.HasPrefix(l.Key, sessions.Namespace(ctx)) {
+	if json.Unmarshal([]byte(m), &l) != nil || usersessions.Handle(l.Key) != handle || !strings.HasPrefix(l.Key, sessions.Namespace(ctx)) {
 		return false, nil
 	}
 	n, err := b.cache.client.Del(ctx, b.cache.prefix+b.Prefix+l.Key).Result()
@@ -217,4 +218,4 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 	return n == 1, nil
 }
 
-var _ sessions.UserSessionLister = (*SessionBackend)(nil)
+var _ usersessions.Lister = (*SessionBackend)(nil)

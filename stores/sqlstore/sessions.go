@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // MaxSessionData is the largest Record.Data DatabaseSessionBackend
@@ -47,7 +48,7 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // MariaDB/MySQL. It
 // implements sessions.SessionBackend, sessions.Cleaner (Django's
 // clearsessions: one DELETE by the indexed expire_date), sessions.Lister,
-// sessions.Importer and sessions.UserSessionLister, and is safe for concurrent use.
+// sessions.Importer and usersessions.Lister, and is safe for concurrent use.
 //
 // Rows: session_key is sessions.StorageKey (40 hex characters; with a
 // namespace, which makes the key longer than the column, "~" and 39 hex
@@ -57,9 +58,9 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // Nothing is added to Django's table: Django's own sessions may live in
 // the same table, Django's clearsessions removes expired rows of both, and
 // Django's migrations stay as they are. The index of logged-in sessions by
-// user (sessions.UserSessionLister, django-user-sessions' user column) is
+// user (usersessions.Lister, django-user-sessions' user column) is
 // a table of our own, reinhardt_user_session (migration 0008): a save of
-// a record with an Owner writes its row in the session's transaction,
+// a record with a UserID writes its row in the session's transaction,
 // Delete removes it, and CleanupExpired removes the rows of expired
 // sessions and of sessions another program deleted. Sessions Django
 // writes are not indexed, so not listed. Django cannot resume the sessions of this backend (their
@@ -309,7 +310,7 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
-	if rec.Owner == nil || !rec.Expiry.After(now) {
+	if rec.UserID == "" || !rec.Expiry.After(now) {
 		// No user, or the session ends: its index row, if any, no
 		// longer joins a live session, and clearsessions removes it.
 		res, err := st.ExecContext(ctx, args...)
@@ -354,10 +355,9 @@ func (b *DatabaseSessionBackend) saved(op string, res sql.Result) error {
 // row, with the login's client; a later save moves last_seen and
 // expire_date only.
 func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageKey, col string, rec sessions.Record, now time.Time) error {
-	o := rec.Owner
-	ua, ip := o.UserAgent, o.IP
-	if len(ua) > sessions.MaxUserAgent {
-		ua = strings.ToValidUTF8(ua[:sessions.MaxUserAgent], "")
+	ua, ip := rec.UserAgent, rec.IP
+	if len(ua) > userAgentLen {
+		ua = strings.ToValidUTF8(ua[:userAgentLen], "")
 	}
 	if len(ip) > 45 {
 		ip = ""
@@ -370,10 +370,13 @@ func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageK
 		q = b.q.ownerNew
 	}
 	dbNow := b.s.dbTime(now)
-	_, err := tx.ExecContext(ctx, q, col, namespaceHash(storageKey[:max(len(storageKey)-columnLen, 0)]), o.UserID, sessions.SessionHandle(storageKey),
+	_, err := tx.ExecContext(ctx, q, col, namespaceHash(storageKey[:max(len(storageKey)-columnLen, 0)]), rec.UserID, usersessions.Handle(storageKey),
 		dbNow, dbNow, b.s.dbTime(rec.Expiry), ua, ip)
 	return err
 }
+
+// userAgentLen is the length of reinhardt_user_session.user_agent.
+const userAgentLen = 200
 
 // namespaceHash is the namespace column of the sessions of namespace ns
 // (what precedes the 40 characters of a storage key's hash): its SHA-256
@@ -383,12 +386,12 @@ func namespaceHash(ns string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// UserSessions implements sessions.UserSessionLister: the live sessions
+// UserSessions implements usersessions.Lister: the live sessions
 // of userID within sessions.Namespace(ctx) that this backend wrote,
 // from reinhardt_user_session joined with django_session (a row whose
 // session was deleted or has expired is not listed). Sessions Django
 // wrote in the table are not indexed, so never listed.
-func (b *DatabaseSessionBackend) UserSessions(ctx context.Context, userID string) ([]sessions.UserSession, error) {
+func (b *DatabaseSessionBackend) UserSessions(ctx context.Context, userID string) ([]usersessions.Session, error) {
 	const op = "sessions: user sessions"
 	if !b.s.storable(userID) {
 		return nil, nil
@@ -402,9 +405,9 @@ func (b *DatabaseSessionBackend) UserSessions(ctx context.Context, userID string
 		return nil, b.s.fail(ctx, op, err)
 	}
 	defer rows.Close()
-	var out []sessions.UserSession
+	var out []usersessions.Session
 	for rows.Next() {
-		var u sessions.UserSession
+		var u usersessions.Session
 		var created, seen, exp nullTime
 		if err := rows.Scan(&u.Handle, &created, &seen, &exp, &u.UserAgent, &u.IP); err != nil {
 			return nil, b.s.fail(ctx, op, err)
@@ -418,14 +421,14 @@ func (b *DatabaseSessionBackend) UserSessions(ctx context.Context, userID string
 	return out, nil
 }
 
-// EndUserSession implements sessions.UserSessionLister: it deletes the
+// EndUserSession implements usersessions.Lister: it deletes the
 // live session of userID named by handle, and its index row.
 func (b *DatabaseSessionBackend) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
 	const op = "sessions: end user session"
 	if err := ctx.Err(); err != nil {
 		return false, b.s.fail(ctx, op, err)
 	}
-	if !sessions.IsHandle(handle) || !b.s.storable(userID) {
+	if !b.s.storable(userID, handle) {
 		return false, nil
 	}
 	var ended bool
@@ -558,7 +561,7 @@ var (
 	_ sessions.Cleaner           = (*DatabaseSessionBackend)(nil)
 	_ sessions.Lister            = (*DatabaseSessionBackend)(nil)
 	_ sessions.Importer          = (*DatabaseSessionBackend)(nil)
-	_ sessions.UserSessionLister = (*DatabaseSessionBackend)(nil)
+	_ usersessions.Lister = (*DatabaseSessionBackend)(nil)
 )
 
 // conflictIfLive runs live (a query of one row for a live session under

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/core/sessions/compress"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
@@ -248,7 +249,7 @@ func TestUserSessionIndexCleanup(t *testing.T) {
 		b := s.Sessions()
 		save := func(ttl time.Duration) sessions.SessionID {
 			id := sessions.GenerateKey()
-			rec := sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(ttl), Owner: &sessions.Owner{UserID: "7", UserAgent: "UA", IP: "192.0.2.7"}}
+			rec := sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(ttl), UserID: "7", UserAgent: "UA", IP: "192.0.2.7"}
 			if err := b.Save(ctx, id, rec); err != nil {
 				t.Fatal(err)
 			}
@@ -277,7 +278,7 @@ func TestUserSessionIndexCleanup(t *testing.T) {
 			t.Errorf("%d index rows after clearsessions; want the live session's 1", n)
 		}
 		list, err := b.UserSessions(ctx, "7")
-		if err != nil || len(list) != 1 || list[0].Handle != sessions.HandleOf(ctx, live) {
+		if err != nil || len(list) != 1 || list[0].Handle != usersessions.Handle(sessions.StorageKey(ctx, live)) {
 			t.Errorf("UserSessions = %+v, %v; want the live session", list, err)
 		}
 		_ = short

@@ -12,6 +12,7 @@ import (
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/mfa"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // AccountPath is the account page's path.
@@ -106,8 +107,8 @@ type AccountPage struct {
 	// The library's endpoints the actions call.
 	MFAEnroll, MFAConfirm, MFADisable, MFARecoveryCodes, PasswordChange, LogoutAll core.Endpoint
 	// Sessions lists and ends the user's sessions: the session backend,
-	// when it is a sessions.UserSessionLister; nil otherwise.
-	Sessions sessions.UserSessionLister
+	// when it is a usersessions.Lister; nil otherwise.
+	Sessions usersessions.Lister
 	Logger   *slog.Logger
 }
 
@@ -252,7 +253,7 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 			break
 		}
 		h := deref(in.Session)
-		if s != nil && h == sessions.HandleOf(ctx, s.Key()) {
+		if s != nil && s.Key() != "" && h == usersessions.HandleOf(ctx, s.Key()) {
 			if err := p.Auth.Logout(ctx, s); err != nil {
 				return err
 			}
@@ -320,8 +321,8 @@ func (p *AccountPage) show(w core.Response, r core.Request, ctx context.Context,
 			return err
 		}
 		var current string
-		if s != nil {
-			current = sessions.HandleOf(ctx, s.Key())
+		if s != nil && s.Key() != "" {
+			current = usersessions.HandleOf(ctx, s.Key())
 		}
 		d.UserSessions, d.SessionsListed = pageUserSessions(list, current), true
 	}

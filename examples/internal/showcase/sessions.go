@@ -11,6 +11,7 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/core/sessions/djangosession"
 	"github.com/reinhardt-go/auth/stores/filestore"
 	"github.com/reinhardt-go/auth/stores/memory"
@@ -110,14 +111,14 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 	return nil, fmt.Errorf("want db, django, redis, file:DIR, cookie or memory")
 }
 
-// userSessions is the session backend as a sessions.UserSessionLister
+// userSessions is the session backend as a usersessions.Lister
 // (memory, db, redis), nil for a backend that cannot list a user's
 // sessions (cookie, file, django).
-func (a *App) userSessions() sessions.UserSessionLister {
+func (a *App) userSessions() usersessions.Lister {
 	if a.Sessions == nil {
 		return nil
 	}
-	l, _ := a.Sessions.Backend.(sessions.UserSessionLister)
+	l, _ := a.Sessions.Backend.(usersessions.Lister)
 	return l
 }
 

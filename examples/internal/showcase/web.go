@@ -19,6 +19,7 @@ import (
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/passwordreset"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // The pages' templates and stylesheet, shared by the four example
@@ -352,8 +353,8 @@ const pageTime = "2006-01-02 15:04 MST"
 
 // pageUserSessions describes the sessions of list for the account page,
 // the one named current first (this browser), then the newest logins.
-func pageUserSessions(list []sessions.UserSession, current string) []pageUserSession {
-	slices.SortFunc(list, func(a, b sessions.UserSession) int {
+func pageUserSessions(list []usersessions.Session, current string) []pageUserSession {
+	slices.SortFunc(list, func(a, b usersessions.Session) int {
 		switch {
 		case a.Handle == current && b.Handle != current:
 			return -1

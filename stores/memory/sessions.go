@@ -386,10 +386,10 @@ func (c *SessionCache) Len() int {
 }
 
 var (
-	_ sessions.SessionBackend    = (*SessionBackend)(nil)
-	_ sessions.Cleaner           = (*SessionBackend)(nil)
-	_ sessions.Lister            = (*SessionBackend)(nil)
-	_ sessions.Importer          = (*SessionBackend)(nil)
-	_ usersessions.Lister = (*SessionBackend)(nil)
-	_ sessions.Cache             = (*SessionCache)(nil)
+	_ sessions.SessionBackend = (*SessionBackend)(nil)
+	_ sessions.Cleaner        = (*SessionBackend)(nil)
+	_ sessions.Lister         = (*SessionBackend)(nil)
+	_ sessions.Importer       = (*SessionBackend)(nil)
+	_ usersessions.Lister     = (*SessionBackend)(nil)
+	_ sessions.Cache          = (*SessionCache)(nil)
 )

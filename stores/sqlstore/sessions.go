@@ -557,11 +557,11 @@ func (b *DatabaseSessionBackend) Range(ctx context.Context, f func(storageKey st
 }
 
 var (
-	_ sessions.SessionBackend    = (*DatabaseSessionBackend)(nil)
-	_ sessions.Cleaner           = (*DatabaseSessionBackend)(nil)
-	_ sessions.Lister            = (*DatabaseSessionBackend)(nil)
-	_ sessions.Importer          = (*DatabaseSessionBackend)(nil)
-	_ usersessions.Lister = (*DatabaseSessionBackend)(nil)
+	_ sessions.SessionBackend = (*DatabaseSessionBackend)(nil)
+	_ sessions.Cleaner        = (*DatabaseSessionBackend)(nil)
+	_ sessions.Lister         = (*DatabaseSessionBackend)(nil)
+	_ sessions.Importer       = (*DatabaseSessionBackend)(nil)
+	_ usersessions.Lister     = (*DatabaseSessionBackend)(nil)
 )
 
 // conflictIfLive runs live (a query of one row for a live session under

@@ -9,8 +9,8 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
-	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )

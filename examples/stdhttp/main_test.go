@@ -22,3 +22,8 @@ func TestDjangoSessions(t *testing.T) { showcasetest.DjangoSessions(t, start) }
 // TestBrowser drives this server's HTML pages in headless Chromium
 // (showcasetest.Browser).
 func TestBrowser(t *testing.T) { showcasetest.Browser(t, start) }
+
+// TestFaultInjection: every store of this server fails, stalls or answers
+// garbage in turn under each flow (showcasetest.FaultInjection; the full
+// matrix on Gin, failures and stalled sessions on the others).
+func TestFaultInjection(t *testing.T) { showcasetest.FaultInjection(t, run, false) }

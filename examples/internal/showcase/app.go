@@ -92,6 +92,8 @@ type App struct {
 	resetRequest *passwordreset.RequestEndpoint
 	redisClient  redis.UniversalClient
 	redisOpts    []redisstore.Option // the key prefix of -redis's prefix parameter
+	wrap         *StoreWrapper       // WithStoreWrapper's, or an empty one
+	users        core.UserStore      // the users of authentication and login
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
@@ -121,7 +123,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = DefaultIssuer(cfg.Addr, cfg.Addr)
 	}
-	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics()}
+	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics(), wrap: wrapper(ctx)}
 	if err := a.setup(ctx); err != nil {
 		_ = store.Close()
 		return nil, err
@@ -147,7 +149,8 @@ func (a *App) setup(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	a.Backend = core.NewModelBackend(a.Store)
+	a.users = wrap(a.wrap.Users, core.UserStore(a.Store))
+	a.Backend = core.NewModelBackend(a.users)
 	a.Backend.Logger = a.Logger
 	if err := a.openLoginThrottle(); err != nil {
 		return err
@@ -159,6 +162,7 @@ func (a *App) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("-redis: %w", err)
 	}
+	ts = wrap(a.wrap.Tokens, ts)
 	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
 	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
 	if err != nil {
@@ -209,6 +213,7 @@ func (a *App) openLoginThrottle() error {
 		}
 		store = redisstore.NewThrottleStore(c, a.redisOpts...)
 	}
+	store = wrap(a.wrap.Throttle, store)
 	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
 	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt)
 	if err != nil {
@@ -231,6 +236,7 @@ func (a *App) openMFA() error {
 	if err != nil {
 		return fmt.Errorf("-redis: %w", err)
 	}
+	store = wrap(a.wrap.MFA, store)
 	m, err := mfa.New(MFAIssuer, store, a.Secret)
 	if err != nil {
 		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
@@ -260,7 +266,7 @@ func (a *App) Close() error {
 func (a *App) newEngine() *core.Engine {
 	ts := a.Tokens.RefreshStore()
 	auths := []core.Authenticator{
-		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
+		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.users)),
 		a.OAuth2.Authentication(),
 		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA},
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},

@@ -31,6 +31,7 @@ func (a *App) openSessions(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("-sessions %s: %w", a.Config.Sessions, err)
 	}
+	backend = wrap(a.wrap.Sessions, backend)
 	m := sessions.NewManager(backend)
 	m.Cookie.Secure = a.Config.SecureCookies
 	m.Logger = a.Logger

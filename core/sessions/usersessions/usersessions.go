@@ -49,13 +49,13 @@ type Lister interface {
 	EndUserSession(ctx context.Context, userID, handle string) (bool, error)
 }
 
-// handleLen is the length of a handle: 24 hex characters, 96 bits of
+// handleLen is the length of a handle: 32 hex characters, 128 bits of
 // SHA-256 — a user's sessions never collide, and nothing leads back to
 // the storage key, let alone the session key.
-const handleLen = 24
+const handleLen = 32
 
 // Handle returns the handle of the session stored under storageKey
-// (sessions.StorageKey): the first 96 bits of SHA-256 over a fixed label
+// (sessions.StorageKey): the first 128 bits of SHA-256 over a fixed label
 // and the storage key, in hex. The storage key is itself a hash of the
 // session key, so the handle cannot be turned into either.
 func Handle(storageKey string) string {

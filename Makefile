@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare fuzz cover deps tools services services-stop
+.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare bench-report fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -73,12 +73,22 @@ tools:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
-## bench-compare: the comparison benchmarks in bench/ (a module of its own), against the test services
+## bench-compare: every results file of bench/results/ that the benchmarks of this repository
+## make, each by scripts/bench-record.sh (interleaved rounds of -count 1, after the machine's
+## nproc, Go version, date and load); the session benchmarks against the test services.
+## A file whose benchmark is missing is left as it is. Then `make bench-report`.
 bench-compare:
 	@bash scripts/services.sh start
-	cd bench && for i in 1 2 3 4 5; do env $$(cat $(BIN)/services.env) $(GO) test -run '^$$' -bench 'Sessions|Harness' -benchmem -count 1; done | tee results/sessions.txt
-	cd bench && for i in 1 2 3 4 5; do $(GO) test -run '^$$' -bench JWT -benchmem -count 1; done | tee results/jwt.txt
-	cd bench && for i in 1 2 3 4 5 6; do $(GO) test -run '^$$' -bench OAuth2 -benchmem -count 1; done | tee results/oauth2.txt
+	env $$(cat $(BIN)/services.env) bash scripts/bench-record.sh bench/results/sessions.txt bench '^Benchmark(Sessions|Harness)$$' 10 1
+	bash scripts/bench-record.sh bench/results/jwt.txt bench '^BenchmarkJWT$$' 5 1
+	bash scripts/bench-record.sh bench/results/oauth2.txt bench '^BenchmarkOAuth2(Harness)?$$' 6 1
+	bash scripts/bench-record.sh bench/results/argon2.txt bench '^BenchmarkArgon2$$' 10 1
+	bash scripts/bench-record.sh bench/results/permissions.txt . '^BenchmarkPermissions$$' 10 1 ./core
+
+## bench-report: docs/benchmarks.md's generated tables and the charts of docs/benchmarks/ from
+## bench/results/*.txt (bench/cmd/benchreport; the prose around the tables is left as it is)
+bench-report:
+	cd bench && $(GO) run ./cmd/benchreport -results results -doc ../docs/benchmarks.md -charts ../docs/benchmarks
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:

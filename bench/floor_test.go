@@ -121,3 +121,78 @@ func floorPostgres(b testing.TB, count func(int)) (http.Handler, string) {
 		return err
 	}), "session"
 }
+
+// floorCASRedis is the floor with reinhardt's versioned write and nothing
+// else of reinhardt's: redisstore.Cache's Get, then its CompareAndSet
+// (the Lua compare-and-set script, EVALSHA) of the value with the version
+// read, instead of a blind SET … EX. The session id is the key, as in the
+// floor: no hashing, no JSON, no expiry header. reinhardt ÷ floor-cas is
+// what reinhardt's session work costs over its store's two round trips;
+// floor-cas ÷ floor is what the compare-and-set costs over a blind write.
+func floorCASRedis(b testing.TB, count func(int)) (http.Handler, string) {
+	c, err := redisstore.Open(env(b, "REINHARDT_TEST_REDIS"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close() })
+	cache := redisstore.NewCache(c, redisstore.WithPrefix(redisPrefix(b)))
+	versions := map[string]uint64{} // one request at a time
+	return floorHandler(count, func(ctx context.Context, id string) ([]byte, error) {
+		v, ver, found, err := cache.Get(ctx, id)
+		if err != nil || !found {
+			return nil, err
+		}
+		versions[id] = ver
+		return v, nil
+	}, func(ctx context.Context, id string, v []byte, created bool) error {
+		ver := versions[id]
+		if created {
+			ver = 0
+		}
+		ok, err := cache.CompareAndSet(ctx, id, v, idleTimeout, ver)
+		if err == nil && !ok {
+			err = sessions.ConflictError("floor-cas")
+		}
+		return err
+	}), "session"
+}
+
+// floorCASPostgres is the floor with reinhardt's versioned write: the
+// UPDATE also compares the version read by the SELECT and that the row
+// is live (… AND version = $4 AND expiry > $5), and fails when no row
+// changed, as sqlstore's does; the same pgxpool, no session logic.
+func floorCASPostgres(b testing.TB, count func(int)) (http.Handler, string) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, postgresSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	if _, err := pool.Exec(ctx, `CREATE TABLE floor_sessions (key TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL, version BIGINT NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	versions := map[string]int64{} // one request at a time
+	return floorHandler(count, func(ctx context.Context, id string) ([]byte, error) {
+		var data []byte
+		var exp time.Time
+		var ver int64
+		err := pool.QueryRow(ctx, `SELECT data, expiry, version FROM floor_sessions WHERE key = $1`, id).Scan(&data, &exp, &ver)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !exp.After(time.Now())) {
+			return nil, nil
+		}
+		versions[id] = ver
+		return data, err
+	}, func(ctx context.Context, id string, v []byte, created bool) error {
+		now := time.Now()
+		exp := now.Add(idleTimeout)
+		if created {
+			_, err := pool.Exec(ctx, `INSERT INTO floor_sessions (key, data, expiry, version) VALUES ($1, $2, $3, 1)`, id, v, exp)
+			return err
+		}
+		tag, err := pool.Exec(ctx, `UPDATE floor_sessions SET data = $2, expiry = $3, version = version + 1 WHERE key = $1 AND version = $4 AND expiry > $5`, id, v, exp, versions[id], now)
+		if err == nil && tag.RowsAffected() != 1 {
+			err = sessions.ConflictError("floor-cas")
+		}
+		return err
+	}), "session"
+}

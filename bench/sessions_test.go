@@ -52,7 +52,9 @@ type library struct {
 // has no memory store and no PostgreSQL store that resolves from the Go
 // module proxy (antonlindstrom/pgstore does not), and scs has no cookie
 // store; those pairs are not measured. "floor" is no library: the two
-// bare round trips any library needs per request (floor_test.go).
+// bare round trips any library needs per request (floor_test.go);
+// "floor-cas" is the floor with reinhardt's versioned write in place of
+// the blind one.
 var stores = []struct {
 	name string
 	libs []library
@@ -66,6 +68,7 @@ var stores = []struct {
 		{"scs", scsRedis},
 		{"gorilla", gorillaRedis},
 		{"floor", floorRedis},
+		{"floor-cas", floorCASRedis},
 	}},
 	{"postgres", []library{
 		{"reinhardt", reinhardtPostgres},
@@ -73,6 +76,7 @@ var stores = []struct {
 		{"scs-pgxpool", scsPgxpool},
 		// gorilla: no PostgreSQL store resolves from the module proxy.
 		{"floor", floorPostgres},
+		{"floor-cas", floorCASPostgres},
 	}},
 	{"cookie", []library{
 		{"reinhardt", reinhardtCookie},

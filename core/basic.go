@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/hashers"
 )
 
@@ -125,6 +126,10 @@ type BasicAuthentication struct {
 	// AdvertiseUTF8 adds `charset="UTF-8"` to the challenge (RFC 7617
 	// section 2.1). Credentials are decoded as UTF-8 either way.
 	AdvertiseUTF8 bool
+	// Events receives an events.LoginFailed for each refused password
+	// (PasswordLogin.Events); nil: none. A Basic request that succeeds is
+	// not a login (it authenticates one request) and emits nothing.
+	Events *events.Dispatcher
 }
 
 // Challenge implements Challenger.
@@ -149,7 +154,7 @@ func (b *BasicAuthentication) Authenticate(r Request) (*Identity, error) {
 	if len(password) > MaxPasswordBytes {
 		return nil, NewAuthError(ErrInvalidCredentials, msgBasicInvalid)
 	}
-	login := PasswordLogin{Backend: b.Backend, Guard: b.Guard, SecondFactor: b.SecondFactor}
+	login := PasswordLogin{Backend: b.Backend, Guard: b.Guard, SecondFactor: b.SecondFactor, Events: b.Events, Method: events.MethodBasic}
 	u, err := login.Authenticate(r, username, password, "")
 	switch {
 	case errors.Is(err, ErrMFARequired):

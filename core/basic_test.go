@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/hashers"
 )
 
 func TestParseBasicAuthVectors(t *testing.T) {
@@ -155,5 +156,33 @@ func BenchmarkParseBasicAuth(b *testing.B) {
 		if _, _, ok, err := core.ParseBasicAuth(h); !ok || err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestBasicRefusesNUL: PBKDF2's HMAC pads its key with NULs, so a password
+// with NULs appended verifies against the hash of the password without
+// them; Basic (through PasswordLogin) refuses a NUL before hashing.
+func TestBasicRefusesNUL(t *testing.T) {
+	ctx := context.Background()
+	pb := hashers.NewPBKDF2SHA256Hasher()
+	pb.Iterations = 1000
+	m := core.NewDefaultUserManager()
+	m.Hashers = hashers.New(pb)
+	if _, err := m.CreateUser(ctx, "alice", new("pw-alice"), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := core.NewModelBackend(m)
+	b.Hashers = m.Hashers
+	auth := &core.BasicAuthentication{Backend: b}
+	for _, cred := range []string{"alice:pw-alice\x00", "alice:pw-alice\x00\x00", "alice\x00:pw-alice"} {
+		h := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(cred))
+		id, err := auth.Authenticate(req("GET", "/", "", h))
+		if id != nil || !errors.Is(err, core.ErrInvalidCredentials) {
+			t.Errorf("%q: %+v %v, want refused", cred, id, err)
+		}
+	}
+	h := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("alice:pw-alice"))
+	if id, err := auth.Authenticate(req("GET", "/", "", h)); err != nil || id == nil {
+		t.Fatalf("the right password: %+v %v", id, err)
 	}
 }

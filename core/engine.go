@@ -23,6 +23,20 @@ type Engine struct {
 	Logger *slog.Logger
 }
 
+// ErrAuthorizationHeader is the refusal of a request that carries the
+// Authorization header more than once: rendered 401 (403 without a
+// challenge), as a failed authentication, whichever credentials the
+// headers hold. Authenticators read the first value, and a proxy or
+// another framework in the path may read the last, so such a request is
+// never authenticated with either. Django behind a WSGI server that joins
+// repeated headers with a comma refuses it too (DRF's "should not contain
+// spaces").
+var ErrAuthorizationHeader = &AuthenticationError{
+	Kind:   ErrInvalidCredentials,
+	Detail: "Invalid Authorization header. It must be sent once.",
+	Code:   "authentication_failed",
+}
+
 // NewEngine returns an Engine running auths in the order given.
 func NewEngine(auths ...Authenticator) *Engine { return &Engine{Authenticators: auths} }
 
@@ -49,8 +63,14 @@ func (e *Engine) logger() *slog.Logger {
 // first authenticator that recognises its scheme decides; when none does,
 // the anonymous identity. An error means credentials were present and
 // wrong, or a store failed; the request must then be answered with
-// WriteError and go no further (fail closed).
+// WriteError and go no further (fail closed). A request with more than
+// one Authorization header is refused with ErrAuthorizationHeader before
+// any authenticator runs.
 func (e *Engine) Authenticate(r Request) (*Identity, error) {
+	if len(r.HeaderValues("Authorization")) > 1 {
+		e.logFailure(r.Context(), ErrAuthorizationHeader)
+		return nil, ErrAuthorizationHeader
+	}
 	for i, a := range e.Authenticators {
 		id, err := a.Authenticate(r)
 		if err != nil {

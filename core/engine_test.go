@@ -50,6 +50,34 @@ func TestEngineOrderAndFirstDecides(t *testing.T) {
 	}
 }
 
+// TestEngineRepeatedAuthorization: a request with two Authorization
+// headers is refused before any authenticator runs, whichever they hold,
+// so that neither is believed.
+func TestEngineRepeatedAuthorization(t *testing.T) {
+	alice := &core.SimpleUser{ID: "1", Username: "alice", Active: true}
+	for _, headers := range [][]string{
+		{"Authorization: Basic YWxpY2U6cHctYWxpY2U=", "Authorization: Basic YWRtaW46cHctYWRtaW4="},
+		{"Authorization: Basic YWxpY2U6cHctYWxpY2U=", "Authorization: Basic YWxpY2U6cHctYWxpY2U="},
+		{"Authorization:", "Authorization: Bearer x"},
+	} {
+		a := &stub{id: &core.Identity{User: alice, Method: "basic"}, challenge: `Basic realm="api"`}
+		e := core.NewEngine(a)
+		id, err := e.Authenticate(req("GET", "/", "", headers...))
+		if !errors.Is(err, core.ErrAuthorizationHeader) || id != nil || a.calls != 0 {
+			t.Errorf("%q: %+v %v, %d calls; want ErrAuthorizationHeader before any authenticator", headers, id, err, a.calls)
+		}
+		api := core.ToAPIError(err)
+		if api.Status != http.StatusUnauthorized || api.Detail != "Invalid Authorization header. It must be sent once." {
+			t.Errorf("rendered %+v", api)
+		}
+	}
+	// Once is fine.
+	a := &stub{id: &core.Identity{User: alice, Method: "basic"}}
+	if id, err := core.NewEngine(a).Authenticate(req("GET", "/", "", "Authorization: Basic YWxpY2U6cHctYWxpY2U=")); err != nil || id.User != alice {
+		t.Fatalf("one header: %+v %v", id, err)
+	}
+}
+
 func TestEngineRendersDRF(t *testing.T) {
 	ctx := context.Background()
 	basic := core.NewHTTPBasicAuth()

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
+
+	"github.com/reinhardt-go/auth/core/events"
 )
 
 // LoginGuard limits guessing on every path that checks a password or a
@@ -75,6 +78,14 @@ type PasswordLogin struct {
 	// at a slower rate than Guard (throttle.NewOTPThrottle): whoever has
 	// the password still gets few guesses at a 6-digit code.
 	OTPGuard LoginGuard
+	// Events receives an events.LoginFailed for every refused password or
+	// one-time password (Django's user_login_failed); nil: none. A login
+	// refused by a guard before any check is the guard's to report
+	// (throttle.WithEvents).
+	Events *events.Dispatcher
+	// Method names the login path in the events: events.MethodSession,
+	// MethodJWT or MethodBasic.
+	Method string
 }
 
 // Authenticate checks the credentials of a request. otp is the one-time
@@ -87,6 +98,12 @@ type PasswordLogin struct {
 // A wrong password or a wrong one-time password counts against the guard;
 // a right password without a one-time password (ErrMFARequired) does not,
 // as it guesses nothing.
+//
+// A username or password with a NUL character is wrong without being
+// checked (and counts): no password can be set with one (Django's forms
+// and DRF's serializers refuse null characters), yet PBKDF2's HMAC pads
+// its key with NULs, so "secret\x00" would verify against a PBKDF2 hash
+// of "secret".
 func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) (User, error) {
 	ctx := r.Context()
 	var attempt LoginAttempt
@@ -97,13 +114,22 @@ func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) 
 		}
 		attempt = a
 	}
+	if strings.IndexByte(password, 0) >= 0 || strings.IndexByte(username, 0) >= 0 {
+		p.failed(r, "", username, events.ReasonCredentials)
+		return nil, nil // counted: a failure
+	}
 	u, err := p.Backend.Authenticate(ctx, username, password)
-	if err != nil || isNil(u) {
+	if err != nil {
 		return nil, err // counted: a failure (or a store error, which counts too)
+	}
+	if isNil(u) {
+		p.failed(r, "", username, events.ReasonCredentials)
+		return nil, nil // counted: a failure
 	}
 	if !u.IsActive() {
 		// A backend that returns inactive users (Django's
 		// AllowAllUsersModelBackend); counted as a failure.
+		p.failed(r, "", username, events.ReasonCredentials)
 		return nil, ErrUserInactive
 	}
 	if p.SecondFactor != nil {
@@ -130,6 +156,7 @@ func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) 
 				return nil, err
 			}
 			if !ok {
+				p.failed(r, u.GetID(), username, events.ReasonOTP)
 				return nil, ErrInvalidOTP
 			}
 		}
@@ -138,6 +165,18 @@ func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) 
 		return nil, err
 	}
 	return u, nil
+}
+
+// failed emits the events.LoginFailed of a refused login. userID is set
+// only when the password was right: a wrong one must not tie the typed
+// username to an account.
+func (p *PasswordLogin) failed(r Request, userID, username string, reason events.FailureReason) {
+	if p.Events == nil {
+		return
+	}
+	e := &events.LoginFailed{Username: events.TypedUsername(username), Reason: reason, Method: p.Method}
+	e.UserID = userID
+	p.Events.Emit(EventContext(r), e)
 }
 
 func succeeded(ctx context.Context, a LoginAttempt) error {

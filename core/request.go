@@ -51,6 +51,23 @@ type Response interface {
 	Write(status int, body []byte) error
 }
 
+// CloseAfterChunked sets "Connection: close" on h, the headers of the
+// response to r, when r is an HTTP/1.x request whose body came with a
+// Transfer-Encoding, so that net/http closes the connection after
+// answering it. net/http reads such a body by its Transfer-Encoding and
+// drops a Content-Length sent beside it, as RFC 9112 section 6.3 allows,
+// but keeps the connection open where the RFC says a server MUST close
+// it: the bytes a front end that went by the Content-Length took for the
+// body would be served as the next request (request smuggling). The
+// net/http adapters' middleware call it before anything is written;
+// fasthttp closes such a connection itself. A legitimate chunked upload
+// only loses keep-alive.
+func CloseAfterChunked(h http.Header, r *http.Request) {
+	if r.ProtoMajor == 1 && len(r.TransferEncoding) > 0 {
+		h.Set("Connection", "close")
+	}
+}
+
 // NewHTTPRequest returns the Request for a net/http request. It does not
 // allocate: the wrapper is a single pointer.
 func NewHTTPRequest(r *http.Request) Request { return httpRequest{r} }

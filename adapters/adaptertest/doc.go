@@ -15,4 +15,13 @@
 // Retry-After of exhausted password hashing slots; and simplejwt's obtain
 // endpoint and Bearer tokens, so that the net/http, Gin, Echo and Fiber
 // adapters answer alike.
+//
+// RunAttacks is the attack suite, run the same way: forged, tampered,
+// mistimed, oversized and mistyped JWTs and key confusion; session
+// fixation, replay, the logout race, idle and absolute timeouts on the
+// fixture's clock and the attributes of every cookie; cross-site
+// requests; spoofed remote-user headers; a repeated Authorization header
+// and a Content-Length beside Transfer-Encoding sent as raw bytes;
+// malformed Basic credentials; 1 MB passwords, answered without hashing;
+// and Unicode look-alike usernames. Each attack is a named subtest.
 package adaptertest

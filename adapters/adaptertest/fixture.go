@@ -2,6 +2,11 @@ package adaptertest
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
@@ -99,8 +104,17 @@ type Fixture struct {
 	// or a holder of blog.change_post.
 	PostObject []core.Permission
 
-	now   time.Time
+	// clock is the fixture's time in Unix nanoseconds: it stands still
+	// until the suite advances it (advance).
+	clock atomic.Int64
 	store *countingBackend
+	// hashes counts the password hashes and verifications of Users'
+	// hasher (countingHasher), so that the suite can tell a request that
+	// never reached password hashing.
+	hashes atomic.Int64
+	// rsaPublic and ecPublic are the public keys of a fixture made with
+	// asymmetric JWT keys (fixtureConfig.asymmetric), nil otherwise.
+	rsaPublic, ecPublic crypto.PublicKey
 	// totpSecret is erin's TOTP secret (base32) and recovery his recovery
 	// codes, for the suite to make codes with.
 	totpSecret string
@@ -180,7 +194,8 @@ func newBusyHashers(t testing.TB) busyHashers {
 const secret = "adaptertest-secret-key-of-at-least-32-bytes"
 
 // RemoteUserHeader is the header of the fixture's remote-user
-// authenticator, believed from loopback peers (the suite's client).
+// authenticator, believed from 127.0.0.1 and ::1 (the suite's client), not from
+// the other loopback addresses.
 const RemoteUserHeader = "X-Remote-User"
 
 // The login rates of the fixtures: Run's main fixture lets the suite's
@@ -196,20 +211,34 @@ const (
 // "pw-<name>") and the engine, whose authenticators run in this order: Basic over a
 // ModelBackend (so every 401 carries `Basic realm="api"`), Bearer JWTs,
 // the session with its CSRF check, the remote user of RemoteUserHeader
-// from loopback peers with the same CSRF check, then the store-down and
+// from 127.0.0.1 and ::1 with the same CSRF check, then the store-down and
 // busy-hasher authenticators.
 //
 // The token endpoint, the session login and Basic share LoginGuard (at
 // 1000 failures a minute) and MFA.
-func NewFixture(t testing.TB) *Fixture { return newFixture(t, mainLoginRate) }
+func NewFixture(t testing.TB) *Fixture { return newFixture(t, fixtureConfig{loginRate: mainLoginRate}) }
 
-func newFixture(t testing.TB, loginRate string) *Fixture {
+// fixtureConfig is what differs between the fixtures of Run and
+// RunAttacks.
+type fixtureConfig struct {
+	// loginRate is the rate of LoginGuard.
+	loginRate string
+	// asymmetric signs the tokens with an RS256 key (kid "rs") and also
+	// trusts an ES256 key (kid "es") instead of the HS256 secret: the
+	// fixture of the key-confusion attacks.
+	asymmetric bool
+}
+
+func newFixture(t testing.TB, cfg fixtureConfig) *Fixture {
 	t.Helper()
 	ctx := context.Background()
+	f := &Fixture{posts: map[int]*Post{}}
+	f.clock.Store(time.Now().Truncate(time.Second).UnixNano())
+	clock := f.now
 	pb := hashers.NewPBKDF2SHA256Hasher()
 	pb.Iterations = 1000
 	users := core.NewDefaultUserManager()
-	users.Hashers = hashers.New(pb)
+	users.Hashers = hashers.New(countingHasher{PasswordHasher: pb, n: &f.hashes})
 	for _, name := range []string{"alice", "bob", "editor", "carol"} {
 		extra := map[string]any{}
 		if name == "carol" {
@@ -232,16 +261,11 @@ func newFixture(t testing.TB, loginRate string) *Fixture {
 	}
 	backend := core.NewModelBackend(users)
 	backend.Hashers = users.Hashers
-	f := &Fixture{
-		Users:    users,
-		Register: &core.RegistrationEndpoint{Users: users},
-		Private:  []core.Permission{core.IsAuthenticated{}},
-		Admin:    []core.Permission{core.IsAdminUser{}},
-		Posts:    []core.Permission{core.IsAuthenticatedOrReadOnly{}},
-		now:      time.Now().UTC().Truncate(time.Second),
-		posts:    map[int]*Post{},
-	}
-	clock := func() time.Time { return f.now }
+	f.Users = users
+	f.Register = &core.RegistrationEndpoint{Users: users}
+	f.Private = []core.Permission{core.IsAuthenticated{}}
+	f.Admin = []core.Permission{core.IsAdminUser{}}
+	f.Posts = []core.Permission{core.IsAuthenticatedOrReadOnly{}}
 	userRate, err := throttle.UserRateThrottle("2/min", memory.NewThrottleStore(0), throttle.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +274,7 @@ func newFixture(t testing.TB, loginRate string) *Fixture {
 	// The guard believes X-Forwarded-For from 10.0.0.0/8, a proxy the
 	// suite's loopback client is not.
 	proxy := throttle.WithTrustedProxies([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
-	if f.LoginGuard, err = throttle.NewLoginThrottle(loginRate, memory.NewThrottleStore(0), throttle.WithClock(clock), proxy); err != nil {
+	if f.LoginGuard, err = throttle.NewLoginThrottle(cfg.loginRate, memory.NewThrottleStore(0), throttle.WithClock(clock), proxy); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.enrollErin(ctx, clock); err != nil {
@@ -281,18 +305,20 @@ func newFixture(t testing.TB, loginRate string) *Fixture {
 	}
 	f.Logout = &sessions.LogoutEndpoint{Auth: sessionAuth}
 
-	// simplejwt: HS256 pairs, rotated and blacklisted in memory.
+	// simplejwt: HS256 pairs (or RS256 ones), on the fixture's clock,
+	// rotated and blacklisted in memory.
 	tm := tokens.NewTokenRotationManager(memory.NewBlacklist(), memory.NewRefreshStore())
-	j, err := jwtauth.New([]byte(secret), jwtauth.WithRevocation(tm.Revocation()))
+	j, err := f.newJWT(cfg, jwtauth.WithRevocation(tm.Revocation()), jwtauth.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tm.JWT, tm.Users = j, jwtauth.StoreUsers(users)
 	f.TokenObtain = &tokens.ObtainPairEndpoint{Manager: tm, Backend: backend, Guard: f.LoginGuard, SecondFactor: f.MFA}
 
-	// Remote users: the header X-Remote-User from the loopback proxy,
-	// CSRF-checked as sessions are (the proxy's login is ambient).
-	remote := core.NewRemoteUserAuthentication(RemoteUserHeader, users, netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
+	// Remote users: the header X-Remote-User from the proxy at 127.0.0.1
+	// (or ::1), CSRF-checked as sessions are (the proxy's login is
+	// ambient). Other loopback addresses are untrusted clients.
+	remote := core.NewRemoteUserAuthentication(RemoteUserHeader, users, netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128"))
 	remote.CSRF = prot.CheckRequest
 
 	f.Engine = core.NewEngine(
@@ -350,8 +376,63 @@ func (f *Fixture) enrollErin(ctx context.Context, clock func() time.Time) error 
 // TOTP is erin's code of the time step steps away from the fixture's
 // clock (0 the current step, -2 the step a minute before).
 func (f *Fixture) TOTP(steps int) (string, error) {
-	at := f.now.Add(time.Duration(steps) * mfa.DefaultPeriod)
+	at := f.now().Add(time.Duration(steps) * mfa.DefaultPeriod)
 	return totp.GenerateCodeCustom(f.totpSecret, at, totp.ValidateOpts{Period: uint(mfa.DefaultPeriod / time.Second), Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// now is the fixture's clock: the time it was made at, until advance
+// moves it.
+func (f *Fixture) now() time.Time { return time.Unix(0, f.clock.Load()).UTC() }
+
+// advance moves the fixture's clock d forward.
+func (f *Fixture) advance(d time.Duration) { f.clock.Add(int64(d)) }
+
+// newJWT is the fixture's token signer: HS256 with secret, or, for
+// cfg.asymmetric, RS256 with a new key "rs" beside a verify-only ES256
+// key "es".
+func (f *Fixture) newJWT(cfg fixtureConfig, opts ...jwtauth.Option) (*jwtauth.JWTAuth, error) {
+	if !cfg.asymmetric {
+		return jwtauth.New([]byte(secret), opts...)
+	}
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	f.rsaPublic, f.ecPublic = &rk.PublicKey, &ek.PublicKey
+	rs, err := jwtauth.NewKey("rs", jwtauth.RS256, rk)
+	if err != nil {
+		return nil, err
+	}
+	es, err := jwtauth.NewKey("es", jwtauth.ES256, &ek.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	j, err := jwtauth.NewWithKey(rs, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return j, j.AddKey(es)
+}
+
+// countingHasher is the fixture's password hasher: it counts every hash
+// and verification in n, then does it with the PasswordHasher.
+type countingHasher struct {
+	hashers.PasswordHasher
+	n *atomic.Int64
+}
+
+func (h countingHasher) Hash(ctx context.Context, password string) (string, error) {
+	h.n.Add(1)
+	return h.PasswordHasher.Hash(ctx, password)
+}
+
+func (h countingHasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	h.n.Add(1)
+	return h.PasswordHasher.Verify(ctx, password, encoded)
 }
 
 // countingBackend is the session store of the suite: it counts the

@@ -32,7 +32,8 @@ type Case struct {
 	Path   string
 	Header map[string]string
 	// HeaderLines are more request headers, "Name: value" each, added one
-	// line each, so that a name may repeat.
+	// line each, so that a name may repeat, and sent with the name as
+	// written (not canonicalized).
 	HeaderLines []string
 	Body        string
 	Chunked     bool // send the body without a Content-Length
@@ -80,6 +81,16 @@ type Case struct {
 	// back (bodies, headers and cookies are not checked).
 	Concurrent   int
 	StatusCounts map[int]int
+
+	// Of the attack suite:
+	// do, when set, is the case: a check that is not one request.
+	do func(t *testing.T, s *state)
+	// advance moves the fixture's clock forward before the request.
+	advance time.Duration
+	// noHash requires that the request hashed or verified no password;
+	// hashes, when not zero, is how many it must have.
+	noHash bool
+	hashes int64
 }
 
 const (
@@ -395,7 +406,7 @@ func remoteUser(name string) map[string]string {
 func Run(t *testing.T, h Harness) {
 	run(t, h, NewFixture(t), Cases())
 	t.Run("login throttle", func(t *testing.T) {
-		run(t, h, newFixture(t, ThrottledLoginRate), LoginThrottleCases())
+		run(t, h, newFixture(t, fixtureConfig{loginRate: ThrottledLoginRate}), LoginThrottleCases())
 	})
 }
 
@@ -413,8 +424,8 @@ func run(t *testing.T, h Harness, f *Fixture, cases []Case) {
 		vars: map[string]string{
 			"origin":          base,
 			"host":            l.Addr().String(),
-			"session_expires": f.now.Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
-			"csrf_expires":    f.now.Add(csrf.CookieAge).Format(http.TimeFormat),
+			"session_expires": f.now().Add(f.Sessions.IdleTimeout).Format(http.TimeFormat),
+			"csrf_expires":    f.now().Add(csrf.CookieAge).Format(http.TimeFormat),
 			"recovery":        f.recovery[0],
 		},
 	}
@@ -485,6 +496,11 @@ func (s *state) expand(t *testing.T, v string, quote func(string) string) string
 func verbatim(s string) string { return s }
 
 func (s *state) check(t *testing.T, c Case) {
+	s.f.advance(c.advance)
+	if c.do != nil {
+		c.do(t, s)
+		return
+	}
 	if c.Concurrent > 0 {
 		s.checkConcurrent(t, c)
 		return
@@ -495,7 +511,7 @@ func (s *state) check(t *testing.T, c Case) {
 			t.Fatal(err)
 		}
 	}
-	writes := s.f.store.writes.Load()
+	writes, hashes := s.f.store.writes.Load(), s.f.hashes.Load()
 	if c.SessionStoreDown {
 		s.f.store.down.Store(true)
 	}
@@ -554,6 +570,9 @@ func (s *state) check(t *testing.T, c Case) {
 		if n := s.f.store.writes.Load() - writes; n != 0 {
 			t.Errorf("%d writes to the session store, want none", n)
 		}
+	}
+	if n := s.f.hashes.Load() - hashes; (c.noHash && n != 0) || (c.hashes != 0 && n != c.hashes) {
+		t.Errorf("%d password hashes or verifications, want %d", n, c.hashes)
 	}
 	s.save(t, c, resp, got)
 }
@@ -620,7 +639,7 @@ func (s *state) request(t *testing.T, c Case) *http.Request {
 	}
 	for _, line := range c.HeaderLines {
 		k, v, _ := strings.Cut(line, ":")
-		req.Header.Add(k, s.expand(t, strings.TrimSpace(v), verbatim))
+		req.Header[k] = append(req.Header[k], s.expand(t, strings.TrimSpace(v), verbatim))
 	}
 	return req
 }

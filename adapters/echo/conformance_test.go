@@ -77,3 +77,5 @@ func writeJSON(c echo.Context, status int, v any) error {
 }
 
 func TestConformance(t *testing.T) { adaptertest.Run(t, harness{}) }
+
+func TestAttacks(t *testing.T) { adaptertest.RunAttacks(t, harness{}) }

@@ -20,6 +20,9 @@ const identityKey = "github.com/reinhardt-go/auth/adapters/echo.identity"
 // authenticated. Request bodies are capped at e.MaxBodyBytes (1 MiB by
 // default): a body declared larger is refused with 413 at once, and one
 // that turns out larger fails when read.
+// A request whose body came with a Transfer-Encoding is answered with
+// "Connection: close" (core.CloseAfterChunked), so that bytes smuggled
+// after its chunked body are never served as another request.
 //
 //	e.Use(echoauth.Middleware(engine))
 func Middleware(e *core.Engine) echo.MiddlewareFunc {
@@ -30,6 +33,7 @@ func Middleware(e *core.Engine) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
+			core.CloseAfterChunked(c.Response().Header(), r)
 			if r.ContentLength > limit {
 				return e.WriteError(core.NewHTTPResponse(c.Response()), core.ErrRequestTooLarge)
 			}

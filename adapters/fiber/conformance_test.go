@@ -88,3 +88,5 @@ func reply(c *fiber.Ctx) func(int, any, error) error {
 }
 
 func TestConformance(t *testing.T) { adaptertest.Run(t, harness{}) }
+
+func TestAttacks(t *testing.T) { adaptertest.RunAttacks(t, harness{}) }

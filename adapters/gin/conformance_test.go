@@ -78,3 +78,5 @@ func writeJSON(c *gin.Context, status int, v any) {
 }
 
 func TestConformance(t *testing.T) { adaptertest.Run(t, harness{}) }
+
+func TestAttacks(t *testing.T) { adaptertest.RunAttacks(t, harness{}) }

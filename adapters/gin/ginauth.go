@@ -19,6 +19,9 @@ type identityKey struct{}
 // context and in gin's. Request bodies are capped at e.MaxBodyBytes (1 MiB
 // by default): a body declared larger is refused with 413 at once, and one
 // that turns out larger fails when read.
+// A request whose body came with a Transfer-Encoding is answered with
+// "Connection: close" (core.CloseAfterChunked), so that bytes smuggled
+// after its chunked body are never served as another request.
 //
 //	api := r.Group("/api", ginauth.Middleware(engine))
 func Middleware(e *core.Engine) gin.HandlerFunc {
@@ -28,6 +31,7 @@ func Middleware(e *core.Engine) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) {
 		r := c.Request
+		core.CloseAfterChunked(c.Writer.Header(), r)
 		if r.ContentLength > limit {
 			_ = e.WriteError(core.NewHTTPResponse(c.Writer), core.ErrRequestTooLarge)
 			c.Abort()

@@ -75,3 +75,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func TestConformance(t *testing.T) { adaptertest.Run(t, harness{}) }
+
+func TestAttacks(t *testing.T) { adaptertest.RunAttacks(t, harness{}) }

@@ -13,6 +13,9 @@ import (
 // Request bodies are capped at e.MaxBodyBytes (1 MiB by default): a body
 // declared larger is refused with 413 at once, and one that turns out
 // larger fails when read.
+// A request whose body came with a Transfer-Encoding is answered with
+// "Connection: close" (core.CloseAfterChunked), so that bytes smuggled
+// after its chunked body are never served as another request.
 func Middleware(e *core.Engine) func(http.Handler) http.Handler {
 	limit := e.MaxBodyBytes
 	if limit <= 0 {
@@ -20,6 +23,7 @@ func Middleware(e *core.Engine) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			core.CloseAfterChunked(w.Header(), r)
 			if r.ContentLength > limit {
 				_ = e.WriteError(core.NewHTTPResponse(w), core.ErrRequestTooLarge)
 				return

@@ -4,7 +4,7 @@
 //	authctl [-db URL] migrate [--lock-timeout DURATION]
 //	authctl [-db URL] createsuperuser --username U --email E [--noinput]
 //	authctl [-db URL] changepassword [--stdin] USERNAME
-//	authctl [-db URL] clearsessions
+//	authctl [-db URL] clearsessions [--audit-retention DURATION]
 //	authctl [-db URL] migratesessions --from SPEC --to SPEC
 //	authctl [-db URL] createapplication --name N --client-type confidential|public --grant-types LIST --redirect-uris LIST [--skip-authorization] [--scopes LIST]
 //	authctl [-db URL] createapplication [--name N] [--client-id ID] [--client-secret S] [--redirect-uris "A B"] [--user ID] [--skip-authorization] [--algorithm RS256] CLIENT_TYPE AUTHORIZATION_GRANT_TYPE
@@ -28,5 +28,7 @@
 // refresh, client-credentials or implicit). It prints
 // {"client_id","client_secret"} as JSON; a generated secret is shown this
 // once and stored hashed. clearsessions also removes expired OAuth2 codes
-// and tokens, as DOT's cleartokens does.
+// and tokens, as DOT's cleartokens does, and the security events of the
+// audit log (sqlstore.AuditLog) older than --audit-retention (default
+// 2160h, 90 days; a negative duration keeps them all).
 package main

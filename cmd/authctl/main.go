@@ -46,7 +46,7 @@ var commands = map[string]command{
 	"hashpassword":    {"hashpassword  (password on standard input)", cmdHashPassword},
 	"checkpassword":   {"checkpassword ENCODED  (password on standard input; exit 0 on match, 1 otherwise)", cmdCheckPassword},
 	"gensecret":       {"gensecret", cmdGenSecret},
-	"clearsessions":   {"clearsessions  (delete expired sessions and tokens)", cmdClearSessions},
+	"clearsessions":   {"clearsessions  (delete expired sessions and tokens, and old audit events)", cmdClearSessions},
 	"migratesessions": {"migratesessions --from SPEC --to SPEC  (db, sqlite:PATH, postgres://…, file:DIR, redis://…)", cmdMigrateSessions},
 	"createapplication": {"createapplication --name N --client-type confidential|public --grant-types LIST --redirect-uris LIST [--skip-authorization] [--scopes LIST]\n" +
 		"                   or DOT's: createapplication [--name N] [--client-id ID] [--client-secret S] [--redirect-uris \"A B\"] [--user ID] [--skip-authorization] [--algorithm RS256] CLIENT_TYPE AUTHORIZATION_GRANT_TYPE", cmdCreateApplication},

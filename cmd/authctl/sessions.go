@@ -18,11 +18,20 @@ import (
 
 // cmdClearSessions is Django's clearsessions plus simplejwt's
 // flushexpiredtokens and django-oauth-toolkit's cleartokens: expired
-// sessions, JWT records, OAuth2 codes and tokens, and run-out throttle
-// counters leave the database.
+// sessions, JWT records, OAuth2 codes and tokens, run-out throttle
+// counters and audit events older than --audit-retention (default
+// sqlstore.DefaultAuditRetention, 90 days; negative keeps them) leave the
+// database.
 func cmdClearSessions(ctx context.Context, e *env, db string, args []string) int {
-	if len(args) != 0 {
-		return fail(e, "clearsessions takes no arguments")
+	fs := flag.NewFlagSet("clearsessions", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	retention := fs.Duration("audit-retention", sqlstore.DefaultAuditRetention, "how long audit events are kept (negative: for ever)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		fmt.Fprintln(e.stderr, "usage: authctl clearsessions [--audit-retention DURATION]")
+		return exitUsage
+	}
+	if *retention == 0 {
+		return fail(e, "--audit-retention 0 would delete every audit event: give a duration, or a negative one to keep them")
 	}
 	s, ok := openStore(ctx, e, db, false)
 	if !ok {
@@ -45,7 +54,13 @@ func cmdClearSessions(ctx context.Context, e *env, db string, args []string) int
 	if err != nil {
 		return fail(e, "throttle counters: %v", err)
 	}
-	fmt.Fprintf(e.stdout, "removed %d expired sessions, %d expired token records, %d expired OAuth2 codes and tokens and %d run-out throttle counters\n", n, m, o, c)
+	audit := s.AuditLog()
+	audit.Retention = *retention
+	a, err := audit.Prune(ctx, time.Now())
+	if err != nil {
+		return fail(e, "audit events: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "removed %d expired sessions, %d expired token records, %d expired OAuth2 codes and tokens and %d run-out throttle counters, and %d audit events past their retention\n", n, m, o, c, a)
 	return exitOK
 }
 

@@ -181,6 +181,10 @@ func TestLimiterMemoryWeighting(t *testing.T) {
 	const mib = 1 << 20
 	lim := hashers.NewLimiter(8)
 	lim.MaxMemory = 2*mib + mib/2 // room for two 1 MiB argon2 hashes, not three
+	// The budgets are under test, not the wait: 96 hashes queued behind
+	// two at a time can take longer than the default 5 s under -race on a
+	// loaded machine, and a timed-out Acquire would fail the test.
+	lim.MaxWait = 10 * time.Minute
 	a := &hashers.Argon2Hasher{Time: 1, Memory: 1024, Threads: 1, Limiter: lim}
 	s := &hashers.ScryptHasher{N: 512, R: 16, P: 1, Limiter: lim} // 128*N*r = 1 MiB
 	p := &hashers.PBKDF2Hasher{Iterations: 2000, Limiter: lim}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 )
 
 // The endpoints let an authenticated user manage TOTP: enroll, confirm,
@@ -64,7 +65,8 @@ func (e *EnrollEndpoint) Serve(w core.Response, r core.Request) error {
 }
 
 // ConfirmEndpoint completes enrollment with the first code of the user's
-// app: POST {"code"} → 204, MFA is on from now. The recovery codes
+// app: POST {"code"} → 204, MFA is on from now (an events.MFAEnabled to
+// MFA.Events). The recovery codes
 // Confirm makes are not shown here: RecoveryCodesEndpoint gives a set.
 // Existing sessions and tokens of the user keep working.
 type ConfirmEndpoint struct {
@@ -90,11 +92,14 @@ func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
 	case err != nil:
 		return err
 	}
+	ev := &events.MFAEnabled{}
+	ev.UserID = u.GetID()
+	e.MFA.Events.Emit(core.EventContext(r), ev)
 	return w.Write(http.StatusNoContent, nil)
 }
 
 // DisableEndpoint turns MFA off: POST {"code"} with a current TOTP code
-// or a recovery code → 204.
+// or a recovery code → 204, and an events.MFADisabled to MFA.Events.
 type DisableEndpoint struct {
 	MFA   *MFAAuthentication
 	Guard core.LoginGuard
@@ -116,6 +121,9 @@ func (e *DisableEndpoint) Serve(w core.Response, r core.Request) error {
 	if err != nil {
 		return err
 	}
+	ev := &events.MFADisabled{}
+	ev.UserID = u.GetID()
+	e.MFA.Events.Emit(core.EventContext(r), ev)
 	return w.Write(http.StatusNoContent, nil)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 )
 
 // Defaults of an MFAAuthentication made by New.
@@ -48,6 +49,9 @@ type MFAAuthentication struct {
 	QRSize int
 	// Now is the clock, time.Now when nil.
 	Now func() time.Time
+	// Events receives an events.MFAEnabled from ConfirmEndpoint and an
+	// events.MFADisabled from DisableEndpoint; nil: none.
+	Events *events.Dispatcher
 
 	keys *keyRing
 }

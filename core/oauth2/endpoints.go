@@ -434,7 +434,11 @@ func (p *Provider) RevokeEndpoint() core.Endpoint {
 		if ps["token"] == "" {
 			return writeError(w, invalidRequest("Missing token parameter."))
 		}
-		if err := p.Revoke(r.Context(), client, ps["token"]); err != nil {
+		ctx := r.Context()
+		if p.cfg.Events != nil {
+			ctx = core.EventContext(r) // the client's address in the event
+		}
+		if err := p.Revoke(ctx, client, ps["token"]); err != nil {
 			return writeError(w, err)
 		}
 		noStore(w.Header())

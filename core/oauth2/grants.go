@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/oauth2/oauth2store"
 )
 
@@ -468,8 +469,14 @@ func (p *Provider) Revoke(ctx context.Context, client *Application, token string
 	if token == "" || len(token) > maxTokenBytes {
 		return nil
 	}
-	_, err := p.cfg.Store.RevokeToken(ctx, oauth2store.HashToken(token), client.ClientID)
-	return err
+	revoked, err := p.cfg.Store.RevokeToken(ctx, oauth2store.HashToken(token), client.ClientID)
+	if err != nil {
+		return err
+	}
+	if revoked {
+		p.cfg.Events.Emit(ctx, &events.OAuth2TokenRevoked{ClientID: client.ClientID})
+	}
+	return nil
 }
 
 // Introspection is RFC 7662's answer. An inactive token is exactly

@@ -19,6 +19,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/hashers"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/oauth2/oauth2store"
@@ -90,6 +91,9 @@ type Config struct {
 	// Users finds the user a code or token was issued for (GetUser); a
 	// user it no longer finds, or finds inactive, has no valid tokens.
 	Users core.AuthBackend
+	// Events receives an events.OAuth2TokenRevoked for every token a
+	// client revokes (RFC 7009); nil: none.
+	Events *events.Dispatcher
 	// Issuer is the OpenID Connect issuer and RFC 8414 "issuer": an
 	// absolute http(s) URL without query or fragment (no trailing slash
 	// is added or removed). The metadata's endpoint URLs are Issuer joined

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/mail"
 	"github.com/reinhardt-go/auth/core/validators"
 )
@@ -274,6 +275,10 @@ type ConfirmEndpoint struct {
 	// (tokens.TokenRotationManager.LogoutAll); nil: nothing more than the
 	// new password hash, which ends the sessions whose auth hash it was.
 	PasswordChanged func(ctx context.Context, u core.BaseUser) error
+	// Events receives an events.PasswordReset for every password set
+	// through a link; nil: none. The events PasswordChanged emits
+	// (events.SessionsEnded) get events.KindPasswordReset as their cause.
+	Events *events.Dispatcher
 	// MaxBodyBytes caps the body; 0 means core.DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 }
@@ -339,7 +344,7 @@ func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
 	// old password with the user logged out, never a new password beside
 	// live old tokens.
 	if e.PasswordChanged != nil {
-		if err := e.PasswordChanged(ctx, u); err != nil {
+		if err := e.PasswordChanged(events.WithCause(core.EventContext(r), events.KindPasswordReset), u); err != nil {
 			return err
 		}
 	}
@@ -352,6 +357,9 @@ func (e *ConfirmEndpoint) Serve(w core.Response, r core.Request) error {
 	if !replaced {
 		return core.ValidationError{"token": {msgInvalidValue}}
 	}
+	ev := &events.PasswordReset{}
+	ev.UserID = u.GetID()
+	e.Events.Emit(core.EventContext(r), ev)
 	return w.Write(http.StatusNoContent, nil)
 }
 

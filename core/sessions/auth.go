@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 )
 
 // Django's session keys for the logged-in user (django.contrib.auth).
@@ -56,6 +57,11 @@ type SessionAuthentication struct {
 	// core.PermissionDenied("CSRF Failed: …")) refuses the request. The
 	// core/csrf package provides it; checking safe methods is its job.
 	CSRF func(r core.Request, s *Session) error
+	// Events receives the session's security events: LoggedIn
+	// (LoginEndpoint), LoggedOut (Logout), LoginFailed (the login's
+	// PasswordLogin) and PasswordChanged (PasswordChangeEndpoint), as
+	// Django's auth signals. nil: none.
+	Events *events.Dispatcher
 }
 
 // NewSessionAuthentication returns the authenticator for users looked up
@@ -130,12 +136,24 @@ func (a *SessionAuthentication) Login(ctx context.Context, s *Session, u core.Ba
 
 // Logout ends session s, as Django's logout() does: the session is
 // flushed (data cleared, stored session deleted, a new key at the next
-// save). Every copy of its cookie stops working.
+// save). Every copy of its cookie stops working. A session that had a
+// user emits an events.LoggedOut to Events.
 func (a *SessionAuthentication) Logout(ctx context.Context, s *Session) error {
 	if s == nil {
 		return nil
 	}
-	return s.Flush(ctx)
+	id, _ := GetAs[string](s, SessionKey)
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	if id != "" {
+		// Django's user_logged_out, for a session that had a user. ctx
+		// from core.EventContext gives the event the client's address.
+		e := &events.LoggedOut{Method: events.MethodSession}
+		e.UserID = id
+		a.Events.Emit(ctx, e)
+	}
+	return nil
 }
 
 // UpdateSessionAuthHash keeps session s logged in after u's password

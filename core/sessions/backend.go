@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
@@ -81,12 +82,19 @@ func StorageKey(ctx context.Context, id SessionID) string {
 	return prefixedStorageKey(ctx, "", id)
 }
 
-// prefixedStorageKey is prefix + StorageKey(ctx, id), in one allocation.
+// prefixedStorageKey is prefix + StorageKey(ctx, id), in one allocation
+// (a concatenation with string(h[:]) makes two).
 func prefixedStorageKey(ctx context.Context, prefix string, id SessionID) string {
 	sum := sha256.Sum256([]byte(id))
 	var h [40]byte
 	hex.Encode(h[:], sum[:20])
-	return prefix + Namespace(ctx) + string(h[:])
+	ns := Namespace(ctx)
+	var b strings.Builder
+	b.Grow(len(prefix) + len(ns) + len(h))
+	b.WriteString(prefix)
+	b.WriteString(ns)
+	b.Write(h[:])
+	return b.String()
 }
 
 type namespaceKey struct{}

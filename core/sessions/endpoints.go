@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/validators"
 )
 
@@ -41,7 +43,10 @@ type LoginHooks struct {
 // {"username","password"} → 200 {"id","username"} and a new session key
 // (the key always changes, even when the session already belonged to the
 // user), or 401 "Invalid username/password." for wrong credentials or an
-// inactive user. As Django's LoginView is csrf_protect, the request must
+// inactive user. The username is NFKC-normalized first, as Django's
+// AuthenticationForm does, so a compatibility form of a name ("ａｌｉｃｅ")
+// finds its user; the token endpoint and Basic, as simplejwt's and DRF's,
+// look the name up as sent. As Django's LoginView is csrf_protect, the request must
 // pass Auth.CSRF when it is set (GET /api/auth/csrf gives the token), so a
 // cross-site form cannot log a victim into the attacker's account. It needs
 // the session in the request's context (Manager.Handler or the adapter's
@@ -103,6 +108,17 @@ func now(f func() time.Time) time.Time {
 	return time.Now()
 }
 
+// loginUsername is the username of a login form as Django's
+// AuthenticationForm reads it (UsernameField): NFKC-normalized, so that
+// "ａｌｉｃｅ" logs alice in, unless it is longer than a username may be,
+// which is not normalized (it names nobody).
+func loginUsername(username string) string {
+	if utf8.RuneCountInString(username) > core.MaxUsernameLength {
+		return username
+	}
+	return core.NormalizeUsername(username)
+}
+
 // Serve implements core.Endpoint.
 func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	ctx := r.Context()
@@ -133,7 +149,7 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 			return v.Err()
 		}
 	}
-	u, err := e.LogIn(w, r, *in.Username, *in.Password, otp)
+	u, err := e.LogIn(w, r, loginUsername(*in.Username), *in.Password, otp)
 	if err != nil {
 		return err
 	}
@@ -147,7 +163,8 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 // form of another shape (an HTML page): it checks them through
 // core.PasswordLogin with the endpoint's Guard, SecondFactor and OTPGuard,
 // logs the request's session in under a new key, records the login time
-// and runs the hooks. A wrong username or password, or an inactive user,
+// and runs the hooks, then emits an events.LoggedIn to Auth.Events (a
+// refused login an events.LoginFailed). A wrong username or password, or an inactive user,
 // is an error wrapping core.ErrInvalidCredentials with Django's message;
 // the other errors are PasswordLogin's (a *core.ThrottledError,
 // core.ErrMFARequired, core.ErrInvalidOTP, a store failure). The caller
@@ -158,7 +175,8 @@ func (e *LoginEndpoint) LogIn(w core.Response, r core.Request, username, passwor
 	if s == nil {
 		return nil, errors.New("sessions: LoginEndpoint needs the session middleware")
 	}
-	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard}
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard,
+		Events: e.Auth.Events, Method: events.MethodSession}
 	u, err := login.Authenticate(r, username, password, otp)
 	if err != nil && !errors.Is(err, core.ErrUserInactive) {
 		return nil, err
@@ -191,6 +209,9 @@ func (e *LoginEndpoint) LogIn(w core.Response, r core.Request, username, passwor
 		_ = s.Flush(ctx)
 		return nil, err
 	}
+	ev := &events.LoggedIn{Method: events.MethodSession}
+	ev.UserID = bu.GetID()
+	e.Auth.Events.Emit(core.EventContext(r), ev)
 	return bu, nil
 }
 
@@ -223,7 +244,7 @@ type LogoutEndpoint struct {
 // Serve implements core.Endpoint.
 func (e *LogoutEndpoint) Serve(w core.Response, r core.Request) error {
 	if s := FromContext(r.Context()); s != nil {
-		if err := e.Auth.Logout(r.Context(), s); err != nil {
+		if err := e.Auth.Logout(core.EventContext(r), s); err != nil {
 			return err
 		}
 	}
@@ -240,7 +261,7 @@ type PasswordChangeStore interface {
 // new password must pass the validators (Django's messages). The user's
 // other sessions end (their auth hash no longer matches); the current one
 // is kept (update_session_auth_hash); Hooks.PasswordChanged ends the
-// user's tokens.
+// user's tokens. A change emits an events.PasswordChanged to Auth.Events.
 type PasswordChangeEndpoint struct {
 	Auth  *SessionAuthentication
 	Store PasswordChangeStore
@@ -303,13 +324,18 @@ func (e *PasswordChangeEndpoint) Serve(w core.Response, r core.Request) error {
 	// user is logged out with the old password intact (fail closed), never
 	// left with a new password and live old tokens.
 	if e.Hooks.PasswordChanged != nil {
-		if err := e.Hooks.PasswordChanged(ctx, u); err != nil {
+		// The events the hook emits (events.SessionsEnded) name the
+		// password change as their cause.
+		if err := e.Hooks.PasswordChanged(events.WithCause(core.EventContext(r), events.KindPasswordChanged), u); err != nil {
 			return err
 		}
 	}
 	if err := e.Store.SetPasswordHash(ctx, u.GetID(), u.PasswordHash()); err != nil {
 		return err
 	}
+	ev := &events.PasswordChanged{}
+	ev.UserID = u.GetID()
+	e.Auth.Events.Emit(core.EventContext(r), ev)
 	if s := FromContext(ctx); s != nil && core.IdentityFromContext(ctx).Method == "session" {
 		// update_session_auth_hash: this session lives on, under a new key,
 		// and counts as logged in after whatever PasswordChanged ended.

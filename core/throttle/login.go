@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 )
 
 // DefaultLoginRate is the default rate of failed logins per client address
@@ -60,7 +62,8 @@ type LoginThrottle struct {
 	store              Store
 	trusted            []netip.Prefix
 	now                func() time.Time
-	prefix             string // of the store keys: "login_" or "otp_"
+	prefix             string // of the store keys: "login_", "otp_" or "reset_"
+	events             *events.Dispatcher
 }
 
 // NewLoginThrottle returns a LoginThrottle allowing rate failures per
@@ -81,7 +84,7 @@ func NewLoginThrottle(rate string, store Store, opts ...Option) (*LoginThrottle,
 	for _, f := range opts {
 		f(&o)
 	}
-	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, trusted: o.trusted, now: o.now, prefix: "login_"}, nil
+	return &LoginThrottle{PerIP: r, PerUsername: r, store: store, trusted: o.trusted, now: o.now, prefix: "login_", events: o.events}, nil
 }
 
 // NewOTPThrottle returns a LoginThrottle for one-time passwords
@@ -176,7 +179,11 @@ func (l *LoginThrottle) Check(ctx context.Context, ip netip.Addr, username strin
 // Begin implements core.LoginGuard: Attempt for the request's client
 // address.
 func (l *LoginThrottle) Begin(r core.Request, username string) (core.LoginAttempt, error) {
-	a, err := l.Attempt(r.Context(), core.ClientIP(r, l.trusted), username)
+	ctx := r.Context()
+	if l.events != nil {
+		ctx = core.EventContext(r) // the request id of a Throttled event
+	}
+	a, err := l.Attempt(ctx, core.ClientIP(r, l.trusted), username)
 	if err != nil {
 		return nil, err
 	}
@@ -208,9 +215,28 @@ func (l *LoginThrottle) Attempt(ctx context.Context, ip netip.Addr, username str
 		if err := refund(ctx, l.store, hit, now); err != nil {
 			return nil, err
 		}
+		l.throttled(ctx, ip, username, wait)
 		return nil, core.Throttled(wait)
 	}
 	return &Attempt{l: l, counts: hit}, nil
+}
+
+// throttled emits the events.Throttled of a refused attempt: the scope is
+// "login", "otp" or "reset", the address the one counted, and the
+// username as typed except for a reset throttle, whose "username" is an
+// e-mail address.
+func (l *LoginThrottle) throttled(ctx context.Context, ip netip.Addr, username string, wait time.Duration) {
+	if l.events == nil {
+		return
+	}
+	e := &events.Throttled{Scope: strings.TrimSuffix(l.prefix, "_"), Wait: wait}
+	if l.prefix != "reset_" {
+		e.Username = events.TypedUsername(username)
+	}
+	if ip.IsValid() {
+		e.RemoteAddr = ip.String()
+	}
+	l.events.Emit(ctx, e)
 }
 
 // Attempt is one login attempt counted by LoginThrottle.Attempt.

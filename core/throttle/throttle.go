@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 )
 
 // kind is what a Throttle keys on.
@@ -38,6 +39,7 @@ type Throttle struct {
 	store   Store
 	trusted []netip.Prefix
 	now     func() time.Time
+	events  *events.Dispatcher
 }
 
 // Option configures a Throttle or a LoginThrottle.
@@ -46,12 +48,19 @@ type Option func(*options)
 type options struct {
 	trusted []netip.Prefix
 	now     func() time.Time
+	events  *events.Dispatcher
 }
 
 // WithTrustedProxies sets the proxies whose X-Forwarded-For is believed
 // (core.ClientIP); default none: the peer address is the client.
 func WithTrustedProxies(p []netip.Prefix) Option {
 	return func(o *options) { o.trusted = p }
+}
+
+// WithEvents sets the dispatcher that receives an events.Throttled for
+// every refused request or login; default none.
+func WithEvents(d *events.Dispatcher) Option {
+	return func(o *options) { o.events = d }
 }
 
 // WithClock sets the clock; default time.Now. For tests.
@@ -74,7 +83,7 @@ func newThrottle(k kind, scope, rate string, store Store, opts []Option) (*Throt
 	for _, f := range opts {
 		f(&o)
 	}
-	return &Throttle{kind: k, scope: scope, rate: r, store: store, trusted: o.trusted, now: o.now}, nil
+	return &Throttle{kind: k, scope: scope, rate: r, store: store, trusted: o.trusted, now: o.now, events: o.events}, nil
 }
 
 // AnonRateThrottle throttles anonymous requests by client address, in the
@@ -128,6 +137,17 @@ func (t *Throttle) Check(ctx context.Context, pc *core.PermissionContext) error 
 		return fmt.Errorf("throttle: %w: %w", core.ErrStoreUnavailable, err)
 	}
 	if !res.Allowed {
+		if t.events != nil {
+			ctx := ctx
+			if pc.Request != nil {
+				ctx = core.EventContext(pc.Request)
+			}
+			e := &events.Throttled{Scope: t.scope, Wait: res.Wait}
+			if pc.IsAuthenticated && pc.User != nil {
+				e.UserID = pc.User.GetID()
+			}
+			t.events.Emit(ctx, e)
+		}
 		return core.Throttled(res.Wait)
 	}
 	return nil

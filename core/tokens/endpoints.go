@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 )
 
@@ -31,7 +32,8 @@ type LoginRecorder interface {
 
 // ObtainPairEndpoint is simplejwt's TokenObtainPairView: POST
 // {"username", "password"} → 200 {"refresh", "access"}, a new pair in a
-// new family (TokenRotationManager.IssuePair). Credentials that match no
+// new family (TokenRotationManager.IssuePair), and an events.LoggedIn to
+// Manager.Events. Credentials that match no
 // active user get 401 {"detail": "No active account found with the given
 // credentials"}; a missing, null, non-string or blank field gets DRF's
 // 400; a password over core.MaxPasswordBytes bytes gets 400 without being
@@ -94,7 +96,8 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 		return core.WriteJSON(w, http.StatusBadRequest, &errs)
 	}
 	ctx := r.Context()
-	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard}
+	login := core.PasswordLogin{Backend: e.Backend, Guard: e.Guard, SecondFactor: e.SecondFactor, OTPGuard: e.OTPGuard,
+		Events: e.Manager.Events, Method: events.MethodJWT}
 	u, err := login.Authenticate(r, username, password, otp)
 	if errors.Is(err, core.ErrUserInactive) || (err == nil && isNil(u)) {
 		err = ErrNoActiveAccount
@@ -113,6 +116,9 @@ func (e *ObtainPairEndpoint) Serve(w core.Response, r core.Request) error {
 			}
 		}
 	}
+	ev := &events.LoggedIn{Method: events.MethodJWT}
+	ev.UserID = u.GetID()
+	e.Manager.Events.Emit(e.Manager.eventContext(r), ev)
 	return core.WriteJSON(w, http.StatusOK, pair)
 }
 
@@ -134,7 +140,7 @@ func (e *RefreshEndpoint) Serve(w core.Response, r core.Request) error {
 	if done || err != nil {
 		return err
 	}
-	pair, err := e.Manager.Refresh(r.Context(), token)
+	pair, err := e.Manager.Refresh(e.Manager.eventContext(r), token)
 	if err != nil {
 		return e.Manager.challenged(err)
 	}
@@ -197,7 +203,7 @@ func (e *BlacklistEndpoint) Serve(w core.Response, r core.Request) error {
 	if done || err != nil {
 		return err
 	}
-	prior, err := e.Manager.revoke(r.Context(), token, Logout)
+	prior, err := e.Manager.revoke(e.Manager.eventContext(r), token, Logout)
 	if err != nil {
 		return e.Manager.challenged(err)
 	}
@@ -225,7 +231,7 @@ func (e *LogoutAllEndpoint) Serve(w core.Response, r core.Request) error {
 	if r.Method() != http.MethodPost {
 		return core.MethodNotAllowed(r.Method())
 	}
-	ctx := r.Context()
+	ctx := e.Manager.eventContext(r)
 	u := core.UserFromContext(ctx)
 	if !u.IsAuthenticated() {
 		return core.ErrNotAuthenticated
@@ -284,4 +290,13 @@ func (m *TokenRotationManager) challenged(err error) error {
 		realm = m.JWT.HeaderTypes()[0] + ` realm="api"`
 	}
 	return &challenged{err: err, challenge: realm}
+}
+
+// eventContext is r's context with the source of the events it may emit
+// (core.EventContext), or just r's context when there are no Events.
+func (m *TokenRotationManager) eventContext(r core.Request) context.Context {
+	if m.Events == nil {
+		return r.Context()
+	}
+	return core.EventContext(r)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 )
 
@@ -48,6 +49,11 @@ type TokenRotationManager struct {
 	// active (simplejwt's USER_AUTHENTICATION_RULE): a core.AuthBackend or
 	// jwtauth.StoreUsers. nil skips the check.
 	Users jwtauth.UserLookup
+	// Events receives the token lifecycle's security events: LoggedIn
+	// and LoginFailed (ObtainPairEndpoint), TokenFamilyRevoked (a family
+	// revoked: refresh-token reuse, a blacklisted token) and
+	// SessionsEnded (LogoutAll). nil: none.
+	Events *events.Dispatcher
 
 	blacklist TokenBlacklist
 	store     RefreshStore
@@ -207,6 +213,7 @@ func (m *TokenRotationManager) Refresh(ctx context.Context, refreshToken string)
 		if err := m.store.RevokeFamily(ctx, cons.Family.ID, Compromised); err != nil {
 			return nil, err
 		}
+		m.familyRevoked(ctx, c.UserID, Compromised)
 		return nil, revokedErr(jwtauth.MsgBlacklisted, ErrReused)
 	case Revoked:
 		return nil, revokedErr(MsgFamilyBlacklisted, ErrFamilyRevoked)
@@ -307,7 +314,8 @@ func (m *TokenRotationManager) revoke(ctx context.Context, refreshToken string, 
 // LogoutAll ends every token of the user: the user's "valid after" stamp
 // becomes now, and every family the user has is revoked (reason Logout).
 // Tokens minted afterwards (a new login) are not affected. Password changes
-// call it too.
+// call it too. It emits an events.SessionsEnded to Events, whose Cause is
+// events.CauseFrom(ctx).
 func (m *TokenRotationManager) LogoutAll(ctx context.Context, userID string) error {
 	if userID == "" {
 		return errors.New("tokens: LogoutAll needs a user id")
@@ -316,8 +324,21 @@ func (m *TokenRotationManager) LogoutAll(ctx context.Context, userID string) err
 	if err := m.store.SetValidAfter(ctx, userID, now); err != nil {
 		return err
 	}
-	_, err := m.store.RevokeUser(ctx, userID, now, Logout)
-	return err
+	if _, err := m.store.RevokeUser(ctx, userID, now, Logout); err != nil {
+		return err
+	}
+	e := &events.SessionsEnded{Cause: events.CauseFrom(ctx)}
+	e.UserID = userID
+	m.Events.Emit(ctx, e)
+	return nil
+}
+
+// familyRevoked emits the events.TokenFamilyRevoked of a family of
+// userID's revoked for reason.
+func (m *TokenRotationManager) familyRevoked(ctx context.Context, userID string, reason BlacklistReason) {
+	e := &events.TokenFamilyRevoked{Reason: reason.String()}
+	e.UserID = userID
+	m.Events.Emit(ctx, e)
 }
 
 // Cleanup removes expired entries from both stores (those that expired

@@ -227,7 +227,11 @@ func (m *TokenRotationManager) revokeFamilyOf(ctx context.Context, c *jwtauth.Cl
 	if family == "" || family == malformedFamily {
 		return nil
 	}
-	return m.store.RevokeFamily(ctx, family, reason)
+	if err := m.store.RevokeFamily(ctx, family, reason); err != nil {
+		return err
+	}
+	m.familyRevoked(ctx, c.UserID, reason)
+	return nil
 }
 
 // refusal is the *jwtauth.TokenError for a token that stands as kind.

@@ -167,17 +167,22 @@ func (c *Cache) CompareAndSet(ctx context.Context, key string, value []byte, ttl
 	if len(value) > MaxValueSize {
 		return false, fmt.Errorf("redis cache: a %d-byte value is over the %d-byte limit: %w", len(value), MaxValueSize, sessions.ErrTooLarge)
 	}
-	var expect [versionSize]byte
-	binary.BigEndian.PutUint64(expect[:], version)
+	// One buffer for the expected version and the value to store (the
+	// new version and the value), sent as two arguments.
 	var ms int64
-	var stored []byte
+	size := versionSize
 	if ttl > 0 {
 		ms = int64((ttl + time.Millisecond - 1) / time.Millisecond) // round up: Load checks the exact expiry
-		stored = make([]byte, versionSize+len(value))
+		size += versionSize + len(value)
+	}
+	buf := make([]byte, size)
+	binary.BigEndian.PutUint64(buf, version)
+	expect, stored := buf[:versionSize], buf[versionSize:]
+	if ttl > 0 {
 		binary.BigEndian.PutUint64(stored, version+1)
 		copy(stored[versionSize:], value)
 	}
-	n, err := casScript.Run(ctx, c.client, []string{c.prefix + key}, expect[:], stored, ms).Int()
+	n, err := casScript.Run(ctx, c.client, []string{c.prefix + key}, expect, stored, ms).Int()
 	if err != nil {
 		return false, sessions.StoreError("redis cache: set", err)
 	}

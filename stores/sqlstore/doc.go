@@ -18,6 +18,10 @@
 // while the writer writes. "sqlite::memory:" is a private in-memory
 // database on a single connection, for tests.
 //
+// On PostgreSQL, Open also makes a pgx pool (pgxpool) through which the
+// session backend loads and saves sessions without database/sql, in one
+// round trip each; WithPgxPool gives it the application's pool instead.
+//
 // A MariaDB/MySQL session is set up for this package's standard SQL:
 // sql_mode ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES and strict
 // mode (a value too long for its column, or text that is not UTF-8, is
@@ -172,4 +176,12 @@
 // RETURNING, a SELECT … FOR UPDATE and the UPDATE of that row in a read
 // committed transaction); it passes oauth2test.TestStore, with its races,
 // on SQLite, PostgreSQL and MariaDB.
+//
+// # Audit log
+//
+// Store.AuditLog returns the subscriber of core/events that keeps the
+// security events in the table reinhardt_audit_event (migration 0008):
+// one row per event, its meta in columns and its own fields as JSON.
+// Prune deletes the rows older than AuditLog.Retention (90 days by
+// default), as `authctl clearsessions` does.
 package sqlstore

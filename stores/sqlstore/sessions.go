@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // the same table, Django's clearsessions removes expired rows of both, and
 // Django's migrations stay as they are. The index of logged-in sessions by
 // user (usersessions.Lister, django-user-sessions' user column) is
-// a table of our own, reinhardt_user_session (migration 0008): a save of
+// a table of our own, reinhardt_user_session (migration 0009): a save of
 // a record with a UserID writes its row in the session's transaction,
 // Delete removes it, and CleanupExpired removes the rows of expired
 // sessions and of sessions another program deleted. Sessions Django
@@ -178,19 +179,49 @@ func versionText(hashed bool, v uint64) string {
 
 // encodeSession is session_data for a record of version v.
 func encodeSession(storageKey string, hashed bool, v uint64, data []byte) string {
+	return string(appendSession(nil, storageKey, hashed, v, data))
+}
+
+// appendSession appends session_data for a record of version v to dst.
+// The plain header is 9 bytes, a whole number of base64 groups, so its 12
+// characters and the data's are encoded apart, with no copy of the data.
+func appendSession(dst []byte, storageKey string, hashed bool, v uint64, data []byte) []byte {
+	if !hashed {
+		var h [9]byte
+		h[0] = formatPlain
+		binary.BigEndian.PutUint64(h[1:], v)
+		dst = slices.Grow(dst, versionChars+base64.StdEncoding.EncodedLen(len(data)))
+		dst = base64.StdEncoding.AppendEncode(dst, h[:])
+		return base64.StdEncoding.AppendEncode(dst, data)
+	}
 	raw := make([]byte, 0, 9+2+len(storageKey)+len(data))
-	if hashed {
-		raw = append(raw, formatHashed)
-	} else {
-		raw = append(raw, formatPlain)
-	}
+	raw = append(raw, formatHashed)
 	raw = binary.BigEndian.AppendUint64(raw, v)
-	if hashed {
-		raw = binary.BigEndian.AppendUint16(raw, uint16(len(storageKey)))
-		raw = append(raw, storageKey...)
-	}
+	raw = binary.BigEndian.AppendUint16(raw, uint16(len(storageKey)))
+	raw = append(raw, storageKey...)
 	raw = append(raw, data...)
-	return base64.StdEncoding.EncodeToString(raw)
+	return base64.StdEncoding.AppendEncode(dst, raw)
+}
+
+// sessionText is the session_data argument of a save: on a pgx pool that
+// prepares its statements the bytes themselves (pgx sends them as the
+// statement's text parameter), else a string, which every driver and
+// every pgx mode stores as text (SQLite would keep bytes as a BLOB, and
+// pgx's exec and simple-protocol modes would send them as bytea).
+func (b *DatabaseSessionBackend) sessionText(storageKey string, hashed bool, v uint64, data []byte) any {
+	if b.s.pool != nil && b.s.poolPrepares {
+		return appendSession(nil, storageKey, hashed, v, data)
+	}
+	return encodeSession(storageKey, hashed, v, data)
+}
+
+// timeArg is a time argument of the backend's statements: dbTime, or on
+// the pgx pool a pgtype.Timestamptz (see timestamptz).
+func (b *DatabaseSessionBackend) timeArg(t time.Time) any {
+	if b.s.pool != nil {
+		return timestamptz(t)
+	}
+	return b.s.dbTime(t)
 }
 
 // decodeSession reads session_data: the storage key it holds ("" for
@@ -201,7 +232,29 @@ func decodeSession(text string) (key string, version uint64, data []byte, ok boo
 		return "", 0, nil, false
 	}
 	raw, err := base64.StdEncoding.DecodeString(text)
-	if err != nil || len(raw) < 9 {
+	if err != nil {
+		return "", 0, nil, false
+	}
+	return decodeSessionRaw(raw)
+}
+
+// decodeSessionBytes is decodeSession of session_data as pgx gives it,
+// without a string of it.
+func decodeSessionBytes(text []byte) (key string, version uint64, data []byte, ok bool) {
+	if len(text) < versionChars || len(text) > maxSessionText {
+		return "", 0, nil, false
+	}
+	raw := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	n, err := base64.StdEncoding.Decode(raw, text)
+	if err != nil {
+		return "", 0, nil, false
+	}
+	return decodeSessionRaw(raw[:n])
+}
+
+// decodeSessionRaw is decodeSession after the base64.
+func decodeSessionRaw(raw []byte) (key string, version uint64, data []byte, ok bool) {
+	if len(raw) < 9 {
 		return "", 0, nil, false
 	}
 	version, rest := binary.BigEndian.Uint64(raw[1:9]), raw[9:]
@@ -236,12 +289,17 @@ func (b *DatabaseSessionBackend) Load(ctx context.Context, id sessions.SessionID
 
 func (b *DatabaseSessionBackend) load(ctx context.Context, storageKey string) (sessions.Record, bool, error) {
 	col, hashed := column(storageKey)
+	var (
+		text string
+		exp  nullTime
+	)
+	if b.s.pool != nil {
+		return b.loadPgx(ctx, storageKey, col, hashed)
+	}
 	st, err := b.s.prepared(ctx, b.s.rdb, b.q.load)
 	if err != nil {
 		return sessions.Record{}, false, err
 	}
-	var text string
-	var exp nullTime
 	err = st.QueryRowContext(ctx, col, b.s.dbTime(b.now())).Scan(&text, &exp)
 	if err == sql.ErrNoRows {
 		return sessions.Record{}, false, nil
@@ -254,6 +312,29 @@ func (b *DatabaseSessionBackend) load(ctx context.Context, storageKey string) (s
 		return sessions.Record{}, false, nil
 	}
 	return sessions.Record{Data: data, Expiry: exp.Time, Version: version}, true, nil
+}
+
+// exec runs query, one of the backend's own, with args and returns the
+// number of rows it changed: through pgx directly when the Store has a
+// pgx pool (PostgreSQL opened by Open), else as a prepared statement of
+// database/sql.
+func (b *DatabaseSessionBackend) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if p := b.s.pool; p != nil {
+		tag, err := p.Exec(ctx, query, args...)
+		if err != nil {
+			return 0, err
+		}
+		return tag.RowsAffected(), nil
+	}
+	st, err := b.s.prepared(ctx, b.s.db, query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Exists implements sessions.SessionBackend.
@@ -285,7 +366,7 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	}
 	col, hashed := column(storageKey)
 	now := b.now()
-	dbNow := b.s.dbTime(now)
+	dbNow := b.timeArg(now)
 	var (
 		query string
 		args  []any
@@ -299,34 +380,59 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 		// version the caller read.
 		query, args = b.q.deleteVersion, []any{col, versionText(hashed, rec.Version), dbNow}
 	case rec.Version == 0:
-		query, args = b.q.insert, []any{col, encodeSession(storageKey, hashed, 1, rec.Data), b.s.dbTime(rec.Expiry), dbNow}
+		query, args = b.q.insert, []any{col, b.sessionText(storageKey, hashed, 1, rec.Data), b.timeArg(rec.Expiry), dbNow}
 		if b.s.dialect == MySQL {
 			args = append(args, dbNow) // mysqlUpsertSession reads it twice
 		}
 	default:
-		query, args = b.q.update, []any{encodeSession(storageKey, hashed, rec.Version+1, rec.Data), b.s.dbTime(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
+		query, args = b.q.update, []any{b.sessionText(storageKey, hashed, rec.Version+1, rec.Data), b.timeArg(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
+	}
+	if rec.UserID != "" && rec.Expiry.After(now) {
+		return b.saveOwned(ctx, op, storageKey, col, hashed, rec, now)
+	}
+	n, err := b.exec(ctx, query, args...)
+	if err != nil {
+		return b.s.fail(ctx, op, err)
+	}
+	return b.saved(op, n)
+}
+
+// saved is the answer of a save statement that changed n rows: nil for
+// the one row it wrote, sessions.ErrConflict when it wrote none.
+func (b *DatabaseSessionBackend) saved(op string, n int64) error {
+	if n != 1 && (b.s.dialect != MySQL || n != 2) { // 2: MariaDB/MySQL replaced an expired row
+		return sessions.ConflictError("sqlstore: " + op)
+	}
+	return nil
+}
+
+// saveOwned saves a live session of a user (rec.UserID) and its index row
+// in one transaction of the database/sql pool: a new session is the
+// insert, any other save the versioned update, as save does.
+func (b *DatabaseSessionBackend) saveOwned(ctx context.Context, op, storageKey, col string, hashed bool, rec sessions.Record, now time.Time) error {
+	dbNow := b.s.dbTime(now)
+	query, args := b.q.update, []any{encodeSession(storageKey, hashed, rec.Version+1, rec.Data), b.s.dbTime(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
+	if rec.Version == 0 {
+		query, args = b.q.insert, []any{col, encodeSession(storageKey, hashed, 1, rec.Data), b.s.dbTime(rec.Expiry), dbNow}
+		if b.s.dialect == MySQL {
+			args = append(args, dbNow) // mysqlUpsertSession reads it twice
+		}
 	}
 	st, err := b.s.prepared(ctx, b.s.db, query)
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
-	if rec.UserID == "" || !rec.Expiry.After(now) {
-		// No user, or the session ends: its index row, if any, no
-		// longer joins a live session, and clearsessions removes it.
-		res, err := st.ExecContext(ctx, args...)
-		if err != nil {
-			return b.s.fail(ctx, op, err)
-		}
-		return b.saved(op, res)
-	}
-	// A user's session: the row and its index row in one transaction.
 	var conflict error
 	err = b.s.runTx(ctx, op, func() (*sql.Tx, error) { return b.s.db.BeginTx(ctx, nil) }, func(tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		if err != nil {
 			return err
 		}
-		if conflict = b.saved(op, res); conflict != nil {
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if conflict = b.saved(op, n); conflict != nil {
 			return conflict
 		}
 		return b.index(ctx, tx, storageKey, col, rec, now)
@@ -335,19 +441,6 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 		return conflict
 	}
 	return err
-}
-
-// saved is the answer of a save statement's result: nil for the one row
-// it wrote, sessions.ErrConflict when it wrote none.
-func (b *DatabaseSessionBackend) saved(op string, res sql.Result) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n != 1 && (b.s.dialect != MySQL || n != 2) { // 2: MariaDB/MySQL replaced an expired row
-		return sessions.ConflictError("sqlstore: " + op)
-	}
-	return nil
 }
 
 // index writes the reinhardt_user_session row of a user's session saved
@@ -463,16 +556,11 @@ func (b *DatabaseSessionBackend) EndUserSession(ctx context.Context, userID, han
 // goes with it.
 func (b *DatabaseSessionBackend) Delete(ctx context.Context, id sessions.SessionID) error {
 	col, _ := column(sessions.StorageKey(ctx, id))
-	st, err := b.s.prepared(ctx, b.s.db, b.q.delete)
-	if err == nil {
-		_, err = st.ExecContext(ctx, col)
-	}
+	_, err := b.exec(ctx, b.q.delete, col)
 	if err == nil {
 		// After the session: a failure here leaves a row that joins no
 		// session, which is never listed and clearsessions removes.
-		if st, err = b.s.prepared(ctx, b.s.db, b.q.ownerDelete); err == nil {
-			_, err = st.ExecContext(ctx, col)
-		}
+		_, err = b.exec(ctx, b.q.ownerDelete, col)
 	}
 	if err != nil {
 		return b.s.fail(ctx, "sessions: delete", err)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // FileMode is the mode Open creates an SQLite database file with: readable
@@ -21,6 +23,7 @@ type OpenOption func(*openConfig)
 
 type openConfig struct {
 	logger *slog.Logger
+	pool   *pgxpool.Pool // WithPgxPool
 }
 
 // WithLogger sets the logger of Open's warnings (an SQLite file that

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,9 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -83,7 +81,9 @@ func (s *Store) storable(texts ...string) bool {
 // that writers queue in Go (honouring their contexts) instead of spinning
 // on SQLITE_BUSY, and several read-only connections, which WAL lets read
 // while the writer writes. An in-memory SQLite database has a single
-// connection. PostgreSQL and MariaDB/MySQL have one pool.
+// connection. MariaDB/MySQL have one pool. PostgreSQL opened by Open has
+// a database/sql pool for everything and a pgx pool (pgxpool) for the
+// session backend's per-request statements (see WithPgxPool).
 type Store struct {
 	// Hashers hashes the passwords CreateUser and CreateSuperuser set; nil
 	// means hashers.Default().
@@ -99,6 +99,13 @@ type Store struct {
 	db      *sql.DB // read-write
 	rdb     *sql.DB // reads; db itself unless SQLite file
 	q       *queries
+	// pool, on PostgreSQL opened by Open, serves the session backend's
+	// per-request statements through pgx directly (pgxpool.go); nil
+	// otherwise. ownPool: Open made it, and Close closes it.
+	// poolPrepares: the pool's query mode prepares statements, so that
+	// pgx knows the parameters' types (see sessionText).
+	pool                  *pgxpool.Pool
+	ownPool, poolPrepares bool
 
 	stmtMu sync.RWMutex
 	stmts  map[stmtKey]*sql.Stmt
@@ -148,7 +155,10 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.St
 //   - "postgres://..." or "postgresql://..." connects through pgx; every
 //     libpq URL parameter pgx understands may be given, and other
 //     parameters (such as search_path) are sent as run-time settings.
-//     application_name defaults to the program's file name.
+//     application_name defaults to the program's file name. Sessions
+//     are loaded and saved through a pgx pool of their own (see
+//     WithPgxPool and MaxPostgresSessionConns); pgxpool's pool_*
+//     parameters configure that pool.
 //   - "mysql://user:password@host:port/dbname?params" connects to MariaDB
 //     (10.5 or later) or MySQL (8.0 or later) through
 //     github.com/go-sql-driver/mysql (see openMySQL for the session it
@@ -171,29 +181,14 @@ func Open(ctx context.Context, url string, opts ...OpenOption) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.pool != nil && !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, fmt.Errorf("%w: WithPgxPool needs a postgres:// URL", ErrInvalidURL)
+	}
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), cfg)
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		cfg, err := pgx.ParseConfig(url) // its errors hide the password
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
-		}
-		if cfg.RuntimeParams["application_name"] == "" {
-			// Name the program in pg_stat_activity, so that a process
-			// waiting for the migration lock can say who holds it.
-			cfg.RuntimeParams["application_name"] = filepath.Base(os.Args[0])
-		}
-		db := stdlib.OpenDB(*cfg)
-		db.SetMaxOpenConns(MaxPostgresConns)
-		db.SetMaxIdleConns(MaxPostgresConns)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-		s := New(db, Postgres)
-		if err := db.PingContext(ctx); err != nil {
-			db.Close()
-			return nil, s.fail(ctx, "connect", err)
-		}
-		return s, nil
+		return openPostgres(ctx, url, cfg)
 	case strings.HasPrefix(url, "mysql://"):
 		return openMySQL(ctx, url)
 	}
@@ -312,6 +307,9 @@ func (s *Store) Close() error {
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
+	}
+	if s.ownPool {
+		s.pool.Close()
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/mfa"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/usersessions"
@@ -243,7 +244,7 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 		if _, err := call(p.LogoutAll, nil); err != nil {
 			return err
 		}
-		if err := p.Auth.Logout(ctx, s); err != nil {
+		if err := p.Auth.Logout(events.WithSource(ctx, events.SourceFrom(core.EventContext(r))), s); err != nil {
 			return err
 		}
 		return redirect(w, "/accounts/login")

@@ -15,6 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/csrf"
+	"github.com/reinhardt-go/auth/core/events"
+	"github.com/reinhardt-go/auth/core/events/promevents"
 	"github.com/reinhardt-go/auth/core/jwtauth"
 	"github.com/reinhardt-go/auth/core/mail"
 	"github.com/reinhardt-go/auth/core/mfa"
@@ -36,6 +38,11 @@ type App struct {
 	Posts    *Posts
 	Metrics  *Metrics
 	Register core.Endpoint
+	// Events receives the security events of every part of the showcase;
+	// Audit (the database's reinhardt_audit_event) and the counters of
+	// /metrics subscribe to it.
+	Events *events.Dispatcher
+	Audit  *sqlstore.AuditLog
 	// JWT signs and verifies the access and refresh tokens.
 	JWT *jwtauth.JWTAuth
 	// Tokens issues, rotates and revokes them (simplejwt's views and
@@ -152,6 +159,9 @@ func (a *App) setup(ctx context.Context) error {
 	a.users = wrap(a.wrap.Users, core.UserStore(a.Store))
 	a.Backend = core.NewModelBackend(a.users)
 	a.Backend.Logger = a.Logger
+	if err := a.openEvents(); err != nil {
+		return err
+	}
 	if err := a.openLoginThrottle(); err != nil {
 		return err
 	}
@@ -164,6 +174,7 @@ func (a *App) setup(ctx context.Context) error {
 	}
 	ts = wrap(a.wrap.Tokens, ts)
 	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
+	a.Tokens.Events = a.Events
 	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
 	if err != nil {
 		return err
@@ -197,6 +208,16 @@ func (a *App) setup(ctx context.Context) error {
 	return nil
 }
 
+// openEvents makes the dispatcher of the security events, with the audit
+// log in the database and a counter per kind on /metrics.
+func (a *App) openEvents() error {
+	a.Events = events.New()
+	a.Events.Logger = a.Logger
+	a.Audit = a.Store.AuditLog()
+	a.Events.Subscribe(a.Audit)
+	return promevents.Subscribe(a.Metrics.Registry, a.Events)
+}
+
 // MFAIssuer names the showcase in authenticator apps.
 const MFAIssuer = "reinhardt-auth showcase"
 
@@ -215,11 +236,11 @@ func (a *App) openLoginThrottle() error {
 	}
 	store = wrap(a.wrap.Throttle, store)
 	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
-	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt)
+	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt, throttle.WithEvents(a.Events))
 	if err != nil {
 		return fmt.Errorf("-login-rate: %w", err)
 	}
-	ot, err := throttle.NewOTPThrottle("", store, opt)
+	ot, err := throttle.NewOTPThrottle("", store, opt, throttle.WithEvents(a.Events))
 	if err != nil {
 		return err
 	}
@@ -241,6 +262,7 @@ func (a *App) openMFA() error {
 	if err != nil {
 		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
 	}
+	m.Events = a.Events
 	a.MFA = m
 	a.MFAEnroll = &mfa.EnrollEndpoint{MFA: m}
 	codes := core.Guards(a.LoginGuard, a.OTPGuard)
@@ -268,7 +290,7 @@ func (a *App) newEngine() *core.Engine {
 	auths := []core.Authenticator{
 		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.users)),
 		a.OAuth2.Authentication(),
-		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA},
+		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA, Events: a.Events},
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},
 	}
 	if a.Config.RemoteUserHeader != "" {

@@ -46,6 +46,7 @@ func (a *App) openOAuth2(ctx context.Context) error {
 	}
 	store = wrap(a.wrap.OAuth2, store)
 	p, err := oauth2.NewProvider(oauth2.Config{
+		Events:          a.Events,
 		Store:           store,
 		Users:           a.Backend,
 		Issuer:          a.Config.Issuer,

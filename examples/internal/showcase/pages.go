@@ -142,7 +142,7 @@ func (p *LogoutPage) Serve(w core.Response, r core.Request) error {
 	if err := p.CSRF.Check(r, s); err != nil {
 		return err
 	}
-	if err := p.Auth.Logout(r.Context(), s); err != nil {
+	if err := p.Auth.Logout(core.EventContext(r), s); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/accounts/login")

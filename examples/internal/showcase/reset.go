@@ -28,7 +28,7 @@ func (a *App) openPasswordReset() error {
 	if err != nil {
 		return err
 	}
-	guard, err := throttle.NewResetThrottle(a.Config.ResetRate, a.Store.Throttle(), throttle.WithTrustedProxies(a.Config.TrustedProxies))
+	guard, err := throttle.NewResetThrottle(a.Config.ResetRate, a.Store.Throttle(), throttle.WithTrustedProxies(a.Config.TrustedProxies), throttle.WithEvents(a.Events))
 	if err != nil {
 		return fmt.Errorf("-reset-rate: %w", err)
 	}
@@ -54,7 +54,7 @@ func (a *App) openPasswordReset() error {
 	a.resetRequest = &passwordreset.RequestEndpoint{Users: a.Store, Tokens: tokens, Queue: q,
 		Origin: "http://" + a.Config.Addr, From: ResetFrom, Guard: guard, Logger: a.Logger}
 	a.PasswordReset = a.resetRequest
-	a.PasswordResetConfirm = &passwordreset.ConfirmEndpoint{Users: a.Store, Tokens: tokens,
+	a.PasswordResetConfirm = &passwordreset.ConfirmEndpoint{Users: a.Store, Tokens: tokens, Events: a.Events,
 		PasswordChanged: func(ctx context.Context, u core.BaseUser) error {
 			return a.Tokens.LogoutAll(ctx, u.GetID())
 		}}

@@ -46,6 +46,7 @@ func (a *App) openSessions(ctx context.Context) error {
 		Secret:   a.Secret,
 		Manager:  m,
 		CSRF:     prot.Check,
+		Events:   a.Events,
 	}
 	hooks := sessions.LoginHooks{
 		RotateCSRF: func(r core.Request, w core.Response) error {

@@ -239,7 +239,7 @@ func (e *faultEnv) oauth2Code() flowState {
 	conf := &oauth2.Config{ClientID: demoConfidential, RedirectURL: demoRedirect, Scopes: []string{"read"},
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/o/authorize", TokenURL: e.base + "/o/token"}}
 	verifier := oauth2.GenerateVerifier()
-	q := newFormBrowser(e.t, e.base).authorize(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), "alice", e.alice)
+	q := NewFormBrowser(e.t, e.base).Authorize(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), "alice", e.alice)
 	return flowState{code: q.Get("code"), verifier: verifier}
 }
 

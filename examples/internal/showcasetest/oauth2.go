@@ -27,35 +27,37 @@ const (
 
 var demoClientLine = regexp.MustCompile(`demo OAuth2 client "demo-confidential" secret "([A-Za-z0-9]+)"`)
 
-// formBrowser is a browser driving the HTML pages: a cookie jar, forms
+// FormBrowser is a browser driving the HTML pages: a cookie jar, forms
 // posted as application/x-www-form-urlencoded, redirects returned rather
 // than followed (the last one goes to the client's callback, where no
 // one listens).
-type formBrowser struct {
+type FormBrowser struct {
 	t    *testing.T
 	base string
 	hc   *http.Client
 }
 
-func newFormBrowser(t *testing.T, base string) *formBrowser {
+// NewFormBrowser returns a FormBrowser of the server at base, without
+// cookies, failing t on a transport error.
+func NewFormBrowser(t *testing.T, base string) *FormBrowser {
 	jar, _ := cookiejar.New(nil)
-	return &formBrowser{t: t, base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	return &FormBrowser{t: t, base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-// get fetches target (a path, or an absolute URL of the server).
-func (b *formBrowser) get(target string) Response {
+// Get fetches target (a path, or an absolute URL of the server).
+func (b *FormBrowser) Get(target string) Response {
 	b.t.Helper()
 	return b.send("GET", target, nil)
 }
 
-// post submits a form to a path of the server.
-func (b *formBrowser) post(path string, form url.Values) Response {
+// Post submits a form to a path of the server.
+func (b *FormBrowser) Post(path string, form url.Values) Response {
 	b.t.Helper()
 	return b.send("POST", path, form)
 }
 
-func (b *formBrowser) send(method, target string, form url.Values) Response {
+func (b *FormBrowser) send(method, target string, form url.Values) Response {
 	b.t.Helper()
 	if strings.HasPrefix(target, "/") {
 		target = b.base + target
@@ -83,8 +85,8 @@ func (b *formBrowser) send(method, target string, form url.Values) Response {
 
 var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
 
-// formFields are the hidden fields of an HTML page's form.
-func formFields(page string) url.Values {
+// FormFields are the hidden fields of an HTML page's form.
+func FormFields(page string) url.Values {
 	v := url.Values{}
 	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
 		v.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
@@ -92,31 +94,31 @@ func formFields(page string) url.Values {
 	return v
 }
 
-// logIn follows a redirect to the login page, submits it and returns the
+// LogIn follows a redirect to the login page, submits it and returns the
 // response (a 302 on success).
-func (b *formBrowser) logIn(loginURL, username, password string) Response {
+func (b *FormBrowser) LogIn(loginURL, username, password string) Response {
 	b.t.Helper()
-	page := b.get(loginURL)
+	page := b.Get(loginURL)
 	if page.Status != 200 || !strings.Contains(page.Body, `name="password"`) || !strings.Contains(page.Body, `name="otp"`) {
 		b.t.Fatalf("login page: %d %.500s", page.Status, page.Body)
 	}
-	form := formFields(page.Body)
+	form := FormFields(page.Body)
 	if form.Get("csrfmiddlewaretoken") == "" {
 		b.t.Fatalf("login page without a CSRF token: %.500s", page.Body)
 	}
 	form.Set("username", username)
 	form.Set("password", password)
-	return b.post("/accounts/login", form)
+	return b.Post("/accounts/login", form)
 }
 
-// authorize runs the browser's side of the code flow from authURL: the
+// Authorize runs the browser's side of the code flow from authURL: the
 // consent page (logging in first when sent to the login page) and
 // allow=Authorize. It returns the callback's query.
-func (b *formBrowser) authorize(authURL, username, password string) url.Values {
+func (b *FormBrowser) Authorize(authURL, username, password string) url.Values {
 	b.t.Helper()
-	r := b.get(authURL)
+	r := b.Get(authURL)
 	if r.Status == http.StatusFound && strings.HasPrefix(r.Header.Get("Location"), "/accounts/login?next=") {
-		login := b.logIn(r.Header.Get("Location"), username, password)
+		login := b.LogIn(r.Header.Get("Location"), username, password)
 		if login.Status != http.StatusFound {
 			b.t.Fatalf("login: %d %.500s", login.Status, login.Body)
 		}
@@ -124,20 +126,20 @@ func (b *formBrowser) authorize(authURL, username, password string) url.Values {
 		if !strings.HasPrefix(next, "/o/authorize?") {
 			b.t.Fatalf("login redirected to %q; want the authorization request", next)
 		}
-		r = b.get(next)
+		r = b.Get(next)
 	}
 	if r.Status != 200 || !strings.Contains(r.Body, `value="Authorize"`) {
 		b.t.Fatalf("consent page: %d %v %.800s", r.Status, r.Header, r.Body)
 	}
-	form := formFields(r.Body)
+	form := FormFields(r.Body)
 	form.Set("allow", "Authorize")
-	r = b.post("/o/authorize", form)
-	return callback(b.t, r)
+	r = b.Post("/o/authorize", form)
+	return Callback(b.t, r)
 }
 
-// callback checks that r redirects to the demo clients' callback and
+// Callback checks that r redirects to the demo clients' callback and
 // returns its query.
-func callback(t *testing.T, r Response) url.Values {
+func Callback(t *testing.T, r Response) url.Values {
 	t.Helper()
 	loc, err := url.Parse(r.Header.Get("Location"))
 	if r.Status != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), demoRedirect+"?") {
@@ -183,9 +185,9 @@ func oauth2Clients(t *testing.T, start Starter, db string) {
 	// The code flow of the confidential client, with PKCE and a nonce.
 	conf := &oauth2.Config{ClientID: demoConfidential, ClientSecret: secret, Endpoint: endpoint, RedirectURL: demoRedirect,
 		Scopes: []string{oidc.ScopeOpenID, "profile", "email", "read"}}
-	b := newFormBrowser(t, base)
+	b := NewFormBrowser(t, base)
 	verifier := oauth2.GenerateVerifier()
-	q := b.authorize(conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-1")), "alice", pw)
+	q := b.Authorize(conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-1")), "alice", pw)
 	if q.Get("state") != "state-1" || q.Get("code") == "" {
 		t.Fatalf("callback query %v", q)
 	}
@@ -199,7 +201,7 @@ func oauth2Clients(t *testing.T, start Starter, db string) {
 	// The reuse revoked what the code issued: a second flow goes on.
 	c.Expect(c.Do("GET", "/api/me", "", "", "Authorization: Bearer "+tok.AccessToken), 401, "")
 	verifier = oauth2.GenerateVerifier()
-	q = b.authorize(conf.AuthCodeURL("state-2", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-2")), "alice", pw)
+	q = b.Authorize(conf.AuthCodeURL("state-2", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-2")), "alice", pw)
 	tok, err = conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
@@ -262,11 +264,11 @@ func oauth2Clients(t *testing.T, start Starter, db string) {
 	pub := &oauth2.Config{ClientID: demoPublic, Endpoint: oauth2.Endpoint{AuthURL: endpoint.AuthURL, TokenURL: endpoint.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
 		RedirectURL: demoRedirect, Scopes: []string{"read", "write"}}
 	verifier = oauth2.GenerateVerifier()
-	q = b.authorize(pub.AuthCodeURL("state-3", oauth2.S256ChallengeOption(verifier)), "alice", pw)
+	q = b.Authorize(pub.AuthCodeURL("state-3", oauth2.S256ChallengeOption(verifier)), "alice", pw)
 	if _, err := pub.Exchange(ctx, q.Get("code")); err == nil {
 		t.Error("a public client's code redeemed without its PKCE verifier")
 	}
-	q = b.authorize(pub.AuthCodeURL("state-4", oauth2.S256ChallengeOption(verifier)), "alice", pw)
+	q = b.Authorize(pub.AuthCodeURL("state-4", oauth2.S256ChallengeOption(verifier)), "alice", pw)
 	writer, err := pub.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("public client exchange: %v", err)
@@ -305,25 +307,25 @@ func oauth2Clients(t *testing.T, start Starter, db string) {
 
 	// The login page: a wrong password shows the form again; an unsafe
 	// next goes home; the logout ends the session.
-	b2 := newFormBrowser(t, base)
-	r = b2.logIn("/accounts/login?next=/o/authorize", "alice", "wrong")
+	b2 := NewFormBrowser(t, base)
+	r = b2.LogIn("/accounts/login?next=/o/authorize", "alice", "wrong")
 	if r.Status != 200 || !strings.Contains(r.Body, "Please enter a correct username and password.") {
 		t.Errorf("wrong password: %d %.500s", r.Status, r.Body)
 	}
 	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example"} {
-		r = b2.logIn("/accounts/login?next="+url.QueryEscape(next), "alice", pw)
+		r = b2.LogIn("/accounts/login?next="+url.QueryEscape(next), "alice", pw)
 		if r.Status != http.StatusFound || r.Header.Get("Location") != "/" {
 			t.Errorf("login with next %q: %d Location %q; want 302 to /", next, r.Status, r.Header.Get("Location"))
 		}
 	}
-	r = b.post("/accounts/logout", url.Values{})
+	r = b.Post("/accounts/logout", url.Values{})
 	c.Expect(r, 403, "") // no CSRF token
-	page := b.get("/accounts/login")
-	r = b.post("/accounts/logout", url.Values{"csrfmiddlewaretoken": {formFields(page.Body).Get("csrfmiddlewaretoken")}})
+	page := b.Get("/accounts/login")
+	r = b.Post("/accounts/logout", url.Values{"csrfmiddlewaretoken": {FormFields(page.Body).Get("csrfmiddlewaretoken")}})
 	if r.Status != http.StatusFound || r.Header.Get("Location") != "/accounts/login" {
 		t.Errorf("logout: %d %v", r.Status, r.Header)
 	}
-	r = b.get(pub.AuthCodeURL("state-5", oauth2.S256ChallengeOption(verifier)))
+	r = b.Get(pub.AuthCodeURL("state-5", oauth2.S256ChallengeOption(verifier)))
 	if r.Status != http.StatusFound || !strings.HasPrefix(r.Header.Get("Location"), "/accounts/login?next=") {
 		t.Errorf("authorize after logout: %d %v", r.Status, r.Header)
 	}
@@ -358,28 +360,28 @@ func htmlLogin(t *testing.T, start Starter) {
 		t.Fatalf("recovery codes: %d %s", r.Status, r.Body)
 	}
 
-	b := newFormBrowser(t, base)
-	r = b.logIn("/accounts/login?next=/api/me", "alice", pw)
-	if r.Status != 200 || !strings.Contains(r.Body, "two-factor authentication on") || b.get("/api/me").Status != 401 {
+	b := NewFormBrowser(t, base)
+	r = b.LogIn("/accounts/login?next=/api/me", "alice", pw)
+	if r.Status != 200 || !strings.Contains(r.Body, "two-factor authentication on") || b.Get("/api/me").Status != 401 {
 		t.Fatalf("password without a code: %d %.600s; want the form asking for the code, not logged in", r.Status, r.Body)
 	}
-	form := formFields(r.Body)
+	form := FormFields(r.Body)
 	form.Set("username", "alice")
 	form.Set("password", pw)
 	form.Set("otp", code) // used by confirm: refused
-	r = b.post("/accounts/login", form)
+	r = b.Post("/accounts/login", form)
 	if r.Status != 200 || !strings.Contains(r.Body, "wrong, expired or already used") {
 		t.Fatalf("a used code: %d %.600s", r.Status, r.Body)
 	}
-	form = formFields(r.Body)
+	form = FormFields(r.Body)
 	form.Set("username", "alice")
 	form.Set("password", pw)
 	form.Set("otp", rc.Codes[0])
-	r = b.post("/accounts/login", form)
+	r = b.Post("/accounts/login", form)
 	if r.Status != http.StatusFound || r.Header.Get("Location") != "/api/me" {
 		t.Fatalf("a recovery code: %d %v %.300s", r.Status, r.Header, r.Body)
 	}
-	if r = b.get("/api/me"); r.Status != 200 || !strings.Contains(r.Body, `"auth":"session"`) {
+	if r = b.Get("/api/me"); r.Status != 200 || !strings.Contains(r.Body, `"auth":"session"`) {
 		t.Errorf("me after the HTML login: %d %s", r.Status, r.Body)
 	}
 
@@ -387,12 +389,12 @@ func htmlLogin(t *testing.T, start Starter) {
 	// used code above was one failure, a wrong password on the page is the
 	// second, on the token endpoint the third; then every login is
 	// refused, the page's too (429, Retry-After).
-	b2 := newFormBrowser(t, base)
-	if r = b2.logIn("/accounts/login", "admin", "guess"); r.Status != 200 || !strings.Contains(r.Body, "Please enter a correct username and password.") {
+	b2 := NewFormBrowser(t, base)
+	if r = b2.LogIn("/accounts/login", "admin", "guess"); r.Status != 200 || !strings.Contains(r.Body, "Please enter a correct username and password.") {
 		t.Fatalf("wrong password: %d %.300s", r.Status, r.Body)
 	}
 	c.Expect(c.Do("POST", "/api/token", "", `{"username":"admin","password":"guess"}`), 401, "")
-	for _, r := range []Response{b2.logIn("/accounts/login", "admin", DemoCredentials(out)["admin"]), c.Do("POST", "/api/token", "", `{"username":"bob","password":"x"}`)} {
+	for _, r := range []Response{b2.LogIn("/accounts/login", "admin", DemoCredentials(out)["admin"]), c.Do("POST", "/api/token", "", `{"username":"bob","password":"x"}`)} {
 		if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 			t.Errorf("after 3 failures at 3/min: %d Retry-After %q %.200s", r.Status, r.Header.Get("Retry-After"), r.Body)
 		}

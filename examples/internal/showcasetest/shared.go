@@ -111,7 +111,7 @@ func SharedState(t *testing.T, a, b Starter, db, redisURL string) {
 				Endpoint: oauth2.Endpoint{AuthURL: base + "/o/authorize", TokenURL: base + "/o/token", AuthStyle: oauth2.AuthStyleInHeader}}
 		}
 		verifier := oauth2.GenerateVerifier()
-		q := newFormBrowser(t, baseB).authorize(conf(baseB).AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), "alice", creds["alice"])
+		q := NewFormBrowser(t, baseB).Authorize(conf(baseB).AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), "alice", creds["alice"])
 		if _, err := conf(baseA).Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier)); err != nil {
 			t.Fatalf("the code from %s, redeemed on %s: %v", baseB, baseA, err)
 		}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"sync"
@@ -86,7 +87,7 @@ func NewModelBackend(store UserStore) *ModelBackend { return &ModelBackend{Store
 
 // Authenticate implements AuthBackend.
 func (b *ModelBackend) Authenticate(ctx context.Context, username, password string) (User, error) {
-	u, err := b.Store.UserByUsername(ctx, username)
+	u, err := LookUpUsername(ctx, b.Store, username)
 	if err != nil {
 		return nil, err
 	}
@@ -125,9 +126,39 @@ func (b *ModelBackend) Authenticate(ctx context.Context, username, password stri
 // GetUser implements AuthBackend; inactive users are not returned, as in
 // Django's ModelBackend.get_user.
 func (b *ModelBackend) GetUser(ctx context.Context, id string) (User, error) {
-	u, err := b.Store.UserByID(ctx, id)
+	u, err := LookUpID(ctx, b.Store, id)
 	if err != nil || isNil(u) || !u.IsActive() {
 		return nil, err
+	}
+	return u, nil
+}
+
+// LookUpID returns s.UserByID(ctx, id), checked: a store that answers
+// with a user of another id (a bug, a corrupted row, a cache keyed
+// wrongly) fails as an unreachable store does, with an error wrapping
+// ErrStoreUnavailable, so that no request is authenticated as someone
+// else. Every lookup by id that authenticates goes through it.
+func LookUpID(ctx context.Context, s UserStore, id string) (BaseUser, error) {
+	u, err := s.UserByID(ctx, id)
+	if err != nil || isNil(u) {
+		return nil, err
+	}
+	if u.GetID() != id {
+		return nil, fmt.Errorf("core: the user store answered the lookup of one id with another user: %w", ErrStoreUnavailable)
+	}
+	return u, nil
+}
+
+// LookUpUsername returns s.UserByUsername(ctx, username), checked as
+// LookUpID checks: a user whose username is not exactly username fails
+// with an error wrapping ErrStoreUnavailable.
+func LookUpUsername(ctx context.Context, s UserStore, username string) (BaseUser, error) {
+	u, err := s.UserByUsername(ctx, username)
+	if err != nil || isNil(u) {
+		return nil, err
+	}
+	if u.GetUsername() != username {
+		return nil, fmt.Errorf("core: the user store answered the lookup of one username with another user: %w", ErrStoreUnavailable)
 	}
 	return u, nil
 }

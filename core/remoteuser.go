@@ -110,7 +110,7 @@ func (a *RemoteUserAuthentication) Authenticate(r Request) (*Identity, error) {
 		return nil, nil
 	}
 	ctx := r.Context()
-	bu, err := a.Users.UserByUsername(ctx, username)
+	bu, err := LookUpUsername(ctx, a.Users, username)
 	if err != nil {
 		return nil, err
 	}

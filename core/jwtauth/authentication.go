@@ -23,7 +23,7 @@ func StoreUsers(s core.UserStore) UserLookup { return storeUsers{s} }
 type storeUsers struct{ s core.UserStore }
 
 func (s storeUsers) GetUser(ctx context.Context, id string) (core.User, error) {
-	u, err := s.s.UserByID(ctx, id)
+	u, err := core.LookUpID(ctx, s.s, id)
 	if err != nil || u == nil {
 		return nil, err
 	}

@@ -128,6 +128,13 @@ type Record struct {
 	// never saved, else the version Load returned. A successful Save of a
 	// record with Version v leaves the stored record at version v+1.
 	Version uint64
+	// UserID is the session's logged-in user ("" when nobody is), and
+	// UserAgent and IP the client of its login ("" on every save after
+	// the login's), which Session.Save sets: a backend that lists
+	// sessions by user (core/sessions/usersessions) indexes the session
+	// by them, the others ignore them. Load leaves them empty. Wrappers
+	// that rebuild a record do not carry them over, and list nothing.
+	UserID, UserAgent, IP string
 }
 
 // SessionBackend keeps sessions. Every method honours ctx and is safe for

@@ -57,7 +57,10 @@
 //   - registry: backends opened by name or URL;
 //   - migrate: live sessions copied between backends;
 //   - djangosession: Django's session_data format, read and written;
-//   - gorillaimport: gorilla/sessions cookies imported as sessions.
+//   - gorillaimport: gorilla/sessions cookies imported as sessions;
+//   - usersessions: a user's live sessions listed and ended one by one
+//     (Session.Save tells the backend whose session it saves,
+//     Record.UserID).
 //
 // Adapters wrap the Manager; for net/http:
 //

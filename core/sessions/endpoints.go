@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,10 @@ type LoginEndpoint struct {
 	// (throttle.NewOTPThrottle); nil: none.
 	OTPGuard core.LoginGuard
 	Hooks    LoginHooks
+	// TrustedProxies are the peers whose X-Forwarded-For names the
+	// client whose address a login records (Session.SetClient, shown
+	// by core/sessions/usersessions); none: the peer's address.
+	TrustedProxies []netip.Prefix
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -184,6 +189,11 @@ func (e *LoginEndpoint) LogIn(w core.Response, r core.Request, username, passwor
 	if err := e.Auth.Login(ctx, s, bu, e.BackendName); err != nil {
 		return nil, err
 	}
+	var ip string
+	if a := core.ClientIP(r, e.TrustedProxies); a.IsValid() {
+		ip = a.String()
+	}
+	s.SetClient(r.Header("User-Agent"), ip)
 	if s.Key() == before && before != "" {
 		// Django keeps the key of a session that already belongs to this
 		// user; a login here always moves it, so an old key never gains a

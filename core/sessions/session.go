@@ -55,6 +55,9 @@ type Session struct {
 	// setCookies are set by Commit besides the session cookie: the
 	// Manager's Adopt hook's (an old library's cookie expired).
 	setCookies []*http.Cookie
+	// clientUA and clientIP are the login's client (SetClient), given
+	// to the backend with the next save's record (Record.UserAgent, IP).
+	clientUA, clientIP string
 }
 
 // entry is one value: the encoding it was loaded with, and the Go value
@@ -358,10 +361,11 @@ func (s *Session) Save(ctx context.Context) error {
 	if s.key == "" {
 		s.key, s.version = GenerateKey(), 0
 	}
-	id, err := SaveRecord(ctx, s.m.backend(), s.key, Record{Data: data, Expiry: expiry, Version: s.version})
+	id, err := SaveRecord(ctx, s.m.backend(), s.key, s.owned(Record{Data: data, Expiry: expiry, Version: s.version}))
 	if err != nil {
 		return err
 	}
+	s.clientUA, s.clientIP = "", "" // recorded: later saves keep the backend's
 	s.key, s.version, s.expiry = id, s.version+1, expiry
 	s.modified, s.issued = false, true
 	for _, e := range s.vals {

@@ -22,3 +22,12 @@ func TestDjangoSessions(t *testing.T) { showcasetest.DjangoSessions(t, start) }
 // TestBrowser drives this server's HTML pages in headless Chromium
 // (showcasetest.Browser).
 func TestBrowser(t *testing.T) { showcasetest.Browser(t, start) }
+
+// TestFaultInjection: every store of this server fails, stalls or answers
+// garbage in turn under each flow (showcasetest.FaultInjection; the full
+// matrix on Gin, failures and stalled sessions on the others).
+func TestFaultInjection(t *testing.T) { showcasetest.FaultInjection(t, run, false) }
+
+// TestClientAbort: a login or logout whose client closes the connection
+// right after sending it still takes effect (showcasetest.ClientAbort).
+func TestClientAbort(t *testing.T) { showcasetest.ClientAbort(t, start) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // DefaultSessionCleanupInterval is how often a SessionBackend or
@@ -39,8 +40,11 @@ type sessionTable struct {
 	now      func() time.Time
 	interval time.Duration
 
-	mu        sync.RWMutex
-	entries   map[string]sessionEntry
+	mu      sync.RWMutex
+	entries map[string]sessionEntry
+	// users indexes the entries that have an owner by user id (the
+	// backend's UserSessions); the cache never sets an owner.
+	users     map[string]map[string]struct{}
 	nextSweep time.Time // when a write next removes the expired entries
 }
 
@@ -48,10 +52,17 @@ type sessionEntry struct {
 	data    []byte // never modified once stored: Load hands it out
 	expiry  time.Time
 	version uint64
+	owner   *entryOwner // nil: nobody logged in
+}
+
+// entryOwner is what a backend entry records of its user.
+type entryOwner struct {
+	userID, userAgent, ip string
+	created, lastSeen     time.Time
 }
 
 func newSessionTable(opts []SessionOption) *sessionTable {
-	t := &sessionTable{now: time.Now, interval: DefaultSessionCleanupInterval, entries: map[string]sessionEntry{}}
+	t := &sessionTable{now: time.Now, interval: DefaultSessionCleanupInterval, entries: map[string]sessionEntry{}, users: map[string]map[string]struct{}{}}
 	for _, o := range opts {
 		o(t)
 	}
@@ -73,7 +84,7 @@ func (t *sessionTable) removeExpiredLocked(now time.Time) int {
 	n := 0
 	for k, e := range t.entries {
 		if !e.expiry.After(now) {
-			delete(t.entries, k)
+			t.remove(k, e)
 			n++
 		}
 	}
@@ -89,6 +100,18 @@ func (t *sessionTable) sweepIfDueLocked(now time.Time) {
 	}
 }
 
+// remove deletes the entry e under key and its index entry; t.mu is held.
+func (t *sessionTable) remove(key string, e sessionEntry) {
+	delete(t.entries, key)
+	if e.owner != nil {
+		keys := t.users[e.owner.userID]
+		delete(keys, key)
+		if len(keys) == 0 {
+			delete(t.users, e.owner.userID)
+		}
+	}
+}
+
 func (t *sessionTable) get(key string) (sessionEntry, bool) {
 	now := t.now()
 	t.mu.RLock()
@@ -101,21 +124,25 @@ func (t *sessionTable) get(key string) (sessionEntry, bool) {
 }
 
 // compareAndSet stores data under key until expiry if the live version
-// is version (0: absent), as the next version.
-func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64) bool {
+// is version (0: absent), as the next version, indexed under owner's
+// UserID (with its UserAgent and IP) when it has one.
+func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, version uint64, owner sessions.Record) bool {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.sweepIfDueLocked(now)
 	var cur uint64
-	if e, ok := t.entries[key]; ok && e.expiry.After(now) {
-		cur = e.version
+	old, ok := t.entries[key]
+	if ok && old.expiry.After(now) {
+		cur = old.version
 	}
 	if cur != version {
 		return false
 	}
+	if ok {
+		t.remove(key, old)
+	}
 	if !expiry.After(now) {
-		delete(t.entries, key)
 		return true
 	}
 	var kept []byte
@@ -123,7 +150,19 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 		kept = make([]byte, len(data))
 		copy(kept, data)
 	}
-	t.entries[key] = sessionEntry{data: kept, expiry: expiry, version: version + 1}
+	e := sessionEntry{data: kept, expiry: expiry, version: version + 1}
+	if owner.UserID != "" {
+		o := &entryOwner{userID: owner.UserID, userAgent: owner.UserAgent, ip: owner.IP, created: now, lastSeen: now}
+		if prev := old.owner; version > 0 && prev != nil && prev.userID == owner.UserID {
+			o.created, o.userAgent, o.ip = prev.created, prev.userAgent, prev.ip
+		}
+		e.owner = o
+		if t.users[o.userID] == nil {
+			t.users[o.userID] = map[string]struct{}{}
+		}
+		t.users[o.userID][key] = struct{}{}
+	}
+	t.entries[key] = e
 	return true
 }
 
@@ -131,7 +170,9 @@ func (t *sessionTable) delete(key string) {
 	now := t.now()
 	t.mu.Lock()
 	t.sweepIfDueLocked(now)
-	delete(t.entries, key)
+	if e, ok := t.entries[key]; ok {
+		t.remove(key, e)
+	}
 	t.mu.Unlock()
 }
 
@@ -175,7 +216,7 @@ func (b *SessionBackend) Import(ctx context.Context, key string, rec sessions.Re
 	if err := sessions.CheckContext(ctx, "memory sessions: save"); err != nil {
 		return err
 	}
-	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version) {
+	if !b.t.compareAndSet(key, rec.Data, rec.Expiry, rec.Version, rec) {
 		return sessions.ConflictError("memory sessions: save")
 	}
 	return nil
@@ -234,6 +275,49 @@ func (b *SessionBackend) Len() int {
 	return len(b.t.entries)
 }
 
+// UserSessions implements usersessions.Lister: the live sessions
+// of userID within sessions.Namespace(ctx), from the backend's index by
+// user.
+func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]usersessions.Session, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: user sessions"); err != nil {
+		return nil, err
+	}
+	ns := sessions.Namespace(ctx)
+	now := b.t.now()
+	b.t.mu.RLock()
+	defer b.t.mu.RUnlock()
+	var out []usersessions.Session
+	for k := range b.t.users[userID] {
+		e := b.t.entries[k]
+		if !strings.HasPrefix(k, ns) || !e.expiry.After(now) || e.owner == nil {
+			continue
+		}
+		o := e.owner
+		out = append(out, usersessions.Session{Handle: usersessions.Handle(k), Created: o.created, LastSeen: o.lastSeen,
+			Expiry: e.expiry, UserAgent: o.userAgent, IP: o.ip})
+	}
+	return out, nil
+}
+
+// EndUserSession implements usersessions.Lister: it deletes the
+// live session of userID whose handle is handle.
+func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
+	if err := sessions.CheckContext(ctx, "memory sessions: end user session"); err != nil {
+		return false, err
+	}
+	ns := sessions.Namespace(ctx)
+	now := b.t.now()
+	b.t.mu.Lock()
+	defer b.t.mu.Unlock()
+	for k := range b.t.users[userID] {
+		if e := b.t.entries[k]; strings.HasPrefix(k, ns) && usersessions.Handle(k) == handle {
+			b.t.remove(k, e)
+			return e.expiry.After(now), nil
+		}
+	}
+	return false, nil
+}
+
 // SessionCache is a sessions.Cache in memory, for sessions.CacheSessionBackend
 // and as the GenerationStore of sessions.CookieSessionBackend. Entries
 // expire at their time to live and the first write after each cleanup
@@ -267,7 +351,7 @@ func (c *SessionCache) CompareAndSet(ctx context.Context, key string, value []by
 	if err := sessions.CheckContext(ctx, "memory cache: set"); err != nil {
 		return false, err
 	}
-	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version), nil
+	return c.t.compareAndSet(key, value, c.t.now().Add(ttl), version, sessions.Record{}), nil
 }
 
 // Delete implements sessions.Cache.
@@ -293,4 +377,5 @@ var (
 	_ sessions.Lister         = (*SessionBackend)(nil)
 	_ sessions.Importer       = (*SessionBackend)(nil)
 	_ sessions.Cache          = (*SessionCache)(nil)
+	_ usersessions.Lister     = (*SessionBackend)(nil)
 )

@@ -39,7 +39,9 @@
 //
 // Every operation is one command, one Lua script (redis.NewScript:
 // EVALSHA, falling back to EVAL once per script and server) or one MULTI,
-// so one round trip, and every key one script or MULTI touches shares a
+// so one round trip (the exceptions: saving a logged-in session is the
+// cache's script and then its user's index script, and listing a user's
+// sessions reads the index and checks each session), and every key one script or MULTI touches shares a
 // hash tag, so the scripts run on a Cluster unchanged (the benchmarks
 // report roundtrips/op). Expiries are written with the data (PX,
 // PEXPIREAT) in the same script. Times are kept in microseconds since
@@ -68,6 +70,8 @@
 //	P{oauth2}:exp                                   ZSET "c:"/"t:" + hash → expiry (µs; a used code's plus UsedCodeRetention), for CleanupExpired
 //	P mfa:{<user id>}:step                          HASH last accepted step, marker; PX retention (an empty id, or one with a brace or %: "%" and its hex)
 //	P mfa:{<user id>}:used                          SET of recovery-code hashes presented; PX retention
+//	P usess:{<user id>}:z                           ZSET session handle → session expiry (ms), a user's sessions; PEXPIRE the last one's
+//	P usess:{<user id>}:m                           HASH "m:"+handle → the login (JSON), "s:"+handle → last seen; PEXPIRE the same
 //
 // (The spaces after P are for reading only: the prefix is followed
 // directly by the rest.) Sessions, throttle keys and MFA keys spread over

@@ -17,7 +17,8 @@ import (
 // Prefix+"session:"+sessions.StorageKey, expiring with the session),
 // with what a cache alone cannot do: Range (sessions.Lister, by SCAN) and
 // Import (sessions.Importer), for migrations between backends and tenant
-// listings.
+// listings, and a user's sessions (usersessions.Lister: a sorted
+// set per user beside the sessions, see UserSessions).
 //
 // It does not implement sessions.Cleaner: Redis removes expired keys
 // itself. A down Redis fails every call with an error wrapping

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // MaxSessionData is the largest Record.Data DatabaseSessionBackend
@@ -47,18 +48,23 @@ var maxSessionText = base64.StdEncoding.EncodedLen(9 + 2 + 1<<16 + MaxSessionDat
 // reference's DatabaseSessionBackend, on SQLite, PostgreSQL and
 // MariaDB/MySQL. It
 // implements sessions.SessionBackend, sessions.Cleaner (Django's
-// clearsessions: one DELETE by the indexed expire_date), sessions.Lister
-// and sessions.Importer, and is safe for concurrent use.
+// clearsessions: one DELETE by the indexed expire_date), sessions.Lister,
+// sessions.Importer and usersessions.Lister, and is safe for concurrent use.
 //
 // Rows: session_key is sessions.StorageKey (40 hex characters; with a
 // namespace, which makes the key longer than the column, "~" and 39 hex
 // characters of its SHA-256, the full key then kept in session_data),
 // expire_date the record's expiry, and session_data the base64 of a
 // 9-byte header — a format byte and the record's version — and the data.
-// Nothing is added to Django's table, and no table of ours goes with it:
-// Django's own sessions may live in the same table, Django's
-// clearsessions removes expired rows of both, and Django's migrations stay
-// as they are. Django cannot resume the sessions of this backend (their
+// Nothing is added to Django's table: Django's own sessions may live in
+// the same table, Django's clearsessions removes expired rows of both, and
+// Django's migrations stay as they are. The index of logged-in sessions by
+// user (usersessions.Lister, django-user-sessions' user column) is
+// a table of our own, reinhardt_user_session (migration 0009): a save of
+// a record with a UserID writes its row in the session's transaction,
+// Delete removes it, and CleanupExpired removes the rows of expired
+// sessions and of sessions another program deleted. Sessions Django
+// writes are not indexed, so not listed. Django cannot resume the sessions of this backend (their
 // keys are hashes and their data is not Django's signed format), and this
 // backend reads Django's rows as absent: that is by design, a session is
 // carried over by logging in again. DjangoSessionBackend is the
@@ -85,6 +91,8 @@ type DatabaseSessionBackend struct {
 
 type sessionQueries struct {
 	load, insert, update, deleteVersion, live, delete, all string
+	// The index by user (reinhardt_user_session).
+	ownerNew, ownerSeen, ownerDelete, ownerList, ownerFind string
 }
 
 // NewSessionBackend returns the session backend over the store's
@@ -101,12 +109,28 @@ WHERE "django_session"."expire_date" <= ?`,
 		delete:        `DELETE FROM "django_session" WHERE "session_key" = ?`,
 		all:           `SELECT "session_key", "session_data", "expire_date" FROM "django_session" WHERE "expire_date" > ?`,
 	}
+	const cols = `("session_key", "namespace", "user_id", "handle", "created_at", "last_seen", "expire_date", "user_agent", "ip") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	q.ownerNew = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON CONFLICT ("session_key") DO UPDATE SET "namespace" = excluded."namespace", "user_id" = excluded."user_id", "handle" = excluded."handle", "created_at" = excluded."created_at",
+"last_seen" = excluded."last_seen", "expire_date" = excluded."expire_date", "user_agent" = excluded."user_agent", "ip" = excluded."ip"`
+	q.ownerSeen = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON CONFLICT ("session_key") DO UPDATE SET "last_seen" = excluded."last_seen", "expire_date" = excluded."expire_date"`
+	q.ownerDelete = `DELETE FROM "reinhardt_user_session" WHERE "session_key" = ?`
+	q.ownerList = `SELECT u."handle", u."created_at", u."last_seen", d."expire_date", u."user_agent", u."ip" FROM "reinhardt_user_session" u
+JOIN "django_session" d ON d."session_key" = u."session_key" WHERE u."user_id" = ? AND u."namespace" = ? AND d."expire_date" > ?`
+	q.ownerFind = `SELECT "session_key" FROM "reinhardt_user_session" WHERE "user_id" = ? AND "namespace" = ? AND "handle" = ?`
 	if s.dialect == MySQL {
+		q.ownerNew = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON DUPLICATE KEY UPDATE "namespace" = VALUES("namespace"), "user_id" = VALUES("user_id"), "handle" = VALUES("handle"), "created_at" = VALUES("created_at"),
+"last_seen" = VALUES("last_seen"), "expire_date" = VALUES("expire_date"), "user_agent" = VALUES("user_agent"), "ip" = VALUES("ip")`
+		q.ownerSeen = `INSERT INTO "reinhardt_user_session" ` + cols + `
+ON DUPLICATE KEY UPDATE "last_seen" = VALUES("last_seen"), "expire_date" = VALUES("expire_date")`
 		q.insert = mysqlUpsertSession
 		q.update = s.exactText(q.update, `substr("session_data", 1, 12)`)
 		q.deleteVersion = s.exactText(q.deleteVersion, `substr("session_data", 1, 12)`)
 	}
-	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.all} {
+	for _, p := range []*string{&q.load, &q.insert, &q.update, &q.deleteVersion, &q.live, &q.delete, &q.all,
+		&q.ownerNew, &q.ownerSeen, &q.ownerDelete, &q.ownerList, &q.ownerFind} {
 		*p = rebind(s.dialect, *p)
 	}
 	return &DatabaseSessionBackend{s: s, q: q}
@@ -363,20 +387,182 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	default:
 		query, args = b.q.update, []any{b.sessionText(storageKey, hashed, rec.Version+1, rec.Data), b.timeArg(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
 	}
+	if rec.UserID != "" && rec.Expiry.After(now) {
+		return b.saveOwned(ctx, op, storageKey, col, hashed, rec, now)
+	}
 	n, err := b.exec(ctx, query, args...)
 	if err != nil {
 		return b.s.fail(ctx, op, err)
 	}
+	return b.saved(op, n)
+}
+
+// saved is the answer of a save statement that changed n rows: nil for
+// the one row it wrote, sessions.ErrConflict when it wrote none.
+func (b *DatabaseSessionBackend) saved(op string, n int64) error {
 	if n != 1 && (b.s.dialect != MySQL || n != 2) { // 2: MariaDB/MySQL replaced an expired row
 		return sessions.ConflictError("sqlstore: " + op)
 	}
 	return nil
 }
 
-// Delete implements sessions.SessionBackend.
+// saveOwned saves a live session of a user (rec.UserID) and its index row
+// in one transaction of the database/sql pool: a new session is the
+// insert, any other save the versioned update, as save does.
+func (b *DatabaseSessionBackend) saveOwned(ctx context.Context, op, storageKey, col string, hashed bool, rec sessions.Record, now time.Time) error {
+	dbNow := b.s.dbTime(now)
+	query, args := b.q.update, []any{encodeSession(storageKey, hashed, rec.Version+1, rec.Data), b.s.dbTime(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
+	if rec.Version == 0 {
+		query, args = b.q.insert, []any{col, encodeSession(storageKey, hashed, 1, rec.Data), b.s.dbTime(rec.Expiry), dbNow}
+		if b.s.dialect == MySQL {
+			args = append(args, dbNow) // mysqlUpsertSession reads it twice
+		}
+	}
+	st, err := b.s.prepared(ctx, b.s.db, query)
+	if err != nil {
+		return b.s.fail(ctx, op, err)
+	}
+	var conflict error
+	err = b.s.runTx(ctx, op, func() (*sql.Tx, error) { return b.s.db.BeginTx(ctx, nil) }, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if conflict = b.saved(op, n); conflict != nil {
+			return conflict
+		}
+		return b.index(ctx, tx, storageKey, col, rec, now)
+	})
+	if conflict != nil {
+		return conflict
+	}
+	return err
+}
+
+// index writes the reinhardt_user_session row of a user's session saved
+// under storageKey (column col): a new session (version 0) replaces the
+// row, with the login's client; a later save moves last_seen and
+// expire_date only.
+func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageKey, col string, rec sessions.Record, now time.Time) error {
+	ua, ip := rec.UserAgent, rec.IP
+	if len(ua) > userAgentLen {
+		ua = strings.ToValidUTF8(ua[:userAgentLen], "")
+	}
+	if len(ip) > 45 {
+		ip = ""
+	}
+	if !b.s.storable(ua, ip) {
+		ua, ip = "", ""
+	}
+	q := b.q.ownerSeen
+	if rec.Version == 0 {
+		q = b.q.ownerNew
+	}
+	dbNow := b.s.dbTime(now)
+	_, err := tx.ExecContext(ctx, q, col, namespaceHash(storageKey[:max(len(storageKey)-columnLen, 0)]), rec.UserID, usersessions.Handle(storageKey),
+		dbNow, dbNow, b.s.dbTime(rec.Expiry), ua, ip)
+	return err
+}
+
+// userAgentLen is the length of reinhardt_user_session.user_agent.
+const userAgentLen = 200
+
+// namespaceHash is the namespace column of the sessions of namespace ns
+// (what precedes the 40 characters of a storage key's hash): its SHA-256
+// in hex, so that any namespace fits the column.
+func namespaceHash(ns string) string {
+	sum := sha256.Sum256([]byte(ns))
+	return hex.EncodeToString(sum[:])
+}
+
+// UserSessions implements usersessions.Lister: the live sessions
+// of userID within sessions.Namespace(ctx) that this backend wrote,
+// from reinhardt_user_session joined with django_session (a row whose
+// session was deleted or has expired is not listed). Sessions Django
+// wrote in the table are not indexed, so never listed.
+func (b *DatabaseSessionBackend) UserSessions(ctx context.Context, userID string) ([]usersessions.Session, error) {
+	const op = "sessions: user sessions"
+	if !b.s.storable(userID) {
+		return nil, nil
+	}
+	st, err := b.s.prepared(ctx, b.s.rdb, b.q.ownerList)
+	if err != nil {
+		return nil, b.s.fail(ctx, op, err)
+	}
+	rows, err := st.QueryContext(ctx, userID, namespaceHash(sessions.Namespace(ctx)), b.s.dbTime(b.now()))
+	if err != nil {
+		return nil, b.s.fail(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []usersessions.Session
+	for rows.Next() {
+		var u usersessions.Session
+		var created, seen, exp nullTime
+		if err := rows.Scan(&u.Handle, &created, &seen, &exp, &u.UserAgent, &u.IP); err != nil {
+			return nil, b.s.fail(ctx, op, err)
+		}
+		u.Created, u.LastSeen, u.Expiry = created.Time, seen.Time, exp.Time
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, b.s.fail(ctx, op, err)
+	}
+	return out, nil
+}
+
+// EndUserSession implements usersessions.Lister: it deletes the
+// live session of userID named by handle, and its index row.
+func (b *DatabaseSessionBackend) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
+	const op = "sessions: end user session"
+	if err := ctx.Err(); err != nil {
+		return false, b.s.fail(ctx, op, err)
+	}
+	if !b.s.storable(userID, handle) {
+		return false, nil
+	}
+	var ended bool
+	err := b.s.runTx(ctx, op, func() (*sql.Tx, error) { return b.s.db.BeginTx(ctx, nil) }, func(tx *sql.Tx) error {
+		var col string
+		err := tx.QueryRowContext(ctx, b.q.ownerFind, userID, namespaceHash(sessions.Namespace(ctx)), handle).Scan(&col)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, rebind(b.s.dialect, `DELETE FROM "django_session" WHERE "session_key" = ? AND "expire_date" > ?`), col, b.s.dbTime(b.now()))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		ended = n == 1
+		_, err = tx.ExecContext(ctx, b.q.ownerDelete, col)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	return ended, nil
+}
+
+// Delete implements sessions.SessionBackend; the session's index row
+// goes with it.
 func (b *DatabaseSessionBackend) Delete(ctx context.Context, id sessions.SessionID) error {
 	col, _ := column(sessions.StorageKey(ctx, id))
-	if _, err := b.exec(ctx, b.q.delete, col); err != nil {
+	_, err := b.exec(ctx, b.q.delete, col)
+	if err == nil {
+		// After the session: a failure here leaves a row that joins no
+		// session, which is never listed and clearsessions removes.
+		_, err = b.exec(ctx, b.q.ownerDelete, col)
+	}
+	if err != nil {
 		return b.s.fail(ctx, "sessions: delete", err)
 	}
 	return nil
@@ -398,6 +584,12 @@ func (s *Store) cleanupSessions(ctx context.Context, now time.Time) (int, error)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
+		return 0, s.fail(ctx, "sessions: cleanup", err)
+	}
+	// The index rows of expired sessions, and of sessions deleted by
+	// another program (Django).
+	if _, err := s.db.ExecContext(ctx, rebind(s.dialect, `DELETE FROM "reinhardt_user_session" WHERE "expire_date" <= ?
+OR NOT EXISTS (SELECT 1 FROM "django_session" d WHERE d."session_key" = "reinhardt_user_session"."session_key")`), s.dbTime(now)); err != nil {
 		return 0, s.fail(ctx, "sessions: cleanup", err)
 	}
 	return int(n), nil
@@ -457,6 +649,7 @@ var (
 	_ sessions.Cleaner        = (*DatabaseSessionBackend)(nil)
 	_ sessions.Lister         = (*DatabaseSessionBackend)(nil)
 	_ sessions.Importer       = (*DatabaseSessionBackend)(nil)
+	_ usersessions.Lister     = (*DatabaseSessionBackend)(nil)
 )
 
 // conflictIfLive runs live (a query of one row for a live session under

@@ -10,6 +10,7 @@ import (
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/compress"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/stores/sqlstore"
 	"github.com/reinhardt-go/auth/stores/storetest"
 )
@@ -234,5 +235,52 @@ func TestSessionsExpiredReplaced(t *testing.T) {
 		if rows := sessionRows(t, s); len(rows) != 1 {
 			t.Errorf("%d rows left; want 1", len(rows))
 		}
+	})
+}
+
+// TestUserSessionIndexCleanup: clearsessions (CleanupExpired) removes the
+// index rows of expired sessions and of sessions another program (Django)
+// deleted from django_session, and leaves those of live sessions; the
+// index is a table of our own, django_session keeps Django's columns.
+func TestUserSessionIndexCleanup(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		ctx := context.Background()
+		s := open(t)
+		b := s.Sessions()
+		save := func(ttl time.Duration) sessions.SessionID {
+			id := sessions.GenerateKey()
+			rec := sessions.Record{Data: []byte("x"), Expiry: time.Now().Add(ttl), UserID: "7", UserAgent: "UA", IP: "192.0.2.7"}
+			if err := b.Save(ctx, id, rec); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		live, short, gone := save(time.Hour), save(200*time.Millisecond), save(time.Hour)
+		col := sessions.StorageKey(ctx, gone)
+		if _, err := s.DB().ExecContext(ctx, s.Rebind(`DELETE FROM "django_session" WHERE "session_key" = ?`), col); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM "reinhardt_user_session"`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d index rows; want 3", n)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if _, err := b.CleanupExpired(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != 1 {
+			t.Errorf("%d index rows after clearsessions; want the live session's 1", n)
+		}
+		list, err := b.UserSessions(ctx, "7")
+		if err != nil || len(list) != 1 || list[0].Handle != usersessions.Handle(sessions.StorageKey(ctx, live)) {
+			t.Errorf("UserSessions = %+v, %v; want the live session", list, err)
+		}
+		_ = short
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // SessionWriters is how many goroutines write one session at once in
@@ -33,7 +34,9 @@ const SessionWriters = 100
 // core.ErrStoreUnavailable and changes nothing; values up to MaxDataSize
 // (or the backend's DataLimiter limit, past which it refuses with
 // ErrTooLarge) and any bytes round-trip; namespaces keep sessions apart.
-// Backends that implement sessions.Lister are checked to store
+// Backends that implement usersessions.Lister are checked to list
+// a user's live sessions only, by opaque handles, and to end only the
+// user's own. Backends that implement sessions.Lister are checked to store
 // sessions.StorageKey, never the key; Importer and Cleaner are checked too
 // (a wrapper answering errors.ErrUnsupported because the backend it wraps
 // lacks one is skipped).
@@ -65,6 +68,7 @@ func TestSessionBackend(t *testing.T, open func(t *testing.T) sessions.SessionBa
 		{"StorageKeys", testSessionStorageKeys},
 		{"Import", testSessionImport},
 		{"CleanupExpired", testSessionCleanup},
+		{"UserSessions", testSessionUserSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -532,4 +536,157 @@ func testSessionCleanup(t *testing.T, h *sessionHarness) {
 	if _, err := c.CleanupExpired(ctx); !errors.Is(err, core.ErrStoreUnavailable) {
 		t.Errorf("CleanupExpired(canceled) = %v; want core.ErrStoreUnavailable", err)
 	}
+}
+
+// handleOf is the handle of session id.
+func handleOf(ctx context.Context, id sessions.SessionID) string {
+	return usersessions.Handle(sessions.StorageKey(ctx, id))
+}
+
+// ownedRec is a record of user with the login's client.
+func (h *sessionHarness) ownedRec(data string, version uint64, user, ua, ip string) sessions.Record {
+	r := h.rec(data, version)
+	r.UserID, r.UserAgent, r.IP = user, ua, ip
+	return r
+}
+
+// userSessions lists user's sessions by handle, failing the test on error.
+func userSessions(t *testing.T, l usersessions.Lister, ctx context.Context, user string) map[string]usersessions.Session {
+	t.Helper()
+	list, err := l.UserSessions(ctx, user)
+	if err != nil {
+		t.Fatalf("UserSessions(%q): %v", user, err)
+	}
+	m := map[string]usersessions.Session{}
+	for _, s := range list {
+		if _, dup := m[s.Handle]; dup {
+			t.Errorf("UserSessions(%q) lists %s twice", user, s.Handle)
+		}
+		m[s.Handle] = s
+	}
+	return m
+}
+
+func testSessionUserSessions(t *testing.T, h *sessionHarness) {
+	l, ok := h.b.(usersessions.Lister)
+	if !ok {
+		t.Skip("not a usersessions.Lister")
+	}
+	ctx := h.ctx
+	// Users unique to the run, so that a shared store (Redis, a
+	// database) holds no other session of theirs.
+	alice, bob := "alice-"+string(sessions.GenerateKey()), "bob-"+string(sessions.GenerateKey())
+	start := time.Now().Add(-time.Second)
+	a1 := h.save(sessions.GenerateKey(), h.ownedRec("a1", 0, alice, "Firefox/1", "192.0.2.1"))
+	a2 := h.save(sessions.GenerateKey(), h.ownedRec("a2", 0, alice, "Chrome/2", "2001:db8::2"))
+	b1 := h.save(sessions.GenerateKey(), h.ownedRec("b1", 0, bob, "Safari/3", "192.0.2.3"))
+	anon := h.create("anonymous")
+	ha1, ha2, hb1 := handleOf(ctx, a1), handleOf(ctx, a2), handleOf(ctx, b1)
+
+	got := userSessions(t, l, ctx, alice)
+	if len(got) != 2 {
+		t.Fatalf("UserSessions(alice) = %d sessions; want her 2: %+v", len(got), got)
+	}
+	for id, want := range map[sessions.SessionID]struct{ ua, ip string }{a1: {"Firefox/1", "192.0.2.1"}, a2: {"Chrome/2", "2001:db8::2"}} {
+		s, ok := got[handleOf(ctx, id)]
+		if !ok {
+			t.Fatalf("UserSessions(alice) does not list her session by its handle: %+v", got)
+		}
+		if s.UserAgent != want.ua || s.IP != want.ip {
+			t.Errorf("session recorded %q %q; want %q %q", s.UserAgent, s.IP, want.ua, want.ip)
+		}
+		if s.Handle == "" || strings.Contains(s.Handle, string(id)) || strings.Contains(sessions.StorageKey(ctx, id), s.Handle) {
+			t.Errorf("handle %q is not an opaque handle of %q", s.Handle, id)
+		}
+		if s.Created.Before(start) || s.LastSeen.Before(s.Created) || s.Expiry.Sub(time.Now().Add(time.Hour)).Abs() > time.Minute {
+			t.Errorf("times of a new session: created %v, last seen %v, expiry %v", s.Created, s.LastSeen, s.Expiry)
+		}
+	}
+	if got := userSessions(t, l, ctx, "nobody-"+string(sessions.GenerateKey())); len(got) != 0 {
+		t.Errorf("an unknown user has sessions: %+v", got)
+	}
+	_ = anon
+
+	// A later save moves LastSeen and Expiry and keeps the login's client.
+	first := got[ha1]
+	time.Sleep(20 * time.Millisecond)
+	r := h.ownedRec("a1 again", 1, alice, "", "")
+	r.Expiry = time.Now().Add(2 * time.Hour)
+	h.save(a1, r)
+	s := userSessions(t, l, ctx, alice)[ha1]
+	if s.UserAgent != "Firefox/1" || s.IP != "192.0.2.1" || !s.Created.Equal(first.Created) {
+		t.Errorf("after a save: %+v; want the login's client and creation kept (%+v)", s, first)
+	}
+	if !s.LastSeen.After(first.LastSeen) || s.Expiry.Sub(r.Expiry).Abs() > time.Second {
+		t.Errorf("after a save: last seen %v (was %v), expiry %v; want later, %v", s.LastSeen, first.LastSeen, s.Expiry, r.Expiry)
+	}
+
+	// Ending: only the user's own, live sessions, by handle.
+	for _, tc := range []struct{ user, handle, what string }{
+		{alice, hb1, "another user's session"},
+		{bob, ha2, "another user's session"},
+		{alice, "", "an empty handle"},
+		{alice, "zz" + ha2[2:], "a malformed handle"},
+		{alice, handleOf(ctx, sessions.GenerateKey()), "an unknown handle"},
+		{alice, handleOf(ctx, anon), "an anonymous session"},
+		{alice, string(a2), "the session key"},
+		{alice, sessions.StorageKey(ctx, a2), "the storage key"},
+	} {
+		ok, err := l.EndUserSession(ctx, tc.user, tc.handle)
+		if ok || err != nil {
+			t.Errorf("EndUserSession(%s) = %v, %v; want false, nil", tc.what, ok, err)
+		}
+	}
+	h.mustLoad(b1)
+	h.mustLoad(a2)
+	h.mustLoad(anon)
+	if ok, err := l.EndUserSession(ctx, alice, ha2); !ok || err != nil {
+		t.Fatalf("EndUserSession(alice's own) = %v, %v; want true", ok, err)
+	}
+	h.mustMiss(ctx, a2, "a session ended by EndUserSession")
+	if ok, err := l.EndUserSession(ctx, alice, ha2); ok || err != nil {
+		t.Errorf("EndUserSession(again) = %v, %v; want false, nil", ok, err)
+	}
+	got = userSessions(t, l, ctx, alice)
+	if _, ok := got[ha2]; ok || len(got) != 1 {
+		t.Errorf("after ending one: %+v; want only %s", got, ha1)
+	}
+
+	// Deleted (logout) and expired sessions are not listed.
+	if err := h.b.Delete(ctx, a1); err != nil {
+		t.Fatal(err)
+	}
+	short := h.ownedRec("short", 0, bob, "Edge/4", "192.0.2.4")
+	short.Expiry = time.Now().Add(150 * time.Millisecond)
+	hs := handleOf(ctx, h.save(sessions.GenerateKey(), short))
+	if _, ok := userSessions(t, l, ctx, bob)[hs]; !ok {
+		t.Error("a live short session is not listed")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := userSessions(t, l, ctx, alice); len(got) != 0 {
+		t.Errorf("after logout: %+v; want none", got)
+	}
+	if got := userSessions(t, l, ctx, bob); len(got) != 1 || got[hb1].Handle != hb1 {
+		t.Errorf("bob's after his short session expired: %+v; want only %s", got, hb1)
+	}
+	if ok, err := l.EndUserSession(ctx, bob, hs); ok || err != nil {
+		t.Errorf("EndUserSession(expired) = %v, %v; want false, nil", ok, err)
+	}
+
+	// Namespaces: a user's sessions in another namespace are not listed.
+	other := sessions.WithNamespace(ctx, "other-ns:")
+	if got := userSessions(t, l, other, bob); len(got) != 0 {
+		t.Errorf("bob's sessions under another namespace: %+v", got)
+	}
+
+	// A done context is a store failure.
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := l.UserSessions(done, bob); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Errorf("UserSessions(canceled) = %v; want core.ErrStoreUnavailable", err)
+	}
+	if _, err := l.EndUserSession(done, bob, hb1); !errors.Is(err, core.ErrStoreUnavailable) {
+		t.Errorf("EndUserSession(canceled) = %v; want core.ErrStoreUnavailable", err)
+	}
+	h.mustLoad(b1)
 }

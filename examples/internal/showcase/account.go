@@ -13,6 +13,7 @@ import (
 	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/mfa"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // AccountPath is the account page's path.
@@ -30,6 +31,8 @@ const (
 	msgMFAOff           = "Two-factor authentication is off."
 	msgNewCodes         = "These are your new recovery codes: the old ones no longer work."
 	msgUnknownAction    = "Choose one of the page's buttons."
+	msgSessionEnded     = "That session was logged out."
+	msgNoSuchSession    = "That session has already ended."
 )
 
 // pageIdentity authenticates r through engine for a page, as the
@@ -85,7 +88,14 @@ func (p *HomePage) Serve(w core.Response, r core.Request) error {
 //     ones must match (Django's PasswordChangeForm), then PasswordChange;
 //     this session lives on;
 //   - logout-all: LogoutAll, and this session ends too: 302 to the login
-//     page.
+//     page;
+//   - end-session (session): one of the user's sessions, named by the
+//     handle the page lists, ends (Sessions.EndUserSession, which ends
+//     only the user's own); ending this browser's is a logout.
+//
+// The page lists the user's live sessions, this browser's marked, each
+// with its own "Log out" button, when the session store can list them
+// (Sessions set); otherwise it shows this session only and says so.
 //
 // A refused form is the page again with the errors at its fields; a
 // throttled request is an HTML 429 with Retry-After. An anonymous visitor
@@ -97,7 +107,10 @@ type AccountPage struct {
 	MFA    *mfa.MFAAuthentication
 	// The library's endpoints the actions call.
 	MFAEnroll, MFAConfirm, MFADisable, MFARecoveryCodes, PasswordChange, LogoutAll core.Endpoint
-	Logger                                                                         *slog.Logger
+	// Sessions lists and ends the user's sessions: the session backend,
+	// when it is a usersessions.Lister; nil otherwise.
+	Sessions usersessions.Lister
+	Logger   *slog.Logger
 }
 
 // accountForm is the account page's POST body.
@@ -109,6 +122,7 @@ type accountForm struct {
 	OldPassword  *string `json:"old_password"`
 	NewPassword1 *string `json:"new_password1"`
 	NewPassword2 *string `json:"new_password2"`
+	Session      *string `json:"session"`
 }
 
 // Serve implements core.Endpoint.
@@ -234,6 +248,27 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 			return err
 		}
 		return redirect(w, "/accounts/login")
+	case "end-session":
+		if p.Sessions == nil {
+			d.FormErrors = []string{msgUnknownAction}
+			break
+		}
+		h := deref(in.Session)
+		if s != nil && s.Key() != "" && h == usersessions.HandleOf(ctx, s.Key()) {
+			if err := p.Auth.Logout(ctx, s); err != nil {
+				return err
+			}
+			return redirect(w, "/accounts/login")
+		}
+		ended, err := p.Sessions.EndUserSession(ctx, id.User.GetID(), h)
+		if err != nil {
+			return err
+		}
+		if !ended {
+			d.FormErrors = []string{msgNoSuchSession}
+			break
+		}
+		return p.done(w, s, msgSessionEnded)
 	default:
 		d.FormErrors = []string{msgUnknownAction}
 	}
@@ -281,6 +316,17 @@ func (p *AccountPage) show(w core.Response, r core.Request, ctx context.Context,
 		d.Enrollment = nil
 	}
 	d.Session = pageSessionOf(s)
+	if p.Sessions != nil {
+		list, err := p.Sessions.UserSessions(ctx, id.User.GetID())
+		if err != nil {
+			return err
+		}
+		var current string
+		if s != nil && s.Key() != "" {
+			current = usersessions.HandleOf(ctx, s.Key())
+		}
+		d.UserSessions, d.SessionsListed = pageUserSessions(list, current), true
+	}
 	if d.Errors != nil || d.FormErrors != nil {
 		d.Notice = ""
 	}

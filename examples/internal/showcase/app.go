@@ -99,6 +99,8 @@ type App struct {
 	resetRequest *passwordreset.RequestEndpoint
 	redisClient  redis.UniversalClient
 	redisOpts    []redisstore.Option // the key prefix of -redis's prefix parameter
+	wrap         *StoreWrapper       // WithStoreWrapper's, or an empty one
+	users        core.UserStore      // the users of authentication and login
 	// Secret is the site secret key (HS256 tokens, cookie signing, CSRF).
 	Secret []byte
 	// DemoCredentials holds "username", "password" pairs created by the
@@ -128,7 +130,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = DefaultIssuer(cfg.Addr, cfg.Addr)
 	}
-	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics()}
+	a := &App{Config: cfg, Store: store, Logger: logger, Metrics: NewMetrics(), wrap: wrapper(ctx)}
 	if err := a.setup(ctx); err != nil {
 		_ = a.Close() // what setup started (the mail queue's workers, …) and the store
 		return nil, err
@@ -154,7 +156,8 @@ func (a *App) setup(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	a.Backend = core.NewModelBackend(a.Store)
+	a.users = wrap(a.wrap.Users, core.UserStore(a.Store))
+	a.Backend = core.NewModelBackend(a.users)
 	a.Backend.Logger = a.Logger
 	if err := a.openEvents(); err != nil {
 		return err
@@ -169,6 +172,7 @@ func (a *App) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("-redis: %w", err)
 	}
+	ts = wrap(a.wrap.Tokens, ts)
 	a.Tokens = tokens.NewTokenRotationManager(ts, ts)
 	a.Tokens.Events = a.Events
 	jwt, err := newJWT(a.Config, a.Secret, a.Tokens.Revocation())
@@ -230,6 +234,7 @@ func (a *App) openLoginThrottle() error {
 		}
 		store = redisstore.NewThrottleStore(c, a.redisOpts...)
 	}
+	store = wrap(a.wrap.Throttle, store)
 	opt := throttle.WithTrustedProxies(a.Config.TrustedProxies)
 	lt, err := throttle.NewLoginThrottle(a.Config.LoginRate, store, opt, throttle.WithEvents(a.Events))
 	if err != nil {
@@ -252,6 +257,7 @@ func (a *App) openMFA() error {
 	if err != nil {
 		return fmt.Errorf("-redis: %w", err)
 	}
+	store = wrap(a.wrap.MFA, store)
 	m, err := mfa.New(MFAIssuer, store, a.Secret)
 	if err != nil {
 		return fmt.Errorf("TOTP needs a secret of at least %d bytes (-secret): %w", mfa.MinKeyLen, err)
@@ -282,7 +288,7 @@ func (a *App) Close() error {
 func (a *App) newEngine() *core.Engine {
 	ts := a.Tokens.RefreshStore()
 	auths := []core.Authenticator{
-		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.Store)),
+		jwtauth.NewAuthentication(a.JWT, jwtauth.StoreUsers(a.users)),
 		a.OAuth2.Authentication(),
 		&core.BasicAuthentication{Backend: a.Backend, Guard: a.LoginGuard, SecondFactor: a.MFA, Events: a.Events},
 		validAfterSessions{SessionAuthentication: a.SessionAuth, validAfter: ts.ValidAfter},

@@ -44,6 +44,7 @@ func (a *App) openOAuth2(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("-redis: %w", err)
 	}
+	store = wrap(a.wrap.OAuth2, store)
 	p, err := oauth2.NewProvider(oauth2.Config{
 		Events:          a.Events,
 		Store:           store,

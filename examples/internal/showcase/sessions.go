@@ -12,6 +12,7 @@ import (
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/sessions"
 	"github.com/reinhardt-go/auth/core/sessions/djangosession"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/stores/filestore"
 	"github.com/reinhardt-go/auth/stores/memory"
 	"github.com/reinhardt-go/auth/stores/redisstore"
@@ -30,6 +31,7 @@ func (a *App) openSessions(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("-sessions %s: %w", a.Config.Sessions, err)
 	}
+	backend = wrap(a.wrap.Sessions, backend)
 	m := sessions.NewManager(backend)
 	m.Cookie.Secure = a.Config.SecureCookies
 	m.Logger = a.Logger
@@ -57,7 +59,8 @@ func (a *App) openSessions(ctx context.Context) error {
 		},
 	}
 	a.CSRFToken = prot.TokenEndpoint()
-	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks, Guard: a.LoginGuard, SecondFactor: a.MFA, OTPGuard: a.OTPGuard}
+	a.Login = &sessions.LoginEndpoint{Auth: a.SessionAuth, Backend: a.Backend, BackendName: BackendName, Hooks: hooks, Guard: a.LoginGuard, SecondFactor: a.MFA, OTPGuard: a.OTPGuard,
+		TrustedProxies: a.Config.TrustedProxies}
 	a.Logout = &sessions.LogoutEndpoint{Auth: a.SessionAuth}
 	a.PasswordChange = &sessions.PasswordChangeEndpoint{Auth: a.SessionAuth, Store: a.Store, Hooks: hooks, Guard: a.LoginGuard}
 	return nil
@@ -108,6 +111,17 @@ func (a *App) sessionBackend(_ context.Context, spec string) (sessions.SessionBa
 		return sessions.NewCookieSessionBackend(gens, sessions.DeriveCookieKey(a.Secret))
 	}
 	return nil, fmt.Errorf("want db, django, redis, file:DIR, cookie or memory")
+}
+
+// userSessions is the session backend as a usersessions.Lister
+// (memory, db, redis), nil for a backend that cannot list a user's
+// sessions (cookie, file, django).
+func (a *App) userSessions() usersessions.Lister {
+	if a.Sessions == nil {
+		return nil
+	}
+	l, _ := a.Sessions.Backend.(usersessions.Lister)
+	return l
 }
 
 // redis returns the client of -redis, opened once. A "prefix" query

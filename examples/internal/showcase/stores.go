@@ -6,21 +6,13 @@ import (
 
 	"github.com/reinhardt-go/auth/core/mfa"
 	"github.com/reinhardt-go/auth/core/oauth2"
-	"github.com/reinhardt-go/auth/core/tokens"
 	"github.com/reinhardt-go/auth/stores/redisstore"
 )
-
-// tokenStore is what a token rotation manager keeps its state in: a
-// blacklist and a refresh store, here one value.
-type tokenStore interface {
-	tokens.TokenBlacklist
-	tokens.RefreshStore
-}
 
 // tokenStore returns the store of the blacklist, the refresh families and
 // the valid-after stamps: Redis with -redis, else the database's
 // simplejwt tables.
-func (a *App) tokenStore() (tokenStore, error) {
+func (a *App) tokenStore() (TokenStore, error) {
 	if a.Config.Redis == "" {
 		return a.Store.Tokens(), nil
 	}

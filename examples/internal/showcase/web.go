@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/reinhardt-go/auth/core/csrf"
 	"github.com/reinhardt-go/auth/core/passwordreset"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 )
 
 // The pages' templates and stylesheet, shared by the four example
@@ -83,6 +85,10 @@ type page struct {
 	Enrollment    *pageEnrollment
 	RecoveryCodes []string
 	Session       pageSession
+	// UserSessions are the user's live sessions, this one marked, when
+	// the session store can list them (SessionsListed).
+	UserSessions   []pageUserSession
+	SessionsListed bool
 
 	// The password-reset pages.
 	ValidLink bool
@@ -334,12 +340,46 @@ func stylesheet() core.Endpoint {
 	})
 }
 
+// pageUserSession is one row of the account page's sessions.
+type pageUserSession struct {
+	Handle                     string
+	Current                    bool
+	LoginAt, LastSeen, Expires string
+	Client, IP                 string
+}
+
+// pageTime is how the account page writes a time.
+const pageTime = "2006-01-02 15:04 MST"
+
+// pageUserSessions describes the sessions of list for the account page,
+// the one named current first (this browser), then the newest logins.
+func pageUserSessions(list []usersessions.Session, current string) []pageUserSession {
+	slices.SortFunc(list, func(a, b usersessions.Session) int {
+		switch {
+		case a.Handle == current && b.Handle != current:
+			return -1
+		case b.Handle == current && a.Handle != current:
+			return 1
+		}
+		return b.Created.Compare(a.Created)
+	})
+	out := make([]pageUserSession, len(list))
+	for i, u := range list {
+		out[i] = pageUserSession{Handle: u.Handle, Current: u.Handle == current, LoginAt: u.Created.UTC().Format(pageTime),
+			LastSeen: u.LastSeen.UTC().Format(pageTime), Expires: u.Expiry.UTC().Format(pageTime), Client: u.UserAgent, IP: u.IP}
+		if out[i].Client == "" {
+			out[i].Client = "Unknown browser"
+		}
+	}
+	return out
+}
+
 // pageSessionOf describes the session s for the account page.
 func pageSessionOf(s *sessions.Session) pageSession {
 	if s == nil {
 		return pageSession{}
 	}
-	const layout = "2006-01-02 15:04 MST"
+	const layout = pageTime
 	var ps pageSession
 	if ns, ok := sessions.GetAs[int64](s, sessions.LoginAtKey); ok {
 		ps.LoginAt = time.Unix(0, ns).UTC().Format(layout)
@@ -380,7 +420,7 @@ func (a *App) openPages() {
 		{Path: "/accounts/logout", Endpoint: a.LogoutPage},
 		{Path: AccountPath, Endpoint: html(&AccountPage{Engine: a.Engine, CSRF: a.CSRF, Auth: a.SessionAuth, MFA: a.MFA,
 			MFAEnroll: a.MFAEnroll, MFAConfirm: a.MFAConfirm, MFADisable: a.MFADisable, MFARecoveryCodes: a.MFARecoveryCodes,
-			PasswordChange: a.PasswordChange, LogoutAll: a.LogoutAll, Logger: a.Logger})},
+			PasswordChange: a.PasswordChange, LogoutAll: a.LogoutAll, Logger: a.Logger, Sessions: a.userSessions()})},
 		{Path: ResetRequestPath, Endpoint: html(&ResetRequestPage{CSRF: a.CSRF, Request: a.PasswordReset})},
 		{Path: ResetSentPath, Endpoint: html(staticPage(resetDoneTemplate))},
 	}

@@ -55,7 +55,8 @@ func ChromiumPath(t *testing.T) string {
 // chromedp, on one server: log in through the form and out again, enroll
 // TOTP from the account page's QR code and log in again with a code,
 // approve an OAuth2 consent and arrive at the client's redirect URI with
-// a code, and reset a password from the link a real SMTP server received.
+// a code, reset a password from the link a real SMTP server received, and
+// end one browser's session from another's account page.
 // One browser serves every test, each in a tab of its own, without the
 // cookies of the tests before; each test saves a screenshot of its last page in its
 // output directory (go test -artifacts keeps it).
@@ -82,17 +83,85 @@ func Browser(t *testing.T, start Starter) {
 		t.Fatalf("start Chromium %s: %v", chromium, err)
 	}
 
-	b := &chrome{base: base, ctx: browserCtx}
+	b := &chrome{base: base, ctx: browserCtx, opts: opts}
 	t.Run("LoginLogout", func(t *testing.T) { b.loginLogout(t, creds["admin"]) })
 	t.Run("TOTP", func(t *testing.T) { b.enrollTOTP(t, creds["alice"]) })
 	t.Run("Consent", func(t *testing.T) { b.consent(t, db, creds["admin"]) })
 	t.Run("PasswordReset", func(t *testing.T) { b.passwordReset(t, mailServer) })
+	t.Run("Sessions", func(t *testing.T) { b.activeSessions(t, creds["admin"]) })
 }
 
 // chrome is the browser of the tests and the server they visit.
 type chrome struct {
 	base string
 	ctx  context.Context
+	opts []chromedp.ExecAllocatorOption // how the browser was started
+}
+
+// isolated starts a browser of its own (its own profile and cookies: a
+// second Chromium, since headless Chromium opens no tab in a new browser
+// context) and returns its tab, closed when the test ends.
+func (b *chrome) isolated(t *testing.T) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), b.opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserTimeout)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+	})
+	run(t, ctx, "start a browser")
+	return ctx
+}
+
+// activeSessions: logged in from two browsers, the account page lists
+// both sessions, this browser's marked; ending the other one from the
+// first browser logs the second out (its account page sends it to the
+// login page), and the first stays logged in with one session listed.
+func (b *chrome) activeSessions(t *testing.T, password string) {
+	first, second := b.isolated(t), b.isolated(t)
+	rows := func(ctx context.Context) int {
+		var n int
+		run(t, ctx, "count the sessions", chromedp.Evaluate(`document.querySelectorAll("#sessions tbody tr").length`, &n))
+		return n
+	}
+	account := func(ctx context.Context, what string) {
+		run(t, ctx, what, chromedp.Navigate(b.base+"/account"), chromedp.WaitVisible("#sessions", chromedp.ByQuery))
+	}
+	// The earlier tests' sessions of admin may still be live: count
+	// from the first browser's login on.
+	b.logIn(t, first, "/accounts/login", "admin", password, "")
+	account(first, "account page")
+	before := rows(first)
+	b.logIn(t, second, "/accounts/login", "admin", password, "")
+	account(first, "account page after the second login")
+	if n := rows(first); n != before+1 {
+		t.Fatalf("the account page lists %d sessions after a second browser logged in; want %d", n, before+1)
+	}
+	if got := text(t, first, "#sessions tbody tr:first-child"); !strings.Contains(got, "(this browser)") {
+		t.Errorf("the first row is not this browser's: %q", got)
+	}
+	screenshot(t, first, "sessions")
+	// The rows after this browser's are the newest logins first: the
+	// second browser's is the second row.
+	run(t, first, "log the other browser out",
+		submit(`#sessions tbody tr:nth-child(2) button[name="action"][value="end-session"]`),
+		chromedp.WaitVisible("#sessions", chromedp.ByQuery))
+	if got := text(t, first, `[role="status"]`); !strings.Contains(got, "That session was logged out.") {
+		t.Errorf("after ending the other session the page says %q", got)
+	}
+	if n := rows(first); n != before {
+		t.Errorf("after ending the other session the page lists %d sessions; want %d", n, before)
+	}
+	run(t, second, "the other browser's account page", chromedp.Navigate(b.base+"/account"), chromedp.WaitVisible("#id_username", chromedp.ByQuery))
+	if u := location(t, second); u.Path != "/accounts/login" {
+		t.Errorf("the logged-out browser's account page sent it to %s; want the login page", u)
+	}
+	account(first, "the first browser's account page")
+	if u := location(t, first); u.Path != "/account" {
+		t.Errorf("the first browser was logged out too: it is at %s", u)
+	}
 }
 
 // tab opens a tab without cookies (the browser's are cleared: the tests

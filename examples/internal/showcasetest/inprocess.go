@@ -13,9 +13,13 @@ import (
 // InProcess returns the Starter that runs an example's run function in the
 // test process on a free port, with an empty environment, until the test
 // ends.
-func InProcess(run showcase.RunFunc) Starter {
+func InProcess(run showcase.RunFunc) Starter { return inProcess(run, context.Background()) }
+
+// inProcess is InProcess with the server's context made from parent
+// (which may carry a showcase.StoreWrapper).
+func inProcess(run showcase.RunFunc, parent context.Context) Starter {
 	return func(t *testing.T, args []string) (string, string) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(parent)
 		var stdout, stderr SyncBuffer
 		ready := make(chan string, 1)
 		done := make(chan error, 1)

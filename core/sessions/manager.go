@@ -263,7 +263,15 @@ func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
 // failure) means the session was not saved and no cookie was set: answer
 // the request with it. The cookies Adopt asked for are set with the
 // session cookie.
+//
+// A client that goes away after sending its request cancels the request's
+// context (net/http, Gin and Echo do), but the request it sent still
+// happened: Commit runs detached from that cancellation, so the session
+// the handler changed is saved and an emptied one deleted, within the
+// context's deadline when it has one and commitTimeout (10 s) when not.
 func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error {
+	ctx, cancel := detach(ctx)
+	defer cancel()
 	if err := m.commit(ctx, s, w); err != nil {
 		return err
 	}
@@ -272,6 +280,18 @@ func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error
 	}
 	s.setCookies = nil
 	return nil
+}
+
+// commitTimeout bounds a Commit whose request context has no deadline.
+const commitTimeout = 10 * time.Second
+
+// detach is ctx without its cancellation but with its deadline, or
+// commitTimeout from now when it has none.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(context.WithoutCancel(ctx), d)
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 }
 
 func (m *Manager) commit(ctx context.Context, s *Session, w core.Response) error {

@@ -358,3 +358,49 @@ func TestUnknownCookieDeleted(t *testing.T) {
 		})
 	}
 }
+
+// TestCommitAfterClientLeft: a client that goes away after sending its
+// request cancels the request's context (net/http, Gin and Echo do); the
+// session the handler changed is still saved, and an emptied (logged-out)
+// session still deleted, within the context's deadline.
+func TestCommitAfterClientLeft(t *testing.T) {
+	b := memory.NewSessionBackend()
+	m := sessions.NewManager(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := m.Load(ctx, &fakeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Set("n", 1)
+	cancel() // the client left while the handler ran
+	w := &fakeResponse{}
+	if err := m.Commit(ctx, s, w); err != nil {
+		t.Fatalf("Commit after the client left: %v", err)
+	}
+	if ok, err := b.Exists(context.Background(), s.Key()); !ok || err != nil {
+		t.Fatalf("the session was not saved: %v %v", ok, err)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	s2, err := m.Open(ctx, s.Key())
+	if err != nil || s2.Key() == "" {
+		t.Fatalf("Open: %q %v", s2.Key(), err)
+	}
+	s2.Delete("n") // emptied: Commit deletes it
+	cancel()
+	if err := m.Commit(ctx, s2, &fakeResponse{}); err != nil {
+		t.Fatalf("Commit of a logout after the client left: %v", err)
+	}
+	if ok, _ := b.Exists(context.Background(), s.Key()); ok {
+		t.Fatal("the logged-out session is still stored")
+	}
+
+	// A request already past its deadline does not write.
+	ctx, cancel = context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	s3, _ := m.Load(ctx, &fakeRequest{})
+	s3.Set("n", 1)
+	if err := m.Commit(ctx, s3, &fakeResponse{}); err == nil {
+		t.Fatal("Commit past the request's deadline succeeded")
+	}
+}

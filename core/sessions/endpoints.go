@@ -149,7 +149,7 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 			return v.Err()
 		}
 	}
-	u, err := e.LogIn(w, r, loginUsername(*in.Username), *in.Password, otp)
+	u, err := e.LogIn(w, r, *in.Username, *in.Password, otp)
 	if err != nil {
 		return err
 	}
@@ -164,12 +164,15 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 // core.PasswordLogin with the endpoint's Guard, SecondFactor and OTPGuard,
 // logs the request's session in under a new key, records the login time
 // and runs the hooks, then emits an events.LoggedIn to Auth.Events (a
-// refused login an events.LoginFailed). A wrong username or password, or an inactive user,
+// refused login an events.LoginFailed). The username is NFKC-normalized
+// first, as Django's AuthenticationForm reads it, whatever the form's
+// shape. A wrong username or password, or an inactive user,
 // is an error wrapping core.ErrInvalidCredentials with Django's message;
 // the other errors are PasswordLogin's (a *core.ThrottledError,
 // core.ErrMFARequired, core.ErrInvalidOTP, a store failure). The caller
 // checks CSRF first, as Serve does.
 func (e *LoginEndpoint) LogIn(w core.Response, r core.Request, username, password, otp string) (core.BaseUser, error) {
+	username = loginUsername(username)
 	ctx := r.Context()
 	s := FromContext(ctx)
 	if s == nil {

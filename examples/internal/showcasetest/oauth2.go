@@ -360,8 +360,10 @@ func htmlLogin(t *testing.T, start Starter) {
 		t.Fatalf("recovery codes: %d %s", r.Status, r.Body)
 	}
 
+	// The page reads the username as Django's login form does (NFKC):
+	// the fullwidth form of alice's name is alice.
 	b := NewFormBrowser(t, base)
-	r = b.LogIn("/accounts/login?next=/api/me", "alice", pw)
+	r = b.LogIn("/accounts/login?next=/api/me", "ａｌｉｃｅ", pw)
 	if r.Status != 200 || !strings.Contains(r.Body, "two-factor authentication on") || b.Get("/api/me").Status != 401 {
 		t.Fatalf("password without a code: %d %.600s; want the form asking for the code, not logged in", r.Status, r.Body)
 	}

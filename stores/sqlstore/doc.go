@@ -15,7 +15,9 @@
 // foreign keys on and BEGIN IMMEDIATE transactions, with one read-write
 // connection (writers queue in Go, honouring their contexts, rather than
 // spinning on SQLITE_BUSY) and a pool of read-only connections that read
-// while the writer writes. "sqlite::memory:" is a private in-memory
+// while the writer writes, through a memory map of the file
+// (SQLiteMmapSize), so that a page missing from a connection's page cache
+// costs no read system call. "sqlite::memory:" is a private in-memory
 // database on a single connection, for tests.
 //
 // On PostgreSQL, Open also makes a pgx pool (pgxpool) through which the

@@ -2,9 +2,11 @@ package sqlstore_test
 
 import (
 	"bytes"
+	"database/sql"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -80,5 +82,60 @@ func TestSQLiteFileModes(t *testing.T) {
 	}
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
 		t.Errorf("Open changed the mode of an existing file to %04o", st.Mode().Perm())
+	}
+}
+
+// Every read-only connection of an SQLite file reads the file through a
+// memory map of SQLiteMmapSize bytes (a page its cache lacks is then a
+// memory access, not a read system call: at a million sessions most
+// lookups miss the page cache); the writer does not map it; a URL's own
+// _pragma=mmap_size(…) comes after Open's and wins.
+func TestSQLiteReadPoolMapsTheFile(t *testing.T) {
+	ctx := testCtx(t)
+	mmapSize := func(t *testing.T, db *sql.DB) int64 {
+		t.Helper()
+		var n int64
+		if err := db.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	path := filepath.Join(t.TempDir(), "auth.sqlite3")
+	s, err := sqlstore.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := int64(sqlstore.SQLiteMmapSize)
+	if strconv.IntSize == 32 {
+		want = 0
+	}
+	// Hold several read connections at once so that each is a new one.
+	var conns []*sql.Conn
+	for range 4 {
+		c, err := s.ReadDB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var n int64
+		if err := c.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&n); err != nil || n != want {
+			t.Errorf("read connection %d: mmap_size %d, %v; want %d", len(conns), n, err, want)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if n := mmapSize(t, s.DB()); n != 0 {
+		t.Errorf("writer: mmap_size %d, want 0", n)
+	}
+
+	off, err := sqlstore.Open(ctx, "sqlite:"+path+"?_pragma=mmap_size(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Close()
+	if n := mmapSize(t, off.ReadDB()); n != 0 {
+		t.Errorf("with _pragma=mmap_size(0): mmap_size %d, want 0", n)
 	}
 }

@@ -69,11 +69,13 @@ func Specs() []Spec {
 		{
 			Name: "load", File: "loadtest.txt", Title: "Load test over TCP, requests per second",
 			Bench: "BenchmarkLoad", Column: "app", Baseline: []string{"usual"},
-			Units: []string{"req/s", "p50-sec", "p99-sec", "sec/op"}, Chart: "req/s",
+			Units: []string{"req/s", "p50-sec", "p99-sec", "sec/op", "server-cpu-sec/op"}, Chart: "req/s",
 			Targets: []Target{
 				{Text: "more requests per second than the usual middleware", Subject: []string{"reinhardt", "reinhardt-lib"}, Against: []string{"usual"}, Unit: "req/s", Max: 1, Strict: true},
 				{Text: "a lower p99 latency than the usual middleware", Subject: []string{"reinhardt", "reinhardt-lib"}, Against: []string{"usual"}, Unit: "p99-sec", Max: 1, Strict: true},
 				{Text: "at most 15% fewer requests per second than no authentication", Subject: []string{"reinhardt", "reinhardt-lib"}, Against: []string{"noauth", "none"}, Unit: "req/s", Max: 1 / 0.85},
+				{Text: "(server CPU) less CPU per request than the usual middleware", Subject: []string{"reinhardt", "reinhardt-lib"}, Against: []string{"usual"}, Unit: "server-cpu-sec/op", Max: 1, Strict: true},
+				{Text: "(server CPU) at most 15% more CPU per request than no authentication", Subject: []string{"reinhardt", "reinhardt-lib"}, Against: []string{"noauth", "none"}, Unit: "server-cpu-sec/op", Max: 1.15},
 			},
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -94,7 +95,8 @@ func FuzzDecodeBody(f *testing.F) {
 			return
 		}
 		var want *string
-		if mt, _, _ := mime.ParseMediaType(ct); mt == "application/json" || (ct == "" && body != "") {
+		// No body at all is empty data whatever the media type (DRF).
+		if mt, _, _ := mime.ParseMediaType(ct); body != "" && (mt == "application/json" || ct == "") {
 			if !utf8.ValidString(body) {
 				t.Fatalf("accepted a body that is not UTF-8: %q", body)
 			}
@@ -389,5 +391,45 @@ func TestDecodeBodyDuplicateFormFields(t *testing.T) {
 	body := `csrfmiddlewaretoken=x&csrfmiddlewaretoken=y&title=a&Title=b`
 	if err := core.DecodeBody(reqBody("POST", "/", "application/x-www-form-urlencoded", body), 0, &dst); err != nil || dst.Title != "a" {
 		t.Errorf("%s: %v, title %q", body, err, dst.Title)
+	}
+}
+
+// TestDecodeBodyLongValues: a body longer than the point from which the
+// name checks skip string values is refused and accepted exactly as a
+// short one: a name twice (at the top, nested, or spelled with an escape),
+// an unknown or case-variant name, and quotes, colons and escapes inside a
+// long value, which must not be taken for names.
+func TestDecodeBodyLongValues(t *testing.T) {
+	long := strings.Repeat("p", 5000)
+	type dst struct {
+		Username *string `json:"username"`
+		Title    string  `json:"title"`
+		Nested   *struct {
+			Name string `json:"name"`
+		} `json:"nested"`
+	}
+	for _, c := range []struct {
+		body, want string // want: "" accepted, else the error's text
+	}{
+		{`{"username":"` + long + `"}`, ""},
+		{`{"username":"` + long + `\":\"title\":"}`, ""},
+		{`{"username":"` + long + `","title":"a","title":"b"}`, `JSON parse error - duplicate field "title"`},
+		{`{"username":"` + long + `","title":"a","\u0074itle":"b"}`, `JSON parse error - duplicate field "title"`},
+		{`{"nested":{"name":"` + long + `","name":"x"}}`, `JSON parse error - duplicate field "name"`},
+		{`{"username":"` + long + `","USERNAME":"b"}`, `JSON parse error - unknown field "USERNAME"`},
+		{`{"nested":{"Name":"` + long + `"}}`, `JSON parse error - unknown field "Name"`},
+		{`{"title":["` + long + `"]}`, "JSON parse error - field title has the wrong type"},
+		{` {"title":"` + long + `"} ` + "\n", ""},
+		{`{"title":"` + long + `"} x`, "JSON parse error - Extra data: line 1 column 5014 (char 5013)"},
+	} {
+		var d dst
+		err := core.DecodeBody(reqBody("POST", "/", "application/json", c.body), 0, &d)
+		got := ""
+		if err != nil {
+			got = core.ToAPIError(err).Detail
+		}
+		if got != c.want {
+			t.Errorf("%.60q…: %q, want %q", c.body[len(c.body)-40:], got, c.want)
+		}
 	}
 }

@@ -354,6 +354,11 @@ func exactKeysIn(raw json.RawMessage, t reflect.Type) error {
 				return err
 			}
 		}
+	case reflect.Map:
+		// The values of a map of structs are objects of their own.
+		return jsonobj.EachMember(raw, func(_ string, v json.RawMessage) error {
+			return exactKeysIn(v, t.Elem())
+		})
 	}
 	return nil
 }

@@ -433,3 +433,21 @@ func TestDecodeBodyLongValues(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeBodyMapOfStructs: the values of a map of structs are checked
+// for unknown names as every other nested object is (the decoder does not
+// check them itself).
+func TestDecodeBodyMapOfStructs(t *testing.T) {
+	var dst struct {
+		Items map[string]struct {
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	err := core.DecodeBody(reqBody("POST", "/", "application/json", `{"items":{"a":{"name":"x"},"b":{"Name":"y"}}}`), 0, &dst)
+	if got := core.ToAPIError(err); err == nil || got.Detail != `JSON parse error - unknown field "Name"` {
+		t.Fatalf("an unknown name in a map's struct value: %v", err)
+	}
+	if err := core.DecodeBody(reqBody("POST", "/", "application/json", `{"items":{"a":{"name":"x"}}}`), 0, &dst); err != nil || dst.Items["a"].Name != "x" {
+		t.Fatalf("a map of structs: %v %+v", err, dst)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/internal/jsonobj"
+	"github.com/reinhardt-go/auth/internal/jsonstr"
 )
 
 // DefaultMaxBodyBytes is the body cap used when none is configured: 1 MiB.
@@ -27,7 +28,16 @@ func ReadBody(r Request, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body(), max+1))
+	body := io.LimitReader(r.Body(), max+1)
+	var b []byte
+	var err error
+	if l, ok := r.Body().(interface{ Len() int }); ok && int64(l.Len()) <= max {
+		// A body already in memory (a bytes.Reader, or csrf.Prepare's) is
+		// copied once into a buffer of its size (and a byte for the end).
+		b, err = readAll(body, make([]byte, 0, l.Len()+1))
+	} else {
+		b, err = io.ReadAll(body)
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -39,6 +49,24 @@ func ReadBody(r Request, max int64) ([]byte, error) {
 		return nil, ErrRequestTooLarge
 	}
 	return b, nil
+}
+
+// readAll is io.ReadAll into b, which it grows as it must; it is for a b
+// made the body's size.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // msgNullCharacters is DRF's ProhibitNullCharactersValidator message.
@@ -95,29 +123,9 @@ func DecodeBody(r Request, max int64, dst any) error {
 		if detail := utf8Error(body); detail != "" {
 			return ParseError("JSON parse error - " + detail)
 		}
-		raw, err := oneJSONValue(body)
-		if err != nil {
-			return err
-		}
-		names := namesOnly(raw)
-		if key, dup := duplicateKey(names); dup {
-			return ParseError("JSON parse error - duplicate field " + strconv.Quote(key))
-		}
-		if err := exactKeys(names, reflect.TypeOf(dst)); err != nil {
-			return err
-		}
-		// exactKeys has refused every name that is not a field's, so the
-		// decoder need not (DisallowUnknownFields); json.Unmarshal scans
-		// faster than a Decoder.
-		if err := json.Unmarshal(raw, dst); err != nil {
-			return ParseError(jsonParseDetail(err))
-		}
-		if bytes.Contains(body, []byte(`\u0000`)) {
-			return ValidationError{"non_field_errors": {msgNullCharacters}}
-		}
-		return nil
+		return decodeJSON(body, dst)
 	case mt == "application/x-www-form-urlencoded":
-		vals, err := url.ParseQuery(string(body))
+		vals, err := parseForm(string(body))
 		if err != nil {
 			return ParseError("Malformed form data.")
 		}
@@ -136,6 +144,56 @@ func DecodeBody(r Request, max int64, dst any) error {
 		return &APIError{Status: ErrUnsupportedMediaType.Status, Code: ErrUnsupportedMediaType.Code,
 			Detail: "Unsupported media type \"" + ct + "\" in request."}
 	}
+}
+
+// decodeJSON is DecodeBody for a JSON body that is UTF-8.
+func decodeJSON(body []byte, dst any) error {
+	raw := bytes.Trim(body, " \t\r\n")
+	if done, err := decodeJSONElided(raw, dst, longStringFrom); done {
+		return nulCheck(body, err)
+	}
+	return decodeJSONFull(body, raw, dst)
+}
+
+// decodeJSONFull is decodeJSON without the shortcut for long strings; raw
+// is body without the JSON whitespace around it.
+func decodeJSONFull(body, raw []byte, dst any) error {
+	// json.Unmarshal validates the whole body before it decodes, and
+	// refuses a body that is not one JSON value between whitespace with
+	// a SyntaxError, before dst is touched; any other error comes from
+	// a valid body. So it is the one validating scan: a megabyte's
+	// password is read by it and its decoding, not by a json.Valid
+	// besides. The names are judged after it, and their refusals come
+	// first, as if they had been judged before it: dst is undefined
+	// after an error.
+	decodeErr := json.Unmarshal(raw, dst)
+	if se := (*json.SyntaxError)(nil); errors.As(decodeErr, &se) {
+		if _, err := oneJSONValue(body); err != nil {
+			return err
+		}
+	}
+	names := namesOnly(raw)
+	if key, dup := duplicateKey(names); dup {
+		return ParseError("JSON parse error - duplicate field " + strconv.Quote(key))
+	}
+	// exactKeys refuses every name that is not a field's, so the
+	// decoder need not (DisallowUnknownFields).
+	if err := exactKeys(names, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
+	if decodeErr != nil {
+		return ParseError(jsonParseDetail(decodeErr))
+	}
+	return nulCheck(body, nil)
+}
+
+// nulCheck is the outcome of decoding body, err, with DRF's refusal of a
+// NUL character in a body that decoded.
+func nulCheck(body []byte, err error) error {
+	if err == nil && bytes.Contains(body, []byte(`\u0000`)) {
+		return ValidationError{"non_field_errors": {msgNullCharacters}}
+	}
+	return err
 }
 
 // oneJSONValue returns the JSON value body holds, or the ParseError DRF
@@ -286,7 +344,9 @@ func jsonParseDetail(err error) string {
 }
 
 // decodeForm fills the string fields of the struct dst points at from vals
-// by json tag name, through a JSON round trip so the tag rules stay one.
+// by json tag name, through a JSON round trip so the tag rules stay one;
+// a plain string field (isStringField) is set directly, as the round trip
+// would set it.
 // A field of dst given twice is refused, names in sorted order for a
 // stable message, as DecodeBody documents.
 func decodeForm(vals url.Values, dst any) error {
@@ -302,12 +362,50 @@ func decodeForm(vals url.Values, dst any) error {
 			m[k] = v[0]
 		}
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
+	// A string field is set as it is, as the round trip would set it (the
+	// values are UTF-8), and a field that reads its own JSON is handed the
+	// literal the round trip would hand it, when that is the value between
+	// quotes: a megabyte's password is not encoded and scanned again.
+	if v := reflect.ValueOf(dst); len(m) > 0 {
+		if byName, ok := structFields(v); ok {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				i, found := byName[k]
+				if !found || i < 0 {
+					continue
+				}
+				field, val := v.Elem().Field(i), m[k]
+				switch ft := field.Type(); {
+				case isStringField(ft):
+					setString(field, val)
+				case isUnmarshalerField(ft) && !jsonstr.NeedsEscape(val):
+					literal := append(append(append(make([]byte, 0, len(val)+2), '"'), val...), '"')
+					if err := field.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(literal); err != nil {
+						return ParseError("Malformed form data.")
+					}
+				default:
+					continue
+				}
+				delete(m, k)
+			}
+			if len(m) == 0 {
+				return nil
+			}
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // fewer escapes to undo; the same strings
+	if err := enc.Encode(m); err != nil {
 		return ParseError("Malformed form data.")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(dst); err != nil {
+	b := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
+	// A long value (a megabyte's password) is set as decodeJSON sets it,
+	// without encoding/json scanning it twice more.
+	done, err := decodeJSONElided(b, dst, longStringFrom)
+	if !done {
+		err = json.Unmarshal(b, dst)
+	}
+	if err != nil {
 		return ParseError("Malformed form data.")
 	}
 	return nil

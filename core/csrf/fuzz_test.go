@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -46,6 +47,10 @@ func FuzzFormTokenFromBody(f *testing.F) {
 	f.Add("multipart/form-data; boundary=X", []byte("--X\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\nabc\r\n--X--\r\n"))
 	f.Add("multipart/form-data", []byte("--"))
 	f.Add("text/plain", []byte("csrfmiddlewaretoken=abc"))
+	f.Add("application/x-www-form-urlencoded", []byte("csrfmiddlewaretoken=%zz&csrf%6Diddlewaretoken=b%20c&csrfmiddlewaretoken=d"))
+	f.Add("application/x-www-form-urlencoded", []byte("a=1;csrfmiddlewaretoken=x&&csrfmiddlewaretoken&csrfmiddlewaretoken=y"))
+	f.Add("application/x-www-form-urlencoded", []byte("%63%73%72%66%6d%69%64%64%6c%65%77%61%72%65%74%6f%6b%65%6e=z"))
+	f.Add("application/x-www-form-urlencoded", []byte(strings.Repeat("&", formValueScanMax)+"csrfmiddlewaretoken=many"))
 	f.Fuzz(func(t *testing.T, ct string, body []byte) {
 		v := FormTokenFromBody(ct, body)
 		if strings.HasPrefix(ct, "multipart/") && len(v) > maxFieldBytes {
@@ -53,6 +58,10 @@ func FuzzFormTokenFromBody(f *testing.F) {
 		}
 		if len(v) > len(body) {
 			t.Fatalf("the field (%d bytes) is longer than the body (%d)", len(v), len(body))
+		}
+		vals, _ := url.ParseQuery(string(body))
+		if want := vals.Get(FormField); formValue(string(body), FormField) != want {
+			t.Fatalf("formValue(%q) = %q, url.ParseQuery's %q", body, formValue(string(body), FormField), want)
 		}
 	})
 }

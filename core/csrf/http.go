@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
@@ -81,8 +82,7 @@ func FormTokenFromBody(ct string, body []byte) string {
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		// Like Django's QueryDict, keep what parses and skip the rest.
-		vals, _ := url.ParseQuery(string(body))
-		return vals.Get(FormField)
+		return formValue(string(body), FormField)
 	case "multipart/form-data":
 		boundary := params["boundary"]
 		if boundary == "" {
@@ -105,6 +105,48 @@ func FormTokenFromBody(ct string, body []byte) string {
 	}
 	return ""
 }
+
+// formValue is url.ParseQuery(body).Get(name), without unescaping the
+// values of the other fields: a login form's megabyte password is not
+// copied and unescaped here only to be dropped. A body of more fields
+// than formValueScanMax goes to url.ParseQuery itself, whose limit on
+// the number of fields (GODEBUG urlmaxqueryparams) then applies as it is.
+func formValue(body, name string) string {
+	if strings.Count(body, "&") >= formValueScanMax {
+		vals, _ := url.ParseQuery(body)
+		return vals.Get(name)
+	}
+	for body != "" {
+		var field string
+		field, body, _ = strings.Cut(body, "&")
+		if strings.Contains(field, ";") {
+			continue // url.ParseQuery refuses the semicolon separator
+		}
+		key, value, _ := strings.Cut(field, "=")
+		// An escaped byte takes three; a longer key is not name.
+		if len(key) > 3*len(name) {
+			continue
+		}
+		if k, err := url.QueryUnescape(key); err != nil || k != name {
+			continue
+		}
+		if v, err := url.QueryUnescape(value); err == nil {
+			return v
+		}
+	}
+	return ""
+}
+
+// formValueScanMax is the number of fields from which formValue leaves a
+// body to url.ParseQuery, below its default limit of 10000.
+const formValueScanMax = 1000
+
+// bufferedBody is a request body Prepare has read: a bytes.Reader whose
+// Len lets core.ReadBody read it into a buffer of its size.
+type bufferedBody struct{ *bytes.Reader }
+
+// Close implements io.Closer; there is nothing to release.
+func (bufferedBody) Close() error { return nil }
 
 // Prepare is the net/http middleware that gives Check what core.Request
 // lacks (Info): the request's Host, and for a form POST (form-urlencoded
@@ -130,8 +172,8 @@ func (p *Protector) Prepare(next http.Handler) http.Handler {
 				_ = core.WriteError(core.NewHTTPResponse(w), err, "")
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			r.Body = bufferedBody{bytes.NewReader(body)}
+			r.GetBody = func() (io.ReadCloser, error) { return bufferedBody{bytes.NewReader(body)}, nil }
 			info.FormToken = FormTokenFromBody(r.Header.Get("Content-Type"), body)
 		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), info)))

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/reinhardt-go/auth/internal/jsonstr"
 )
 
 // DRF's field messages.
@@ -37,10 +38,11 @@ func (f *charField) UnmarshalJSON(b []byte) error {
 	case string(b) == "null":
 		f.null = true
 	case b[0] == '"':
-		// encoding/json hands a valid string here: one without escapes
-		// is its own content (a megabyte's password is not scanned again).
-		if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && utf8.Valid(b) {
-			f.s = string(b[1 : len(b)-1])
+		// jsonstr reads the literal in one pass, as encoding/json would
+		// in two (a megabyte's password, escaped or not); what it does
+		// not take (bytes that are not UTF-8) goes to encoding/json.
+		if s, ok := jsonstr.Unquote(b); ok {
+			f.s = s
 		} else if err := json.Unmarshal(b, &f.s); err != nil {
 			f.invalid = true
 		}

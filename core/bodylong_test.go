@@ -84,7 +84,6 @@ func elidedTargets() []any {
 		&struct {
 			A string `json:"a"`
 			C string `json:"-"`
-			D string `json:"-,"`
 			e string
 		}{},
 		&struct {
@@ -125,7 +124,7 @@ func FuzzDecodeJSONElided(f *testing.F) {
 		`{"title":"long enough","n":"one"}`,
 		`{"quoted":"\"long enough\"","text":"long enough","ptr":"long enough"}`,
 		`{"any":"long enough","tags":["a","b"]}`,
-		`{"a":"long enough","-":"long enough"}`,
+		`{"a":"long enough","-":"long enough","e":"x"}`,
 		`{"username":"long enough","password":"long enough"}`,
 		`{"title" : "long enough" , "n" : 2 }`,
 		`{"pass\u0077ord":"long enough","username":"u"}`,

@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/.bin
 
 FRAMEWORK ?= gin
 
-.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare bench-report loadtest soak fuzz cover deps tools services services-stop
+.PHONY: run test test-migrations test-faults test-short test-go1.27 lint bench bench-compare bench-report loadtest hugebody soak fuzz cover deps tools services services-stop
 
 ## run: the showcase auth server (FRAMEWORK=gin|echo|fiber|stdhttp) on the embedded SQLite default
 run:
@@ -103,6 +103,16 @@ loadtest:
 	@command -v wrk >/dev/null || { echo "wrk is not installed: make deps"; exit 1; }
 	cd bench && $(GO) run ./loadtest -mode load -time $(LOADTIME) -rounds $(LOADROUNDS) -conns $(LOADCONNS) -out results/loadtest.txt
 	cd bench && $(GO) run ./loadtest -mode login -time $(LOGINTIME) -out results/login.txt
+
+## hugebody: the attack suite's 1 MB password (plain and escaped, JSON and form, to the token
+## endpoint, the session login and registration) and a 2 MB body against each example, one
+## request at a time, HUGEROUNDS interleaved rounds of HUGEN requests per case: the median time
+## from the last byte sent to the answer, and the server's CPU per request
+## (bench/results/hugebody.txt)
+HUGEROUNDS ?= 5
+HUGEN      ?= 40
+hugebody:
+	cd bench && $(GO) run ./loadtest -mode hugebody -rounds $(HUGEROUNDS) -n $(HUGEN) -out results/hugebody.txt
 
 ## soak: mixed traffic (logins, JWT requests, refresh, blacklist, session login and logout,
 ## OAuth2 client credentials, wrong passwords) against the Gin showcase for SOAKTIME; prints

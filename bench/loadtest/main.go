@@ -29,11 +29,12 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	mode := fs.String("mode", "load", "load, login or soak")
+	mode := fs.String("mode", "load", "load, login, soak or hugebody")
 	repo := fs.String("repo", "..", "the repository's root (the examples are built from it)")
 	out := fs.String("out", "", "also write the benchmark lines to this file")
 	d := fs.Duration("time", 10*time.Second, "load: each wrk run; login: the steady phase; soak: the whole soak")
-	rounds := fs.Int("rounds", 3, "load: interleaved rounds")
+	rounds := fs.Int("rounds", 3, "load, hugebody: interleaved rounds")
+	perRound := fs.Int("n", 40, "hugebody: requests of each case per round")
 	conns := fs.Int("conns", 64, "load: wrk's connections")
 	burst := fs.Int("burst", 500, "login: concurrent logins at once")
 	fwList := fs.String("frameworks", strings.Join(frameworks, ","), "frameworks to run, comma-separated (soak: the first)")
@@ -92,9 +93,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		// never throttles the mix. It runs on the first framework only.
 		extra = []string{"-login-rate", "100000/min"}
 		fws = fws[:1]
-	case "load":
+	case "load", "hugebody":
 	default:
-		return fmt.Errorf("-mode %q: want load, login or soak", *mode)
+		return fmt.Errorf("-mode %q: want load, login, soak or hugebody", *mode)
 	}
 	fmt.Fprintf(os.Stderr, "loadtest: building the showcase (%s) and seeding its database in %s\n", strings.Join(fws, ", "), dir)
 	fx, err := newFixture(ctx, *repo, dir, fws, extra)
@@ -108,6 +109,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runLoad(ctx, fx, fws, *d, *rounds, *conns, w, stdout)
 	case "login":
 		return runLogin(ctx, fx, fws, *d, *burst, w, stdout)
+	case "hugebody":
+		return runHugeBody(ctx, fx, fws, *perRound, *rounds, w, stdout)
 	default:
 		return runSoak(ctx, fx, fws[0], *d, *workers, w, stdout)
 	}

@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"extra", "jwt", "load", "login", "scale"}; !slices.Equal(names, want) {
+	if want := []string{"extra", "hugebody", "jwt", "load", "login", "scale"}; !slices.Equal(names, want) {
 		t.Errorf("charts for %v, want %v", names, want)
 	}
 }

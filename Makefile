@@ -112,7 +112,7 @@ loadtest:
 HUGEROUNDS ?= 5
 HUGEN      ?= 40
 hugebody:
-	cd bench && $(GO) run ./loadtest -mode hugebody -rounds $(HUGEROUNDS) -n $(HUGEN) -out results/hugebody.txt
+	cd bench && $(GO) run ./loadtest -mode hugebody -rounds $(HUGEROUNDS) -n $(HUGEN) $(if $(HUGEFW),-frameworks $(HUGEFW)) -out results/hugebody.txt
 
 ## soak: mixed traffic (logins, JWT requests, refresh, blacklist, session login and logout,
 ## OAuth2 client credentials, wrong passwords) against the Gin showcase for SOAKTIME; prints

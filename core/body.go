@@ -51,6 +51,24 @@ func ReadBody(r Request, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// readBodyShared is ReadBody for a reader that does not modify the bytes:
+// a body already in memory that can be drained (csrf.Prepare's, which has
+// Drain() []byte: its unread bytes, the body left at its end) is taken as
+// it is, without a copy.
+func readBodyShared(r Request, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxBodyBytes
+	}
+	if d, ok := r.Body().(interface{ Drain() []byte }); ok {
+		b := d.Drain()
+		if int64(len(b)) > max {
+			return nil, ErrRequestTooLarge
+		}
+		return b, nil
+	}
+	return ReadBody(r, max)
+}
+
 // readAll is io.ReadAll into b, which it grows as it must; it is for a b
 // made the body's size.
 func readAll(r io.Reader, b []byte) ([]byte, error) {
@@ -109,7 +127,7 @@ const msgNullCharacters = "Null characters are not allowed."
 // character and form values that are not UTF-8. A body of another media
 // type gets 415.
 func DecodeBody(r Request, max int64, dst any) error {
-	body, err := ReadBody(r, max)
+	body, err := readBodyShared(r, max)
 	if err != nil {
 		return err
 	}

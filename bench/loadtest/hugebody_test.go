@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/url"
+	"os"
 	"testing"
 )
 
@@ -44,5 +45,31 @@ func TestHugeCases(t *testing.T) {
 		if over := len(c.body) > 1<<20; over != (c.status == 413) {
 			t.Errorf("%s: %d bytes, status %d", c.name, len(c.body), c.status)
 		}
+	}
+}
+
+// TestProcRuntime: this process's runtime grows by at least the CPU a
+// busy loop spends, and a sched file's line is read in milliseconds.
+func TestProcRuntime(t *testing.T) {
+	if ms, ok := schedRuntime("x (1, #threads: 1)\n---\nse.exec_start :  1.5\nse.sum_exec_runtime                          :             12.805222\n"); !ok || ms != 12.805222 {
+		t.Fatalf("schedRuntime: %v %v", ms, ok)
+	}
+	if _, ok := schedRuntime("nothing"); ok {
+		t.Fatal("schedRuntime read a file without the line")
+	}
+	before, err := procRuntime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := 0
+	for i := range 50_000_000 {
+		x ^= i
+	}
+	after, err := procRuntime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Fatalf("runtime %v then %v after a busy loop (%d)", before, after, x)
 	}
 }

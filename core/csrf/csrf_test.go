@@ -473,6 +473,28 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("form: err %v, handler read %q", err, body)
 	}
 
+	// core.DecodeBody takes the buffered form as it is: it decodes it, the
+	// body is read to its end after, and GetBody still replays it whole.
+	r = httptest.NewRequest("POST", "https://example.com/", strings.NewReader(form))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "https://example.com")
+	r.AddCookie(&http.Cookie{Name: csrf.CookieName, Value: secret})
+	p.Prepare(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Title string `json:"title"`
+		}
+		if err := core.DecodeBody(core.NewHTTPRequest(r), 0, &in); err != nil || in.Title != "hello" {
+			t.Errorf("DecodeBody after Prepare: %+v %v", in, err)
+		}
+		if rest, err := io.ReadAll(r.Body); err != nil || len(rest) != 0 {
+			t.Errorf("after DecodeBody the body still had %q (%v)", rest, err)
+		}
+		again, _ := r.GetBody()
+		if b, _ := io.ReadAll(again); string(b) != form {
+			t.Errorf("GetBody after DecodeBody: %q", b)
+		}
+	})).ServeHTTP(httptest.NewRecorder(), r)
+
 	// Multipart.
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

@@ -141,12 +141,27 @@ func formValue(body, name string) string {
 // body to url.ParseQuery, below its default limit of 10000.
 const formValueScanMax = 1000
 
-// bufferedBody is a request body Prepare has read: a bytes.Reader whose
-// Len lets core.ReadBody read it into a buffer of its size.
-type bufferedBody struct{ *bytes.Reader }
+// bufferedBody is a request body Prepare has read: a bytes.Reader over
+// all, whose Len lets core.ReadBody read it into a buffer of its size and
+// whose Drain lets core.DecodeBody take it without a copy.
+type bufferedBody struct {
+	*bytes.Reader
+	all []byte
+}
+
+func newBufferedBody(b []byte) bufferedBody { return bufferedBody{bytes.NewReader(b), b} }
 
 // Close implements io.Closer; there is nothing to release.
 func (bufferedBody) Close() error { return nil }
+
+// Drain returns the bytes not read yet and leaves the body at its end.
+// The caller must not modify them: they are the body's, which GetBody
+// hands out again.
+func (b bufferedBody) Drain() []byte {
+	rest := b.all[len(b.all)-b.Len():]
+	_, _ = b.Seek(0, io.SeekEnd)
+	return rest
+}
 
 // Prepare is the net/http middleware that gives Check what core.Request
 // lacks (Info): the request's Host, and for a form POST (form-urlencoded
@@ -172,8 +187,8 @@ func (p *Protector) Prepare(next http.Handler) http.Handler {
 				_ = core.WriteError(core.NewHTTPResponse(w), err, "")
 				return
 			}
-			r.Body = bufferedBody{bytes.NewReader(body)}
-			r.GetBody = func() (io.ReadCloser, error) { return bufferedBody{bytes.NewReader(body)}, nil }
+			r.Body = newBufferedBody(body)
+			r.GetBody = func() (io.ReadCloser, error) { return newBufferedBody(body), nil }
 			info.FormToken = FormTokenFromBody(r.Header.Get("Content-Type"), body)
 		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), info)))

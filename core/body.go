@@ -28,15 +28,21 @@ func ReadBody(r Request, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	body := io.LimitReader(r.Body(), max+1)
+	return readBodyFrom(r.Body(), max)
+}
+
+// readBodyFrom is ReadBody of body, which it asks the request for once
+// (Fiber's request reads its body on each call).
+func readBodyFrom(body io.Reader, max int64) ([]byte, error) {
+	limited := io.LimitReader(body, max+1)
 	var b []byte
 	var err error
-	if l, ok := r.Body().(interface{ Len() int }); ok && int64(l.Len()) <= max {
-		// A body already in memory (a bytes.Reader, or csrf.Prepare's) is
-		// copied once into a buffer of its size (and a byte for the end).
-		b, err = readAll(body, make([]byte, 0, l.Len()+1))
+	if l, ok := body.(interface{ Len() int }); ok && int64(l.Len()) <= max {
+		// A body already in memory (a bytes.Reader) is copied once into a
+		// buffer of its size (and a byte for the end).
+		b, err = readAll(limited, make([]byte, 0, l.Len()+1))
 	} else {
-		b, err = io.ReadAll(body)
+		b, err = io.ReadAll(limited)
 	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -59,14 +65,15 @@ func readBodyShared(r Request, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	if d, ok := r.Body().(interface{ Drain() []byte }); ok {
+	body := r.Body()
+	if d, ok := body.(interface{ Drain() []byte }); ok {
 		b := d.Drain()
 		if int64(len(b)) > max {
 			return nil, ErrRequestTooLarge
 		}
 		return b, nil
 	}
-	return ReadBody(r, max)
+	return readBodyFrom(body, max)
 }
 
 // readAll is io.ReadAll into b, which it grows as it must; it is for a b
@@ -176,19 +183,11 @@ func decodeJSON(body []byte, dst any) error {
 // decodeJSONFull is decodeJSON without the shortcut for long strings; raw
 // is body without the JSON whitespace around it.
 func decodeJSONFull(body, raw []byte, dst any) error {
-	// json.Unmarshal validates the whole body before it decodes, and
-	// refuses a body that is not one JSON value between whitespace with
-	// a SyntaxError, before dst is touched; any other error comes from
-	// a valid body. So it is the one validating scan: a megabyte's
-	// password is read by it and its decoding, not by a json.Valid
-	// besides. The names are judged after it, and their refusals come
-	// first, as if they had been judged before it: dst is undefined
-	// after an error.
-	decodeErr := json.Unmarshal(raw, dst)
-	if se := (*json.SyntaxError)(nil); errors.As(decodeErr, &se) {
-		if _, err := oneJSONValue(body); err != nil {
-			return err
-		}
+	// The body is judged before anything is decoded into dst, in this
+	// order: malformed JSON, a name twice, an unknown name; then the
+	// decoding, whose refusals are the wrong types.
+	if _, err := oneJSONValue(body); err != nil {
+		return err
 	}
 	names := namesOnly(raw)
 	if key, dup := duplicateKey(names); dup {
@@ -199,8 +198,8 @@ func decodeJSONFull(body, raw []byte, dst any) error {
 	if err := exactKeys(names, reflect.TypeOf(dst)); err != nil {
 		return err
 	}
-	if decodeErr != nil {
-		return ParseError(jsonParseDetail(decodeErr))
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return ParseError(jsonParseDetail(err))
 	}
 	return nulCheck(body, nil)
 }
@@ -410,13 +409,10 @@ func decodeForm(vals url.Values, dst any) error {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // fewer escapes to undo; the same strings
-	if err := enc.Encode(m); err != nil {
+	b, err := json.Marshal(m)
+	if err != nil {
 		return ParseError("Malformed form data.")
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 	// A long value (a megabyte's password) is set as decodeJSON sets it,
 	// without encoding/json scanning it twice more.
 	done, err := decodeJSONElided(b, dst, longStringFrom)

@@ -3,8 +3,10 @@ package core_test
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -491,5 +493,37 @@ func BenchmarkDecodeBodyMegabytePassword(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// bodyCounting counts its Body calls: Fiber's request reads its body
+// from the stream on each one.
+type bodyCounting struct {
+	core.Request
+	calls int
+}
+
+func (b *bodyCounting) Body() io.Reader { b.calls++; return b.Request.Body() }
+
+// TestReadBodyAsksOnce: ReadBody and DecodeBody ask the request for its
+// body once, whether the body knows its length (a bytes.Reader) or not.
+func TestReadBodyAsksOnce(t *testing.T) {
+	for _, known := range []bool{false, true} {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(`{"username":"a"}`))
+		if !known {
+			r.Body = io.NopCloser(r.Body)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		req := &bodyCounting{Request: core.NewHTTPRequest(r)}
+		if _, err := core.ReadBody(req, 0); err != nil || req.calls != 1 {
+			t.Errorf("ReadBody (length known %v): %d calls, %v", known, req.calls, err)
+		}
+		req = &bodyCounting{Request: core.NewHTTPRequest(httptest.NewRequest("POST", "/", strings.NewReader(`{"username":"a"}`)))}
+		var in struct {
+			Username string `json:"username"`
+		}
+		if err := core.DecodeBody(req, 0, &in); err != nil || req.calls != 1 || in.Username != "a" {
+			t.Errorf("DecodeBody: %d calls, %+v, %v", req.calls, in, err)
+		}
 	}
 }

@@ -41,13 +41,14 @@ type longString struct {
 // literal, as encoding/json calls it.
 //
 // The copy is valid JSON exactly when raw is, since a string was replaced
-// by a string and every other byte kept. done is false when the shortcut
+// by a string and every other byte kept, and it has raw's names, which are
+// judged (a name twice, an unknown name) before anything is decoded, as
+// decodeJSONFull judges them. done is false when the shortcut
 // does not apply or anything went wrong (malformed JSON, whose error
 // message counts positions in raw; a type mismatch; a field that errs);
-// dst is then undefined and decodeJSONFull must answer. The refusals it
-// does give, a name twice and an unknown name, are decodeJSONFull's, read
-// from the same names. FuzzDecodeJSONElided holds the two to the same
-// outcome on every input.
+// dst is then as it was, but for what a pointer field shared, and
+// decodeJSONFull must answer. FuzzDecodeJSONElided holds the two to the
+// same outcome on every input.
 func decodeJSONElided(raw []byte, dst any, from int) (done bool, err error) {
 	skel, long, ok := elideLongStrings(raw, from)
 	if !ok {
@@ -57,12 +58,9 @@ func decodeJSONElided(raw []byte, dst any, from int) (done bool, err error) {
 	if !longTargets(v, long) {
 		return false, nil
 	}
-	// The copy is decoded into a copy of *dst, which becomes *dst only
-	// when everything is set: a fallback to decodeJSONFull starts from
-	// dst as it was.
-	tmp := reflect.New(v.Elem().Type())
-	tmp.Elem().Set(v.Elem())
-	if json.Unmarshal(skel, tmp.Interface()) != nil {
+	// The names are judged before anything is decoded, as decodeJSONFull
+	// judges them (the copy is short: validating it costs little).
+	if !json.Valid(skel) {
 		return false, nil
 	}
 	names := namesOnly(skel)
@@ -71,6 +69,15 @@ func decodeJSONElided(raw []byte, dst any, from int) (done bool, err error) {
 	}
 	if err := exactKeys(names, v.Type()); err != nil {
 		return true, err
+	}
+	// The copy is decoded into a copy of *dst, which becomes *dst only
+	// when everything is set: a fallback to decodeJSONFull starts from
+	// dst as it was. The copy is shallow, which longTargets allows for:
+	// the fields it takes share nothing with *dst.
+	tmp := reflect.New(v.Elem().Type())
+	tmp.Elem().Set(v.Elem())
+	if json.Unmarshal(skel, tmp.Interface()) != nil {
+		return false, nil
 	}
 	for _, s := range long {
 		if s.field < 0 {
@@ -168,12 +175,14 @@ func stringEnd(raw []byte, start int) int {
 
 // longTargets finds the field of the struct v points at for each long
 // string, by its member's name, and reports whether every one found is a
-// field the shortcut sets exactly as encoding/json would: the struct is
-// one structFields takes, and the field is the only one of that name,
-// without the "string" option, and either a string (isStringField) or a
-// non-pointer type whose pointer has UnmarshalJSON. A name that is no
-// field's is left without one: exactKeys refuses it before anything is
-// set.
+// field the shortcut sets exactly as encoding/json would, from a shallow
+// copy of the struct that shares nothing with it through the field: the
+// struct is one structFields takes, and the field is the only one of that
+// name, without the "string" option, and either a string, a nil pointer
+// to one (isStringField; encoding/json points it at a new string), or a
+// type without pointers (pointerFree) whose pointer has UnmarshalJSON. A
+// name that is no field's is left without one: exactKeys refuses it
+// before anything is set.
 func longTargets(v reflect.Value, long []longString) bool {
 	byName, ok := structFields(v)
 	if !ok {
@@ -192,12 +201,41 @@ func longTargets(v reflect.Value, long []longString) bool {
 		if i < 0 {
 			return false
 		}
-		if ft := st.Field(i).Type; !isStringField(ft) && !isUnmarshalerField(ft) {
+		switch ft := st.Field(i).Type; {
+		case isStringField(ft) && ft.Kind() == reflect.Pointer:
+			if !v.Elem().Field(i).IsNil() {
+				return false
+			}
+		case isStringField(ft):
+		case isUnmarshalerField(ft) && pointerFree(ft):
+		default:
 			return false
 		}
 		long[k].field = i
 	}
 	return true
+}
+
+// pointerFree reports whether a value of type t holds no pointer, map,
+// slice, channel, function or interface, at any depth: a copy of it
+// shares nothing with the original (strings are immutable).
+func pointerFree(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	case reflect.Array:
+		return pointerFree(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !pointerFree(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // structFields maps the json names of the fields of the struct v points at
@@ -267,7 +305,8 @@ func plainTagName(name string) bool {
 
 // isStringField reports whether encoding/json decodes a JSON string into
 // a field of type t as it is, unescaped: t is a string or a pointer to
-// one, without an UnmarshalJSON or UnmarshalText.
+// one, without an UnmarshalJSON or UnmarshalText, and not json.Number
+// (which must hold a number).
 func isStringField(t reflect.Type) bool {
 	pt := t
 	if t.Kind() == reflect.Pointer {
@@ -275,18 +314,19 @@ func isStringField(t reflect.Type) bool {
 	} else {
 		pt = reflect.PointerTo(t)
 	}
-	return t.Kind() == reflect.String && !pt.Implements(unmarshalerType) && !pt.Implements(textUnmarshalerType)
+	return t.Kind() == reflect.String && t != numberType &&
+		!pt.Implements(unmarshalerType) && !pt.Implements(textUnmarshalerType)
 }
+
+var numberType = reflect.TypeFor[json.Number]()
 
 // parseForm is url.ParseQuery(body). A body without '%' or '+' has nothing
 // to unescape, and its fields are cut out of it here, saving
 // url.ParseQuery's byte-at-a-time scan of each one for escapes (2 ms for
 // a megabyte's password on the machine of docs/security-tests.md); a body
-// of formScanMax fields or more goes to url.ParseQuery, whose limit on
-// the number of fields (GODEBUG urlmaxqueryparams) then applies as it is.
+// of more fields than url.ParseQuery takes goes to it, for its error.
 func parseForm(body string) (url.Values, error) {
-	if strings.IndexByte(body, '%') >= 0 || strings.IndexByte(body, '+') >= 0 ||
-		strings.Count(body, "&") >= formScanMax {
+	if strings.IndexByte(body, '%') >= 0 || strings.IndexByte(body, '+') >= 0 || !formFieldsWithinLimit(body) {
 		return url.ParseQuery(body)
 	}
 	vals := make(url.Values)
@@ -307,9 +347,14 @@ func parseForm(body string) (url.Values, error) {
 	return vals, err
 }
 
-// formScanMax is the number of fields from which parseForm leaves a body
-// to url.ParseQuery, below its default limit of 10000.
-const formScanMax = 1000
+// formFieldsWithinLimit reports whether url.ParseQuery takes body's
+// number of fields, whatever its limit is set to (GODEBUG
+// urlmaxqueryparams): it asks url.ParseQuery about as many empty fields,
+// which cost it nothing else.
+func formFieldsWithinLimit(body string) bool {
+	_, err := url.ParseQuery(strings.Repeat("&", strings.Count(body, "&")))
+	return err == nil
+}
 
 // errSemicolon is parseForm's error for a field with a semicolon, which
 // url.ParseQuery refuses as a separator.

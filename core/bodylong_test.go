@@ -91,7 +91,49 @@ func elidedTargets() []any {
 			Password string `json:"password"`
 		}{},
 		&map[string]string{},
+		&struct {
+			N        json.Number `json:"n"`
+			Name     named       `json:"name"`
+			Untagged string
+			Password string `json:"password"`
+		}{},
+		selfPointing(),
+		&struct {
+			R        json.RawMessage `json:"r"`
+			Password string          `json:"password"`
+		}{R: append(make(json.RawMessage, 0, 16), "0123456789"...)},
+		&struct {
+			Password recorder `json:"password"`
+		}{Password: recorder{seen: map[string]int{}}},
+		reflect.New(reflect.StructOf([]reflect.StructField{
+			{Name: "A", Type: reflect.TypeFor[string](), Tag: `json:"a"`},
+			{Name: "B", Type: reflect.TypeFor[string](), Tag: `json:"a"`},
+			{Name: "Password", Type: reflect.TypeFor[string](), Tag: `json:"password"`},
+		})).Interface(),
+		reflect.New(reflect.StructOf([]reflect.StructField{
+			{Name: "A", Type: reflect.TypeFor[string](), Tag: `json:"a b"`},
+			{Name: "Password", Type: reflect.TypeFor[string](), Tag: `json:"password"`},
+		})).Interface(),
 	}
+}
+
+// named is a string type of its own.
+type named string
+
+// recorder reads its own JSON into a map it shares with its copies.
+type recorder struct{ seen map[string]int }
+
+func (r *recorder) UnmarshalJSON(b []byte) error { r.seen[string(b)]++; return nil }
+
+// selfPointing is a shape whose pointer field points at its own string
+// field.
+func selfPointing() any {
+	v := &struct {
+		S string  `json:"s"`
+		P *string `json:"p"`
+	}{}
+	v.P = &v.S
+	return v
 }
 
 // Inner is embedded in one of elidedTargets.
@@ -131,6 +173,13 @@ func FuzzDecodeJSONElided(f *testing.F) {
 		`{"password":"long \u0000 enough"}`,
 		`["long enough"]`,
 		`"long enough"`,
+		`{"n":"long enough","name":"long enough","Untagged":"long enough","password":"x"}`,
+		`{"n":"12345678","password":"long enough"}`,
+		`{"s":"x","p":"long enough"}`,
+		`{"r":"long enough","password":"long enough"}`,
+		`{"a":"long enough","password":"long enough"}`,
+		`{"password":"long enough"}`,
+		`{"a b":"long enough","A":"x","password":"long enough"}`,
 	} {
 		f.Add(s, uint8(4))
 	}
@@ -217,6 +266,8 @@ func FuzzDecodeForm(f *testing.F) {
 	f.Add("username=a%3Cb%26c&password=p%22q%5C")
 	f.Add("username=%E2%80%A8&password=%09")
 	f.Add("username=plain&password=refuse")
+	f.Add("n=abc&name=x&Untagged=y&password=z")
+	f.Add("n=12&s=x&p=y&r=z&a=1")
 	f.Add("username=a%22b&password=c%E2%80%A9")
 	f.Add("quoted=%22q%22&title=t")
 	f.Fuzz(func(t *testing.T, body string) {
@@ -246,8 +297,7 @@ func FuzzDecodeForm(f *testing.F) {
 }
 
 // decodeFormRoundTrip is decodeForm as it was before fields were set
-// directly: every field through encoding/json (whose encoder leaves <, >
-// and & as they are).
+// directly: every field through json.Marshal and encoding/json's decoder.
 func decodeFormRoundTrip(vals url.Values, dst any) error {
 	fields := fieldTypes(reflect.TypeOf(dst))
 	m := make(map[string]string, len(vals))
@@ -260,13 +310,11 @@ func decodeFormRoundTrip(vals url.Values, dst any) error {
 		}
 		m[k] = vals[k][0]
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
+	b, err := json.Marshal(m)
+	if err != nil {
 		return ParseError("Malformed form data.")
 	}
-	if err := json.NewDecoder(&b).Decode(dst); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(dst); err != nil {
 		return ParseError("Malformed form data.")
 	}
 	return nil
@@ -277,7 +325,7 @@ func decodeFormRoundTrip(vals url.Values, dst any) error {
 func FuzzParseForm(f *testing.F) {
 	for _, s := range []string{
 		"username=alice&password=secret", "a=1;b=2&c=3", "a=%zz&b=1", "a+b=c+d", "&&a&=x&a=2",
-		"k=" + strings.Repeat("&", formScanMax), "x=%41",
+		"k=" + strings.Repeat("&", 10000), "x=%41",
 	} {
 		f.Add(s)
 	}
@@ -288,4 +336,21 @@ func FuzzParseForm(f *testing.F) {
 			t.Fatalf("parseForm(%q) = %v, %v; url.ParseQuery: %v, %v", body, got, errGot, want, errWant)
 		}
 	})
+}
+
+// TestParseFormFieldLimit: a limit on the number of fields set lower than
+// url.ParseQuery's default (GODEBUG urlmaxqueryparams) holds for
+// parseForm as for url.ParseQuery.
+func TestParseFormFieldLimit(t *testing.T) {
+	t.Setenv("GODEBUG", "urlmaxqueryparams=10")
+	body := "username=a" + strings.Repeat("&x=1", 15)
+	if _, err := url.ParseQuery(body); err == nil {
+		t.Fatal("url.ParseQuery does not read urlmaxqueryparams from GODEBUG: nothing to hold parseForm to")
+	}
+	if vals, err := parseForm(body); err == nil || len(vals) != 0 {
+		t.Errorf("parseForm over the limit: %v, %v", vals, err)
+	}
+	if vals, err := parseForm("username=a&x=1"); err != nil || vals.Get("username") != "a" {
+		t.Errorf("parseForm under the limit: %v, %v", vals, err)
+	}
 }

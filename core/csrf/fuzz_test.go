@@ -50,7 +50,7 @@ func FuzzFormTokenFromBody(f *testing.F) {
 	f.Add("application/x-www-form-urlencoded", []byte("csrfmiddlewaretoken=%zz&csrf%6Diddlewaretoken=b%20c&csrfmiddlewaretoken=d"))
 	f.Add("application/x-www-form-urlencoded", []byte("a=1;csrfmiddlewaretoken=x&&csrfmiddlewaretoken&csrfmiddlewaretoken=y"))
 	f.Add("application/x-www-form-urlencoded", []byte("%63%73%72%66%6d%69%64%64%6c%65%77%61%72%65%74%6f%6b%65%6e=z"))
-	f.Add("application/x-www-form-urlencoded", []byte(strings.Repeat("&", formValueScanMax)+"csrfmiddlewaretoken=many"))
+	f.Add("application/x-www-form-urlencoded", []byte(strings.Repeat("&", 10000)+"csrfmiddlewaretoken=many"))
 	f.Fuzz(func(t *testing.T, ct string, body []byte) {
 		v := FormTokenFromBody(ct, body)
 		if strings.HasPrefix(ct, "multipart/") && len(v) > maxFieldBytes {
@@ -64,4 +64,21 @@ func FuzzFormTokenFromBody(f *testing.F) {
 			t.Fatalf("formValue(%q) = %q, url.ParseQuery's %q", body, formValue(string(body), FormField), want)
 		}
 	})
+}
+
+// TestFormValueFieldLimit: over a limit on the number of fields set lower
+// than url.ParseQuery's default (GODEBUG urlmaxqueryparams), the token is
+// not found, as url.ParseQuery finds no field.
+func TestFormValueFieldLimit(t *testing.T) {
+	t.Setenv("GODEBUG", "urlmaxqueryparams=10")
+	body := FormField + "=tok" + strings.Repeat("&x=1", 15)
+	if _, err := url.ParseQuery(body); err == nil {
+		t.Fatal("url.ParseQuery does not read urlmaxqueryparams from GODEBUG: nothing to hold formValue to")
+	}
+	if v := formValue(body, FormField); v != "" {
+		t.Errorf("formValue over the limit = %q", v)
+	}
+	if v := formValue(FormField+"=tok&x=1", FormField); v != "tok" {
+		t.Errorf("formValue under the limit = %q", v)
+	}
 }

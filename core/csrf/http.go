@@ -109,12 +109,13 @@ func FormTokenFromBody(ct string, body []byte) string {
 // formValue is url.ParseQuery(body).Get(name), without unescaping the
 // values of the other fields: a login form's megabyte password is not
 // copied and unescaped here only to be dropped. A body of more fields
-// than formValueScanMax goes to url.ParseQuery itself, whose limit on
-// the number of fields (GODEBUG urlmaxqueryparams) then applies as it is.
+// than url.ParseQuery takes (its limit, GODEBUG urlmaxqueryparams, is
+// asked with as many empty fields) has none, as there.
 func formValue(body, name string) string {
-	if strings.Count(body, "&") >= formValueScanMax {
-		vals, _ := url.ParseQuery(body)
-		return vals.Get(name)
+	if _, err := url.ParseQuery(strings.Repeat("&", strings.Count(body, "&"))); err != nil {
+		// More fields than url.ParseQuery takes (asked about as many
+		// empty ones): it reads none of them.
+		return ""
 	}
 	for body != "" {
 		var field string
@@ -136,10 +137,6 @@ func formValue(body, name string) string {
 	}
 	return ""
 }
-
-// formValueScanMax is the number of fields from which formValue leaves a
-// body to url.ParseQuery, below its default limit of 10000.
-const formValueScanMax = 1000
 
 // bufferedBody is a request body Prepare has read: a bytes.Reader over
 // all, whose Len lets core.ReadBody read it into a buffer of its size and

@@ -176,10 +176,14 @@ func HasControl[T string | []byte](b T) bool {
 	return false
 }
 
-// NeedsEscape reports whether encoding/json's encoder, without HTML
-// escaping, writes the UTF-8 string s as anything but s between quotes: s
-// has a quote, a backslash, a control character, U+2028 or U+2029.
+// NeedsEscape reports whether json.Marshal writes the UTF-8 string s as
+// anything but s between quotes: s has a quote, a backslash, a control
+// character, one of <, > and & (escaped for HTML), U+2028 or U+2029.
 func NeedsEscape(s string) bool {
-	return strings.IndexByte(s, '"') >= 0 || strings.IndexByte(s, '\\') >= 0 || HasControl(s) ||
-		strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029")
+	for _, c := range []byte{'"', '\\', '<', '>', '&'} {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	return HasControl(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029")
 }

@@ -718,13 +718,23 @@ func (a *attacked) mfaUser(t *testing.T, name string) (password, secret string) 
 	if r.Status != 200 || e.Secret == "" {
 		t.Fatalf("enroll: %d %s", r.Status, r.Body)
 	}
-	prev, err := totp.GenerateCode(e.Secret, time.Now().Add(-30*time.Second))
+	// The step before now is within the server's window only until the
+	// step after now begins: near a step's end, wait for the next one, so
+	// that the confirmation cannot arrive two steps after its code (it
+	// did, once, on a loaded machine: 400).
+	if left := totpStep - time.Duration(time.Now().UnixNano()%int64(totpStep)); left < 5*time.Second {
+		time.Sleep(left + 100*time.Millisecond)
+	}
+	prev, err := totp.GenerateCode(e.Secret, time.Now().Add(-totpStep))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Expect(c.Do("POST", "/api/mfa/totp/confirm", "", `{"code":"`+prev+`"}`, bearer), 204, "")
 	return password, e.Secret
 }
+
+// totpStep is the showcase's TOTP period (RFC 6238's default).
+const totpStep = 30 * time.Second
 
 // currentCode is the TOTP code of now: a later step than the one
 // mfaUser confirmed with.

@@ -39,8 +39,11 @@ func readBodyFrom(body io.Reader, max int64) ([]byte, error) {
 	var err error
 	if l, ok := body.(interface{ Len() int }); ok && int64(l.Len()) <= max {
 		// A body already in memory (a bytes.Reader) is copied once into a
-		// buffer of its size (and a byte for the end).
-		b, err = readAll(limited, make([]byte, 0, l.Len()+1))
+		// buffer of its size, with the room bytes.Buffer wants for the
+		// read that finds the end.
+		buf := bytes.NewBuffer(make([]byte, 0, l.Len()+bytes.MinRead))
+		_, err = buf.ReadFrom(limited)
+		b = buf.Bytes()
 	} else {
 		b, err = io.ReadAll(limited)
 	}
@@ -74,24 +77,6 @@ func readBodyShared(r Request, max int64) ([]byte, error) {
 		return b, nil
 	}
 	return readBodyFrom(body, max)
-}
-
-// readAll is io.ReadAll into b, which it grows as it must; it is for a b
-// made the body's size.
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
 }
 
 // msgNullCharacters is DRF's ProhibitNullCharactersValidator message.
@@ -369,6 +354,7 @@ func jsonParseDetail(err error) string {
 func decodeForm(vals url.Values, dst any) error {
 	fields := fieldTypes(reflect.TypeOf(dst))
 	m := make(map[string]string, len(vals))
+	var keys []string // m's, sorted
 	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		if _, ok := fields[k]; !ok {
 			continue // unknown, or a case variant encoding/json would take
@@ -377,6 +363,7 @@ func decodeForm(vals url.Values, dst any) error {
 			return ParseError("Form parse error - duplicate field " + strconv.Quote(k))
 		} else if len(v) == 1 {
 			m[k] = v[0]
+			keys = append(keys, k)
 		}
 	}
 	// A string field is set as it is, as the round trip would set it (the
@@ -385,7 +372,7 @@ func decodeForm(vals url.Values, dst any) error {
 	// quotes: a megabyte's password is not encoded and scanned again.
 	if v := reflect.ValueOf(dst); len(m) > 0 {
 		if byName, ok := structFields(v); ok {
-			for _, k := range slices.Sorted(maps.Keys(m)) {
+			for _, k := range keys {
 				i, found := byName[k]
 				if !found || i < 0 {
 					continue

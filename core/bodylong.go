@@ -108,7 +108,8 @@ func decodeJSONElided(raw []byte, dst any, from int) (done bool, err error) {
 // when raw is not an object, has no such string, has one that is not a
 // member of the outer object, or has one whose content JSON refuses.
 func elideLongStrings(raw []byte, from int) (skel []byte, long []longString, ok bool) {
-	if len(raw) == 0 || raw[0] != '{' {
+	// A body too short to hold such a string (every login's) is not read.
+	if len(raw) < from+len(`{"":""}`) || raw[0] != '{' {
 		return nil, nil, false
 	}
 	depth, copied := 0, 0

@@ -270,8 +270,6 @@ func (m *Manager) Load(ctx context.Context, r core.Request) (*Session, error) {
 // the handler changed is saved and an emptied one deleted, within the
 // context's deadline when it has one and commitTimeout (10 s) when not.
 func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error {
-	ctx, cancel := detach(ctx)
-	defer cancel()
 	if err := m.commit(ctx, s, w); err != nil {
 		return err
 	}
@@ -285,13 +283,19 @@ func (m *Manager) Commit(ctx context.Context, s *Session, w core.Response) error
 // commitTimeout bounds a Commit whose request context has no deadline.
 const commitTimeout = 10 * time.Second
 
-// detach is ctx without its cancellation but with its deadline, or
-// commitTimeout from now when it has none.
-func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+// detached runs the store call f of a Commit with ctx without its
+// cancellation but with its deadline, or commitTimeout from now when it
+// has none. Only the calls are detached: a request that neither saves nor
+// deletes its session pays nothing for it.
+func detached(ctx context.Context, f func(context.Context) error) error {
+	var cancel context.CancelFunc
 	if d, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(context.WithoutCancel(ctx), d)
+		ctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), d)
+	} else {
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	return f(ctx)
 }
 
 func (m *Manager) commit(ctx context.Context, s *Session, w core.Response) error {
@@ -303,7 +307,7 @@ func (m *Manager) commit(ctx context.Context, s *Session, w core.Response) error
 		// Nothing to keep (Django deletes the cookie of an emptied
 		// session).
 		if s.stored() {
-			if err := m.Backend.Delete(ctx, s.key); err != nil {
+			if err := detached(ctx, func(ctx context.Context) error { return m.Backend.Delete(ctx, s.key) }); err != nil {
 				return err
 			}
 		}
@@ -319,11 +323,11 @@ func (m *Manager) commit(ctx context.Context, s *Session, w core.Response) error
 		w.SetCookie(m.expiredCookie())
 		return nil
 	case s.modified:
-		if err := s.Save(ctx); err != nil {
+		if err := detached(ctx, s.Save); err != nil {
 			return err
 		}
 	case s.stored() && m.needsTouch(s):
-		if err := s.Save(ctx); err != nil {
+		if err := detached(ctx, s.Save); err != nil {
 			// A touch only extends the expiry; when another request
 			// saved meanwhile, it extended it too.
 			if !errors.Is(err, ErrConflict) {

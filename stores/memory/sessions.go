@@ -289,7 +289,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]use
 	var out []usersessions.Session
 	for k := range b.t.users[userID] {
 		e := b.t.entries[k]
-		if !strings.HasPrefix(k, ns) || !e.expiry.After(now) || e.owner == nil {
+		if !sessions.InNamespace(k, ns) || !e.expiry.After(now) || e.owner == nil {
 			continue
 		}
 		o := e.owner
@@ -310,7 +310,7 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 	b.t.mu.Lock()
 	defer b.t.mu.Unlock()
 	for k := range b.t.users[userID] {
-		if e := b.t.entries[k]; strings.HasPrefix(k, ns) && usersessions.Handle(k) == handle {
+		if e := b.t.entries[k]; sessions.InNamespace(k, ns) && usersessions.Handle(k) == handle {
 			b.t.remove(k, e)
 			return e.expiry.After(now), nil
 		}

@@ -154,7 +154,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]use
 			drop = append(drop, h)
 			continue
 		}
-		if !strings.HasPrefix(l.Key, ns) {
+		if !sessions.InNamespace(l.Key, ns) {
 			continue
 		}
 		ms, _ := strconv.ParseInt(seen, 10, 64)
@@ -205,7 +205,7 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 		return false, sessions.StoreError(op, err)
 	}
 	var l userLogin
-	if json.Unmarshal([]byte(m), &l) != nil || usersessions.Handle(l.Key) != handle || !strings.HasPrefix(l.Key, sessions.Namespace(ctx)) {
+	if json.Unmarshal([]byte(m), &l) != nil || usersessions.Handle(l.Key) != handle || !sessions.InNamespace(l.Key, sessions.Namespace(ctx)) {
 		return false, nil
 	}
 	n, err := b.cache.client.Del(ctx, b.cache.prefix+b.Prefix+l.Key).Result()

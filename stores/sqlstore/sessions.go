@@ -366,6 +366,9 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 	}
 	col, hashed := column(storageKey)
 	now := b.now()
+	if rec.UserID != "" && rec.Expiry.After(now) {
+		return b.saveOwned(ctx, op, storageKey, col, hashed, rec, now)
+	}
 	dbNow := b.timeArg(now)
 	var (
 		query string
@@ -386,9 +389,6 @@ func (b *DatabaseSessionBackend) save(ctx context.Context, op, storageKey string
 		}
 	default:
 		query, args = b.q.update, []any{b.sessionText(storageKey, hashed, rec.Version+1, rec.Data), b.timeArg(rec.Expiry), col, versionText(hashed, rec.Version), dbNow}
-	}
-	if rec.UserID != "" && rec.Expiry.After(now) {
-		return b.saveOwned(ctx, op, storageKey, col, hashed, rec, now)
 	}
 	n, err := b.exec(ctx, query, args...)
 	if err != nil {

@@ -678,6 +678,22 @@ func testSessionUserSessions(t *testing.T, h *sessionHarness) {
 	if got := userSessions(t, l, other, bob); len(got) != 0 {
 		t.Errorf("bob's sessions under another namespace: %+v", got)
 	}
+	// Nor, the other way, under no namespace (whose "" prefixes every
+	// key): a tenant's session is neither listed nor ended from outside.
+	dave := "dave-" + string(sessions.GenerateKey())
+	d1, err := sessions.SaveRecord(other, h.b, "", h.ownedRec("d1", 0, dave, "Firefox/4", "192.0.2.4"))
+	if err != nil {
+		t.Fatalf("Save under a namespace: %v", err)
+	}
+	if got := userSessions(t, l, ctx, dave); len(got) != 0 {
+		t.Errorf("a namespaced session listed under no namespace: %+v", got)
+	}
+	if ok, err := l.EndUserSession(ctx, dave, usersessions.Handle(sessions.StorageKey(other, d1))); ok || err != nil {
+		t.Errorf("EndUserSession of a namespaced session under no namespace = %v, %v; want false, nil", ok, err)
+	}
+	if got := userSessions(t, l, other, dave); len(got) != 1 {
+		t.Errorf("the namespaced session under its namespace: %+v; want it", got)
+	}
 
 	// A done context is a store failure.
 	done, cancel := context.WithCancel(ctx)

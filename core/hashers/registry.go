@@ -175,8 +175,10 @@ func IsPasswordUsable(encoded string) bool {
 // matches encoded and whether encoded should be re-hashed with the preferred
 // hasher:
 //
-//  1. If encoded is unusable ("!...") or names an algorithm that is not
-//     installed, it runs the fake runtime (see SimulateCheck) so the failure
+//  1. If encoded is unusable ("!..."), names an algorithm that is not
+//     installed, or password has a NUL character (which Django's forms
+//     refuse, and which would match a PBKDF2 hash of the password without
+//     it, since HMAC pads its key with NULs), it runs the fake runtime (see SimulateCheck) so the failure
 //     costs as much as a real check (CVE-2024-39329), and returns
 //     (false, false, nil).
 //  2. mustUpdate is true if encoded's hasher is not the preferred one, or the
@@ -202,6 +204,17 @@ func IsPasswordUsable(encoded string) bool {
 //
 // A successful Verify updates the simulation template (see SimulateCheck).
 func (r *Registry) VerifyPassword(ctx context.Context, password, encoded string) (correct, mustUpdate bool, err error) {
+	if strings.IndexByte(password, 0) >= 0 {
+		// PBKDF2's HMAC pads its key with NULs, so "secret\x00" would
+		// verify against a hash of "secret"; no Django form or DRF field
+		// takes a NUL (ProhibitNullCharactersValidator). A password with
+		// one is wrong, after the time a check takes (a stand-in without
+		// the NULs, which bcrypt refuses, is checked instead).
+		if err := r.simulate(ctx, strings.ReplaceAll(password, "\x00", "0"), randomString(unusableSuffixLength)); err != nil {
+			return false, false, fmt.Errorf("hashers: simulating a password check: %w", err)
+		}
+		return false, false, nil
+	}
 	var hasher PasswordHasher
 	if IsPasswordUsable(encoded) {
 		hasher, _ = r.Identify(encoded) // unknown algorithm: fake runtime below

@@ -512,3 +512,23 @@ func TestSimulateCheckFollowsStoredAlgorithm(t *testing.T) {
 		t.Errorf("SetSimulation(md5 not installed) = %v", err)
 	}
 }
+
+// TestVerifyPasswordRefusesNUL: a NUL after the password does not match a
+// PBKDF2 hash of the password (HMAC pads its key with NULs), whoever
+// calls VerifyPassword.
+func TestVerifyPasswordRefusesNUL(t *testing.T) {
+	r := hashers.Default()
+	ctx := context.Background()
+	encoded, err := (&hashers.PBKDF2Hasher{Iterations: 1000, Limits: hashers.DefaultLimits()}).Hash(ctx, "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := r.VerifyPassword(ctx, "secret", encoded); !ok || err != nil {
+		t.Fatalf("the password itself: %v, %v", ok, err)
+	}
+	for _, pw := range []string{"secret\x00", "secret\x00\x00", "\x00"} {
+		if ok, _, err := r.VerifyPassword(ctx, pw, encoded); ok || err != nil {
+			t.Errorf("VerifyPassword(%q) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+}

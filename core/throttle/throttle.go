@@ -125,10 +125,12 @@ func (t *Throttle) Check(ctx context.Context, pc *core.PermissionContext) error 
 	key := append((*bp)[:0], "throttle_"...)
 	key = append(key, t.scope...)
 	key = append(key, '_')
+	var ip netip.Addr // the client counted, when it is not a user
 	if pc.IsAuthenticated && pc.User != nil {
 		key = append(key, pc.User.GetID()...)
 	} else if pc.Request != nil {
-		key = core.ClientIP(pc.Request, t.trusted).AppendTo(key)
+		ip = core.ClientIP(pc.Request, t.trusted)
+		key = ip.AppendTo(key)
 	}
 	res, err := t.store.Hit(ctx, key, t.rate, t.now())
 	*bp = key
@@ -145,6 +147,11 @@ func (t *Throttle) Check(ctx context.Context, pc *core.PermissionContext) error 
 			e := &events.Throttled{Scope: t.scope, Wait: res.Wait}
 			if pc.IsAuthenticated && pc.User != nil {
 				e.UserID = pc.User.GetID()
+			}
+			if ip.IsValid() {
+				// The address counted: the client behind trusted proxies,
+				// not the peer EventContext records.
+				e.RemoteAddr = ip.String()
 			}
 			t.events.Emit(ctx, e)
 		}

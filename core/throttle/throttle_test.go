@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reinhardt-go/auth/core"
+	"github.com/reinhardt-go/auth/core/events"
 	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
@@ -580,5 +581,39 @@ func TestResetThrottle(t *testing.T) {
 	}
 	if err := login.Check(context.Background(), ip, "alice@example.com"); err != nil {
 		t.Fatalf("the reset counts used up the login counts: %v", err)
+	}
+}
+
+// TestThrottledEventAddress: the Throttled event of an anonymous client
+// behind a trusted proxy carries the address the throttle counted (from
+// X-Forwarded-For), not the proxy's.
+func TestThrottledEventAddress(t *testing.T) {
+	var got []events.Event
+	var mu sync.Mutex
+	d := events.New(events.SubscriberFunc(func(_ context.Context, e events.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, e)
+		return nil
+	}))
+	th, err := throttle.AnonRateThrottle("1/min", memory.NewThrottleStore(0), clock(),
+		throttle.WithTrustedProxies([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}), throttle.WithEvents(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := request("10.0.0.1:1234", "203.0.113.7", nil)
+	if err := check(t, th, pc); err != nil {
+		t.Fatal(err)
+	}
+	if err := check(t, th, pc); err == nil {
+		t.Fatal("the second request in a minute was not throttled")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 {
+		t.Fatalf("%d events; want one Throttled", len(got))
+	}
+	if e, ok := got[0].(*events.Throttled); !ok || e.RemoteAddr != "203.0.113.7" {
+		t.Errorf("event %#v; want Throttled from 203.0.113.7", got[0])
 	}
 }

@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -176,7 +174,7 @@ func (a *AuditLog) Entries(ctx context.Context, f AuditFilter) ([]AuditEntry, er
 		e.At, e.Kind = at.Time, events.Kind(kind)
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := rows.Err(); err != nil {
 		return nil, a.s.fail(ctx, "audit: entries", err)
 	}
 	return out, nil

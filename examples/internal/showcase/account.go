@@ -170,6 +170,8 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 		}
 		return err
 	}
+	// A logout here records the client as the request's other events do.
+	evctx := events.WithSource(ctx, events.SourceFrom(core.EventContext(r)))
 	switch d.Section {
 	case "enroll":
 		c, err := call(p.MFAEnroll, nil)
@@ -244,7 +246,7 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 		if _, err := call(p.LogoutAll, nil); err != nil {
 			return err
 		}
-		if err := p.Auth.Logout(events.WithSource(ctx, events.SourceFrom(core.EventContext(r))), s); err != nil {
+		if err := p.Auth.Logout(evctx, s); err != nil {
 			return err
 		}
 		return redirect(w, "/accounts/login")
@@ -255,7 +257,7 @@ func (p *AccountPage) Serve(w core.Response, r core.Request) error {
 		}
 		h := deref(in.Session)
 		if s != nil && s.Key() != "" && h == usersessions.HandleOf(ctx, s.Key()) {
-			if err := p.Auth.Logout(ctx, s); err != nil {
+			if err := p.Auth.Logout(evctx, s); err != nil {
 				return err
 			}
 			return redirect(w, "/accounts/login")

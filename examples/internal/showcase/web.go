@@ -379,13 +379,12 @@ func pageSessionOf(s *sessions.Session) pageSession {
 	if s == nil {
 		return pageSession{}
 	}
-	const layout = pageTime
 	var ps pageSession
 	if ns, ok := sessions.GetAs[int64](s, sessions.LoginAtKey); ok {
-		ps.LoginAt = time.Unix(0, ns).UTC().Format(layout)
+		ps.LoginAt = time.Unix(0, ns).UTC().Format(pageTime)
 	}
 	if e := s.Expiry(); !e.IsZero() {
-		ps.Expires = e.UTC().Format(layout)
+		ps.Expires = e.UTC().Format(pageTime)
 	} else if ttl := s.TTL(); ttl > 0 {
 		ps.Expires = "in " + ttl.String()
 	}

@@ -99,9 +99,12 @@ type PasswordLogin struct {
 // a right password without a one-time password (ErrMFARequired) does not,
 // as it guesses nothing.
 //
-// A username with a NUL character is wrong without being looked up (and
-// counts); a password with one is wrong as the hashers' VerifyPassword
-// judges it.
+// A username or password with a NUL character is wrong without being
+// checked (and counts): no password can be set with one (Django's forms
+// and DRF's serializers refuse null characters), and the hashers'
+// VerifyPassword refuses one too (PBKDF2's HMAC pads its key with NULs, so
+// "secret\x00" would match a hash of "secret"); a login does not spend a
+// hash on it.
 func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) (User, error) {
 	ctx := r.Context()
 	var attempt LoginAttempt
@@ -112,7 +115,7 @@ func (p *PasswordLogin) Authenticate(r Request, username, password, otp string) 
 		}
 		attempt = a
 	}
-	if strings.IndexByte(username, 0) >= 0 {
+	if strings.IndexByte(password, 0) >= 0 || strings.IndexByte(username, 0) >= 0 {
 		p.failed(r, "", username, events.ReasonCredentials)
 		return nil, nil // counted: a failure
 	}

@@ -67,7 +67,7 @@ func (e *Engine) logger() *slog.Logger {
 // one Authorization header is refused with ErrAuthorizationHeader before
 // any authenticator runs.
 func (e *Engine) Authenticate(r Request) (*Identity, error) {
-	if len(r.HeaderValues("Authorization")) > 1 {
+	if headerCount(r, "Authorization") > 1 {
 		e.logFailure(r.Context(), ErrAuthorizationHeader)
 		return nil, ErrAuthorizationHeader
 	}
@@ -175,4 +175,14 @@ func (e *Engine) denied(ctx context.Context, pc *PermissionContext, p Permission
 // function WriteError).
 func (e *Engine) WriteError(w Response, err error) error {
 	return WriteError(w, err, e.Challenge())
+}
+
+// headerCount is the number of values of the named header r has: through
+// HeaderCount when r has it (the Fiber adapter's request, whose
+// HeaderValues copies every value), else len(HeaderValues).
+func headerCount(r Request, name string) int {
+	if c, ok := r.(interface{ HeaderCount(name string) int }); ok {
+		return c.HeaderCount(name)
+	}
+	return len(r.HeaderValues(name))
 }

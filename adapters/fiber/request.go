@@ -56,6 +56,11 @@ func (r request) HeaderValues(name string) []string {
 	return out
 }
 
+// HeaderCount returns the number of values of the named header, without
+// copying them: the engine's check for a second Authorization header runs
+// on every request.
+func (r request) HeaderCount(name string) int { return len(r.c.Request().Header.PeekAll(name)) }
+
 // Cookie returns the value of the named cookie.
 func (r request) Cookie(name string) string {
 	return string(r.c.Request().Header.Cookie(name))

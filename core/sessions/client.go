@@ -2,21 +2,26 @@ package sessions
 
 import "strings"
 
-// maxUserAgent is how much of a User-Agent header Session.SetClient
-// keeps: 200 bytes, cut at a character boundary.
-const maxUserAgent = 200
+// MaxUserAgent is how much of a login's User-Agent header a session keeps
+// (SetClient) and a backend that lists sessions by user stores: 200 bytes.
+const MaxUserAgent = 200
 
-// SetClient records the client of a login (its User-Agent, cut to
-// 200 bytes, and its IP address) for the session's next save, where a
+// ClipUserAgent is ua cut to MaxUserAgent bytes at a character boundary
+// (a character cut in two, invalid UTF-8, is dropped).
+func ClipUserAgent(ua string) string {
+	if len(ua) <= MaxUserAgent {
+		return ua
+	}
+	return strings.ToValidUTF8(ua[:MaxUserAgent], "")
+}
+
+// SetClient records the client of a login (its User-Agent, cut by
+// ClipUserAgent, and its IP address) for the session's next save, where a
 // backend that lists sessions by user (core/sessions/usersessions) keeps
 // it with the session: Record.UserAgent and Record.IP. The
 // session's data is not changed. LoginEndpoint calls it.
 func (s *Session) SetClient(userAgent, ip string) {
-	if len(userAgent) > maxUserAgent {
-		userAgent = userAgent[:maxUserAgent]
-	}
-	// A character cut in two is invalid UTF-8, and dropped.
-	s.clientUA, s.clientIP = strings.ToValidUTF8(userAgent, ""), ip
+	s.clientUA, s.clientIP = ClipUserAgent(userAgent), ip
 }
 
 // owned sets the owner fields of rec, the record Save writes: the

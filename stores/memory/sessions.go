@@ -152,7 +152,7 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 	}
 	e := sessionEntry{data: kept, expiry: expiry, version: version + 1}
 	if owner.UserID != "" {
-		o := &entryOwner{userID: owner.UserID, userAgent: owner.UserAgent, ip: owner.IP, created: now, lastSeen: now}
+		o := &entryOwner{userID: owner.UserID, userAgent: sessions.ClipUserAgent(owner.UserAgent), ip: owner.IP, created: now, lastSeen: now}
 		if prev := old.owner; version > 0 && prev != nil && prev.userID == owner.UserID {
 			o.created, o.userAgent, o.ip = prev.created, prev.userAgent, prev.ip
 		}

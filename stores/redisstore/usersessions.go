@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,8 +25,6 @@ import (
 // deleted (a logout) leaves its handle behind, which a listing drops when
 // it finds the session gone; an expired one is pruned by score.
 
-// userAgentLen is how much of a login's user agent the index keeps.
-const userAgentLen = 200
 
 // userKeys returns the user's index keys.
 func (b *SessionBackend) userKeys(userID string) []string {
@@ -91,10 +88,7 @@ func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec se
 		return nil
 	}
 	sk := sessions.StorageKey(ctx, id)
-	ua := rec.UserAgent
-	if len(ua) > userAgentLen {
-		ua = strings.ToValidUTF8(ua[:userAgentLen], "")
-	}
+	ua := sessions.ClipUserAgent(rec.UserAgent)
 	login, err := json.Marshal(userLogin{Key: sk, Created: now.UnixMilli(), UserAgent: ua, IP: rec.IP})
 	if err != nil {
 		return err

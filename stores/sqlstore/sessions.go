@@ -448,10 +448,7 @@ func (b *DatabaseSessionBackend) saveOwned(ctx context.Context, op, storageKey, 
 // row, with the login's client; a later save moves last_seen and
 // expire_date only.
 func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageKey, col string, rec sessions.Record, now time.Time) error {
-	ua, ip := rec.UserAgent, rec.IP
-	if len(ua) > userAgentLen {
-		ua = strings.ToValidUTF8(ua[:userAgentLen], "")
-	}
+	ua, ip := sessions.ClipUserAgent(rec.UserAgent), rec.IP
 	if len(ip) > 45 {
 		ip = ""
 	}
@@ -467,9 +464,6 @@ func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageK
 		dbNow, dbNow, b.s.dbTime(rec.Expiry), ua, ip)
 	return err
 }
-
-// userAgentLen is the length of reinhardt_user_session.user_agent.
-const userAgentLen = 200
 
 // namespaceHash is the namespace column of the sessions of namespace ns
 // (what precedes the 40 characters of a storage key's hash): its SHA-256

@@ -678,12 +678,23 @@ func testSessionUserSessions(t *testing.T, h *sessionHarness) {
 	if got := userSessions(t, l, other, bob); len(got) != 0 {
 		t.Errorf("bob's sessions under another namespace: %+v", got)
 	}
+	// A long user agent is kept cut to sessions.MaxUserAgent bytes, at a
+	// character boundary.
+	erin := "erin-" + string(sessions.GenerateKey())
+	longUA := strings.Repeat("a", sessions.MaxUserAgent-1) + "é" + strings.Repeat("b", 100)
+	h.save(sessions.GenerateKey(), h.ownedRec("e1", 0, erin, longUA, "192.0.2.5"))
+	for _, s := range userSessions(t, l, ctx, erin) {
+		if s.UserAgent != strings.Repeat("a", sessions.MaxUserAgent-1) {
+			t.Errorf("a %d-byte user agent listed as %d bytes %q; want it cut to the first %d", len(longUA), len(s.UserAgent), s.UserAgent, sessions.MaxUserAgent-1)
+		}
+	}
+
 	// Nor, the other way, under no namespace (whose "" prefixes every
 	// key): a tenant's session is neither listed nor ended from outside.
 	dave := "dave-" + string(sessions.GenerateKey())
-	d1, err := sessions.SaveRecord(other, h.b, "", h.ownedRec("d1", 0, dave, "Firefox/4", "192.0.2.4"))
-	if err != nil {
-		t.Fatalf("Save under a namespace: %v", err)
+	d1, err := sessions.SaveRecord(other, h.b, sessions.GenerateKey(), h.ownedRec("d1", 0, dave, "Firefox/4", "192.0.2.4"))
+	if err != nil || d1 == "" {
+		t.Fatalf("Save under a namespace: %q, %v", d1, err)
 	}
 	if got := userSessions(t, l, ctx, dave); len(got) != 0 {
 		t.Errorf("a namespaced session listed under no namespace: %+v", got)

@@ -25,7 +25,6 @@ import (
 // deleted (a logout) leaves its handle behind, which a listing drops when
 // it finds the session gone; an expired one is pruned by score.
 
-
 // userKeys returns the user's index keys.
 func (b *SessionBackend) userKeys(userID string) []string {
 	tag := b.cache.prefix + "usess:{" + hashTagOf(userID) + "}:"

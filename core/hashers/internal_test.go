@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // RFC 6070 PBKDF2-HMAC-SHA1 vectors (RFC 6070) through the package's
@@ -173,5 +174,38 @@ func TestLimitsResolved(t *testing.T) {
 	l := Limits{MaxArgon2Memory: 1, MaxPBKDF2Iterations: 2}.resolved()
 	if l.MaxArgon2Memory != 1 || l.MaxPBKDF2Iterations != 2 || l.MaxBcryptCost != DefaultMaxBcryptCost {
 		t.Errorf("partial Limits resolve to %+v", l)
+	}
+}
+
+// TestLimiterServesAfterShedding: when a release sheds the waiter at the
+// front of the queue (it could not have its memory in time), a smaller
+// waiter behind it that fits is served by that release, not the next.
+func TestLimiterServesAfterShedding(t *testing.T) {
+	l := &Limiter{slots: 3, MaxMemory: 100}
+	l.meanRun.Store(int64(time.Second))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.take(60) // holds most of the memory
+	l.take(0)  // the holder whose release is tested
+	big := &limiterWaiter{memory: 60, ready: make(chan struct{}), deadline: time.Now().Add(time.Millisecond)}
+	small := &limiterWaiter{memory: 10, ready: make(chan struct{})}
+	l.queue.PushBack(big)
+	l.queue.PushBack(small)
+	l.give(0)
+	select {
+	case <-big.ready:
+		if !big.refused {
+			t.Error("the big waiter was served; want it refused (it does not fit, and its deadline is too near)")
+		}
+	default:
+		t.Error("the big waiter is still queued; want it refused")
+	}
+	select {
+	case <-small.ready:
+		if small.refused {
+			t.Error("the small waiter was refused; want it served")
+		}
+	default:
+		t.Error("the small waiter is still queued after the big one ahead of it was shed")
 	}
 }

@@ -325,17 +325,20 @@ func (l *Limiter) give(memory int64) {
 	l.inFlight.Store(int64(l.held))
 	l.memInFlight.Store(l.memHeld)
 	l.serve()
-	l.shed(time.Now())
+	if l.shed(time.Now()) {
+		l.serve() // the waiter that did not fit may be gone
+	}
 }
 
 // shed refuses the queued waiters that can no longer get a slot before
 // their MaxWait passes, at the current mean duration (which grows when a
 // burst slows every computation down): the n-th waiter still queued
-// starts after about n*mean/Capacity. l.mu must be held.
-func (l *Limiter) shed(now time.Time) {
+// starts after about n*mean/Capacity. It reports whether it refused any.
+// l.mu must be held.
+func (l *Limiter) shed(now time.Time) (refused bool) {
 	mean := time.Duration(l.meanRun.Load())
 	if mean <= 0 {
-		return
+		return false
 	}
 	n := 0
 	for e := l.queue.Front(); e != nil; {
@@ -347,9 +350,11 @@ func (l *Limiter) shed(now time.Time) {
 			w.refused = true
 			close(w.ready)
 			n--
+			refused = true
 		}
 		e = next
 	}
+	return refused
 }
 
 // serve hands slots to queued waiters in arrival order, stopping at the

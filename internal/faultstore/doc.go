@@ -4,7 +4,8 @@
 //
 // One [Switch] holds the mode of each method, by the name "Kind.Method"
 // (for example "Sessions.Load", "Refresh.Consume", "Users.UserByID"),
-// and counts the calls. The wrappers — [Users], [Sessions], [Tokens]
+// and counts the calls. The wrappers — [Users], [Sessions] (with
+// [ListingSessions] through [WrapSessions]), [Tokens]
 // (blacklist and refresh store), [Throttle], [MFA] and [OAuth2] — are one
 // line per method over one generic mechanism (the functions call and
 // call0), with a garbage function per result type:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/internal/faultstore"
 	"github.com/reinhardt-go/auth/stores/memory"
 )
@@ -63,5 +64,28 @@ func TestModes(t *testing.T) {
 	}
 	if n := sw.Calls("Users.UserByID"); n != 4 {
 		t.Errorf("%d calls counted; want 4", n)
+	}
+}
+
+// TestWrapSessionsKeepsListing: over a backend that lists a user's
+// sessions, the wrapper lists them too, through the switch.
+func TestWrapSessionsKeepsListing(t *testing.T) {
+	var sw faultstore.Switch
+	b := faultstore.WrapSessions(memory.NewSessionBackend(memory.WithSessionCleanupInterval(0)), &sw)
+	l, ok := b.(usersessions.Lister)
+	if !ok {
+		t.Fatal("the wrapped memory backend lists no user sessions")
+	}
+	ctx := context.Background()
+	rec := sessions.Record{Data: []byte("{}"), Expiry: time.Now().Add(time.Hour), UserID: "7"}
+	if _, err := sessions.SaveRecord(ctx, b, sessions.GenerateKey(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.UserSessions(ctx, "7"); err != nil || len(got) != 1 {
+		t.Fatalf("UserSessions = %v, %v; want one", got, err)
+	}
+	sw.Set("Sessions.UserSessions", faultstore.Fail)
+	if _, err := l.UserSessions(ctx, "7"); !errors.Is(err, core.ErrStoreUnavailable) || sw.Calls("Sessions.UserSessions") != 2 {
+		t.Errorf("UserSessions failing = %v, %d calls", err, sw.Calls("Sessions.UserSessions"))
 	}
 }

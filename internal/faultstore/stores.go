@@ -8,6 +8,7 @@ import (
 	"github.com/reinhardt-go/auth/core/mfa/mfastore"
 	"github.com/reinhardt-go/auth/core/oauth2/oauth2store"
 	"github.com/reinhardt-go/auth/core/sessions"
+	"github.com/reinhardt-go/auth/core/sessions/usersessions"
 	"github.com/reinhardt-go/auth/core/throttle"
 	"github.com/reinhardt-go/auth/core/tokens"
 )
@@ -80,6 +81,39 @@ func (w Sessions) Delete(ctx context.Context, id sessions.SessionID) error {
 // Exists implements sessions.SessionBackend.
 func (w Sessions) Exists(ctx context.Context, id sessions.SessionID) (bool, error) {
 	return call(ctx, w.S, "Sessions.Exists", func() (bool, error) { return w.SessionBackend.Exists(ctx, id) }, yes)
+}
+
+// WrapSessions wraps b as Sessions, keeping its listing of a user's
+// sessions (usersessions.Lister, as ListingSessions) when it has one: a
+// Sessions alone would hide it, and with it the account page's sessions.
+func WrapSessions(b sessions.SessionBackend, s *Switch) sessions.SessionBackend {
+	w := Sessions{SessionBackend: b, S: s}
+	if l, ok := b.(usersessions.Lister); ok {
+		return ListingSessions{Sessions: w, Lister: l}
+	}
+	return w
+}
+
+// ListingSessions is Sessions over a backend that lists a user's sessions
+// ("Sessions.UserSessions", "Sessions.EndUserSession"). Garbage: a listing
+// of a session that does not exist; an end that says it ended one without
+// calling the store.
+type ListingSessions struct {
+	Sessions
+	Lister usersessions.Lister
+}
+
+// UserSessions implements usersessions.Lister.
+func (w ListingSessions) UserSessions(ctx context.Context, userID string) ([]usersessions.Session, error) {
+	return call(ctx, w.S, "Sessions.UserSessions", func() ([]usersessions.Session, error) { return w.Lister.UserSessions(ctx, userID) },
+		func([]usersessions.Session) []usersessions.Session {
+			return []usersessions.Session{{Handle: usersessions.Handle("faultstore"), Created: time.Now(), LastSeen: time.Now(), Expiry: time.Now().Add(time.Hour)}}
+		})
+}
+
+// EndUserSession implements usersessions.Lister.
+func (w ListingSessions) EndUserSession(ctx context.Context, userID, handle string) (bool, error) {
+	return call(ctx, w.S, "Sessions.EndUserSession", func() (bool, error) { return w.Lister.EndUserSession(ctx, userID, handle) }, yes)
 }
 
 // TokenStore is a blacklist and a refresh store in one value, as the

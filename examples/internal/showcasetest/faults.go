@@ -48,10 +48,8 @@ func FaultInjection(t *testing.T, run showcase.RunFunc, full bool) {
 	}
 	sw := &faultstore.Switch{}
 	ctx := showcase.WithStoreWrapper(context.Background(), &showcase.StoreWrapper{
-		Users: func(s core.UserStore) core.UserStore { return faultstore.Users{UserStore: s, S: sw} },
-		Sessions: func(b sessions.SessionBackend) sessions.SessionBackend {
-			return faultstore.Sessions{SessionBackend: b, S: sw}
-		},
+		Users:    func(s core.UserStore) core.UserStore { return faultstore.Users{UserStore: s, S: sw} },
+		Sessions: func(b sessions.SessionBackend) sessions.SessionBackend { return faultstore.WrapSessions(b, sw) },
 		Tokens:   func(s showcase.TokenStore) showcase.TokenStore { return faultstore.Tokens{Store: s, S: sw} },
 		Throttle: func(s throttle.Store) throttle.Store { return faultstore.Throttle{Store: s, S: sw} },
 		MFA:      func(s mfa.Store) mfa.Store { return faultstore.MFA{Store: s, S: sw} },

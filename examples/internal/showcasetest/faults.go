@@ -176,6 +176,9 @@ func (e *faultEnv) check(f faultFlow, method string, mode faultstore.Mode, calle
 	if mode == faultstore.Stall && ok && f.user != "" {
 		t.Errorf("%s: a stalled store answered %d", what, o.status)
 	}
+	if mode == faultstore.Stall && !ok && o.status != http.StatusServiceUnavailable {
+		t.Errorf("%s: a stalled store answered %d %.200s; want 503 at the deadline", what, o.status, o.body)
+	}
 }
 
 // me is who GET /api/me authenticates as with b's cookies or the bearer

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -509,7 +510,7 @@ func (a *attacked) redirectVariants(t *testing.T) {
 		q := authorizeQuery(client, "", "redirect_uri", variant).Encode()
 		refused(fmt.Sprintf("GET %s with %q", client, variant), b.Get("/o/authorize?"+q))
 		refused(fmt.Sprintf("logged out, GET %s with %q", client, variant), out.Get("/o/authorize?"+q))
-		f := maps(form)
+		f := maps.Clone(form) // Set replaces a value's slice, never changes it
 		f.Set("client_id", client)
 		f.Set("redirect_uri", variant)
 		refused(fmt.Sprintf("POST %s with %q", client, variant), b.Post("/o/authorize", f))
@@ -529,15 +530,6 @@ func (a *attacked) redirectVariants(t *testing.T) {
 		st, tok, body := a.redeem(t, a.clientA(), a.code(t, b, showcase.DemoConfidentialClient, challenge), verifier, "redirect_uri", v)
 		expectGrantRefused(t, fmt.Sprintf("a code redeemed with redirect_uri %q", v), st, tok, body)
 	}
-}
-
-// maps copies form values.
-func maps(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }
 
 // pkceDowngrade: a code issued with S256 is refused with the plain
@@ -750,8 +742,6 @@ func currentCode(t *testing.T, secret string) string {
 // unavailable is the engine's 503 body.
 const unavailable = `{"detail":"Service temporarily unavailable, try again later."}`
 
-const invalidOTP = `{"detail":"The authentication code is wrong, expired or already used.","code":"invalid_otp"}`
-
 // totpReplay: a code that logged in once is refused again while it is
 // still within its window, on the token endpoint and on the HTML login
 // page, and so is the code of the step before it, which the window
@@ -763,9 +753,9 @@ func (a *attacked) totpReplay(t *testing.T) {
 	code := currentCode(t, secret)
 	login := `{"username":"` + name + `","password":"` + pw + `","otp":"`
 	c.Expect(c.Do("POST", "/api/token", "", login+code+`"}`), 200, "")
-	c.Expect(c.Do("POST", "/api/token", "", login+code+`"}`), 401, invalidOTP)
+	c.Expect(c.Do("POST", "/api/token", "", login+code+`"}`), 401, showcasetest.InvalidOTP)
 	earlier, _ := totp.GenerateCode(secret, time.Now().Add(-30*time.Second))
-	c.Expect(c.Do("POST", "/api/token", "", login+earlier+`"}`), 401, invalidOTP)
+	c.Expect(c.Do("POST", "/api/token", "", login+earlier+`"}`), 401, showcasetest.InvalidOTP)
 
 	b := showcasetest.NewFormBrowser(t, a.base)
 	page := b.Get("/accounts/login")
@@ -795,7 +785,7 @@ func (a *attacked) totpConcurrent(t *testing.T) {
 			t.Fatalf("login: %v", ans.err)
 		case ans.status == 200:
 			accepted++
-		case ans.status == 401 && ans.body == invalidOTP:
+		case ans.status == 401 && ans.body == showcasetest.InvalidOTP:
 			refused++
 		case ans.status == 503 && ans.body == unavailable:
 			shed++

@@ -14,9 +14,12 @@ import (
 	"github.com/pquerna/otp/totp"
 )
 
+// InvalidOTP is the showcase's 401 body for a one-time password that is
+// wrong, expired or already used.
+const InvalidOTP = `{"detail":"The authentication code is wrong, expired or already used.","code":"invalid_otp"}`
+
 const (
 	mfaRequired = `{"detail":"This account has two-factor authentication on: send the current code as otp.","code":"mfa_required"}`
-	invalidOTP  = `{"detail":"The authentication code is wrong, expired or already used.","code":"invalid_otp"}`
 	basicMFA    = `{"detail":"This account has two-factor authentication on, which Basic authentication cannot carry: log in with a session or a token.","code":"mfa_required"}`
 )
 
@@ -87,7 +90,7 @@ func mfaFlow(t *testing.T, start Starter) {
 	if got := r.Header.Get("WWW-Authenticate"); got != `Bearer realm="api"` {
 		t.Errorf("mfa_required challenge %q", got)
 	}
-	c.Expect(c.Do("POST", "/api/token", "", login+`,"otp":"`+code+`"}`), 401, invalidOTP) // the code confirm used
+	c.Expect(c.Do("POST", "/api/token", "", login+`,"otp":"`+code+`"}`), 401, InvalidOTP) // the code confirm used
 	c.Expect(c.Do("GET", "/api/me", alice, ""), 401, basicMFA)
 	b2 := newBrowser(t, base)
 	b2.getCSRF()
@@ -106,7 +109,7 @@ func mfaFlow(t *testing.T, start Starter) {
 	c.Expect(r, 200, "")
 	r.JSON(t, &p)
 	c.Expect(c.Do("GET", "/api/me", "", "", bearer(p.Access)), 200, "")
-	c.Expect(c.Do("POST", "/api/token", "", login+`,"otp":"`+rc.Codes[0]+`"}`), 401, invalidOTP)
+	c.Expect(c.Do("POST", "/api/token", "", login+`,"otp":"`+rc.Codes[0]+`"}`), 401, InvalidOTP)
 	r = b2.do("POST", "/api/auth/login", login+`,"otp":"`+strings.ToUpper(rc.Codes[1])+`"}`, true)
 	b2.expect(r, 200, "")
 	b2.getCSRF()

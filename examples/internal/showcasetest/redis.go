@@ -101,7 +101,7 @@ func onRedis(t *testing.T, start Starter, redisURL func(t *testing.T) string) {
 		}
 		c.Expect(c.Do("POST", "/api/mfa/totp/confirm", "", `{"code":"`+code+`"}`, bearer(p.Access)), 204, "")
 		check(t, "mfa:{*}:step")
-		c.Expect(c.Do("POST", "/api/token", "", `{"username":"alice","password":"`+pw+`","otp":"`+code+`"}`), 401, invalidOTP)
+		c.Expect(c.Do("POST", "/api/token", "", `{"username":"alice","password":"`+pw+`","otp":"`+code+`"}`), 401, InvalidOTP)
 	})
 	t.Run("OAuth2", func(t *testing.T) {
 		oauth2Clients(t, withArgs(start, "-redis", redisURL(t)), TempDB(t))

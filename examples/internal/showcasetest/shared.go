@@ -99,7 +99,7 @@ func SharedState(t *testing.T, a, b Starter, db, redisURL string) {
 		code, _ := totp.GenerateCode(e.Secret, time.Now())
 		login := `{"username":"` + user + `","password":"` + password + `","otp":"` + code + `"}`
 		ca.Expect(ca.Do("POST", "/api/token", "", login), 200, "")
-		cb.Expect(cb.Do("POST", "/api/token", "", login), 401, invalidOTP)
+		cb.Expect(cb.Do("POST", "/api/token", "", login), 401, InvalidOTP)
 	})
 
 	t.Run("OAuth2Code", func(t *testing.T) {

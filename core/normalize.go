@@ -3,6 +3,7 @@ package core
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -14,6 +15,17 @@ import (
 // Django applies it when users are created, not at login lookup; this
 // package does the same.
 func NormalizeUsername(username string) string { return norm.NFKC.String(username) }
+
+// NormalizeTypedUsername is a username as a form takes it (Django's
+// UsernameField, at login and registration): NormalizeUsername, unless it
+// is longer than MaxUsernameLength characters, which is left as typed (it
+// names nobody, and a registration refuses it by its length).
+func NormalizeTypedUsername(username string) string {
+	if utf8.RuneCountInString(username) > MaxUsernameLength {
+		return username
+	}
+	return NormalizeUsername(username)
+}
 
 // FoldUsername returns the form by which usernames that differ only in
 // case are one: each character replaced by the least character of its

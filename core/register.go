@@ -75,9 +75,7 @@ func (e *RegistrationEndpoint) Serve(w Response, r Request) error {
 	// DRF's order: the serializer's fields username, email, password.
 	var verr FieldErrors
 	username, email, password := deref(in.Username), deref(in.Email), deref(in.Password)
-	if utf8.RuneCountInString(username) <= MaxUsernameLength {
-		username = NormalizeUsername(username)
-	}
+	username = NormalizeTypedUsername(username)
 	if in.Username == nil {
 		verr.Add("username", msgRequired)
 	} else if msgs := ValidateUsername(username); msgs != nil {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/reinhardt-go/auth/core"
 	"github.com/reinhardt-go/auth/core/events"
@@ -108,17 +107,6 @@ func now(f func() time.Time) time.Time {
 	return time.Now()
 }
 
-// loginUsername is the username of a login form as Django's
-// AuthenticationForm reads it (UsernameField): NFKC-normalized, so that
-// "ａｌｉｃｅ" logs alice in, unless it is longer than a username may be,
-// which is not normalized (it names nobody).
-func loginUsername(username string) string {
-	if utf8.RuneCountInString(username) > core.MaxUsernameLength {
-		return username
-	}
-	return core.NormalizeUsername(username)
-}
-
 // Serve implements core.Endpoint.
 func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 	ctx := r.Context()
@@ -172,7 +160,7 @@ func (e *LoginEndpoint) Serve(w core.Response, r core.Request) error {
 // core.ErrMFARequired, core.ErrInvalidOTP, a store failure). The caller
 // checks CSRF first, as Serve does.
 func (e *LoginEndpoint) LogIn(w core.Response, r core.Request, username, password, otp string) (core.BaseUser, error) {
-	username = loginUsername(username)
+	username = core.NormalizeTypedUsername(username)
 	ctx := r.Context()
 	s := FromContext(ctx)
 	if s == nil {

@@ -1,13 +1,16 @@
-package sessions
+package core_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/reinhardt-go/auth/core"
 )
 
-// TestLoginUsername: the session login reads the username as Django's
-// AuthenticationForm (UsernameField.to_python) does: NFKC up to the
-// username's maximum length, as sent beyond it.
+// TestLoginUsername: the session login and registration read the username
+// as Django's forms (UsernameField.to_python) do, through
+// NormalizeTypedUsername: NFKC up to the username's maximum length, as
+// sent beyond it.
 func TestLoginUsername(t *testing.T) {
 	long := strings.Repeat("ａ", 151)
 	for in, want := range map[string]string{
@@ -17,8 +20,8 @@ func TestLoginUsername(t *testing.T) {
 		strings.Repeat("ａ", 150): strings.Repeat("a", 150),
 		long:                     long,
 	} {
-		if got := loginUsername(in); got != want {
-			t.Errorf("loginUsername(%q) = %q, want %q", in, got, want)
+		if got := core.NormalizeTypedUsername(in); got != want {
+			t.Errorf("core.NormalizeTypedUsername(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

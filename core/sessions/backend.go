@@ -97,14 +97,6 @@ func prefixedStorageKey(ctx context.Context, prefix string, id SessionID) string
 	return b.String()
 }
 
-// InNamespace reports whether storageKey is a storage key of namespace ns
-// (StorageKey under a context of that namespace): ns followed by the 40
-// characters of the hash, exactly. A prefix test alone would put every
-// namespace's keys in "", the namespace of a request with none.
-func InNamespace(storageKey, ns string) bool {
-	return len(storageKey) == len(ns)+40 && strings.HasPrefix(storageKey, ns)
-}
-
 type namespaceKey struct{}
 
 // WithNamespace returns a context under which backends keep sessions apart

@@ -1,27 +1,13 @@
 package sessions
 
-import "strings"
-
-// MaxUserAgent is how much of a login's User-Agent header a session keeps
-// (SetClient) and a backend that lists sessions by user stores: 200 bytes.
-const MaxUserAgent = 200
-
-// ClipUserAgent is ua cut to MaxUserAgent bytes at a character boundary
-// (a character cut in two, invalid UTF-8, is dropped).
-func ClipUserAgent(ua string) string {
-	if len(ua) <= MaxUserAgent {
-		return ua
-	}
-	return strings.ToValidUTF8(ua[:MaxUserAgent], "")
-}
-
-// SetClient records the client of a login (its User-Agent, cut by
-// ClipUserAgent, and its IP address) for the session's next save, where a
-// backend that lists sessions by user (core/sessions/usersessions) keeps
-// it with the session: Record.UserAgent and Record.IP. The
-// session's data is not changed. LoginEndpoint calls it.
+// SetClient records the client of a login (its User-Agent and its IP
+// address) for the session's next save, where a backend that lists
+// sessions by user (core/sessions/usersessions) keeps it with the
+// session, the User-Agent cut by usersessions.ClipUserAgent:
+// Record.UserAgent and Record.IP. The session's data is not changed.
+// LoginEndpoint calls it.
 func (s *Session) SetClient(userAgent, ip string) {
-	s.clientUA, s.clientIP = ClipUserAgent(userAgent), ip
+	s.clientUA, s.clientIP = userAgent, ip
 }
 
 // owned sets the owner fields of rec, the record Save writes: the

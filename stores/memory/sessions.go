@@ -152,7 +152,7 @@ func (t *sessionTable) compareAndSet(key string, data []byte, expiry time.Time, 
 	}
 	e := sessionEntry{data: kept, expiry: expiry, version: version + 1}
 	if owner.UserID != "" {
-		o := &entryOwner{userID: owner.UserID, userAgent: sessions.ClipUserAgent(owner.UserAgent), ip: owner.IP, created: now, lastSeen: now}
+		o := &entryOwner{userID: owner.UserID, userAgent: usersessions.ClipUserAgent(owner.UserAgent), ip: owner.IP, created: now, lastSeen: now}
 		if prev := old.owner; version > 0 && prev != nil && prev.userID == owner.UserID {
 			o.created, o.userAgent, o.ip = prev.created, prev.userAgent, prev.ip
 		}
@@ -289,7 +289,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]use
 	var out []usersessions.Session
 	for k := range b.t.users[userID] {
 		e := b.t.entries[k]
-		if !sessions.InNamespace(k, ns) || !e.expiry.After(now) || e.owner == nil {
+		if !usersessions.InNamespace(k, ns) || !e.expiry.After(now) || e.owner == nil {
 			continue
 		}
 		o := e.owner
@@ -310,7 +310,7 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 	b.t.mu.Lock()
 	defer b.t.mu.Unlock()
 	for k := range b.t.users[userID] {
-		if e := b.t.entries[k]; sessions.InNamespace(k, ns) && usersessions.Handle(k) == handle {
+		if e := b.t.entries[k]; usersessions.InNamespace(k, ns) && usersessions.Handle(k) == handle {
 			b.t.remove(k, e)
 			return e.expiry.After(now), nil
 		}

@@ -87,7 +87,7 @@ func (b *SessionBackend) Save(ctx context.Context, id sessions.SessionID, rec se
 		return nil
 	}
 	sk := sessions.StorageKey(ctx, id)
-	ua := sessions.ClipUserAgent(rec.UserAgent)
+	ua := usersessions.ClipUserAgent(rec.UserAgent)
 	login, err := json.Marshal(userLogin{Key: sk, Created: now.UnixMilli(), UserAgent: ua, IP: rec.IP})
 	if err != nil {
 		return err
@@ -147,7 +147,7 @@ func (b *SessionBackend) UserSessions(ctx context.Context, userID string) ([]use
 			drop = append(drop, h)
 			continue
 		}
-		if !sessions.InNamespace(l.Key, ns) {
+		if !usersessions.InNamespace(l.Key, ns) {
 			continue
 		}
 		ms, _ := strconv.ParseInt(seen, 10, 64)
@@ -198,7 +198,7 @@ func (b *SessionBackend) EndUserSession(ctx context.Context, userID, handle stri
 		return false, sessions.StoreError(op, err)
 	}
 	var l userLogin
-	if json.Unmarshal([]byte(m), &l) != nil || usersessions.Handle(l.Key) != handle || !sessions.InNamespace(l.Key, sessions.Namespace(ctx)) {
+	if json.Unmarshal([]byte(m), &l) != nil || usersessions.Handle(l.Key) != handle || !usersessions.InNamespace(l.Key, sessions.Namespace(ctx)) {
 		return false, nil
 	}
 	n, err := b.cache.client.Del(ctx, b.cache.prefix+b.Prefix+l.Key).Result()

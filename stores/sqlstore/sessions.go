@@ -448,7 +448,7 @@ func (b *DatabaseSessionBackend) saveOwned(ctx context.Context, op, storageKey, 
 // row, with the login's client; a later save moves last_seen and
 // expire_date only.
 func (b *DatabaseSessionBackend) index(ctx context.Context, tx *sql.Tx, storageKey, col string, rec sessions.Record, now time.Time) error {
-	ua, ip := sessions.ClipUserAgent(rec.UserAgent), rec.IP
+	ua, ip := usersessions.ClipUserAgent(rec.UserAgent), rec.IP
 	if len(ip) > 45 {
 		ip = ""
 	}

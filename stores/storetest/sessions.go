@@ -678,14 +678,14 @@ func testSessionUserSessions(t *testing.T, h *sessionHarness) {
 	if got := userSessions(t, l, other, bob); len(got) != 0 {
 		t.Errorf("bob's sessions under another namespace: %+v", got)
 	}
-	// A long user agent is kept cut to sessions.MaxUserAgent bytes, at a
+	// A long user agent is kept cut to usersessions.MaxUserAgent bytes, at a
 	// character boundary.
 	erin := "erin-" + string(sessions.GenerateKey())
-	longUA := strings.Repeat("a", sessions.MaxUserAgent-1) + "é" + strings.Repeat("b", 100)
+	longUA := strings.Repeat("a", usersessions.MaxUserAgent-1) + "é" + strings.Repeat("b", 100)
 	h.save(sessions.GenerateKey(), h.ownedRec("e1", 0, erin, longUA, "192.0.2.5"))
 	for _, s := range userSessions(t, l, ctx, erin) {
-		if s.UserAgent != strings.Repeat("a", sessions.MaxUserAgent-1) {
-			t.Errorf("a %d-byte user agent listed as %d bytes %q; want it cut to the first %d", len(longUA), len(s.UserAgent), s.UserAgent, sessions.MaxUserAgent-1)
+		if s.UserAgent != strings.Repeat("a", usersessions.MaxUserAgent-1) {
+			t.Errorf("a %d-byte user agent listed as %d bytes %q; want it cut to the first %d", len(longUA), len(s.UserAgent), s.UserAgent, usersessions.MaxUserAgent-1)
 		}
 	}
 

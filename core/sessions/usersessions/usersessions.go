@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/reinhardt-go/auth/core/sessions"
@@ -70,4 +71,27 @@ func HandleOf(ctx context.Context, id sessions.SessionID) string {
 		return ""
 	}
 	return Handle(sessions.StorageKey(ctx, id))
+}
+
+// MaxUserAgent is how much of a login's User-Agent header a Lister keeps
+// (Session.UserAgent): 200 bytes.
+const MaxUserAgent = 200
+
+// ClipUserAgent is ua cut to MaxUserAgent bytes at a character boundary
+// (a character cut in two, invalid UTF-8, is dropped): what a Lister
+// stores of Record.UserAgent.
+func ClipUserAgent(ua string) string {
+	if len(ua) <= MaxUserAgent {
+		return ua
+	}
+	return strings.ToValidUTF8(ua[:MaxUserAgent], "")
+}
+
+// InNamespace reports whether storageKey is a storage key of namespace ns
+// (sessions.StorageKey under a context of that namespace): ns followed by
+// the 40 characters of the hash, exactly. A prefix test alone would put
+// every namespace's keys in "", the namespace of a request with none, and
+// list a tenant's sessions to it.
+func InNamespace(storageKey, ns string) bool {
+	return len(storageKey) == len(ns)+40 && strings.HasPrefix(storageKey, ns)
 }
